@@ -1,0 +1,43 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
+DB ?= data/jifen.duckdb
+PORT ?= 8501
+
+.PHONY: run test setup browser-deps demo bench clean
+
+run: $(STAMP)
+	$(PY) -m core demo --size S --if-missing --db $(DB)
+	JIFEN_DB=$(DB) $(VENV)/bin/streamlit run app.py --server.headless true --server.port $(PORT)
+
+test: $(STAMP) browser-deps
+	$(PY) -m pytest -n 2 --dist loadfile -q
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+# Browser tests drive Debian's chromium; PDFs and chart PNGs need a CJK font.
+# Installed only when running as root; elsewhere the browser tests skip with a reason.
+browser-deps:
+	@if [ "$$(id -u)" = "0" ] && { [ ! -x /usr/bin/chromium ] || [ ! -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ]; }; then \
+		echo "安装 chromium、chromium-driver、fonts-noto-cjk"; \
+		DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver fonts-noto-cjk; \
+	fi
+
+demo: $(STAMP)
+	$(PY) -m core demo --size S --db $(DB)
+
+bench: $(STAMP)
+	$(PY) -m core bench --size S
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,1 @@
+"""jifen core: the library behind the app. Never imports streamlit."""

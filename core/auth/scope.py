@@ -1,0 +1,63 @@
+"""Organisation scope: which part of the tree a user may read and write.
+
+Services call ``Scope.check_org`` / ``check_member`` before touching data; a refusal is
+audited, because a crafted request for another branch is worth knowing about.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core import audit
+from core.store import Store
+
+
+class ScopeError(PermissionError):
+    pass
+
+
+@dataclass(frozen=True)
+class Scope:
+    username: str
+    role: str
+    org_code: str
+    path: str  # the root org's path; everything whose path starts with it is in scope
+
+    def sql(self, alias: str = "o") -> tuple[str, list]:
+        """A WHERE fragment restricting an ``orgs`` alias to this scope."""
+        return f"starts_with({alias}.path, ?)", [self.path]
+
+    def contains_org(self, store: Store, org_code: str) -> bool:
+        path = store.scalar("SELECT path FROM orgs WHERE code = ?", [org_code])
+        return path is not None and path.startswith(self.path)
+
+    def check_org(self, store: Store, org_code: str) -> None:
+        if not self.contains_org(store, org_code):
+            self._refuse(store, f"组织 {org_code} 不在您的管辖范围内", org_code=org_code)
+
+    def check_member(self, store: Store, member_id: str) -> str:
+        """Return the member's branch code, or refuse if the member is outside the scope."""
+        row = store.one(
+            "SELECT m.branch_code, o.path FROM members m JOIN orgs o ON o.code = m.branch_code WHERE m.id = ?",
+            [member_id],
+        )
+        if row is None:
+            raise ScopeError(f"未找到成员 {member_id}")
+        if not row[1].startswith(self.path):
+            self._refuse(store, f"成员 {member_id} 不在您的管辖范围内", member_id=member_id)
+        return row[0]
+
+    def branch_codes(self, store: Store) -> list[str]:
+        return [r[0] for r in store.all(
+            "SELECT code FROM orgs WHERE level = 'branch' AND starts_with(path, ?) ORDER BY path", [self.path])]
+
+    def _refuse(self, store: Store, message: str, **target) -> None:
+        store.write(lambda cur: audit.record(cur, self.username, "scope.denied", reason=message, **target))
+        raise ScopeError(message)
+
+
+def scope_for(store: Store, user) -> Scope:
+    path = store.scalar("SELECT path FROM orgs WHERE code = ?", [user.org_code])
+    if path is None:
+        raise ScopeError(f"用户 {user.username} 的组织 {user.org_code} 不存在")
+    return Scope(user.username, user.role, user.org_code, path)

@@ -1,0 +1,39 @@
+"""`user add`: create a login; the password is read from stdin."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from pathlib import Path
+
+from core.auth import ROLES, AuthError, add_user
+from core.store import Store, default_db_path
+
+
+def register(sub) -> None:
+    p = sub.add_parser("user", help="用户管理")
+    users = p.add_subparsers(dest="user_command", required=True)
+    add = users.add_parser("add", help="新增用户（从标准输入读取密码）")
+    add.add_argument("name", help="用户名")
+    add.add_argument("--role", required=True, choices=ROLES)
+    add.add_argument("--org", required=True, help="组织编码，如 C01T01B01")
+    add.add_argument("--display-name", default=None, help="显示名称")
+    add.add_argument("--db", type=Path, default=None)
+    add.set_defaults(func=user_add)
+
+
+def user_add(args) -> int:
+    if sys.stdin.isatty():
+        password = getpass.getpass("密码：")
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    store = Store(args.db or default_db_path())
+    try:
+        user = add_user(store, args.name, password, args.role, args.org, args.display_name, actor="cli")
+    except AuthError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    finally:
+        store.close()
+    print(f"已创建用户 {user.username}（{user.role_name}，{user.org_code}）")
+    return 0

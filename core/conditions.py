@@ -1,0 +1,91 @@
+"""Named predicates that scheme files use for flags, streaks, star limits and
+branch warnings, e.g. ``when = { total_at_least = 60, total_below = 70 }``.
+
+Every key of a ``when`` table must hold for the rule to fire. Keeping the
+vocabulary here lets the loader reject unknown keys and lets the engine stay
+free of template names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from core.decimals import to_decimal
+
+
+@dataclass
+class Facts:
+    """What a condition may read about one subject's result."""
+
+    total: Decimal | None
+    grade: str | None
+    stars: int | None
+    rank: int | None
+    rank_from_bottom: int | None
+    probationary: bool
+    joined_branch: date | None
+    cycle_end: date
+    dimension_mean: Decimal | None
+    kind_mean: Decimal | None
+    previous_grade: str | None
+    period_stars: dict[str, int] = field(default_factory=dict)
+    period: str | None = None
+
+
+def _months_before_end(cycle_end: date, months: int) -> date:
+    """The day that lies ``months`` whole months before the end of the cycle."""
+    index = cycle_end.year * 12 + cycle_end.month - months  # month after end, minus N
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _num(f, arg, attr, op):
+    value = getattr(f, attr)
+    return value is not None and op(value, to_decimal(arg))
+
+
+CONDITIONS = {
+    "total_at_least": lambda f, a: _num(f, a, "total", lambda v, x: v >= x),
+    "total_below": lambda f, a: _num(f, a, "total", lambda v, x: v < x),
+    "stars_at_least": lambda f, a: _num(f, a, "stars", lambda v, x: v >= x),
+    "stars_at_most": lambda f, a: _num(f, a, "stars", lambda v, x: v <= x),
+    "stars_equal": lambda f, a: _num(f, a, "stars", lambda v, x: v == x),
+    "grade_in": lambda f, a: f.grade in a,
+    "probationary": lambda f, a: bool(f.probationary) == bool(a),
+    "rank_at_most": lambda f, a: f.rank is not None and f.rank <= a,
+    "rank_from_bottom_at_most": lambda f, a: f.rank_from_bottom is not None and f.rank_from_bottom <= a,
+    "above_kind_mean": lambda f, a: (
+        f.total is not None and f.kind_mean is not None and (f.total > f.kind_mean) == bool(a)
+    ),
+    "joined_within_months": lambda f, a: (
+        f.joined_branch is not None and f.joined_branch > _months_before_end(f.cycle_end, a)
+    ),
+    "previous_grade_not_in": lambda f, a: f.previous_grade not in a,
+    "dimension_mean_at_most": lambda f, a: _num(f, a, "dimension_mean", lambda v, x: v <= x),
+    "period_stars_equal": lambda f, a: f.period_stars.get(f.period) == a,
+    "period_stars_at_most": lambda f, a: f.period_stars.get(f.period, 0) <= a,
+    "all_periods_stars_equal": lambda f, a: bool(f.period_stars)
+    and all(v == a for v in f.period_stars.values()),
+    "periods_with_stars": lambda f, a: sum(1 for v in f.period_stars.values() if v == a["stars"])
+    >= a["at_least"],
+}
+
+# The value type each key expects, for the loader's messages.
+CONDITION_TYPES = {
+    "total_at_least": "number", "total_below": "number", "stars_at_least": "int",
+    "stars_at_most": "int", "stars_equal": "int", "grade_in": "grades", "probationary": "bool",
+    "rank_at_most": "int", "rank_from_bottom_at_most": "int", "above_kind_mean": "bool",
+    "joined_within_months": "int", "previous_grade_not_in": "grades",
+    "dimension_mean_at_most": "number", "period_stars_equal": "int",
+    "period_stars_at_most": "int", "all_periods_stars_equal": "int",
+    "periods_with_stars": "table",
+}
+
+
+def holds(when: dict, facts: Facts) -> bool:
+    return all(CONDITIONS[key](facts, arg) for key, arg in when.items())
+
+
+def describe(when: dict) -> str:
+    return "，".join(f"{key}={value}" for key, value in when.items())

@@ -1,0 +1,58 @@
+"""Deterministic demo data: the same seed and date give the same database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import polars as pl
+
+from core import audit
+from core.auth.users import hash_password
+from core.demo import members as demo_members
+from core.demo import orgs as demo_orgs
+from core.store import Store
+
+SIZES = tuple(demo_orgs.SIZES)
+DEMO_PASSWORD = "jifen2026"
+DEMO_USERS = [
+    # username, display name, role, org code
+    ("admin", "县委组织部管理员", "admin", "C01"),
+    ("zhen01", "镇组织委员", "township", "C01T01"),
+    ("shuji01", "支部书记", "secretary", "C01T01B01"),
+    ("jilu01", "记分员", "recorder", "C01T01B01"),
+]
+
+
+def generate(store: Store, size: str = "S", seed: int = 2026, today: dt.date | None = None,
+             progress=None) -> dict[str, int]:
+    """Fill an empty store with the demo organisation, members and users."""
+    if size not in demo_orgs.SIZES:
+        raise ValueError(f"未知规模：{size}（可选 S/M/L）")
+    if store.scalar("SELECT count(*) FROM orgs"):
+        raise ValueError("数据库中已有组织数据，演示数据只能写入空数据库")
+    today = today or dt.date.today()
+    rng = random.Random(f"{seed}-{size}")
+    say = progress or (lambda message: None)
+    say("生成组织架构")
+    orgs = demo_orgs.build(rng, size)
+    say("生成党员名册")
+    members, history = demo_members.build(rng, orgs, demo_orgs.SIZES[size][3], today)
+    password_hash = hash_password(DEMO_PASSWORD)
+    say("写入数据库")
+
+    def work(cur):
+        for table, rows in (("orgs", orgs), ("members", members), ("member_branch_history", history)):
+            frame = pl.DataFrame(rows, infer_schema_length=None)
+            cur.register("demo_rows", frame)
+            cols = ", ".join(frame.columns)
+            cur.execute(f"INSERT INTO {table}({cols}) SELECT {cols} FROM demo_rows").fetchall()
+            cur.unregister("demo_rows")
+        for username, display, role, org in DEMO_USERS:
+            cur.execute("INSERT INTO users(username, display_name, password_hash, role, org_code) VALUES (?, ?, ?, ?, ?)",
+                        [username, display, password_hash, role, org]).fetchall()
+        audit.record(cur, "system", "demo.generate", reason=f"演示数据 规模{size} 种子{seed}",
+                     after={"orgs": len(orgs), "members": len(members)})
+
+    store.write(work)
+    return {"orgs": len(orgs), "members": len(members), "users": len(DEMO_USERS)}

@@ -1,0 +1,104 @@
+"""Demo members with plausible ages, categories, join dates and statuses."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from functools import lru_cache
+
+from core import pinyin
+from core.demo.names import DEPARTMENTS, FEMALE_GIVEN, MALE_GIVEN, SURNAMES
+
+CATEGORIES = {
+    # branch kind: [(category, weight, mobile)]
+    "village": [("村干部", 15, False), ("无职", 75, False), ("流动", 10, True)],
+    "community": [("骨干类", 20, False), ("普通类", 70, False), ("流动类", 10, True)],
+    "机关": [("机关", 100, False)],
+    "school": [("事业单位", 100, False)],
+    "enterprise": [("普通类", 90, False), ("流动类", 10, True)],
+}
+
+
+@lru_cache(maxsize=None)
+def _keys(name: str) -> tuple[str, str]:
+    return pinyin.keys(name)
+
+
+def _name(rng: random.Random, gender: str) -> str:
+    given = MALE_GIVEN if gender == "男" else FEMALE_GIVEN
+    length = 1 if rng.random() < 0.3 else 2
+    return rng.choice(SURNAMES) + "".join(rng.choice(given) for _ in range(length))
+
+
+def _date_between(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:
+    return start + dt.timedelta(days=rng.randint(0, max(0, (end - start).days)))
+
+
+def _birth(rng: random.Random, today: dt.date) -> dt.date:
+    # about 5% aged 70 or over; the rest spread over working and retired ages
+    age = rng.randint(70, 88) if rng.random() < 0.05 else int(rng.triangular(22, 69, 45))
+    return _date_between(rng, dt.date(today.year - age - 1, today.month, 1), dt.date(today.year - age, today.month, 1))
+
+
+def build(rng: random.Random, orgs: list[dict], members_per_branch: int, today: dt.date) -> tuple[list[dict], list[dict]]:
+    """Member rows and branch-history rows for every branch in ``orgs``."""
+    groups: dict[str, list[str]] = {}
+    for org in orgs:
+        if org["level"] == "group":
+            groups.setdefault(org["parent_code"], []).append(org["code"])
+    branches = [o for o in orgs if o["level"] == "branch"]
+    members: list[dict] = []
+    history: list[dict] = []
+    serial = 0
+    for index, branch in enumerate(branches):
+        cats = CATEGORIES[branch["kind"]]
+        count = rng.randint(members_per_branch - 15, members_per_branch + 15)
+        for _ in range(count):
+            serial += 1
+            gender = "男" if rng.random() < 0.72 else "女"
+            name = _name(rng, gender)
+            birth = _birth(rng, today)
+            age = (today - birth).days // 365
+            probationary = rng.random() < 0.12 and age < 60
+            if probationary:
+                join = _date_between(rng, today - dt.timedelta(days=330), today - dt.timedelta(days=30))
+            else:
+                join = _date_between(rng, dt.date(birth.year + 19, 7, 1), min(today - dt.timedelta(days=400), dt.date(birth.year + 50, 7, 1)))
+            category, _, mobile = rng.choices(cats, weights=[c[1] for c in cats])[0]
+            status, reason, by = "active", None, None
+            if age >= 70 and rng.random() < 0.6:
+                status, reason, by = "exempt", "年老体弱", "支部党员大会"
+            elif rng.random() < 0.005:
+                status, reason, by = "exempt", "长期患病", "支部党员大会"
+            joined_branch = max(join, dt.date(2015, 1, 1) + dt.timedelta(days=rng.randint(0, 900)))
+            moved_from = None
+            if rng.random() < 0.03 and index > 0:
+                moved_from = branches[rng.randrange(index)]
+                joined_branch = _date_between(rng, dt.date(today.year - 2, 1, 1), today - dt.timedelta(days=60))
+            initials, full = _keys(name)
+            department = rng.choice(DEPARTMENTS) if branch["kind"] == "community" and rng.random() < 0.15 else None
+            member_id = f"M{serial:06d}"
+            members.append(dict(
+                id=member_id, name=name, kind="member", gender=gender, birth_date=birth, join_date=join,
+                probationary=probationary, category=category, mobile=mobile, department=department,
+                branch_code=branch["code"], group_code=rng.choice(groups[branch["code"]]),
+                phone=f"1{rng.choice('3456789')}{rng.randint(0, 999999999):09d}", status=status,
+                exempt_reason=reason, exempt_by=by, joined_branch=joined_branch, approved_on=None,
+                initials=initials, pinyin=full,
+            ))
+            if moved_from:
+                history.append(dict(member_id=member_id, branch_code=moved_from["code"], group_code=None,
+                                    from_date=max(join, dt.date(2010, 1, 1)), to_date=joined_branch - dt.timedelta(days=1),
+                                    reason="组织关系转接"))
+            history.append(dict(member_id=member_id, branch_code=branch["code"], group_code=None,
+                                from_date=joined_branch, to_date=None, reason="组织关系转入" if moved_from else "入党/建档"))
+    # A few members have left: their record stays, with the branch history closed.
+    for member in rng.sample(members, k=max(1, len(members) // 100)):
+        if member["status"] == "active":
+            member["status"] = "transferred"
+            left = _date_between(rng, today - dt.timedelta(days=300), today - dt.timedelta(days=10))
+            for row in history:
+                if row["member_id"] == member["id"] and row["to_date"] is None:
+                    row["to_date"] = left
+                    row["reason"] = (row["reason"] or "") + "；已转出"
+    return members, history

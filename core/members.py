@@ -1,0 +1,61 @@
+"""Members: listing and search within a scope (by name or pinyin initials)."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from core.auth.scope import Scope
+from core.store import Store
+
+STATUS_NAMES = {"active": "正常", "transferred": "已转出", "exempt": "免于评星"}
+
+_COLUMNS = """
+  m.id AS 编号, m.name AS 姓名, m.gender AS 性别, m.birth_date AS 出生日期, m.join_date AS 入党日期,
+  CASE WHEN m.probationary THEN '预备党员' ELSE '正式党员' END AS 党员类别,
+  m.category AS 分类, b.name AS 所在支部, g.name AS 党小组, m.phone AS 联系电话,
+  CASE m.status WHEN 'active' THEN '正常' WHEN 'exempt' THEN '免于评星' ELSE '已转出' END AS 状态,
+  m.exempt_reason AS 免评原因
+"""
+
+
+def _search_clause(query: str) -> tuple[str, list]:
+    q = query.strip().lower()
+    if not q:
+        return "", []
+    if q.isascii():
+        # Initials match from the start (zs → 张三); full pinyin matches as a prefix too.
+        return " AND (starts_with(m.initials, ?) OR starts_with(m.pinyin, ?) OR m.id ILIKE ?)", [q, q, q + "%"]
+    return " AND contains(m.name, ?)", [query.strip()]
+
+
+def search(store: Store, scope: Scope, query: str = "", *, branch_code: str | None = None,
+           include_transferred: bool = False, limit: int = 50, offset: int = 0) -> tuple[pl.DataFrame, int]:
+    """Members in scope matching ``query``; returns (one page as a frame, total matches)."""
+    where, params = scope.sql("b")
+    clause, qparams = _search_clause(query)
+    sql_where = f"WHERE {where}{clause}"
+    params = params + qparams
+    if branch_code:
+        sql_where += " AND m.branch_code = ?"
+        params.append(branch_code)
+    if not include_transferred:
+        sql_where += " AND m.status <> 'transferred'"
+    base = f"FROM members m JOIN orgs b ON b.code = m.branch_code LEFT JOIN orgs g ON g.code = m.group_code {sql_where}"
+    total = store.scalar(f"SELECT count(*) {base}", params)
+    frame = store.frame(
+        f"SELECT {_COLUMNS} {base} ORDER BY b.path, m.name COLLATE zh, m.id LIMIT ? OFFSET ?",
+        params + [limit, offset],
+    )
+    return frame, total
+
+
+def pick(store: Store, scope: Scope, query: str, *, branch_code: str | None = None, limit: int = 20) -> list[tuple[str, str, str]]:
+    """(id, name, branch name) candidates for a member picker."""
+    where, params = scope.sql("b")
+    clause, qparams = _search_clause(query)
+    sql = f"SELECT m.id, m.name, b.name FROM members m JOIN orgs b ON b.code = m.branch_code WHERE {where}{clause} AND m.status <> 'transferred'"
+    params = params + qparams
+    if branch_code:
+        sql += " AND m.branch_code = ?"
+        params.append(branch_code)
+    return store.all(sql + " ORDER BY m.name COLLATE zh, m.id LIMIT ?", params + [limit])

@@ -1,0 +1,229 @@
+"""The validated, typed view of a scheme file (see docs/engine.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+INPUT_KINDS = ("items", "score", "grade", "votes", "rater")
+FREQUENCIES = ("per_event", "once_per_month", "once_per_cycle", "per_unit")
+VETO_EFFECTS = ("force_grade", "zero", "no_rating", "no_redeem", "handle")
+
+
+@dataclass(frozen=True)
+class Band:
+    """One row of a grade or star table; ``label`` None means "no grade"."""
+
+    label: object
+    min: Decimal | None
+    below: Decimal | None
+
+
+@dataclass(frozen=True)
+class Item:
+    code: str
+    name: str
+    category: str
+    component: str
+    points: Decimal | None
+    min: Decimal | None
+    max: Decimal | None
+    frequency: str
+    kinds: tuple[str, ...]
+    automatic: bool = False
+    withheld_by_veto: bool = False
+    earn_ratings: tuple[str, ...] | None = None
+    unrated_warning: str | None = None
+
+    @property
+    def is_range(self) -> bool:
+        return self.points is None
+
+
+@dataclass(frozen=True)
+class Category:
+    code: str
+    name: str
+    combine: str  # "sum" or "max" (同类别不重复加分)
+
+
+@dataclass(frozen=True)
+class Cap:
+    target: str  # "item:x", "category:x" or "component:x"
+    period: str  # "quarter" or "cycle"
+    sign: str  # "positive" or "negative"
+    limit: Decimal
+    name: str
+
+    @property
+    def level(self) -> str:
+        return self.target.split(":", 1)[0]
+
+    @property
+    def ref(self) -> str:
+        return self.target.split(":", 1)[1]
+
+
+@dataclass(frozen=True)
+class Component:
+    id: str
+    name: str
+    input: str
+    periods: tuple[str, ...]
+    aggregate: str
+    base: Decimal
+    floor: Decimal | None
+    ceiling: Decimal | None
+    min: Decimal | None
+    max: Decimal | None
+    max_by_category: dict[str, Decimal]
+    grades: dict[str, Decimal]
+    levels: dict[str, Decimal]
+    raters: dict[str, Decimal]
+    categories: tuple[str, ...] | None
+    missing_warning: str | None
+    dimension: bool
+
+    def max_for(self, category: str | None) -> Decimal | None:
+        return self.max_by_category.get(category, self.max)
+
+    def applies_to(self, category: str | None) -> bool:
+        return self.categories is None or category in self.categories
+
+
+@dataclass(frozen=True)
+class EnteredInput:
+    """What the appraisal page must collect for one entered component."""
+
+    id: str
+    name: str
+    kind: str
+    periods: list[str]
+    min: Decimal | None
+    max: Decimal | None
+    grades: list[str]
+    vote_levels: list[str]
+    raters: list[str]
+    categories: list[str] | None
+
+
+@dataclass(frozen=True)
+class Veto:
+    code: str
+    name: str
+    effect: str
+    grade: str | None
+
+
+@dataclass(frozen=True)
+class Quota:
+    grade: str | None
+    stars: int | None
+    percent: Decimal
+    minimum: int
+    name: str
+
+
+@dataclass(frozen=True)
+class Streak:
+    name: str
+    cycles: int
+    when: dict
+    flag: str
+
+
+@dataclass(frozen=True)
+class FlagRule:
+    name: str
+    when: dict
+    per_period: bool = False
+
+
+@dataclass(frozen=True)
+class BranchWarning:
+    code: str
+    message: str
+    when: dict
+    min_share: Decimal | None
+    max_share: Decimal | None
+    min_subjects: int
+
+
+@dataclass(frozen=True)
+class Scheme:
+    id: str
+    name: str
+    version: str
+    source: dict
+    decisions: list[str]
+    cycle_start: str
+    subject_kinds: list[str]
+    cumulative: bool
+    components: dict[str, Component]
+    categories: dict[str, Category]
+    items: dict[str, Item]
+    caps: tuple[Cap, ...]
+    total_enabled: bool
+    total_weights: dict[str, Decimal]
+    total_by_category: dict[str, dict[str, Decimal]]
+    total_floor: Decimal | None
+    total_ceiling: Decimal | None
+    grade_basis: str
+    grade_bands: tuple[Band, ...]
+    star_basis: str | None
+    star_bands: tuple[Band, ...]
+    star_threshold: Decimal | None
+    star_limits: tuple[dict, ...]
+    quotas: tuple[Quota, ...]
+    rank_keys: tuple[str, ...]
+    vetoes: dict[str, Veto]
+    streaks: tuple[Streak, ...]
+    flag_rules: tuple[FlagRule, ...]
+    branch_warnings: tuple[BranchWarning, ...]
+    fraud_factor: Decimal | None
+    supermarket: dict | None
+    publicity_min_days: int
+    objection_working_days: int
+    path: str
+    raw: dict = field(repr=False)
+
+    @property
+    def grade_names(self) -> list[str]:
+        return [band.label for band in self.grade_bands if band.label is not None]
+
+    @property
+    def dimensions(self) -> list[Component]:
+        return [c for c in self.components.values() if c.dimension]
+
+    def entered_components(self) -> list[EnteredInput]:
+        """One entry per entered component; a component whose maximum differs
+        by subject category yields one entry per category group."""
+        out: list[EnteredInput] = []
+        for comp in self.components.values():
+            if comp.input == "items":
+                continue
+            groups: list[tuple[Decimal | None, list[str] | None]] = []
+            if comp.max_by_category:
+                by_max: dict[Decimal, list[str]] = {}
+                for category, limit in comp.max_by_category.items():
+                    by_max.setdefault(limit, []).append(category)
+                groups = [(limit, cats) for limit, cats in by_max.items()]
+            else:
+                cats = list(comp.categories) if comp.categories is not None else None
+                groups = [(comp.max, cats)]
+            for limit, cats in groups:
+                out.append(
+                    EnteredInput(
+                        id=comp.id,
+                        name=comp.name,
+                        kind=comp.input,
+                        periods=list(comp.periods),
+                        min=comp.min,
+                        max=limit,
+                        grades=list(comp.grades),
+                        vote_levels=list(comp.levels),
+                        raters=list(comp.raters),
+                        categories=cats,
+                    )
+                )
+        return out

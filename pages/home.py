@@ -1,0 +1,35 @@
+"""首页: the organisation tree in scope, counts, and the searchable member list."""
+
+import streamlit as st
+
+from core import members, orgs
+from ui.session import guard
+from ui.widgets import page_offset, pager, reset_page
+
+user, scope, store = guard("home")
+org = orgs.get_org(store, user.org_code)
+st.title(f"{org.name} · 工作台")
+st.caption(f"{user.display_name}（{user.role_name}），管辖范围：{org.name}")
+
+c = orgs.counts(store, scope)
+cols = st.columns(4)
+cols[0].metric("党支部（村）", c["branches"])
+cols[1].metric("在册党员", c["active"] + c["exempt"])
+cols[2].metric("其中预备党员", c["probationary"])
+cols[3].metric("免于评星", c["exempt"])
+
+left, right = st.columns([1, 2])
+with left:
+    st.subheader("组织架构")
+    rows = orgs.tree(store, scope, max_level="branch" if user.role in ("admin", "township") else "group")
+    st.dataframe(
+        [{"组织": "　" * r["depth"] + r["name"], "编码": r["code"], "党员数": r["members"]} for r in rows],
+        hide_index=True, width="stretch", height=min(35 * len(rows) + 40, 600),
+    )
+with right:
+    st.subheader("党员名册")
+    query = st.text_input("搜索党员", placeholder="输入姓名或拼音首字母，如 zs 查找张三",
+                          key="home_member_query", on_change=reset_page("home_member_page"))
+    frame, total = members.search(store, scope, query, limit=50, offset=page_offset("home_member_page", 50))
+    st.dataframe(frame, hide_index=True, width="stretch")
+    pager("home_member_page", total, 50)

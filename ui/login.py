@@ -1,0 +1,28 @@
+"""The login form."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.auth import AuthError, authenticate
+from ui.session import get_store, login
+
+
+def login_page() -> None:
+    st.title("积分制管理系统")
+    st.caption("党员积分 · 乡村治理积分 · 党员义工")
+    message = st.session_state.pop("logout_message", None)
+    if message:
+        st.info(message)
+    with st.form("login"):
+        username = st.text_input("用户名")
+        password = st.text_input("密码", type="password")
+        submitted = st.form_submit_button("登录", type="primary")
+    if submitted:
+        try:
+            user = authenticate(get_store(), username, password)
+        except AuthError as exc:
+            st.error(str(exc))
+        else:
+            login(user)
+            st.rerun()
