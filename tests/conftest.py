@@ -1,0 +1,142 @@
+"""Shared fixtures: fresh stores, the demo database, logged-in AppTests, a live server."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from core import demo
+from core.store import Store
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO_TODAY = dt.date(2026, 11, 20)  # the demo is generated "as of" this day in tests
+DEMO_PASSWORD = demo.DEMO_PASSWORD
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store(tmp_path / "test.duckdb")
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> Path:
+    """The S demo database, generated once per test session; copy it before writing."""
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    s = Store(path)
+    demo.generate(s, "S", seed=2026, today=DEMO_TODAY)
+    s.close()
+    return path
+
+
+@pytest.fixture
+def demo_path(tmp_path, demo_db) -> Path:
+    path = tmp_path / "demo.duckdb"
+    shutil.copyfile(demo_db, path)
+    return path
+
+
+@pytest.fixture
+def demo_store(demo_path):
+    s = Store(demo_path)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def app_as(demo_path, monkeypatch):
+    """``app_as("shuji01")`` returns an AppTest logged in as that demo user, on a copy of the demo DB."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("JIFEN_DB", str(demo_path))
+    monkeypatch.chdir(ROOT)
+
+    def login(username: str, password: str = DEMO_PASSWORD) -> AppTest:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
+        at.text_input[0].input(username)
+        at.text_input[1].input(password)
+        at.button[0].click().run()
+        assert not at.exception, at.exception
+        return at
+
+    return login
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def live_server(demo_path):
+    """`streamlit run app.py` on a free port over a copy of the demo DB; yields the base URL."""
+    port = _free_port()
+    env = dict(os.environ, JIFEN_DB=str(demo_path))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+         "--server.port", str(port), "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("streamlit 未在60秒内启动：" + proc.stderr.read().decode(errors="replace")[-2000:])
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture
+def browser_page():
+    """A Playwright page in Debian's chromium; skips with a reason where it cannot run."""
+    if not CHROMIUM.exists():
+        pytest.skip("未安装 /usr/bin/chromium（以 root 运行 make test 会自动安装）")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        page = browser.new_page(locale="zh-CN", viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(30_000)
+        yield page
+        browser.close()
+
+
+def wait_idle(page) -> None:
+    """Wait until Streamlit has finished the script run triggered by the last interaction."""
+    page.wait_for_timeout(300)
+    page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=30_000)
+
+
+def browser_login(page, url: str, username: str, password: str = DEMO_PASSWORD) -> None:
+    page.goto(url)
+    wait_idle(page)
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    wait_idle(page)
