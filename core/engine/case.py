@@ -1,0 +1,375 @@
+"""Checking and normalising the case JSON before any scoring.
+
+Messages name the field and the row (``events[3].points: ...``) so a branch
+recorder can find the bad line. Events are checked as one Polars frame so a
+county-sized case is validated without a Python loop over events.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import polars as pl
+
+from core.cycles import PERIODS, period_of
+from core.decimals import SCALE, fmt, scaled, to_decimal
+from core.scheme.model import Scheme
+
+RATINGS = ("满意", "基本满意", "不满意")
+EVENT_COLUMNS = ("subject", "item", "date", "count", "points", "rating", "fraud")
+
+
+class CaseError(ValueError):
+    def __init__(self, field: str, row: int | None, message: str):
+        self.field, self.row = field, row
+        where = field if row is None else f"{field.split('.')[0]}[{row}].{field.split('.', 1)[1]}"
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass(frozen=True)
+class Subject:
+    id: str
+    branch: str
+    kind: str
+    category: str | None
+    probationary: bool
+    exempt: bool
+    joined_branch: date | None
+    approved_on: date | None
+    name: str | None
+
+
+@dataclass(frozen=True)
+class Score:
+    row: int
+    subject: str
+    component: str
+    period: str
+    value: Decimal | None
+    grade: str | None
+    votes: dict[str, int] | None
+    rater: str | None
+
+
+@dataclass(frozen=True)
+class Case:
+    cycle: int
+    subjects: dict[str, Subject]
+    events: pl.DataFrame  # row, subject, item, date, count, points (scaled Int64), rating, fraud
+    scores: list[Score]
+    vetoes: list[tuple[int, str, str, date]]
+    history: dict[str, dict[int, tuple[str | None, int | None]]]
+    exchanges: list[tuple[str, date, Decimal]]
+
+
+def _date(value, field: str, row: int | None, allow_none=False) -> date | None:
+    if value is None and allow_none:
+        return None
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise CaseError(field, row, f"日期格式错误（应为 YYYY-MM-DD）: {value!r}")
+
+
+def _bool(value, field: str, row: int | None) -> bool:
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise CaseError(field, row, f"应为 true 或 false: {value!r}")
+    return value
+
+
+def _text(value, field: str, row: int | None, allow_none=False) -> str | None:
+    if value is None and allow_none:
+        return None
+    if not isinstance(value, str) or not value:
+        raise CaseError(field, row, f"应为非空文本: {value!r}")
+    return value
+
+
+def _number(value, field: str, row: int | None) -> Decimal:
+    try:
+        return to_decimal(value)
+    except ValueError:
+        raise CaseError(field, row, f"应为数字: {value!r}") from None
+
+
+def _rows(case: dict, name: str) -> list[dict]:
+    value = case.get(name) or []
+    if isinstance(value, pl.DataFrame):
+        value = value.to_dicts()
+    if not isinstance(value, list):
+        raise CaseError(f"{name}", None, "应为列表")
+    for i, row in enumerate(value):
+        if not isinstance(row, dict):
+            raise CaseError(f"{name}.(行)", i, "每一行应为对象")
+    return value
+
+
+def _subjects(scheme: Scheme, case: dict) -> dict[str, Subject]:
+    out: dict[str, Subject] = {}
+    for i, row in enumerate(_rows(case, "subjects")):
+        sid = _text(row.get("id"), "subjects.id", i)
+        if sid in out:
+            raise CaseError("subjects.id", i, f"对象编号重复: {sid}")
+        kind = row.get("kind") or scheme.subject_kinds[0]
+        if kind not in scheme.subject_kinds:
+            raise CaseError(
+                "subjects.kind", i, f"方案 {scheme.id} 不适用于对象类型 {kind}（可选: {', '.join(scheme.subject_kinds)}）"
+            )
+        out[sid] = Subject(
+            id=sid,
+            branch=_text(row.get("branch"), "subjects.branch", i),
+            kind=kind,
+            category=_text(row.get("category"), "subjects.category", i, allow_none=True),
+            probationary=_bool(row.get("probationary"), "subjects.probationary", i),
+            exempt=_bool(row.get("exempt"), "subjects.exempt", i),
+            joined_branch=_date(row.get("joined_branch"), "subjects.joined_branch", i, True),
+            approved_on=_date(row.get("approved_on"), "subjects.approved_on", i, True),
+            name=row.get("name"),
+        )
+    return out
+
+
+def _events_frame(raw) -> pl.DataFrame:
+    """Typed frame from a list of dicts or a DataFrame; type errors name the row."""
+    if isinstance(raw, pl.DataFrame):
+        df = raw
+        for col in ("subject", "item", "date"):
+            if col not in df.columns:
+                raise CaseError(f"events.{col}", None, "缺少此列")
+    else:
+        if not isinstance(raw, list):
+            raise CaseError("events", None, "应为列表")
+        cols: dict[str, list] = {c: [] for c in EVENT_COLUMNS}
+        for i, row in enumerate(raw):
+            if not isinstance(row, dict):
+                raise CaseError("events.(行)", i, "每一行应为对象")
+            cols["subject"].append(_text(row.get("subject"), "events.subject", i))
+            cols["item"].append(_text(row.get("item"), "events.item", i))
+            cols["date"].append(_date(row.get("date"), "events.date", i))
+            count = row.get("count", 1)
+            if count is None:
+                count = 1
+            if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+                raise CaseError("events.count", i, f"次数/数量应为正整数: {count!r}")
+            cols["count"].append(count)
+            points = row.get("points")
+            if points is not None:
+                try:
+                    points = scaled(to_decimal(points))
+                except ValueError:
+                    raise CaseError("events.points", i, f"应为数字（最多两位小数）: {points!r}") from None
+            cols["points"].append(points)
+            rating = row.get("rating")
+            if rating is not None and rating not in RATINGS:
+                raise CaseError("events.rating", i, f"评价应为 {'/'.join(RATINGS)}: {rating!r}")
+            cols["rating"].append(rating)
+            cols["fraud"].append(_bool(row.get("fraud"), "events.fraud", i))
+        schema = {"subject": pl.String, "item": pl.String, "date": pl.Date, "count": pl.Int64,
+                  "points": pl.Int64, "rating": pl.String, "fraud": pl.Boolean}
+        return pl.DataFrame(cols, schema=schema).with_row_index("row")
+    return _typed_frame(df)
+
+
+def _first_bad(df: pl.DataFrame, mask: pl.Expr) -> int | None:
+    return df.filter(mask).select(pl.col("row").min()).item()
+
+
+def _at_row(df: pl.DataFrame, row: int) -> dict:
+    return df.filter(pl.col("row") == row).row(0, named=True)
+
+
+def _typed_frame(df: pl.DataFrame) -> pl.DataFrame:
+    df = df.with_row_index("row")
+    for col, default in (("count", 1), ("points", None), ("rating", None), ("fraud", False)):
+        if col not in df.columns:
+            df = df.with_columns(pl.lit(default).alias(col))
+    date_expr = pl.col("date")
+    if df.schema["date"] == pl.String:
+        date_expr = pl.col("date").str.to_date("%Y-%m-%d", strict=False)
+    elif df.schema["date"] != pl.Date:
+        date_expr = pl.col("date").cast(pl.Date, strict=False)
+    points = pl.col("points")
+    if df.schema["points"] in (pl.String, pl.Null):
+        points = points.cast(pl.Float64, strict=False)
+    typed = df.with_columns(
+        date_expr.alias("_date"),
+        (points.cast(pl.Float64, strict=False) * SCALE).alias("_p"),
+        pl.col("count").fill_null(1).cast(pl.Int64, strict=False).alias("_count"),
+        pl.col("fraud").fill_null(False).cast(pl.Boolean, strict=False).alias("_fraud"),
+    )
+    checks = [
+        ("events.subject", pl.col("subject").is_null(), "缺少对象编号"),
+        ("events.item", pl.col("item").is_null(), "缺少项目代码"),
+        ("events.date", pl.col("_date").is_null(), "日期格式错误（应为 YYYY-MM-DD）"),
+        ("events.count", pl.col("_count").is_null() | (pl.col("_count") < 1), "次数/数量应为正整数"),
+        ("events.points", pl.col("points").is_not_null() & pl.col("_p").is_null(), "应为数字"),
+        ("events.points", (pl.col("_p") - pl.col("_p").round()).abs() > 1e-6, "最多两位小数"),
+        ("events.rating", pl.col("rating").is_not_null() & ~pl.col("rating").is_in(RATINGS),
+         f"评价应为 {'/'.join(RATINGS)}"),
+    ]
+    for field, mask, message in checks:
+        row = _first_bad(typed, mask)
+        if row is not None:
+            raise CaseError(field, row, message)
+    return typed.select(
+        "row",
+        pl.col("subject").cast(pl.String),
+        pl.col("item").cast(pl.String),
+        pl.col("_date").alias("date"),
+        pl.col("_count").alias("count"),
+        pl.col("_p").round().cast(pl.Int64).alias("points"),
+        pl.col("rating").cast(pl.String),
+        pl.col("_fraud").alias("fraud"),
+    )
+
+
+def _check_events(scheme: Scheme, subjects: dict[str, Subject], df: pl.DataFrame) -> None:
+    """Semantic checks against the scheme, vectorised over the whole frame."""
+    known = pl.DataFrame({"subject": list(subjects), "_kind": [s.kind for s in subjects.values()]},
+                         schema={"subject": pl.String, "_kind": pl.String})
+    items = list(scheme.items.values())
+    table = pl.DataFrame(
+        {
+            "item": [i.code for i in items],
+            "_range": [i.is_range for i in items],
+            "_min": [None if i.min is None else scaled(i.min) for i in items],
+            "_max": [None if i.max is None else scaled(i.max) for i in items],
+        },
+        schema={"item": pl.String, "_range": pl.Boolean, "_min": pl.Int64, "_max": pl.Int64},
+    )
+    joined = df.join(known, on="subject", how="left").join(table, on="item", how="left")
+    row = _first_bad(joined, pl.col("_kind").is_null())
+    if row is not None:
+        raise CaseError("events.subject", row, f"未知对象 {_at_row(joined, row)['subject']}")
+    row = _first_bad(joined, pl.col("_range").is_null())
+    if row is not None:
+        code = _at_row(joined, row)["item"]
+        hint = "（这是一票否决事项，请写入 vetoes）" if code in scheme.vetoes else ""
+        raise CaseError("events.item", row, f"方案 {scheme.id} 中没有项目 {code}{hint}")
+    pairs = pl.DataFrame(
+        [(i.code, k) for i in items for k in i.kinds], schema={"item": pl.String, "_kind": pl.String},
+        orient="row",
+    ).with_columns(pl.lit(True).alias("_ok"))
+    checked = joined.join(pairs, on=["item", "_kind"], how="left")
+    row = _first_bad(checked, pl.col("_ok").is_null())
+    if row is not None:
+        r = _at_row(checked, row)
+        raise CaseError("events.item", row, f"项目 {r['item']} 不适用于对象类型 {r['_kind']}")
+    row = _first_bad(joined, ~pl.col("_range") & pl.col("points").is_not_null())
+    if row is not None:
+        code = _at_row(joined, row)["item"]
+        item = scheme.items[code]
+        raise CaseError("events.points", row, f"固定分值项目 {code} 不能填写分值（固定为 {fmt(item.points)}）")
+    bad = pl.col("_range") & (
+        pl.col("points").is_null() | (pl.col("points") < pl.col("_min")) | (pl.col("points") > pl.col("_max"))
+    )
+    row = _first_bad(joined, bad)
+    if row is not None:
+        item = scheme.items[_at_row(joined, row)["item"]]
+        raise CaseError(
+            "events.points", row, f"区间项目 {item.code} 必须填写分值 ({fmt(item.min)}..{fmt(item.max)})"
+        )
+
+
+def _scores(scheme: Scheme, case: dict, subjects: dict[str, Subject]) -> list[Score]:
+    out: list[Score] = []
+    seen: set[tuple] = set()
+    for i, row in enumerate(_rows(case, "scores")):
+        sid = _text(row.get("subject"), "scores.subject", i)
+        if sid not in subjects:
+            raise CaseError("scores.subject", i, f"未知对象 {sid}")
+        subject = subjects[sid]
+        cid = _text(row.get("component"), "scores.component", i)
+        comp = scheme.components.get(cid)
+        if comp is None or comp.input == "items":
+            names = ", ".join(c.id for c in scheme.components.values() if c.input != "items")
+            raise CaseError("scores.component", i, f"方案 {scheme.id} 中没有录入型组成部分 {cid}（可选: {names}）")
+        if not comp.applies_to(subject.category):
+            raise CaseError("scores.component", i, f"{cid} 不适用于类别 {subject.category}")
+        period = row.get("period") or "cycle"
+        if period not in PERIODS:
+            period = period_of(scheme.cycle_start, _date(period, "scores.period", i), comp.periods)
+        if period not in comp.periods:
+            raise CaseError("scores.period", i, f"{cid} 的期间应为 {'/'.join(comp.periods)}，实为 {period}")
+        value = grade = votes = rater = None
+        if comp.input in ("score", "rater"):
+            if row.get("value") is None:
+                raise CaseError("scores.value", i, f"{cid} 需要填写分值")
+            value = _number(row.get("value"), "scores.value", i)
+            high = comp.max_for(subject.category)
+            if (comp.min is not None and value < comp.min) or (high is not None and value > high):
+                raise CaseError("scores.value", i, f"{cid} 的分值应在 {fmt(comp.min or 0)}..{fmt(high)} 之间: {fmt(value)}")
+        if comp.input == "rater":
+            rater = row.get("rater")
+            if rater not in comp.raters:
+                raise CaseError("scores.rater", i, f"评分人应为 {'/'.join(comp.raters)}: {rater!r}")
+        if comp.input == "grade":
+            grade = row.get("grade")
+            if grade not in comp.grades:
+                raise CaseError("scores.grade", i, f"等次应为 {'/'.join(comp.grades)}: {grade!r}")
+        if comp.input == "votes":
+            votes = row.get("votes")
+            if not isinstance(votes, dict) or not votes:
+                raise CaseError("scores.votes", i, "应为 {票档: 票数} 对象")
+            for level, count in votes.items():
+                if level not in comp.levels:
+                    raise CaseError("scores.votes", i, f"未知票档 {level}（可选: {'/'.join(comp.levels)}）")
+                if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+                    raise CaseError("scores.votes", i, f"票数应为非负整数: {level}={count!r}")
+        key = (sid, cid, period, rater)
+        if key in seen:
+            raise CaseError("scores.period", i, f"重复录入: {sid} {cid} {period}{' ' + rater if rater else ''}")
+        seen.add(key)
+        out.append(Score(i, sid, cid, period, value, grade, votes, rater))
+    return out
+
+
+def normalise_case(scheme: Scheme, case: dict) -> Case:
+    if not isinstance(case, dict):
+        raise CaseError("case", None, "应为 JSON 对象")
+    cycle = case.get("cycle")
+    if isinstance(cycle, bool) or not isinstance(cycle, int) or not 1900 < cycle < 3000:
+        raise CaseError("cycle", None, f"应为年份整数: {cycle!r}")
+    subjects = _subjects(scheme, case)
+    events = _events_frame(case.get("events") if case.get("events") is not None else [])
+    _check_events(scheme, subjects, events)
+    vetoes = []
+    for i, row in enumerate(_rows(case, "vetoes")):
+        sid = _text(row.get("subject"), "vetoes.subject", i)
+        if sid not in subjects:
+            raise CaseError("vetoes.subject", i, f"未知对象 {sid}")
+        code = _text(row.get("item"), "vetoes.item", i)
+        if code not in scheme.vetoes:
+            raise CaseError("vetoes.item", i, f"方案 {scheme.id} 中没有一票否决事项 {code}")
+        vetoes.append((i, sid, code, _date(row.get("date"), "vetoes.date", i)))
+    history: dict[str, dict[int, tuple]] = {}
+    for i, row in enumerate(_rows(case, "history")):
+        sid = _text(row.get("subject"), "history.subject", i)
+        past = row.get("cycle")
+        if isinstance(past, bool) or not isinstance(past, int):
+            raise CaseError("history.cycle", i, f"应为年份整数: {past!r}")
+        grade, stars = row.get("grade"), row.get("stars")
+        if grade is not None and grade not in scheme.grade_names:
+            raise CaseError("history.grade", i, f"未知等次 {grade}（可选: {'/'.join(scheme.grade_names)}）")
+        if stars is not None and (isinstance(stars, bool) or not isinstance(stars, int)):
+            raise CaseError("history.stars", i, f"星级应为整数: {stars!r}")
+        history.setdefault(sid, {})[past] = (grade, stars)
+    exchanges = []
+    for i, row in enumerate(_rows(case, "exchanges")):
+        sid = _text(row.get("subject"), "exchanges.subject", i)
+        if sid not in subjects:
+            raise CaseError("exchanges.subject", i, f"未知对象 {sid}")
+        exchanges.append((sid, _date(row.get("date"), "exchanges.date", i), _number(row.get("points"), "exchanges.points", i)))
+    return Case(cycle, subjects, events, _scores(scheme, case, subjects), vetoes, history, exchanges)
+
+
+def validate_case(scheme: Scheme, case: dict) -> None:
+    normalise_case(scheme, case)

@@ -1,0 +1,145 @@
+"""``evaluate(scheme, case)``: the one entry point pages, services and the CLI
+share, so what the app shows equals what ``python -m core evaluate`` prints."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from core.cycles import cycle_bounds
+from core.decimals import json_number
+from core.engine.case import normalise_case
+from core.engine.events import aggregate_events
+from core.engine.outcome import Outcome, grade_subject, score_subject
+from core.engine.ranking import rank_key
+from core.engine.rules import apply_flags, apply_quotas, branch_warnings, rank_group
+from core.scheme.model import Scheme
+
+WARNING_TEXT = {
+    "event_outside_cycle": "{n} 条记录不在本积分周期内，未计入",
+    "event_before_approval": "{n} 条记录早于纳入积分管理日期，未计入",
+    "fraud": "{n} 条虚报记录，按规则扣分",
+    "fraud_ignored": "{n} 条虚报记录，不计分（本方案未设虚报扣分）",
+}
+
+
+def evaluate(scheme: Scheme, case: dict, *, explain: bool = True) -> dict:
+    """Results for one cycle. ``explain=False`` skips the per-event dates in
+    the explanation, for county-wide dashboards that never show them."""
+    data = normalise_case(scheme, case)
+    start, end = cycle_bounds(scheme.cycle_start, data.cycle)
+    groups, notes = aggregate_events(scheme, data, start, end, with_dates=explain)
+    warnings: list[dict] = []
+    subjects = data.subjects
+    for sid, code, n in notes:
+        text = WARNING_TEXT.get(code, "{n} 条服务记录评价不是满意，不计分").format(n=n)
+        warnings.append({"branch": subjects[sid].branch, "subject": sid, "code": code, "message": text})
+
+    vetoes: dict[str, list] = {}
+    for row, sid, code, when in data.vetoes:
+        approved = subjects[sid].approved_on
+        if not start <= when <= end:
+            code_w, text = "event_outside_cycle", f"一票否决事项 {code}（vetoes[{row}]）不在本积分周期内，未计入"
+        elif approved is not None and when < approved:
+            code_w, text = "event_before_approval", f"一票否决事项 {code}（vetoes[{row}]）早于纳入日期，未计入"
+        else:
+            vetoes.setdefault(sid, []).append(scheme.vetoes[code])
+            continue
+        warnings.append({"branch": subjects[sid].branch, "subject": sid, "code": code_w, "message": text})
+    scores: dict[str, list] = {}
+    for s in data.scores:
+        scores.setdefault(s.subject, []).append(s)
+
+    outcomes: dict[tuple[str, str], list[Outcome]] = {}
+    exempt: list[Outcome] = []
+    for sid in sorted(subjects):
+        subject = subjects[sid]
+        if subject.exempt:
+            o = Outcome(subject, redeemable=None)
+            o.explain.append("免于积分管理（年老体弱等，经批准），不计分、不定等次、不排名")
+            exempt.append(o)
+            continue
+        o = score_subject(scheme, subject, groups.get(sid, []), scores.get(sid, []), vetoes.get(sid, []))
+        for code, text in o.warnings:
+            warnings.append({"branch": subject.branch, "subject": sid, "code": code, "message": text})
+        outcomes.setdefault((subject.branch, subject.kind), []).append(o)
+
+    for (branch, _kind), group in sorted(outcomes.items()):
+        for o in group:
+            o.key = rank_key(scheme.rank_keys, o)
+        apply_quotas(scheme, group, branch, warnings, lambda o: grade_subject(scheme, o))
+        rank_group(scheme, group)
+        apply_flags(scheme, group, data.cycle, data.history)
+        branch_warnings(scheme, group, branch, data.cycle, warnings)
+
+    everyone = [o for group in outcomes.values() for o in group] + exempt
+    everyone.sort(key=lambda o: (o.subject.branch, o.rank is None, o.rank or 0, o.subject.id))
+    spent: dict[str, Decimal] = {}
+    for sid, when, points in data.exchanges:
+        if when <= end and (scheme.cumulative or when >= start):
+            spent[sid] = spent.get(sid, Decimal(0)) + points
+    out = {
+        "scheme": scheme.id,
+        "scheme_version": scheme.version,
+        "name": scheme.name,
+        "cycle": data.cycle,
+        "results": [_result(scheme, o, spent) for o in everyone],
+        "warnings": warnings,
+        "branches": _branches(scheme, outcomes),
+    }
+    return out
+
+
+def _result(scheme: Scheme, o: Outcome, spent: dict[str, Decimal]) -> dict:
+    result = {
+        "subject": o.subject.id,
+        "branch": o.subject.branch,
+        "kind": o.subject.kind,
+        "category": o.subject.category,
+        "total": json_number(o.total),
+        "grade": o.grade,
+        "stars": o.stars,
+        "rank": o.rank,
+        "components": {cid: json_number(cv.value) for cid, cv in o.components.items()},
+        "flags": o.flags,
+        "redeemable": o.redeemable,
+        "explain": o.explain,
+    }
+    if o.subject.name:
+        result["name"] = o.subject.name
+    if o.period_stars:
+        result["period_stars"] = dict(o.period_stars)
+    if scheme.supermarket is not None and o.total is not None:
+        result["balance"] = json_number(o.total - spent.get(o.subject.id, Decimal(0)))
+    return result
+
+
+def _branches(scheme: Scheme, outcomes: dict) -> list[dict]:
+    """Per-branch summary; the star share is the unit's share of possible stars."""
+    rows: dict[str, dict] = {}
+    for (branch, _kind), group in sorted(outcomes.items()):
+        row = rows.setdefault(branch, {"branch": branch, "subjects": 0, "totals": [], "stars": 0, "possible": 0})
+        row["subjects"] += len(group)
+        row["totals"] += [o.total_shown for o in group if o.total_shown is not None]
+        for o in group:
+            row["stars"] += o.stars or 0
+            row["possible"] += _possible_stars(scheme, o)
+    out = []
+    for row in rows.values():
+        totals = row.pop("totals")
+        row["mean_total"] = json_number(sum(totals, Decimal(0)) / len(totals)) if totals else None
+        possible = row.pop("possible")
+        if scheme.star_basis is None:
+            row.pop("stars")
+        else:
+            row["possible_stars"] = possible
+            row["star_share"] = json_number(Decimal(row["stars"]) * 100 / possible) if possible else None
+        out.append(row)
+    return out
+
+
+def _possible_stars(scheme: Scheme, o: Outcome) -> int:
+    if scheme.star_basis == "total":
+        return max(band.label for band in scheme.star_bands)
+    if scheme.star_basis == "dimensions" and o.dim_ids:
+        return len(o.dim_ids) * len(o.components[o.dim_ids[0]].periods or {"cycle": 0})
+    return 0
