@@ -1,0 +1,74 @@
+import datetime as dt
+
+import pytest
+
+from core import demo
+from core.store import Store
+
+TODAY = dt.date(2026, 11, 20)
+TABLES = ["orgs", "members", "member_branch_history"]
+
+
+def snapshot(store):
+    out = {}
+    for table in TABLES:
+        cols = [r[0] for r in store.all(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ? AND column_name <> 'created_at'"
+            " ORDER BY ordinal_position", [table])]
+        out[table] = store.all(f"SELECT {', '.join(cols)} FROM {table} ORDER BY ALL")
+    return out
+
+
+def test_same_seed_gives_same_data(tmp_path):
+    stores = [Store(tmp_path / f"{i}.duckdb") for i in range(3)]
+    demo.generate(stores[0], "S", seed=7, today=TODAY)
+    demo.generate(stores[1], "S", seed=7, today=TODAY)
+    demo.generate(stores[2], "S", seed=8, today=TODAY)
+    a, b, c = (snapshot(s) for s in stores)
+    assert a == b
+    assert a["members"] != c["members"]
+    for s in stores:
+        s.close()
+
+
+def test_s_is_one_township_of_twenty_branches(demo_store):
+    levels = dict(demo_store.all("SELECT level, count(*) FROM orgs GROUP BY level"))
+    assert levels["county"] == 1 and levels["township"] == 1 and levels["branch"] == 20
+    members = demo_store.scalar("SELECT count(*) FROM members")
+    assert 700 <= members <= 900
+    names = [r[0] for r in demo_store.all("SELECT name FROM orgs WHERE level = 'branch'")]
+    assert all(n.endswith("党支部") for n in names)
+    assert any(n.endswith("村党支部") for n in names) and any(n.endswith("社区党支部") for n in names)
+
+
+def test_member_proportions_are_plausible(demo_store):
+    total, old, probationary, mobile, exempt = demo_store.one(
+        "SELECT count(*), count(*) FILTER (date_diff('year', birth_date, ?) >= 70),"
+        " count(*) FILTER (probationary), count(*) FILTER (mobile), count(*) FILTER (status = 'exempt')"
+        " FROM members", [TODAY])
+    assert 0.02 <= old / total <= 0.08
+    assert 0.06 <= probationary / total <= 0.14
+    assert mobile > 0 and exempt > 0
+    # every name is two or three Chinese characters, with searchable initials
+    bad = demo_store.scalar("SELECT count(*) FROM members WHERE length(name) NOT IN (2, 3) OR length(initials) <> length(name)")
+    assert bad == 0
+    # a member joins the party after turning 18 and never in the future
+    assert demo_store.scalar("SELECT count(*) FROM members WHERE join_date > ? OR date_diff('year', birth_date, join_date) < 18", [TODAY]) == 0
+
+
+def test_every_member_has_an_open_branch_history(demo_store):
+    missing = demo_store.scalar(
+        "SELECT count(*) FROM members m WHERE m.status <> 'transferred' AND NOT EXISTS ("
+        " SELECT 1 FROM member_branch_history h WHERE h.member_id = m.id AND h.branch_code = m.branch_code AND h.to_date IS NULL)")
+    assert missing == 0
+
+
+def test_demo_refuses_a_non_empty_database(demo_store):
+    with pytest.raises(ValueError, match="空数据库"):
+        demo.generate(demo_store, "S", today=TODAY)
+
+
+def test_sizes_are_declared():
+    from core.demo.orgs import SIZES
+    assert SIZES["M"][:3] == (1, 15, 20)  # one county, 15 townships, 300 branches
+    assert SIZES["L"][0] == 10  # ten counties

@@ -1,0 +1,56 @@
+"""Every role logs in and opens every page its navigation offers, without an exception."""
+
+import pytest
+
+from core.auth import can
+from ui.registry import PAGES
+
+USERS = {"admin": "admin", "township": "zhen01", "secretary": "shuji01", "recorder": "jilu01"}
+
+
+def test_login_page_rejects_a_wrong_password(app_as):
+    from streamlit.testing.v1 import AppTest
+    from tests.conftest import ROOT
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
+    at.text_input[0].input("shuji01")
+    at.text_input[1].input("wrong-password")
+    at.button[0].click().run()
+    assert [e.value for e in at.error] == ["用户名或密码错误"]
+
+
+@pytest.mark.parametrize("role", list(USERS))
+def test_each_role_visits_each_page(app_as, role):
+    at = app_as(USERS[role])
+    assert "工作台" in at.title[0].value
+    visible = [p for p in PAGES if can(role, p.action)]
+    assert visible, role
+    for spec in visible:
+        at.switch_page(spec.path).run()
+        assert not at.exception, (spec.key, at.exception)
+
+
+def test_home_page_search_by_initials(app_as):
+    at = app_as("zhen01")
+    frame = at.dataframe[1].value
+    first = frame.iloc[0]
+    from core.pinyin import keys
+    initials = keys(first["姓名"])[0]
+    at.text_input(key="home_member_query").input(initials).run()
+    found = at.dataframe[1].value
+    assert first["姓名"] in set(found["姓名"])
+    assert all(keys(n)[0].startswith(initials) for n in found["姓名"])
+
+
+def test_secretary_home_shows_only_their_branch(app_as):
+    at = app_as("shuji01")
+    branches = set(at.dataframe[1].value["所在支部"])
+    assert len(branches) == 1
+
+
+def test_hidden_page_is_refused_when_reached_directly(app_as):
+    hidden = [p for p in PAGES if not can("recorder", p.action)]
+    if not hidden:
+        pytest.skip("every page is open to a recorder")
+    at = app_as("jilu01")
+    at.switch_page(hidden[0].path).run()
+    assert at.error and "无权访问" in at.error[0].value

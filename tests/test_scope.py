@@ -1,0 +1,37 @@
+import pytest
+
+from core import orgs
+from core.auth import ScopeError, get_user, scope_for
+
+
+def test_township_scope_is_its_subtree(demo_store):
+    scope = scope_for(demo_store, get_user(demo_store, "zhen01"))
+    branches = scope.branch_codes(demo_store)
+    assert len(branches) == 20 and all(b.startswith("C01T01B") for b in branches)
+    counts = orgs.counts(demo_store, scope)
+    assert counts["branches"] == 20
+
+
+def test_secretary_sees_only_own_branch(demo_store):
+    scope = scope_for(demo_store, get_user(demo_store, "shuji01"))
+    assert scope.branch_codes(demo_store) == ["C01T01B01"]
+    own = demo_store.scalar("SELECT id FROM members WHERE branch_code = 'C01T01B01' LIMIT 1")
+    other = demo_store.scalar("SELECT id FROM members WHERE branch_code = 'C01T01B02' LIMIT 1")
+    assert scope.check_member(demo_store, own) == "C01T01B01"
+    with pytest.raises(ScopeError, match="不在您的管辖范围内"):
+        scope.check_member(demo_store, other)
+    with pytest.raises(ScopeError):
+        scope.check_org(demo_store, "C01T01B02")
+    # the crafted attempt is audited
+    row = demo_store.one("SELECT username, member_id FROM audit_log WHERE action = 'scope.denied' ORDER BY id LIMIT 1")
+    assert row == ("shuji01", other)
+
+
+def test_tree_lists_orgs_in_scope_with_depth(demo_store):
+    scope = scope_for(demo_store, get_user(demo_store, "zhen01"))
+    rows = orgs.tree(demo_store, scope)
+    assert rows[0]["code"] == "C01T01" and rows[0]["depth"] == 0
+    assert {r["depth"] for r in rows[1:]} == {1}
+    total = demo_store.scalar(
+        "SELECT count(*) FROM members WHERE branch_code LIKE 'C01T01B%' AND status <> 'transferred'")
+    assert rows[0]["members"] == total
