@@ -93,12 +93,11 @@ def build(rng: random.Random, orgs: list[dict], members_per_branch: int, today: 
             history.append(dict(member_id=member_id, branch_code=branch["code"], group_code=None,
                                 from_date=joined_branch, to_date=None, reason="组织关系转入" if moved_from else "入党/建档"))
     # A few members have left: their record stays, with the branch history closed.
+    open_rows = {row["member_id"]: row for row in history if row["to_date"] is None}
     for member in rng.sample(members, k=max(1, len(members) // 100)):
         if member["status"] == "active":
             member["status"] = "transferred"
-            left = _date_between(rng, today - dt.timedelta(days=300), today - dt.timedelta(days=10))
-            for row in history:
-                if row["member_id"] == member["id"] and row["to_date"] is None:
-                    row["to_date"] = left
-                    row["reason"] = (row["reason"] or "") + "；已转出"
+            row = open_rows[member["id"]]
+            row["to_date"] = _date_between(rng, today - dt.timedelta(days=300), today - dt.timedelta(days=10))
+            row["reason"] += "；已转出"
     return members, history
