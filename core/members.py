@@ -18,7 +18,7 @@ _COLUMNS = """
 """
 
 
-def _search_clause(query: str) -> tuple[str, list]:
+def search_clause(query: str) -> tuple[str, list]:
     q = query.strip().lower()
     if not q:
         return "", []
@@ -32,7 +32,7 @@ def search(store: Store, scope: Scope, query: str = "", *, branch_code: str | No
            include_transferred: bool = False, limit: int = 50, offset: int = 0) -> tuple[pl.DataFrame, int]:
     """Members in scope matching ``query``; returns (one page as a frame, total matches)."""
     where, params = scope.sql("b")
-    clause, qparams = _search_clause(query)
+    clause, qparams = search_clause(query)
     sql_where = f"WHERE {where}{clause}"
     params = params + qparams
     if branch_code:
@@ -52,7 +52,7 @@ def search(store: Store, scope: Scope, query: str = "", *, branch_code: str | No
 def pick(store: Store, scope: Scope, query: str, *, branch_code: str | None = None, limit: int = 20) -> list[tuple[str, str, str]]:
     """(id, name, branch name) candidates for a member picker."""
     where, params = scope.sql("b")
-    clause, qparams = _search_clause(query)
+    clause, qparams = search_clause(query)
     sql = f"SELECT m.id, m.name, b.name FROM members m JOIN orgs b ON b.code = m.branch_code WHERE {where}{clause} AND m.status <> 'transferred'"
     params = params + qparams
     if branch_code:

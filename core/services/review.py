@@ -1,0 +1,109 @@
+"""审核: approve or reject entered events, one or many at once, all or nothing.
+
+A review is a row in ``event_reviews`` keyed by the event, so an event is reviewed once;
+the state is re-read inside the write transaction, so two reviewers clicking at the same
+moment cannot both succeed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from core import audit
+from core.auth import require, scope_for
+from core.members import search_clause
+from core.services.entry_rules import EntryError, check_unlocked
+from core.services.ledger import STATUS_NAMES, STATUS_SQL, ItemLookup, event_points
+from core.store import Store
+
+
+def approve(store: Store, user, event_ids: list[int]) -> int:
+    """Approve every event in ``event_ids``; returns how many were approved."""
+    return _review(store, user, event_ids, "approved", None)
+
+
+def reject(store: Store, user, event_ids: list[int], reason: str) -> int:
+    """Reject every event in ``event_ids`` with ``reason`` (required, shown to the recorder)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise EntryError("驳回必须填写理由")
+    return _review(store, user, event_ids, "rejected", reason)
+
+
+def _review(store: Store, user, event_ids, decision: str, reason: str | None) -> int:
+    require(user, "review")
+    ids = list(dict.fromkeys(int(i) for i in event_ids))
+    if not ids:
+        raise EntryError("请先勾选要审核的记录")
+    marks = ", ".join("?" for _ in ids)
+    branches = [r[0] for r in store.all(f"SELECT DISTINCT branch_code FROM events WHERE id IN ({marks})", ids)]
+    scope = scope_for(store, user)
+    for branch in branches:
+        scope.check_org(store, branch)
+
+    def work(cur) -> int:
+        rows = cur.execute(
+            f"""SELECT e.id, e.member_id, m.name, e.branch_code, e.item, e.date, e.points, e.count,
+                       {STATUS_SQL} AS status
+                FROM events e JOIN members m ON m.id = e.member_id
+                LEFT JOIN event_reviews r ON r.event_id = e.id WHERE e.id IN ({marks})""", ids).fetchall()
+        found = {r[0]: r for r in rows}
+        items = ItemLookup(store)
+        for event_id in ids:
+            if event_id not in found:
+                raise EntryError(f"未找到积分记录 {event_id}")
+            _, member_id, name, branch, code, day, points, count, status = found[event_id]
+            item = items.get(branch, day, code)
+            what = f"{name} {day:%Y-%m-%d}「{item.name if item else code}」"
+            if status == "reversal":
+                raise EntryError(f"{what}是撤销记录，立即生效，无需审核")
+            if status != "entered":
+                raise EntryError(f"{what}{STATUS_NAMES[status]}，不能再审核")
+            check_unlocked(cur, branch, day)
+            cur.execute("INSERT INTO event_reviews(event_id, decision, reason, reviewed_by) VALUES (?, ?, ?, ?)",
+                        [event_id, decision, reason, user.username]).fetchall()
+            audit.record(cur, user.username, f"event.{'approve' if decision == 'approved' else 'reject'}",
+                         entity="event", entity_id=event_id, org_code=branch, member_id=member_id,
+                         before={"status": "entered"},
+                         after={"status": decision, "points": event_points(item, points, count)}, reason=reason)
+        return len(ids)
+
+    return store.write(work)
+
+
+def review_queue(store: Store, user, *, branch_code: str | None = None, member_query: str = "",
+                 item: str | None = None, start: dt.date | None = None, end: dt.date | None = None,
+                 entered_by: str | None = None, status: str | None = "entered", limit: int = 500) -> list[dict]:
+    """Events in the user's scope matching the filters, oldest first (reversal rows excluded)."""
+    scope = scope_for(store, user)
+    where, params = scope.sql("o")
+    clause, qparams = search_clause(member_query)
+    where += clause
+    params += qparams
+    for clause, value in (("e.branch_code = ?", branch_code), ("e.item = ?", item), ("e.date >= ?", start),
+                          ("e.date <= ?", end), ("e.entered_by = ?", entered_by)):
+        if value:
+            where += f" AND {clause}"
+            params.append(value)
+    status_filter = ""
+    if status:
+        status_filter = "WHERE status = ?"
+        params.append(status)
+    rows = store.all(
+        f"""SELECT * FROM (
+              SELECT e.id, e.date, e.member_id, m.name, e.branch_code, e.item, e.points, e.count, e.note,
+                     e.entered_by, e.entered_at, e.source, {STATUS_SQL} AS status, r.reason
+              FROM events e JOIN members m ON m.id = e.member_id JOIN orgs o ON o.code = e.branch_code
+              LEFT JOIN event_reviews r ON r.event_id = e.id
+              WHERE {where} AND e.reverses IS NULL) {status_filter}
+            ORDER BY date, id LIMIT ?""",
+        params + [limit],
+    )
+    items, out = ItemLookup(store), []
+    for event_id, day, mid, name, branch, code, points, count, note, by, at, source, state, why in rows:
+        entry = items.get(branch, day, code)
+        out.append({"id": event_id, "date": day, "member_id": mid, "member": name, "item_code": code,
+                    "item": entry.name if entry else code, "points": event_points(entry, points, count),
+                    "note": note or "", "entered_by": by, "entered_at": at, "source": source,
+                    "status": state, "status_name": STATUS_NAMES[state], "reason": why or ""})
+    return out
