@@ -123,11 +123,16 @@ def _subjects(scheme: Scheme, case: dict) -> dict[str, Subject]:
             raise CaseError(
                 "subjects.kind", i, f"方案 {scheme.id} 不适用于对象类型 {kind}（可选: {', '.join(scheme.subject_kinds)}）"
             )
+        category = _text(row.get("category"), "subjects.category", i, allow_none=True)
+        if scheme.subject_categories and category not in scheme.subject_categories:
+            raise CaseError(
+                "subjects.category", i, f"类别应为 {'/'.join(scheme.subject_categories)}: {category!r}"
+            )
         out[sid] = Subject(
             id=sid,
             branch=_text(row.get("branch"), "subjects.branch", i),
             kind=kind,
-            category=_text(row.get("category"), "subjects.category", i, allow_none=True),
+            category=category,
             probationary=_bool(row.get("probationary"), "subjects.probationary", i),
             exempt=_bool(row.get("exempt"), "subjects.exempt", i),
             joined_branch=_date(row.get("joined_branch"), "subjects.joined_branch", i, True),
@@ -263,6 +268,10 @@ def _check_events(scheme: Scheme, subjects: dict[str, Subject], df: pl.DataFrame
     if row is not None:
         r = _at_row(checked, row)
         raise CaseError("events.item", row, f"项目 {r['item']} 不适用于对象类型 {r['_kind']}")
+    automatic = [i.code for i in items if i.automatic]
+    row = _first_bad(joined, pl.col("item").is_in(automatic))
+    if row is not None:
+        raise CaseError("events.item", row, f"项目 {_at_row(joined, row)['item']} 每周期自动给分，不能录入")
     row = _first_bad(joined, ~pl.col("_range") & pl.col("points").is_not_null())
     if row is not None:
         code = _at_row(joined, row)["item"]

@@ -60,7 +60,9 @@ def _skip_reason(scheme: Scheme, code: str) -> str:
     return {"once_per_month": "每月只计一次", "once_per_cycle": "每周期只计一次"}.get(item.frequency, "未计")
 
 
-def items_value(scheme: Scheme, comp: Component, groups: list[Group], auto: list[str]) -> ComponentValue:
+def items_value(
+    scheme: Scheme, comp: Component, groups: list[Group], auto: list[str], category: str | None
+) -> ComponentValue:
     """``auto`` lists automatic items granted to this subject (e.g. 基础分)."""
     lines: list[str] = []
     per_item: dict[str, Buckets] = {}
@@ -73,7 +75,7 @@ def items_value(scheme: Scheme, comp: Component, groups: list[Group], auto: list
         slot[0] += unscaled(g.pos)
         slot[1] += unscaled(g.neg)
         lines.append(_event_line(scheme, g))
-    caps = [c for c in scheme.caps]
+    caps = [c for c in scheme.caps if c.binds(category)]
     per_cat: dict[str, Buckets] = {}
     for code, buckets in per_item.items():
         item = scheme.items[code]
@@ -118,7 +120,7 @@ def _aggregate(comp: Component, periods: dict[str, Decimal], lines: list[str], w
     return ComponentValue(value, periods, lines, warnings)
 
 
-def entered_value(scheme: Scheme, comp: Component, rows: list[Score]) -> ComponentValue:
+def entered_value(scheme: Scheme, comp: Component, rows: list[Score], category: str | None) -> ComponentValue:
     lines: list[str] = []
     warnings: list[str] = []
     periods: dict[str, Decimal] = {}
@@ -166,7 +168,7 @@ def entered_value(scheme: Scheme, comp: Component, rows: list[Score]) -> Compone
         if comp.missing_warning:
             warnings.append(f"{comp.missing_warning}:{note}")
         return ComponentValue(ZERO, {}, lines, warnings)
-    mine = [c for c in scheme.caps if c.level == "component" and c.ref == comp.id]
+    mine = [c for c in scheme.caps if c.level == "component" and c.ref == comp.id and c.binds(category)]
     if mine:
         index = {p: i for i, p in enumerate(comp.periods, start=1)}
         buckets = {index[p]: [max(v, ZERO), min(v, ZERO)] for p, v in periods.items()}

@@ -83,10 +83,11 @@ def score_subject(
             ]
             withheld = [i.name for i in scheme.items.values() if i.automatic and i.withheld_by_veto and vetoes
                         and i.component == comp.id and subject.kind in i.kinds]
-            value = items_value(scheme, comp, [g for g in groups if scheme.items[g.item].component == comp.id], auto)
+            value = items_value(scheme, comp, [g for g in groups if scheme.items[g.item].component == comp.id], auto,
+                                subject.category)
             value.lines[:0] = [f"一票否决，不给 {name}" for name in withheld]
         else:
-            value = entered_value(scheme, comp, [s for s in scores if s.component == comp.id])
+            value = entered_value(scheme, comp, [s for s in scores if s.component == comp.id], subject.category)
         o.components[comp.id] = value
         o.explain.extend(value.lines)
         o.warnings.extend(tuple(w.split(":", 1)) for w in value.warnings)

@@ -236,9 +236,11 @@ def _items(r: _Reader, raw: dict, components, categories, kinds) -> dict[str, It
             r.fail(f"{key}.component", f"未知组成部分 {comp}")
         if components[comp].input != "items":
             r.fail(f"{key}.component", f"组成部分 {comp} 不是事项型（items）")
-        category = r.text(data, "category", key, code)
+        category = r.text(data, "category", key, comp)
         if category not in categories:
-            r.fail(f"{key}.category", f"未知类别 {category}（请在 [categories] 中定义）")
+            # an undeclared category is a plain sum named after itself
+            name = components[comp].name if category == comp else category
+            categories[category] = Category(category, name, "sum")
         points = r.number(data, "points", key)
         rng = data.get("range")
         low = high = None
@@ -299,6 +301,7 @@ def _caps(r: _Reader, raw: dict, components, categories, items) -> tuple[Cap, ..
                 sign=r.text(data, "sign", key, "positive", ("positive", "negative")),
                 limit=limit,
                 name=r.text(data, "name", key, target),
+                subject_categories=tuple(cats) if (cats := r.strings(data, "subject_categories", key)) else None,
             )
         )
     return tuple(caps)
@@ -418,6 +421,12 @@ def build_scheme(raw: dict, source: str) -> Scheme:
         )
         for i, data in enumerate(raw.get("flags", []))
     ]
+    market = r.table(raw, "supermarket")
+    for count_key, flag, condition in (("award_count", "award", "rank_at_most"),
+                                       ("education_count", "education", "rank_from_bottom_at_most")):
+        if market.get(count_key) is not None:
+            # 年终表彰前 N 名 / 反面教育末 N 名 are flags driven by these counts
+            flags.append(FlagRule(flag, {condition: r.integer(market, count_key, "supermarket")}))
     warnings = [
         BranchWarning(
             r.text(data, "code", f"branch_warnings[{i}]"),
@@ -447,6 +456,7 @@ def build_scheme(raw: dict, source: str) -> Scheme:
         decisions=decisions,
         cycle_start=cycle_start,
         subject_kinds=kinds,
+        subject_categories=r.strings(raw, "subject_categories", ""),
         cumulative=bool(raw.get("cumulative", False)),
         components=components,
         categories=categories,
@@ -470,7 +480,7 @@ def build_scheme(raw: dict, source: str) -> Scheme:
         flag_rules=tuple(flags),
         branch_warnings=tuple(warnings),
         fraud_factor=r.number(fraud, "factor", "fraud"),
-        supermarket=r.table(raw, "supermarket") or None,
+        supermarket=market or None,
         publicity_min_days=r.integer(raw, "publicity_min_days", "", 7),
         objection_working_days=r.integer(raw, "objection_working_days", "", 7),
         path=source,

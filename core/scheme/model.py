@@ -54,6 +54,10 @@ class Cap:
     sign: str  # "positive" or "negative"
     limit: Decimal
     name: str
+    subject_categories: tuple[str, ...] | None = None  # None: every subject
+
+    def binds(self, category: str | None) -> bool:
+        return self.subject_categories is None or category in self.subject_categories
 
     @property
     def level(self) -> str:
@@ -158,6 +162,7 @@ class Scheme:
     decisions: list[str]
     cycle_start: str
     subject_kinds: list[str]
+    subject_categories: list[str] | None
     cumulative: bool
     components: dict[str, Component]
     categories: dict[str, Category]
