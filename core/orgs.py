@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.auth.scope import Scope
+from core.levels import LEVELS
 from core.store import Store
 
-LEVEL_NAMES = {"county": "县", "township": "乡镇（街道）", "branch": "党支部（村）", "group": "党小组（网格）"}
-CHILD_LEVEL = {"county": "township", "township": "branch", "branch": "group"}
 
 
 @dataclass(frozen=True)
@@ -29,8 +28,7 @@ def get_org(store: Store, code: str) -> Org | None:
 def tree(store: Store, scope: Scope, max_level: str = "branch") -> list[dict]:
     """Orgs in scope down to ``max_level``, each with its depth below the scope root and
     active member counts, in tree order."""
-    levels = ["county", "township", "branch", "group"]
-    allowed = levels[: levels.index(max_level) + 1]
+    allowed = list(LEVELS[: LEVELS.index(max_level) + 1])
     where, params = scope.sql("o")
     rows = store.all(
         f"""

@@ -51,7 +51,7 @@ def test_add_user_validates_role_org_and_password(with_orgs):
         add_user(with_orgs, "a", "password1", "king", "C01")
     with pytest.raises(AuthError, match="未知组织编码"):
         add_user(with_orgs, "a", "password1", "admin", "X99")
-    with pytest.raises(AuthError, match="必须是branch级"):
+    with pytest.raises(AuthError, match="所属组织必须是党支部（村），C01T01 是乡镇（街道）"):
         add_user(with_orgs, "a", "password1", "secretary", "C01T01")
     with pytest.raises(AuthError, match="至少8位"):
         add_user(with_orgs, "a", "short", "admin", "C01")

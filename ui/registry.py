@@ -21,6 +21,7 @@ class PageSpec:
 
 PAGES: list[PageSpec] = [
     PageSpec("home", "pages/home.py", "首页", ":material/home:", "工作台", "view"),
+    PageSpec("admin", "pages/admin.py", "系统管理", ":material/settings:", "系统", "manage_users"),
 ]
 
 BY_KEY = {p.key: p for p in PAGES}

@@ -10,6 +10,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from core import audit
 from core.auth.permissions import ROLE_NAMES, ROLES
+from core.levels import LEVEL_NAMES
 from core.store import Store
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended cost
@@ -52,7 +53,8 @@ def add_user(store: Store, username: str, password: str, role: str, org_code: st
         raise AuthError(f"未知组织编码：{org_code}")
     expected = {"admin": ("county",), "township": ("township",), "secretary": ("branch",), "recorder": ("branch", "group")}
     if level not in expected[role]:
-        raise AuthError(f"{ROLE_NAMES[role]}的组织必须是{'/'.join(expected[role])}级，{org_code}是{level}级")
+        raise AuthError(f"{ROLE_NAMES[role]}的所属组织必须是{'或'.join(LEVEL_NAMES[x] for x in expected[role])}，"
+                        f"{org_code} 是{LEVEL_NAMES[level]}")
     if store.scalar("SELECT count(*) FROM users WHERE username = ?", [username]):
         raise AuthError(f"用户已存在：{username}")
     user = User(username, display_name or username, role, org_code)

@@ -1,0 +1,71 @@
+"""User administration for the 系统管理 page: list, add, disable, reset a password."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from core import audit
+from core.auth.permissions import require
+from core.auth.scope import Scope
+from core.auth.users import MIN_PASSWORD_LENGTH, AuthError, User, add_user, hash_password
+from core.store import Store
+
+
+def list_users(store: Store, actor: User, scope: Scope) -> pl.DataFrame:
+    require(actor, "manage_users")
+    where, params = scope.sql("o")
+    return store.frame(
+        f"""SELECT u.username AS 用户名, u.display_name AS 姓名,
+               CASE u.role WHEN 'admin' THEN '县级管理员' WHEN 'township' THEN '乡镇（街道）组织委员'
+                           WHEN 'secretary' THEN '支部书记' ELSE '记分员' END AS 角色,
+               o.name AS 所属组织, u.org_code AS 组织编码,
+               CASE WHEN u.active THEN '启用' ELSE '停用' END AS 状态,
+               strftime(u.last_login, '%Y-%m-%d %H:%M') AS 最近登录
+            FROM users u JOIN orgs o ON o.code = u.org_code
+            WHERE {where} ORDER BY o.path, u.username""",
+        params,
+    )
+
+
+def create_user(store: Store, actor: User, scope: Scope, username: str, password: str, role: str,
+                org_code: str, display_name: str | None = None) -> User:
+    require(actor, "manage_users")
+    scope.check_org(store, org_code)
+    return add_user(store, username, password, role, org_code, display_name, actor=actor.username)
+
+
+def _target(store: Store, scope: Scope, username: str) -> str:
+    org = store.scalar("SELECT org_code FROM users WHERE username = ?", [username])
+    if org is None:
+        raise AuthError(f"用户不存在：{username}")
+    scope.check_org(store, org)
+    return org
+
+
+def set_active(store: Store, actor: User, scope: Scope, username: str, active: bool) -> None:
+    require(actor, "manage_users")
+    if username == actor.username and not active:
+        raise AuthError("不能停用自己的账号")
+    org = _target(store, scope, username)
+
+    def work(cur):
+        cur.execute("UPDATE users SET active = ? WHERE username = ?", [active, username]).fetchall()
+        audit.record(cur, actor.username, "user.enable" if active else "user.disable", entity="user",
+                     entity_id=username, org_code=org, after={"active": active})
+
+    store.write(work)
+
+
+def reset_password(store: Store, actor: User, scope: Scope, username: str, password: str) -> None:
+    require(actor, "manage_users")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AuthError(f"密码至少{MIN_PASSWORD_LENGTH}位")
+    org = _target(store, scope, username)
+    hashed = hash_password(password)
+
+    def work(cur):
+        cur.execute("UPDATE users SET password_hash = ?, failed_count = 0, locked_until = NULL WHERE username = ?",
+                    [hashed, username]).fetchall()
+        audit.record(cur, actor.username, "user.reset_password", entity="user", entity_id=username, org_code=org)
+
+    store.write(work)
