@@ -1,0 +1,141 @@
+"""The case builder: which subjects, events, scores, vetoes and history reach the engine."""
+
+import datetime as dt
+
+import pytest
+
+from core.engine import evaluate
+from core.scheme_assignments import NoSchemeError
+from core.services import ledger, review
+from core.services.case import build_case, evaluate_scope
+from tests.entry_world import SECRETARY, TODAY, world  # noqa: F401 (fixture)
+from tests.publicity_world import BRANCH, approved_event, score
+
+D = dt.date
+
+
+def test_subjects_are_active_and_exempt_members_of_the_branch(world):
+    scheme, case = build_case(world, BRANCH, 2025, today=TODAY)
+    assert scheme.id == "party-q100-3to1"
+    assert [(s["id"], s["exempt"]) for s in case["subjects"]] == [
+        ("M01", False), ("M02", False), ("M03", False), ("M04", True)]  # M05 transferred, M11 elsewhere
+    assert case["subjects"][0] | {} == {
+        "id": "M01", "name": "张三", "branch": BRANCH, "kind": "member", "category": "普通类",
+        "probationary": False, "exempt": False, "joined_branch": None, "approved_on": None}
+
+
+def test_member_who_moved_counts_in_the_branch_of_their_latest_stay(world):
+    # M11 was in B01 until 2025-08-31, then moved to B02: cycle 2025 counts M11 in B02 only.
+    world.write(lambda cur: cur.execute(
+        "INSERT INTO member_branch_history(member_id, branch_code, from_date, to_date) VALUES"
+        " ('M11', 'C01T01B01', '2020-01-01', '2025-08-31'), ('M11', 'C01T01B02', '2025-09-01', NULL)").fetchall())
+    _, b1 = build_case(world, BRANCH, 2025, today=TODAY)
+    _, b2 = build_case(world, "C01T01B02", 2025, today=TODAY)
+    assert "M11" not in [s["id"] for s in b1["subjects"]]
+    assert [s["id"] for s in b2["subjects"]] == ["M11"]
+    # in cycle 2024 (2024-07-01..2025-06-30) M11 was only in B01
+    _, old = build_case(world, BRANCH, 2024, today=TODAY)
+    assert "M11" in [s["id"] for s in old["subjects"]]
+
+
+def test_only_effective_events_in_the_cycle(world):
+    counted = approved_event(world, "M01", "miss_meeting", D(2025, 8, 3))
+    ledger.enter_event(world, SECRETARY, "M01", "late_dues", D(2025, 8, 4), today=TODAY)  # 待审核
+    rejected = ledger.enter_event(world, SECRETARY, "M02", "late_dues", D(2025, 8, 5), today=TODAY)
+    review.reject(world, SECRETARY, [rejected], "记录有误")
+    undone = approved_event(world, "M02", "miss_meeting", D(2025, 8, 6))
+    ledger.reverse_event(world, SECRETARY, undone, "录错")
+    approved_event(world, "M03", "miss_meeting", D(2025, 6, 30))  # cycle 2024
+    approved_event(world, "M03", "award_city", D(2025, 9, 1))
+    _, case = build_case(world, BRANCH, 2025, today=TODAY)
+    assert counted
+    assert case["events"] == [
+        {"subject": "M01", "item": "miss_meeting", "date": "2025-08-03", "count": 1, "points": None,
+         "rating": None, "fraud": False},
+        {"subject": "M03", "item": "award_city", "date": "2025-09-01", "count": 1, "points": None,
+         "rating": None, "fraud": False},
+    ]
+
+
+def test_range_points_and_count_are_plain_numbers(world):
+    approved_event(world, "M01", "reward_other", D(2025, 8, 3), points="2.5")
+    approved_event(world, "M02", "miss_meeting", D(2025, 8, 3), count=2)
+    _, case = build_case(world, BRANCH, 2025, today=TODAY)
+    assert [(e["points"], e["count"]) for e in case["events"]] == [(2.5, 1), (None, 2)]
+
+
+def test_latest_score_wins_and_an_empty_save_clears(world):
+    score(world, "M01", "appraisal", "H1", grade="合格")
+    score(world, "M01", "appraisal", "H1", grade="优秀")
+    score(world, "M02", "appraisal", "H1", grade="合格")
+    score(world, "M02", "appraisal", "H1")  # cleared
+    score(world, "M03", "appraisal", "H1", grade="合格", cycle=2024)
+    _, case = build_case(world, BRANCH, 2025, today=TODAY)
+    assert case["scores"] == [{"subject": "M01", "component": "appraisal", "period": "H1", "value": None,
+                               "grade": "优秀", "votes": None, "rater": None}]
+
+
+def test_upto_cuts_events_and_later_periods(world):
+    approved_event(world, "M01", "miss_meeting", D(2025, 8, 3))
+    approved_event(world, "M01", "miss_meeting", D(2025, 10, 3))
+    score(world, "M01", "appraisal", "H2", grade="优秀")  # H2 starts 2026-01-01
+    _, case = build_case(world, BRANCH, 2025, today=TODAY, upto=D(2025, 9, 30))
+    assert [e["date"] for e in case["events"]] == ["2025-08-03"]
+    assert case["scores"] == []
+
+
+def test_revoked_vetoes_are_left_out(world):
+    def work(cur):
+        cur.execute("INSERT INTO vetoes(id, member_id, branch_code, item, date, evidence, entered_by) VALUES"
+                    " (1, 'M01', ?, 'absent_6_months', '2025-10-01', '支委会记录', 'shuji01'),"
+                    " (2, 'M02', ?, 'embezzle', '2025-10-02', '审计报告', 'shuji01')", [BRANCH, BRANCH]).fetchall()
+        cur.execute("INSERT INTO vetoes(id, member_id, branch_code, item, date, evidence, reverses, entered_by)"
+                    " VALUES (3, 'M02', ?, 'embezzle', '2025-10-02', '复核撤销', 2, 'shuji01')", [BRANCH]).fetchall()
+
+    world.write(work)
+    _, case = build_case(world, BRANCH, 2025, today=TODAY)
+    assert case["vetoes"] == [{"subject": "M01", "item": "absent_6_months", "date": "2025-10-01"}]
+
+
+def test_history_latest_row_and_foreign_grades_dropped(world):
+    world.write(lambda cur: cur.execute(
+        "INSERT INTO cycle_history(member_id, cycle, grade, stars, source, recorded_at) VALUES"
+        " ('M01', 2024, '合格', NULL, 'entered', '2025-01-01'), ('M01', 2024, '基本合格', NULL, 'finalised', '2025-08-01'),"
+        " ('M02', 2024, '良好', 3, 'entered', '2025-01-01'), ('M03', 2024, '良好', NULL, 'entered', '2025-01-01'),"
+        " ('M01', 2025, '优秀', NULL, 'entered', '2025-01-01')").fetchall())
+    _, case = build_case(world, BRANCH, 2025, today=TODAY)
+    assert case["history"] == [{"subject": "M01", "cycle": 2024, "grade": "基本合格", "stars": None},
+                               {"subject": "M02", "cycle": 2024, "grade": None, "stars": 3}]
+
+
+def test_case_evaluates_to_hand_worked_totals(world):
+    # M01: Q1 daily 75 − 2 = 73, other quarters 75 → 74.5; appraisal 优秀 and 合格 → 20; reward 4 → 98.5
+    approved_event(world, "M01", "miss_meeting", D(2025, 8, 3))
+    approved_event(world, "M01", "award_city", D(2025, 9, 1))
+    score(world, "M01", "appraisal", "H1", grade="优秀")
+    score(world, "M01", "appraisal", "H2", grade="合格")
+    scheme, case = build_case(world, BRANCH, 2025, today=TODAY)
+    out = evaluate(scheme, case)
+    m01 = next(r for r in out["results"] if r["subject"] == "M01")
+    assert (m01["total"], m01["components"]) == (98.5, {"daily": 74.5, "appraisal": 20, "reward": 4})
+
+
+def test_unknown_branch_or_no_scheme(world):
+    with pytest.raises(NoSchemeError, match="未知组织"):
+        build_case(world, "NOPE", 2025, today=TODAY)
+    with pytest.raises(NoSchemeError, match="没有适用的积分方案"):
+        build_case(world, BRANCH, 2023, today=dt.date(2024, 1, 1))
+
+
+def test_evaluate_scope_equals_branch_by_branch(world):
+    approved_event(world, "M01", "miss_meeting", D(2025, 8, 3))
+    score(world, "M11", "appraisal", "H1", grade="优秀", branch="C01T01B02")
+    scope = evaluate_scope(world, [BRANCH, "C01T01B02"], 2025, today=TODAY)
+    expected = []
+    for code in (BRANCH, "C01T01B02"):
+        scheme, case = build_case(world, code, 2025, today=TODAY)
+        expected += evaluate(scheme, case, explain=False)["results"]
+    assert scope["results"] == expected
+    assert scope["schemes"] == [{"scheme": "party-q100-3to1", "scheme_version": "1.0",
+                                 "name": scope["schemes"][0]["name"], "branches": [BRANCH, "C01T01B02"]}]
+    assert scope["missing"] == {}
