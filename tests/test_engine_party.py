@@ -267,10 +267,22 @@ def test_stars_quota_public_example_and_limits():
     # three dims ≥ 8 → 3 stars, mean 6 > 4: no limit
     scores = [sc("A", d, value=v) for d, v in zip(dims, [10, 10, 10, 0, 0])]
     assert result(run("party-stars-quota", [member("A")], scores=scores))["stars"] == 3
-    # three dims at 8 → 3 stars, but mean (8*3 + 0 + 0)/5 = 4.8... use 8, 8, 8, 0, −: mean 4.8 > 4
-    # 8, 8, 8 and two zeros with one at 0 → mean 4.8; so lower: 8, 8, 2, 2, 0 → 2 stars, mean 4 → limit 2 holds
+    # three dims at 8 → 3 stars, mean 24/5 = 4.8 > 4: the "mean ≤ 4 → at most 2" limit cannot bind
+    # with threshold 8 (3 stars need a mean ≥ 4.8); it is exercised with a lowered threshold below
     scores = [sc("A", d, value=v) for d, v in zip(dims, [8, 8, 8, 0, 0])]
     assert result(run("party-stars-quota", [member("A")], scores=scores))["stars"] == 3
+
+
+def test_stars_quota_mean_limit_with_lower_threshold():
+    from core.engine import evaluate
+    from core.scheme import load_scheme, scheme_with_overrides
+
+    scheme = scheme_with_overrides(load_scheme("party-stars-quota"), {"stars": {"threshold": 6}})
+    dims = ["爱岗敬业", "技术创新", "安全生产", "奉献爱心", "诚实守信"]
+    # 6, 6, 6, 2, 0 → 3 dims ≥ 6 = 3 stars; mean 20/5 = 4 ≤ 4 → at most 2
+    case = {"cycle": 2025, "subjects": [member("A")],
+            "scores": [sc("A", d, value=v) for d, v in zip(dims, [6, 6, 6, 2, 0])]}
+    assert result(evaluate(scheme, case))["stars"] == 2
 
 
 def test_stars_quota_five_star_minimum_one_and_drops():
