@@ -1,0 +1,214 @@
+"""异议: objections against a member's published result, filed during the 公示 window.
+
+Each has a deadline of N working days (the scheme's ``objection_working_days``, counted
+with the holiday calendar), a handler, and on resolution a written answer (处理意见) and
+a re-check (复核意见). A resolution may correct the ledger and republish the results.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from core import audit
+from core.auth import require, scope_for
+from core.scheme_assignments import scheme_for_cycle
+from core.services import ledger, review
+from core.services.entry_rules import EntryError
+from core.services.publicity import Publicity, current_publicity, get_publicity, republish
+from core.store import Store
+from core.workdays import add_working_days, working_days_between
+
+STATE_NAMES = {"open": "处理中", "resolved": "已办结"}
+
+_COLUMNS = ("o.id, o.publicity_id, o.member_id, m.name, o.objector, o.content, o.filed_on, o.deadline, o.handler,"
+            " o.state, o.resolution, o.recheck, o.resolved_by, o.resolved_on, o.created_by, p.branch_code")
+
+
+@dataclass(frozen=True)
+class Objection:
+    id: int
+    publicity_id: int
+    member_id: str
+    member_name: str
+    objector: str
+    content: str
+    filed_on: dt.date
+    deadline: dt.date
+    handler: str
+    state: str
+    resolution: str | None
+    recheck: str | None
+    resolved_by: str | None
+    resolved_on: dt.date | None
+    created_by: str
+    branch_code: str
+
+    def overdue(self, today: dt.date) -> bool:
+        return self.state == "open" and today > self.deadline
+
+    def working_days_left(self, today: dt.date) -> int:
+        return working_days_between(today, self.deadline)
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A ledger change decided when resolving: reverse an event, or enter a new one
+    (approved at once, since the branch committee decided it)."""
+
+    reverse_event: int | None = None
+    member_id: str | None = None
+    item: str | None = None
+    date: dt.date | None = None
+    points: object = None
+    count: int = 1
+    note: str = ""
+
+
+_FROM = "FROM objections o JOIN publicity p ON p.id = o.publicity_id JOIN members m ON m.id = o.member_id"
+
+
+def get_objection(store: Store, objection_id: int) -> Objection:
+    row = store.one(f"SELECT {_COLUMNS} {_FROM} WHERE o.id = ?", [objection_id])
+    if row is None:
+        raise EntryError(f"未找到异议 {objection_id}")
+    return Objection(*row)
+
+
+def window_objections(store: Store, branch_code: str, cycle: int, period: str) -> list[Objection]:
+    """Every objection of the window (all its publicity rows), newest first."""
+    rows = store.all(f"SELECT {_COLUMNS} {_FROM} WHERE p.branch_code = ? AND p.cycle = ? AND p.period = ?"
+                     " ORDER BY o.id DESC", [branch_code, cycle, period])
+    return [Objection(*r) for r in rows]
+
+
+def open_count(cur, branch_code: str, cycle: int, period: str) -> int:
+    return cur.execute(
+        "SELECT count(*) FROM objections o JOIN publicity p ON p.id = o.publicity_id"
+        " WHERE p.branch_code = ? AND p.cycle = ? AND p.period = ? AND o.state = 'open'",
+        [branch_code, cycle, period]).fetchone()[0]
+
+
+def overdue_objections(store: Store, scope, today: dt.date) -> list[Objection]:
+    """Open objections past their deadline in the scope, oldest deadline first (for the
+    township's alerts)."""
+    where, params = scope.sql("b")
+    rows = store.all(
+        f"SELECT {_COLUMNS} {_FROM} JOIN orgs b ON b.code = p.branch_code"
+        f" WHERE {where} AND o.state = 'open' AND o.deadline < ? ORDER BY o.deadline, o.id",
+        params + [today])
+    return [Objection(*r) for r in rows]
+
+
+def _text(value: str | None, what: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise EntryError(f"请填写{what}")
+    return value
+
+
+def file_objection(store: Store, user, publicity_id: int, member_id: str, objector: str, content: str,
+                   handler: str | None = None, today: dt.date | None = None) -> int:
+    """登记异议 against ``member_id``'s published result, only while the window is open."""
+    today = today or dt.date.today()
+    require(user, "publish")
+    pub = get_publicity(store, publicity_id)
+    scope_for(store, user).check_org(store, pub.branch_code)
+    if pub.window(today) != "open":
+        raise EntryError(f"只能在公示期内（{pub.start_date:%Y-%m-%d}至{pub.end_date:%Y-%m-%d}）登记异议，"
+                         f"今天是 {today:%Y-%m-%d}")
+    if member_id not in {r["subject"] for r in pub.snapshot["results"]}:
+        raise EntryError(f"成员 {member_id} 不在本次公示名单中")
+    objector, content = _text(objector, "异议人"), _text(content, "异议内容")
+    handler = (handler or "").strip() or user.display_name
+    scheme, _ = scheme_for_cycle(store, pub.branch_code, pub.cycle, today)
+    deadline = add_working_days(today, scheme.objection_working_days)
+
+    def work(cur) -> int:
+        state = cur.execute("SELECT state FROM publicity WHERE id = ?", [publicity_id]).fetchone()[0]
+        if state != "open":
+            raise EntryError("该公示已被替代或已归档，请在最新的公示下登记")
+        new_id = cur.execute(
+            "INSERT INTO objections(publicity_id, member_id, objector, content, filed_on, deadline, handler, state,"
+            " created_by) VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?) RETURNING id",
+            [publicity_id, member_id, objector, content, today, deadline, handler, user.username]).fetchone()[0]
+        audit.record(cur, user.username, "objection.file", entity="objection", entity_id=new_id,
+                     org_code=pub.branch_code, member_id=member_id,
+                     after={"objector": objector, "content": content, "deadline": deadline, "handler": handler})
+        return new_id
+
+    return store.write(work)
+
+
+def _open_objection(store: Store, user, objection_id: int) -> Objection:
+    require(user, "publish")
+    obj = get_objection(store, objection_id)
+    scope_for(store, user).check_org(store, obj.branch_code)
+    if obj.state != "open":
+        raise EntryError(f"异议 {objection_id} 已办结")
+    return obj
+
+
+def assign_handler(store: Store, user, objection_id: int, handler: str) -> None:
+    obj = _open_objection(store, user, objection_id)
+    handler = _text(handler, "经办人")
+
+    def work(cur) -> None:
+        cur.execute("UPDATE objections SET handler = ? WHERE id = ? AND state = 'open'", [handler, objection_id]).fetchall()
+        audit.record(cur, user.username, "objection.assign", entity="objection", entity_id=objection_id,
+                     org_code=obj.branch_code, member_id=obj.member_id, before={"handler": obj.handler},
+                     after={"handler": handler})
+
+    store.write(work)
+
+
+def _apply(store: Store, user, obj: Objection, correction: Correction, today: dt.date) -> int:
+    """One correction through the ledger services (each audited there); returns the event id."""
+    if correction.reverse_event is not None:
+        return ledger.reverse_event(store, user, correction.reverse_event, reason=f"异议{obj.id}处理更正")
+    if correction.member_id != obj.member_id:
+        raise EntryError("更正只能针对被提出异议的成员")
+    event_id = ledger.enter_event(store, user, obj.member_id, correction.item, correction.date, correction.points,
+                                  correction.count, note=correction.note or f"异议{obj.id}处理更正", today=today)
+    review.approve(store, user, [event_id])
+    return event_id
+
+
+def resolve_objection(store: Store, user, objection_id: int, resolution: str, recheck: str,
+                      today: dt.date | None = None, corrections: list[Correction] = (),
+                      republish_results: bool = False) -> int | None:
+    """办结: record the answer and the re-check; apply corrections; optionally republish.
+
+    Returns the new publicity id when republished. Corrections go through the ledger one
+    by one before the resolution is written, so a refused correction leaves the objection
+    open with its message shown.
+    """
+    today = today or dt.date.today()
+    obj = _open_objection(store, user, objection_id)
+    resolution, recheck = _text(resolution, "处理意见"), _text(recheck, "复核意见")
+    applied = [_apply(store, user, obj, c, today) for c in corrections]
+
+    def work(cur) -> None:
+        state = cur.execute("SELECT state FROM objections WHERE id = ?", [objection_id]).fetchone()[0]
+        if state != "open":
+            raise EntryError(f"异议 {objection_id} 已办结")
+        cur.execute("UPDATE objections SET state = 'resolved', resolution = ?, recheck = ?, resolved_by = ?,"
+                    " resolved_on = ? WHERE id = ?", [resolution, recheck, user.username, today, objection_id]).fetchall()
+        audit.record(cur, user.username, "objection.resolve", entity="objection", entity_id=objection_id,
+                     org_code=obj.branch_code, member_id=obj.member_id, before={"state": "open"},
+                     after={"state": "resolved", "resolution": resolution, "recheck": recheck,
+                            "corrections": applied}, reason=resolution)
+
+    store.write(work)
+    if not republish_results:
+        return None
+    current = _current_open(store, obj)
+    return republish(store, user, current.id, f"异议{objection_id}办结后更正结果", today=today)
+
+
+def _current_open(store: Store, obj: Objection) -> Publicity:
+    pub = get_publicity(store, obj.publicity_id)
+    current = current_publicity(store, pub.branch_code, pub.cycle, pub.period)
+    if current is None or current.state != "open":
+        raise EntryError("公示已归档，不能重新公示")
+    return current

@@ -1,0 +1,212 @@
+"""公示: publishing a branch's results for a period, with a window of dates.
+
+A publicity row holds the snapshot published (the engine's output, scheme version
+included). Republishing after a correction withdraws the row and opens a new one over the
+same window, so every snapshot ever shown stays on record. Objections belong to the
+window (branch, cycle, period), not to one snapshot, so they survive a republish.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+from core import audit
+from core.auth import require, scope_for
+from core.cycles import cycle_bounds, period_bounds
+from core.scheme_assignments import scheme_for_cycle
+from core.services.entry_rules import EntryError, period_label
+from core.services.ledger import STATUS_SQL
+from core.services.results import check_period, live_output
+from core.store import Store
+
+STATE_NAMES = {"open": "公示中", "finalised": "已归档", "withdrawn": "已撤回（重新公示或重新开放）"}
+WINDOW_NAMES = {"upcoming": "未开始", "open": "公示中", "closed": "公示期已结束，待归档"} | {
+    k: v for k, v in STATE_NAMES.items() if k != "open"}
+
+_COLUMNS = ("id, branch_code, cycle, period, scheme_id, scheme_version, start_date, end_date, state, snapshot,"
+            " created_by, created_at, finalised_by, finalised_at")
+
+
+@dataclass(frozen=True)
+class Publicity:
+    id: int
+    branch_code: str
+    cycle: int
+    period: str
+    scheme_id: str
+    scheme_version: str
+    start_date: dt.date
+    end_date: dt.date
+    state: str
+    snapshot: dict
+    created_by: str
+    created_at: dt.datetime
+    finalised_by: str | None
+    finalised_at: dt.datetime | None
+
+    @property
+    def label(self) -> str:
+        return period_label(self.cycle, self.period)
+
+    @property
+    def days(self) -> int:
+        """Length of the window, both ends included (7月1日至7月7日 is 7 days)."""
+        return (self.end_date - self.start_date).days + 1
+
+    def window(self, today: dt.date) -> str:
+        if self.state != "open":
+            return self.state
+        if today < self.start_date:
+            return "upcoming"
+        return "open" if today <= self.end_date else "closed"
+
+    def days_left(self, today: dt.date) -> int:
+        """Calendar days left in the window, today included; 0 once it has closed."""
+        return max(0, (self.end_date - today).days + 1) if today >= self.start_date else self.days
+
+
+def _publicity(row) -> Publicity:
+    values = list(row)
+    values[9] = json.loads(values[9])
+    return Publicity(*values)
+
+
+def get_publicity(store: Store, publicity_id: int) -> Publicity:
+    row = store.one(f"SELECT {_COLUMNS} FROM publicity WHERE id = ?", [publicity_id])
+    if row is None:
+        raise EntryError(f"未找到公示 {publicity_id}")
+    return _publicity(row)
+
+
+def current_publicity(store: Store, branch_code: str, cycle: int, period: str) -> Publicity | None:
+    """The window's newest publicity that is open or finalised (a withdrawn one was replaced)."""
+    row = store.one(
+        f"SELECT {_COLUMNS} FROM publicity WHERE branch_code = ? AND cycle = ? AND period = ?"
+        " AND state <> 'withdrawn' ORDER BY id DESC LIMIT 1",
+        [branch_code, cycle, period],
+    )
+    return _publicity(row) if row else None
+
+
+def list_publicities(store: Store, branch_codes: list[str], cycle: int | None = None) -> list[Publicity]:
+    if not branch_codes:
+        return []
+    sql = f"SELECT {_COLUMNS} FROM publicity WHERE branch_code IN ({', '.join('?' for _ in branch_codes)})"
+    params: list = list(branch_codes)
+    if cycle is not None:
+        sql += " AND cycle = ?"
+        params.append(cycle)
+    return [_publicity(r) for r in store.all(sql + " AND state <> 'withdrawn' ORDER BY id DESC", params)]
+
+
+def pending_events(store: Store, branch_code: str, start: dt.date, end: dt.date) -> int:
+    """Events of the branch dated in ``start..end`` still waiting for review (待审核)."""
+    return store.scalar(
+        f"SELECT count(*) FROM events e LEFT JOIN event_reviews r ON r.event_id = e.id"
+        f" WHERE e.branch_code = ? AND e.date BETWEEN ? AND ? AND ({STATUS_SQL}) = 'entered'",
+        [branch_code, start, end],
+    )
+
+
+def _check_publishable(store: Store, scheme, branch_code: str, cycle: int, period: str) -> None:
+    """Every event the results count must have been reviewed: a 公示 of figures that may
+    still change would mislead the branch."""
+    first = cycle_bounds(scheme.cycle_start, cycle)[0]
+    last = period_bounds(scheme.cycle_start, cycle, period)[1]
+    waiting = pending_events(store, branch_code, first, last)
+    if waiting:
+        raise EntryError(f"{first:%Y-%m-%d}至{last:%Y-%m-%d}还有 {waiting} 条积分记录待审核，"
+                         "请先在「审核」页面处理完毕再公示")
+
+
+def _check_window(scheme, start: dt.date, end: dt.date, today: dt.date) -> None:
+    if not isinstance(start, dt.date) or not isinstance(end, dt.date):
+        raise EntryError("请选择公示开始日期和结束日期")
+    if start < today:
+        raise EntryError(f"公示开始日期 {start:%Y-%m-%d} 早于今天，公示不能补登")
+    days = (end - start).days + 1
+    if days < scheme.publicity_min_days:
+        raise EntryError(f"公示期不少于 {scheme.publicity_min_days} 天（含首尾两天），"
+                         f"{start:%Y-%m-%d}至{end:%Y-%m-%d}只有 {max(days, 0)} 天")
+
+
+def active_lock(cur, branch_code: str, cycle: int, period: str):
+    """(id, start, end, publicity_id) of the lock in force for the period, or None."""
+    return cur.execute(
+        "SELECT id, start_date, end_date, publicity_id FROM period_locks WHERE branch_code = ? AND cycle = ?"
+        " AND period = ? AND reopened_at IS NULL ORDER BY id DESC LIMIT 1", [branch_code, cycle, period]).fetchone()
+
+
+def open_publicity(store: Store, user, branch_code: str, cycle: int, period: str, start: dt.date,
+                   end: dt.date, today: dt.date | None = None) -> int:
+    """发起公示: snapshot the branch's results for the period and open the window."""
+    today = today or dt.date.today()
+    require(user, "publish")
+    scope_for(store, user).check_org(store, branch_code)
+    check_period(period)
+    scheme, output, _ = live_output(store, branch_code, cycle, period, today)
+    _check_window(scheme, start, end, today)
+    _check_publishable(store, scheme, branch_code, cycle, period)
+    label = period_label(cycle, period)
+
+    def work(cur) -> int:
+        if active_lock(cur, branch_code, cycle, period):
+            raise EntryError(f"{label}已确认归档；如需重新公示，请乡镇组织委员先重新开放")
+        running = cur.execute("SELECT id FROM publicity WHERE branch_code = ? AND cycle = ? AND period = ?"
+                              " AND state = 'open'", [branch_code, cycle, period]).fetchone()
+        if running:
+            raise EntryError(f"{label}已有进行中的公示（编号 {running[0]}），不能重复发起")
+        new_id = _insert(cur, user, branch_code, cycle, period, output, start, end)
+        audit.record(cur, user.username, "publicity.open", entity="publicity", entity_id=new_id,
+                     org_code=branch_code, after=_summary(output, start, end, period))
+        return new_id
+
+    return store.write(work)
+
+
+def republish(store: Store, user, publicity_id: int, reason: str, today: dt.date | None = None,
+              end: dt.date | None = None) -> int:
+    """重新公示 after a correction: a fresh snapshot over the same window (or a later end)."""
+    today = today or dt.date.today()
+    require(user, "publish")
+    old = get_publicity(store, publicity_id)
+    scope_for(store, user).check_org(store, old.branch_code)
+    if not (reason or "").strip():
+        raise EntryError("请填写重新公示的原因")
+    end = end or old.end_date
+    if end < old.end_date:
+        raise EntryError(f"重新公示的结束日期不能早于原结束日期 {old.end_date:%Y-%m-%d}")
+    scheme, output, _ = live_output(store, old.branch_code, old.cycle, old.period, today)
+    _check_publishable(store, scheme, old.branch_code, old.cycle, old.period)
+
+    def work(cur) -> int:
+        state = cur.execute("SELECT state FROM publicity WHERE id = ?", [publicity_id]).fetchone()[0]
+        if state != "open":
+            raise EntryError(f"该公示{STATE_NAMES[state]}，不能重新公示")
+        cur.execute("UPDATE publicity SET state = 'withdrawn' WHERE id = ?", [publicity_id]).fetchall()
+        new_id = _insert(cur, user, old.branch_code, old.cycle, old.period, output, old.start_date, end)
+        audit.record(cur, user.username, "publicity.republish", entity="publicity", entity_id=new_id,
+                     org_code=old.branch_code, before=_summary(old.snapshot, old.start_date, old.end_date, old.period)
+                     | {"publicity_id": publicity_id},
+                     after=_summary(output, old.start_date, end, old.period), reason=reason.strip())
+        return new_id
+
+    return store.write(work)
+
+
+def _insert(cur, user, branch_code: str, cycle: int, period: str, output: dict, start: dt.date,
+            end: dt.date) -> int:
+    return cur.execute(
+        "INSERT INTO publicity(branch_code, cycle, period, scheme_id, scheme_version, start_date, end_date, state,"
+        " snapshot, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, ?) RETURNING id",
+        [branch_code, cycle, period, output["scheme"], output["scheme_version"], start, end,
+         json.dumps(output, ensure_ascii=False), user.username],
+    ).fetchone()[0]
+
+
+def _summary(output: dict, start: dt.date, end: dt.date, period: str) -> dict:
+    """What the audit log keeps of a snapshot: enough to see what changed, not the explanations."""
+    return {"period": period, "start": start, "end": end, "scheme": f"{output['scheme']}@{output['scheme_version']}",
+            "results": {r["subject"]: [r["total"], r["grade"], r["stars"]] for r in output["results"]}}
