@@ -38,6 +38,9 @@ def test_grade_grid_saves_in_one_go_and_the_latest_row_wins(world):
     audit = world.one("SELECT before_json->'M02'->>'grade', after_json->>'rows', reason FROM audit_log"
                       " WHERE action = 'scores.save' ORDER BY id DESC LIMIT 1")
     assert audit == ("合格", "1", "2025年上半年评议分")
+    grid(world, "appraisal", "H1", [{"member_id": "M01", "grade": ""}, {"member_id": "M03", "grade": None}])
+    assert in_force(world, "appraisal") == [("M01", "H1", None, None, None, None),
+                                            ("M02", "H1", None, None, "基本合格", None)]
 
 
 def test_a_bad_row_names_the_member_and_nothing_is_written(world):
@@ -52,7 +55,7 @@ def test_a_bad_row_names_the_member_and_nothing_is_written(world):
     with pytest.raises(EntryError, match="没有需要录入的评议项目 daily"):
         grid(world, "daily", "Q1", [{"member_id": "M01", "value": 70}])
     with pytest.raises(EntryError, match="没有填写任何内容"):
-        grid(world, "appraisal", "H1", [{"member_id": "M01", "grade": ""}])
+        grid(world, "appraisal", "H2", [{"member_id": "M01", "grade": ""}])
     with pytest.raises(appraisal.GridError, match="张三：同一成员重复录入"):
         grid(world, "appraisal", "H1", [{"member_id": "M01", "grade": "优秀"}, {"member_id": "M01", "grade": "合格"}])
 

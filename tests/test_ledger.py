@@ -167,3 +167,17 @@ def test_items_offered_and_their_labels_come_from_the_scheme(world):
     assert "参加志愿服务（+1分）" in labels
     assert ledger.items_for(scheme, "family") == []
     assert (assignment.scheme_id, assignment.scheme_version) == ("party-q100-3to1", "1.0")
+
+
+def test_member_summary_is_the_engine_total_and_counts_pending(world):
+    from core.services.member_summary import member_summary
+
+    # party-q100-3to1, cycle 2025: daily is the mean of four quarters starting at 75; no appraisal → 0.
+    before = member_summary(world, RECORDER, "M01", today=TODAY)
+    assert (before["total"], before["pending"], before["cycle_label"]) == (75, 0, "2025年度")
+    approved = enter(world, item="late_dues")  # Q1 −5 → quarters 70/75/75/75 → daily 73.75
+    enter(world)  # pending: not counted
+    review.approve(world, SECRETARY, [approved])
+    after = member_summary(world, RECORDER, "M01", today=TODAY)
+    assert (after["total"], after["grade"], after["pending"]) == (73.8, "基本合格", 1)
+    assert after["components"]["daily"] == 73.8

@@ -57,7 +57,7 @@ def save_grid(store: Store, user, branch_code: str, cycle: int, component: str, 
     """Validate every row, then store them all or none; returns the number of rows stored.
 
     A row is ``{"member_id", "value"?, "grade"?, "votes"?: {level: count}, "rater"?}``;
-    a row with nothing filled in is skipped (that member is not graded yet).
+    a row with nothing filled in is skipped, or clears that member's earlier entry.
     """
     require(user, "appraise")
     scope_for(store, user).check_org(store, branch_code)
@@ -68,6 +68,10 @@ def save_grid(store: Store, user, branch_code: str, cycle: int, component: str, 
     start, end = period_bounds(scheme.cycle_start, cycle, period)
     members = {r[0]: r[1:] for r in store.all(
         "SELECT id, name, category, status FROM members WHERE branch_code = ?", [branch_code])}
+    filled = set(store.all(
+        f"SELECT member_id, rater FROM ({CURRENT_SCORES_SQL}) WHERE branch_code = ? AND cycle = ? AND component = ?"
+        " AND period = ? AND (value IS NOT NULL OR grade IS NOT NULL OR votes IS NOT NULL)",
+        [branch_code, cycle, component, period]))
     clean, errors, seen = [], [], set()
     for row in rows:
         member_id = row.get("member_id")
@@ -82,6 +86,10 @@ def save_grid(store: Store, user, branch_code: str, cycle: int, component: str, 
             errors.append(str(exc))
             continue
         if parsed is None:
+            # A cell emptied in the grid clears what was saved before (an empty row in force).
+            if (member_id, row.get("rater")) in filled:
+                clean.append({"member_id": member_id, "value": None, "grade": None, "votes": None,
+                              "rater": row.get("rater")})
             continue
         if status != "active":
             errors.append(f"{name}：{'免于评星' if status == 'exempt' else '已转出'}，不参加评议")
