@@ -10,6 +10,7 @@ import polars as pl
 from core import audit
 from core.auth.users import hash_password
 from core.demo import members as demo_members
+from core.demo.activity import generate_activity
 from core.demo import orgs as demo_orgs
 from core.store import Store
 
@@ -55,4 +56,5 @@ def generate(store: Store, size: str = "S", seed: int = 2026, today: dt.date | N
                      after={"orgs": len(orgs), "members": len(members)})
 
     store.write(work)
-    return {"orgs": len(orgs), "members": len(members), "users": len(DEMO_USERS)}
+    return {"orgs": len(orgs), "members": len(members), "users": len(DEMO_USERS),
+            **generate_activity(store, seed, size, today, say)}
