@@ -95,6 +95,6 @@ def test_republish_supersedes_the_snapshot(world):
 
 def test_result_rows_are_chinese(world):
     rows = result_rows(branch_results(world, BRANCH, 2025, "cycle", TODAY).output)
-    assert rows[0] == {"排名": 1, "编号": "M01", "姓名": "张三", "总分": "75.0", "等次": "基本合格", "星级": "",
+    assert rows[0] == {"排名": 1, "编号": "M01", "姓名": "张三", "总分": 75, "等次": "基本合格", "星级": None,
                        "标记": ""}
-    assert rows[-1]["姓名"] == "赵六" and rows[-1]["总分"] == ""
+    assert rows[-1]["姓名"] == "赵六" and rows[-1]["总分"] is None and rows[-1]["标记"] == "免于评星"

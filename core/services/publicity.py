@@ -18,7 +18,7 @@ from core.cycles import cycle_bounds, period_bounds
 from core.scheme_assignments import scheme_for_cycle
 from core.services.entry_rules import EntryError, period_label
 from core.services.ledger import STATUS_SQL
-from core.services.results import check_period, live_output
+from core.services.results import check_period, live_output, result_rows
 from core.store import Store
 
 STATE_NAMES = {"open": "公示中", "finalised": "已归档", "withdrawn": "已撤回（重新公示或重新开放）"}
@@ -210,3 +210,18 @@ def _summary(output: dict, start: dt.date, end: dt.date, period: str) -> dict:
     """What the audit log keeps of a snapshot: enough to see what changed, not the explanations."""
     return {"period": period, "start": start, "end": end, "scheme": f"{output['scheme']}@{output['scheme_version']}",
             "results": {r["subject"]: [r["total"], r["grade"], r["stars"]] for r in output["results"]}}
+
+
+def notice(store: Store, pub: Publicity) -> dict:
+    """The printable 公示 (page, PDF and Excel share it): title, lines above and below the table, rows."""
+    branch = store.scalar("SELECT name FROM orgs WHERE code = ?", [pub.branch_code]) or pub.branch_code
+    scheme = pub.snapshot.get("name") or pub.scheme_id
+    rows = [{k: v for k, v in row.items() if k != "编号"} for row in result_rows(pub.snapshot)]
+    return {
+        "title": f"{branch}{pub.label}党员积分结果公示",
+        "lines": [f"积分方案：{scheme}（版本 {pub.scheme_version}）",
+                  f"公示期：{pub.start_date:%Y-%m-%d} 至 {pub.end_date:%Y-%m-%d}（共 {pub.days} 天）"],
+        "rows": rows,
+        "footer": [f"公示期间如有异议，请于 {pub.end_date:%Y-%m-%d} 前向支部委员会书面或当面反映。",
+                   f"{branch}    {pub.created_at:%Y-%m-%d}"],
+    }

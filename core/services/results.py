@@ -96,18 +96,16 @@ def view_results(store: Store, scope, branch_code: str, cycle: int, period: str 
     return branch_results(store, branch_code, cycle, period, today)
 
 
-def _number_text(value) -> str:
-    return "" if value is None else f"{value:.1f}"
-
-
 def result_rows(output: dict) -> list[dict]:
-    """One row per subject with Chinese column names, in the engine's order (by rank)."""
+    """One row per subject with Chinese column names, in the engine's order (by rank).
+    Totals stay numbers (shown with one decimal by the page; summable in Excel)."""
     rows = []
     for r in output["results"]:
+        exempt = r["rank"] is None and r["total"] is None and r["grade"] is None and r["stars"] is None
         rows.append({
             "排名": r["rank"], "编号": r["subject"], "姓名": r.get("name") or r["subject"],
-            "总分": _number_text(r["total"]), "等次": r["grade"] or "", "星级": r["stars"] if r["stars"] is not None else "",
-            "标记": "、".join(flag_label(f) for f in r["flags"]),
+            "总分": r["total"], "等次": r["grade"] or "", "星级": r["stars"],
+            "标记": "免于评星" if exempt else "、".join(flag_label(f) for f in r["flags"]),
         })
     return rows
 

@@ -1,0 +1,1 @@
+"""Files in and out: Excel/CSV exports and imports, printable PDFs."""
