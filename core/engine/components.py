@@ -61,7 +61,8 @@ def _skip_reason(scheme: Scheme, code: str) -> str:
 
 
 def items_value(
-    scheme: Scheme, comp: Component, groups: list[Group], auto: list[str], category: str | None
+    scheme: Scheme, comp: Component, groups: list[Group], auto: list[str], category: str | None,
+    explain: bool = True,
 ) -> ComponentValue:
     """``auto`` lists automatic items granted to this subject (e.g. 基础分)."""
     lines: list[str] = []
@@ -74,7 +75,8 @@ def items_value(
         slot = per_item.setdefault(g.item, {}).setdefault(g.bucket, [ZERO, ZERO])
         slot[0] += unscaled(g.pos)
         slot[1] += unscaled(g.neg)
-        lines.append(_event_line(scheme, g))
+        if explain:
+            lines.append(_event_line(scheme, g))
     caps = [c for c in scheme.caps if c.binds(category)]
     per_cat: dict[str, Buckets] = {}
     for code, buckets in per_item.items():

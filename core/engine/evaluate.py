@@ -23,8 +23,9 @@ WARNING_TEXT = {
 
 
 def evaluate(scheme: Scheme, case: dict, *, explain: bool = True) -> dict:
-    """Results for one cycle. ``explain=False`` skips the per-event dates in
-    the explanation, for county-wide dashboards that never show them."""
+    """Results for one cycle. ``explain=False`` leaves the per-event lines out
+    of the explanation (caps, clamps, totals, grades stay), for county-wide
+    dashboards that never show them."""
     data = normalise_case(scheme, case)
     start, end = cycle_bounds(scheme.cycle_start, data.cycle)
     groups, notes = aggregate_events(scheme, data, start, end, with_dates=explain)
@@ -58,7 +59,8 @@ def evaluate(scheme: Scheme, case: dict, *, explain: bool = True) -> dict:
             o.explain.append("免于积分管理（年老体弱等，经批准），不计分、不定等次、不排名")
             exempt.append(o)
             continue
-        o = score_subject(scheme, subject, groups.get(sid, []), scores.get(sid, []), vetoes.get(sid, []))
+        o = score_subject(scheme, subject, groups.get(sid, []), scores.get(sid, []), vetoes.get(sid, []),
+                          explain)
         for code, text in o.warnings:
             warnings.append({"branch": subject.branch, "subject": sid, "code": code, "message": text})
         outcomes.setdefault((subject.branch, subject.kind), []).append(o)

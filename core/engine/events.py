@@ -57,6 +57,24 @@ def _rating_ok(scheme: Scheme) -> pl.Expr:
     return expr
 
 
+def _mark_counted(df: pl.DataFrame) -> pl.DataFrame:
+    """Only the best event of a once-per slot counts; in a "max" category only
+    the best of the cycle counts (同类别不重复加分). Fraud is never credited."""
+    once = pl.col("_freq").is_in(["once_per_month", "once_per_cycle"])
+    df = df.with_columns(
+        pl.when(pl.col("fraud") | ~once).then(-1 - pl.col("row"))  # unique slot: always counted
+        .when(pl.col("_freq") == "once_per_month").then(pl.col("_month"))
+        .otherwise(pl.col("_cycle") * 100)
+        .alias("_slot"),
+    ).sort(["subject", "value", "date", "row"], descending=[False, True, False, False])
+    first_in_slot = pl.int_range(pl.len()).over(["subject", "item", "_slot"]) == 0
+    df = df.with_columns(first_in_slot.alias("_counted"))
+    best_in_cat = pl.int_range(pl.len()).over(["subject", "_cat", "_cycle", "_counted", "fraud"]) == 0
+    return df.with_columns(
+        (pl.col("_counted") & (~pl.col("_max_cat") | pl.col("fraud") | best_in_cat)).alias("_counted")
+    )
+
+
 def aggregate_events(
     scheme: Scheme, case: Case, start: date, end: date, with_dates: bool
 ) -> tuple[dict[str, list[Group]], list[tuple[str, str, int]]]:
@@ -118,19 +136,13 @@ def aggregate_events(
         .when(once).then(pl.col("_each"))
         .otherwise(pl.col("_each") * pl.col("count"))
         .alias("value"),
-        pl.when(pl.col("fraud") | ~once).then(-1 - pl.col("row"))  # unique slot: always counted
-        .when(pl.col("_freq") == "once_per_month").then(pl.col("_month"))
-        .otherwise(pl.col("_cycle") * 100)
-        .alias("_slot"),
-    ).sort(["subject", "value", "date", "row"], descending=[False, True, False, False])
-    # Only the best event of a once-per slot counts; in a "max" category only
-    # the best of the cycle counts (同类别不重复加分). Fraud is never credited.
-    first_in_slot = pl.int_range(pl.len()).over(["subject", "item", "_slot"]) == 0
-    df = df.with_columns(first_in_slot.alias("_counted"))
-    best_in_cat = pl.int_range(pl.len()).over(["subject", "_cat", "_cycle", "_counted", "fraud"]) == 0
-    df = df.with_columns(
-        (pl.col("_counted") & (~pl.col("_max_cat") | pl.col("fraud") | best_in_cat)).alias("_counted")
     )
+    limited = any(i.frequency.startswith("once") or scheme.categories[i.category].combine == "max"
+                  for i in scheme.items.values())
+    if limited:
+        df = _mark_counted(df)
+    else:
+        df = df.with_columns(pl.lit(True).alias("_counted"))
     for code, count in (
         ("unrated_warning", ~pl.col("_rated") & ~pl.col("fraud")),
         ("fraud", pl.col("fraud")),

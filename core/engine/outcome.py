@@ -68,7 +68,8 @@ def band_text(band: Band) -> str:
 
 
 def score_subject(
-    scheme: Scheme, subject: Subject, groups: list[Group], scores: list[Score], vetoes: list[Veto]
+    scheme: Scheme, subject: Subject, groups: list[Group], scores: list[Score], vetoes: list[Veto],
+    explain: bool = True,
 ) -> Outcome:
     o = Outcome(subject, vetoes=vetoes)
     o.dim_ids = tuple(c.id for c in scheme.dimensions if c.applies_to(subject.category))
@@ -84,7 +85,7 @@ def score_subject(
             withheld = [i.name for i in scheme.items.values() if i.automatic and i.withheld_by_veto and vetoes
                         and i.component == comp.id and subject.kind in i.kinds]
             value = items_value(scheme, comp, [g for g in groups if scheme.items[g.item].component == comp.id], auto,
-                                subject.category)
+                                subject.category, explain)
             value.lines[:0] = [f"一票否决，不给 {name}" for name in withheld]
         else:
             value = entered_value(scheme, comp, [s for s in scores if s.component == comp.id], subject.category)
