@@ -15,7 +15,7 @@ import polars as pl
 
 from core import audit
 from core.demo import appraisals, ledger, meetings
-from core.demo.plan import ASSIGNED_FROM, DEFAULT_SCHEME, UNIFORM, Plan, load_plans
+from core.demo.plan import ASSIGNED_FROM, DEFAULT_SCHEME, Plan, load_plans
 from core.scheme import load_scheme
 from core.store import Store
 
@@ -69,20 +69,6 @@ def _reserve(cur, sequence: str, used: int) -> None:
         cur.execute(f"SELECT max(nextval('{sequence}')) FROM range(?)", [used - 1]).fetchall()
 
 
-def _expected_units(plan: Plan) -> float:
-    """Member-months that draw hand-entered events, weighted like ``ledger.random_events``."""
-    units = 0.0
-    for branch in plan.branches:
-        scheme = plan.schemes[branch.scheme_id]
-        if branch.special == UNIFORM or not ledger.member_items(scheme):
-            continue
-        span = slice(branch.lo, branch.hi)
-        last = np.minimum(plan.m_last[span], branch.cutoff)
-        months = np.clip(last - plan.m_first[span], 0, None) / 30.4
-        units += float((months * plan.m_active[span]).sum()) * ledger.busy_factor(scheme) * branch.activity
-    return max(units, 1.0)
-
-
 def _write_county(cur, plan: Plan, events_target: float) -> dict[str, int]:
     overrides = [(b.code, plan.schemes[b.scheme_id]) for b in plan.branches
                  if plan.schemes[b.scheme_id].id != DEFAULT_SCHEME]
@@ -99,8 +85,8 @@ def _write_county(cur, plan: Plan, events_target: float) -> dict[str, int]:
     _insert(cur, "activities", pl.concat([activities, report_activities]))
     n_attendance = _insert(cur, "attendance", pl.concat([attendance, report_attendance]))
 
-    rate = max(events_target - len(attended), 0) / _expected_units(plan)
-    batch = ledger.EventBatch.concat([attended, ledger.random_events(plan, rate)])
+    typed = ledger.random_events(plan, events_target - len(attended), meetings.ALL_ABSENCE_ITEMS)
+    batch = ledger.EventBatch.concat([attended, typed])
     order = np.lexsort((batch.member, batch.day))  # ids follow the dates, as a real ledger would
     batch = ledger.EventBatch(batch.member[order], batch.day[order], batch.item[order],
                               batch.points[order], batch.activity[order])

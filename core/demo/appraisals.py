@@ -70,11 +70,14 @@ def scores(plan: Plan) -> pl.DataFrame:
         for entered in scheme.entered_components():
             eligible = in_scheme & (np.isin(category, entered.categories) if entered.categories else True)
             for cycle in _cycles(plan, scheme):
+                # A member who arrived during the cycle is appraised from the next one on (and a
+                # transfer's earlier branch may run a scheme with other components).
+                arrived = plan.m_joined <= day(cycle_bounds(scheme.cycle_start, cycle)[0])
                 for period in entered.periods:
                     end = period_bounds(scheme.cycle_start, cycle, period)[1]
                     if end >= plan.today or end < plan.start:
                         continue
-                    members = np.flatnonzero(eligible & (plan.m_first <= day(end)) & (plan.m_last >= day(end)))
+                    members = np.flatnonzero(eligible & arrived & (plan.m_last >= day(end)))
                     if len(members):
                         parts += _score_rows(plan, rng, scheme, entered, cycle, period, end, members,
                                              uniform[members])

@@ -16,7 +16,8 @@ SECONDS = 86_400
 LATE_SHARE = 0.02  # back-filled long after the date they carry
 REJECT_SHARE = 0.02
 REVERSE_SHARE = 0.0015
-PENDING_DAYS = 14  # entries younger than this are mostly still awaiting review
+PENDING_DAYS = 14
+OCCASIONAL_RATE = 0.08  # honours, articles and the like, per member-month  # entries younger than this are mostly still awaiting review
 REJECT_REASONS = ["证明材料不全，请补充后重新录入", "日期与活动记录不符", "该事项已在本季度录入过", "分值超出支委会决定"]
 
 
@@ -53,25 +54,18 @@ def _sign(item: Item) -> int:
 
 
 def _routine(scheme: Scheme) -> set[str]:
-    """Everyday one-point awards (志愿服务 +1, 践诺 +1) of the scheme's first items component;
-    honours, articles and 支委会-decided ranges are occasional."""
+    """Everyday one-point awards (志愿服务 +1, 践诺 +1) of the scheme's first items component."""
     first = next((c.id for c in scheme.components.values() if c.input == "items"), None)
     return {i.code for i in member_items(scheme)
             if i.component == first and i.points is not None and 0 < i.points <= 1}
 
 
-def _weight(item: Item, routine: set[str]) -> float:
-    if item.code in routine:
-        return 10.0
+def _weight(item: Item) -> float:
+    # Among occasional items, small amounts are common and big honours rare.
     if item.points is None:
-        return 0.3
+        return 0.5
     magnitude = abs(float(item.points))
-    return 0.5 / magnitude if item.points > 0 else 3 / magnitude
-
-
-def busy_factor(scheme: Scheme) -> float:
-    """Schemes with everyday small awards see frequent entries; the others only occasional ones."""
-    return 1.0 if _routine(scheme) else 0.15
+    return 1 / magnitude ** 2 if item.points > 0 else 3 / magnitude
 
 
 def _points(rng: np.random.Generator, item: Item, n: int) -> np.ndarray:
@@ -82,45 +76,75 @@ def _points(rng: np.random.Generator, item: Item, n: int) -> np.ndarray:
     return (lo + steps) if lo > 0 else (hi - steps)
 
 
-def random_events(plan: Plan, rate: float) -> EventBatch:
-    """Hand-entered events: Poisson counts per member-month, items drawn per scheme."""
-    rng, batches = plan.rng, []
-    month_lo = np.array([m[0] for m in plan.months], dtype=np.int32)
-    month_len = np.array([m[1] - m[0] + 1 for m in plan.months], dtype=np.int32)
-    b_activity = np.array([b.activity for b in plan.branches])
-    b_cutoff = np.array([b.cutoff for b in plan.branches], dtype=np.int32)
+def random_events(plan: Plan, target: float, absence_items: set[str]) -> EventBatch:
+    """Hand-entered events, Poisson per member-month, in three streams:
+
+    * deductions, at a rate that grows as the member's standing falls;
+    * occasional awards (honours, articles, 支委会 ranges), rare for everyone;
+    * everyday one-point awards (志愿服务, 践诺), logged heavily by a minority of very active
+      members, at the rate that brings the demo to ``target`` events. The heavy tail keeps
+      most members' quarterly scores off the ceiling, so grades spread realistically.
+
+    Absence items are left to the attendance records, which produce them.
+    """
+    rng, batches, routine_members = plan.rng, [], []
     b_scheme = np.array([b.scheme_id for b in plan.branches], dtype=object)
     b_uniform = np.array([b.special == UNIFORM for b in plan.branches])
-    negative_p = np.clip(0.08 - 0.05 * plan.m_z, 0.01, 0.3)
+    deduction_rate = np.clip(0.3 - 0.2 * plan.m_z, 0.05, 1.2)
     for scheme_id in sorted(set(b_scheme)):
         scheme = plan.schemes[scheme_id]
-        items = member_items(scheme)
-        if not items:
-            continue
+        routine = _routine(scheme)
         members = np.flatnonzero((b_scheme[plan.m_branch] == scheme_id) & plan.m_active
                                  & ~b_uniform[plan.m_branch])
-        lam = rate * busy_factor(scheme) * b_activity[plan.m_branch[members]]
-        lam = lam * rng.gamma(4.0, 0.25, len(members))
-        counts = rng.poisson(lam[:, None] * np.ones(len(month_lo)))
-        who = np.repeat(np.repeat(members, len(month_lo)), counts.ravel())
-        month = np.repeat(np.tile(np.arange(len(month_lo)), len(members)), counts.ravel())
-        days = month_lo[month] + (rng.random(len(who)) * month_len[month]).astype(np.int32)
-        keep = (days >= plan.m_first[who]) & (days <= np.minimum(plan.m_last[who], b_cutoff[plan.m_branch[who]]))
-        who, days = who[keep], days[keep]
-        pools = {s: [i for i in items if _sign(i) == s] for s in (1, -1)}
-        routine = _routine(scheme)
-        sign = np.where(rng.random(len(who)) < negative_p[who], -1, 1)
-        for s, pool in pools.items():
-            chosen = np.flatnonzero(sign == s) if pool else np.array([], dtype=np.int64)
-            if not len(chosen):
-                continue
-            weights = np.array([_weight(i, routine) for i in pool])
-            pick = rng.choice(len(pool), size=len(chosen), p=weights / weights.sum())
-            for k, item in enumerate(pool):
-                rows = chosen[pick == k]
-                batches.append(EventBatch(who[rows], days[rows], [item.code] * len(rows),
-                                          _points(rng, item, len(rows)), np.full(len(rows), -1)))
+        items = [i for i in member_items(scheme) if i.code not in absence_items and i.code not in routine]
+        for sign, lam in ((-1, deduction_rate[members]), (1, np.full(len(members), OCCASIONAL_RATE))):
+            batches += _stream(plan, members, lam, [i for i in items if _sign(i) == sign])
+        if routine:
+            routine_members.append((members, [i for i in member_items(scheme) if i.code in routine]))
+    drawn = sum(len(b) for b in batches)
+    units = sum(_member_months(plan, members).sum() for members, _ in routine_members)
+    rate = max(target - drawn, 0) / max(units, 1.0)
+    b_activity = np.array([b.activity for b in plan.branches])
+    for members, pool in routine_members:
+        lam = rate * b_activity[plan.m_branch[members]] * rng.gamma(0.3, 1 / 0.3, len(members))
+        batches += _stream(plan, members, lam, pool)
     return EventBatch.concat(batches) if batches else _empty()
+
+
+def _member_months(plan: Plan, members: np.ndarray) -> np.ndarray:
+    cutoff = np.array([b.cutoff for b in plan.branches], dtype=np.int32)[plan.m_branch[members]]
+    last = np.minimum(plan.m_last[members], cutoff)
+    return np.clip(last - plan.m_first[members], 0, None) / 30.4 * np.array(
+        [b.activity for b in plan.branches])[plan.m_branch[members]]
+
+
+def _stream(plan: Plan, members: np.ndarray, lam: np.ndarray, pool: list[Item]) -> list[EventBatch]:
+    if not pool or not len(members):
+        return []
+    who, days = _draw_days(plan, members, lam)
+    weights = np.array([_weight(i) for i in pool])
+    pick = plan.rng.choice(len(pool), size=len(who), p=weights / weights.sum())
+    out = []
+    for k, item in enumerate(pool):
+        rows = np.flatnonzero(pick == k)
+        out.append(EventBatch(who[rows], days[rows], [item.code] * len(rows),
+                              _points(plan.rng, item, len(rows)), np.full(len(rows), -1)))
+    return out
+
+
+def _draw_days(plan: Plan, members: np.ndarray, lam: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Poisson(lam) events per member and month, each on a uniform day of that month,
+    kept inside the member's time in the branch and the branch's last entry day."""
+    rng = plan.rng
+    month_lo = np.array([m[0] for m in plan.months], dtype=np.int32)
+    month_len = np.array([m[1] - m[0] + 1 for m in plan.months], dtype=np.int32)
+    cutoff = np.array([b.cutoff for b in plan.branches], dtype=np.int32)
+    counts = rng.poisson(lam[:, None] * np.ones(len(month_lo))).ravel()
+    who = np.repeat(np.repeat(members, len(month_lo)), counts)
+    month = np.repeat(np.tile(np.arange(len(month_lo)), len(members)), counts)
+    days = month_lo[month] + (rng.random(len(who)) * month_len[month]).astype(np.int32)
+    keep = (days >= plan.m_first[who]) & (days <= np.minimum(plan.m_last[who], cutoff[plan.m_branch[who]]))
+    return who[keep], days[keep]
 
 
 def labels(values: list[str], index: np.ndarray) -> pl.Series:

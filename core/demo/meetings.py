@@ -29,6 +29,9 @@ REPORT_DEADLINE = (5, 10)  # 5月10日前到社区报到
 LOW_REPORT_DEPARTMENT = "县住建局"  # reports late and below the 90% line, so its rate shows red
 
 
+ALL_ABSENCE_ITEMS = {code for codes in ABSENCE_ITEMS.values() for code in codes} | set(DEFAULT_ABSENCE)
+
+
 def absence_item(scheme: Scheme, activity_type: str) -> str | None:
     for code in ABSENCE_ITEMS.get(activity_type, DEFAULT_ABSENCE):
         item = scheme.items.get(code)

@@ -61,7 +61,8 @@ class Plan:
     member_ids: pl.Series
     m_branch: np.ndarray  # index into branches
     m_group: np.ndarray  # index into the branch's groups, -1 if none
-    m_first: np.ndarray  # first day the member can have activity here
+    m_joined: np.ndarray  # the day the member joined this branch
+    m_first: np.ndarray  # first day the member can have activity here (joined, or the demo start)
     m_last: np.ndarray  # last day (transfer out, or today)
     m_active: np.ndarray  # not exempt: exempt members take no part in scoring
     m_committee: np.ndarray
@@ -138,12 +139,12 @@ def _plan(store, rows, groups, first_townships, schemes, rng, start, today) -> P
     codes = [r[0] for r in rows]
     members = store.frame(
         "SELECT m.id, m.branch_code, m.group_code, m.category, m.department, m.status, "
-        " greatest(coalesce(m.joined_branch, ?), ?) AS first, h.to_date AS last "
+        " coalesce(m.joined_branch, ?) AS joined, h.to_date AS last "
         "FROM members m LEFT JOIN member_branch_history h "
         " ON h.member_id = m.id AND h.branch_code = m.branch_code AND h.to_date IS NOT NULL "
         "WHERE m.kind = 'member' AND list_contains(?, m.branch_code) "
         "ORDER BY m.branch_code, m.category IN ('村干部', '骨干类') DESC, m.id",
-        [start, start, codes])
+        [start, codes])
     b_index = {code: i for i, code in enumerate(codes)}
     m_branch = np.array([b_index[c] for c in members["branch_code"]], dtype=np.int32)
     bounds = np.searchsorted(m_branch, np.arange(len(codes) + 1))
@@ -161,10 +162,11 @@ def _plan(store, rows, groups, first_townships, schemes, rng, start, today) -> P
                  for b, g in zip(m_branch, members["group_code"])]
     position = np.arange(len(m_branch)) - bounds[m_branch]
     last = members["last"].fill_null(today)
+    joined = np.array([day(d) for d in members["joined"]], dtype=np.int32)
     return Plan(
         today=today, start=start, rng=rng, schemes=schemes, branches=branches,
         member_ids=members["id"], m_branch=m_branch, m_group=np.array(group_pos, dtype=np.int32),
-        m_first=np.array([day(d) for d in members["first"]], dtype=np.int32),
+        m_joined=joined, m_first=np.maximum(joined, day(start)),
         m_last=np.array([day(d) for d in last], dtype=np.int32),
         m_active=(members["status"] != "exempt").to_numpy(),
         m_committee=position < COMMITTEE_SIZE,
