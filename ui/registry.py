@@ -21,6 +21,10 @@ class PageSpec:
 
 PAGES: list[PageSpec] = [
     PageSpec("home", "pages/home.py", "首页", ":material/home:", "工作台", "view"),
+    PageSpec("quick_entry", "pages/quick_entry.py", "积分录入", ":material/edit_note:", "日常记分", "enter"),
+    PageSpec("attendance", "pages/attendance.py", "活动签到", ":material/how_to_reg:", "日常记分", "enter"),
+    PageSpec("appraisal", "pages/appraisal.py", "民主评议", ":material/how_to_vote:", "日常记分", "appraise"),
+    PageSpec("review", "pages/review.py", "审核", ":material/fact_check:", "日常记分", "review"),
     PageSpec("admin", "pages/admin.py", "系统管理", ":material/settings:", "系统", "manage_users"),
 ]
 

@@ -1,0 +1,97 @@
+"""积分录入: keyboard-first entry of one point event, the member's running total, and undo."""
+
+import datetime as dt
+
+import streamlit as st
+
+from core import members
+from core.auth import can
+from core.decimals import fmt, signed
+from core.scheme_assignments import NoSchemeError, scheme_for
+from core.services import ledger
+from core.services.entry_rules import EntryError
+from core.services.member_summary import member_summary
+from ui.entry_widgets import flash, form_key, pick_branch, renew_form_key, show_flash
+from ui.session import guard
+
+user, scope, store = guard("quick_entry")
+st.title("积分录入")
+st.caption("输入姓名或拼音首字母（如 zs 查找张三）后回车，选择项目，提交。提交后表单自动清空，可直接录入下一条。")
+show_flash("qe")
+
+branch = pick_branch(store, scope, "qe_branch")
+if branch is None:
+    st.stop()
+today = dt.date.today()
+try:
+    scheme, assignment = scheme_for(store, branch, today)
+except NoSchemeError as exc:
+    st.warning(str(exc))
+    st.stop()
+
+left, right = st.columns([3, 2])
+with left:
+    query = st.text_input("查找党员", key="qe_query", placeholder="姓名或拼音首字母")
+    found = members.pick(store, scope, query, branch_code=branch, limit=200)
+    if not found:
+        st.info("没有找到匹配的党员")
+        st.stop()
+    names = {mid: f"{name}（{mid}）" for mid, name, _ in found}
+    member_id = st.selectbox("党员", list(names), format_func=names.get, key="qe_member")
+    kind = store.scalar("SELECT kind FROM members WHERE id = ?", [member_id])
+    items = {i.code: i for i in ledger.items_for(scheme, kind)}
+    code = st.selectbox("积分项目", list(items), format_func=lambda c: ledger.item_label(items[c]), key="qe_item")
+    item = items[code]
+
+    key = form_key("qe")
+    with st.form(f"qe_form_{key}"):
+        day = st.date_input("日期", value=st.session_state.get("qe_last_date", today), max_value=today,
+                            format="YYYY-MM-DD")
+        points = None
+        if item.is_range:
+            points = st.number_input(f"分值（{ledger.item_points_text(item)}）", min_value=float(item.min),
+                                     max_value=float(item.max), value=None, step=1.0)
+        note = st.text_input("备注", placeholder="事由，如：8月主题党日无故缺席")
+        submitted = st.form_submit_button("提交", type="primary")
+    if submitted:
+        try:
+            ledger.enter_event(store, user, member_id, code, day, points=points, note=note, request_key=key)
+        except (EntryError, LookupError, PermissionError) as exc:
+            st.error(str(exc))
+        else:
+            renew_form_key("qe")
+            st.session_state["qe_last_date"] = day
+            flash("qe", f"已录入：{names[member_id]} {day:%Y-%m-%d} {ledger.item_label(item)}，待审核")
+            st.rerun()
+
+with right:
+    summary = member_summary(store, user, member_id, today)
+    st.subheader(summary["member"])
+    total = "—" if summary["total"] is None else fmt(summary["total"])
+    c1, c2 = st.columns(2)
+    c1.metric(f"{summary['cycle_label']}总分（已审核）", total)
+    c2.metric("等次" if summary["stars"] is None else "星级",
+              summary["grade"] or ("—" if summary["stars"] is None else f"{summary['stars']}星"))
+    st.caption(f"待审核 {summary['pending']} 条 · 排名 {summary['rank'] or '—'} · "
+               f"方案：{summary['scheme']}（版本 {summary['scheme_version']}）")
+
+st.subheader("最近录入")
+recent = ledger.recent_entries(store, user, limit=10)
+if not recent:
+    st.caption("还没有录入记录")
+for row in recent:
+    cols = st.columns([2, 2, 5, 1, 2, 2])
+    cols[0].text(f"{row['date']:%Y-%m-%d}")
+    cols[1].text(row["member"])
+    cols[2].text(row["item"] + (f"（{row['note']}）" if row["note"] else ""))
+    cols[3].text("" if row["points"] is None else signed(row["points"]))
+    cols[4].text(row["status_name"] + (f"：{row['reason']}" if row["reason"] else ""))
+    undoable = row["status"] == "entered" or (row["status"] == "approved" and can(user.role, "review"))
+    if undoable and cols[5].button("撤销", key=f"qe_undo_{row['id']}"):
+        try:
+            ledger.reverse_event(store, user, row["id"], "录入页撤销")
+        except (EntryError, PermissionError) as exc:
+            st.error(str(exc))
+        else:
+            flash("qe", f"已撤销：{row['member']} {row['item']}")
+            st.rerun()

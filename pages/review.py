@@ -1,0 +1,68 @@
+"""审核: filter the entered events, tick them, approve in a batch or reject with a reason."""
+
+import datetime as dt
+
+import polars as pl
+import streamlit as st
+
+from core.decimals import signed
+from core.services import review
+from core.services.entry_rules import EntryError
+from ui.entry_widgets import flash, form_key, pick_branch, renew_form_key, show_flash
+from ui.session import guard
+
+user, scope, store = guard("review")
+st.title("审核")
+st.caption("勾选要处理的记录后「批量通过」，或填写理由后「驳回」。撤销记录立即生效，不需审核。")
+show_flash("rv")
+
+branch = pick_branch(store, scope, "rv_branch")
+if branch is None:
+    st.stop()
+
+c1, c2, c3, c4 = st.columns(4)
+member_query = c1.text_input("党员", key="rv_member", placeholder="姓名或拼音首字母")
+start = c2.date_input("开始日期", value=None, format="YYYY-MM-DD", key="rv_start")
+end = c3.date_input("结束日期", value=None, format="YYYY-MM-DD", key="rv_end")
+everything = review.review_queue(store, user, branch_code=branch)
+enterers = sorted({r["entered_by"] for r in everything})
+entered_by = c4.selectbox("录入人", [None] + enterers, format_func=lambda u: u or "全部", key="rv_by")
+item_names = dict(sorted({(r["item_code"], r["item"]) for r in everything}, key=lambda p: p[1]))
+item = st.selectbox("积分项目", [None] + list(item_names), format_func=lambda c: item_names.get(c, "全部"),
+                    key="rv_item")
+queue = review.review_queue(store, user, branch_code=branch, member_query=member_query, item=item,
+                            start=start, end=end, entered_by=entered_by)
+if not queue:
+    st.success("没有待审核的记录")
+    st.stop()
+
+key = form_key("rv")
+select_all = st.checkbox(f"全选（{len(queue)} 条）", key=f"rv_all_{key}")
+table = pl.DataFrame({
+    "选择": [select_all] * len(queue),
+    "日期": [f"{r['date']:%Y-%m-%d}" for r in queue],
+    "党员": [r["member"] for r in queue],
+    "项目": [r["item"] for r in queue],
+    "分值": ["" if r["points"] is None else signed(r["points"]) for r in queue],
+    "备注": [r["note"] for r in queue],
+    "录入人": [r["entered_by"] for r in queue],
+    "编号": [r["id"] for r in queue],
+})
+edited = st.data_editor(table, key=f"rv_editor_{key}_{select_all}", hide_index=True, num_rows="fixed",
+                        disabled=[c for c in table.columns if c != "选择"],
+                        column_config={"选择": st.column_config.CheckboxColumn("选择")})
+chosen = edited.filter(pl.col("选择"))["编号"].to_list()
+
+b1, b2, b3 = st.columns([1, 3, 1])
+approve = b1.button(f"批量通过（{len(chosen)}）", type="primary", key=f"rv_approve_{key}")
+reason = b2.text_input("驳回理由", key=f"rv_reason_{key}", placeholder="驳回时必填，如：当天已请假")
+reject = b3.button(f"驳回（{len(chosen)}）", key=f"rv_reject_{key}")
+if approve or reject:
+    try:
+        done = review.approve(store, user, chosen) if approve else review.reject(store, user, chosen, reason)
+    except (EntryError, PermissionError) as exc:
+        st.error(str(exc))
+    else:
+        renew_form_key("rv")
+        flash("rv", f"已{'通过' if approve else '驳回'} {done} 条记录")
+        st.rerun()
