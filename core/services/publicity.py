@@ -101,13 +101,12 @@ def list_publicities(store: Store, branch_codes: list[str], cycle: int | None = 
     return [_publicity(r) for r in store.all(sql + " AND state <> 'withdrawn' ORDER BY id DESC", params)]
 
 
-def pending_events(store: Store, branch_code: str, start: dt.date, end: dt.date) -> int:
+def pending_event_ids(store: Store, branch_code: str, start: dt.date, end: dt.date) -> list[int]:
     """Events of the branch dated in ``start..end`` still waiting for review (待审核)."""
-    return store.scalar(
-        f"SELECT count(*) FROM events e LEFT JOIN event_reviews r ON r.event_id = e.id"
-        f" WHERE e.branch_code = ? AND e.date BETWEEN ? AND ? AND ({STATUS_SQL}) = 'entered'",
-        [branch_code, start, end],
-    )
+    return [r[0] for r in store.all(
+        f"SELECT e.id FROM events e LEFT JOIN event_reviews r ON r.event_id = e.id"
+        f" WHERE e.branch_code = ? AND e.date BETWEEN ? AND ? AND ({STATUS_SQL}) = 'entered' ORDER BY e.id",
+        [branch_code, start, end])]
 
 
 def _check_publishable(store: Store, scheme, branch_code: str, cycle: int, period: str) -> None:
@@ -115,7 +114,7 @@ def _check_publishable(store: Store, scheme, branch_code: str, cycle: int, perio
     still change would mislead the branch."""
     first = cycle_bounds(scheme.cycle_start, cycle)[0]
     last = period_bounds(scheme.cycle_start, cycle, period)[1]
-    waiting = pending_events(store, branch_code, first, last)
+    waiting = len(pending_event_ids(store, branch_code, first, last))
     if waiting:
         raise EntryError(f"{first:%Y-%m-%d}至{last:%Y-%m-%d}还有 {waiting} 条积分记录待审核，"
                          "请先在「审核」页面处理完毕再公示")

@@ -1,0 +1,77 @@
+"""`results` equals `evaluate` on `case`, for every demo branch: what the app shows can be
+reproduced from the case file by support staff."""
+
+import json
+import random
+import subprocess
+import sys
+
+import pytest
+
+from core.cli import main
+from core.demo import workflow
+from core.store import Store
+from tests.conftest import DEMO_TODAY, ROOT
+
+
+@pytest.fixture
+def demo_with_workflow(demo_path):
+    store = Store(demo_path)
+    workflow.apply(store, DEMO_TODAY, random.Random(7))
+    branches = [r[0] for r in store.all("SELECT code FROM orgs WHERE level = 'branch' ORDER BY path")]
+    finalised = store.scalar("SELECT count(*) FROM period_locks WHERE period = 'cycle' AND reopened_at IS NULL")
+    store.close()
+    assert finalised  # the comparison covers frozen snapshots as well as live results
+    return demo_path, branches
+
+
+def _run(capsys, *argv) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_results_equal_evaluate_of_case_for_every_branch(demo_with_workflow, capsys, tmp_path):
+    path, branches = demo_with_workflow
+    for branch in branches:
+        for cycle in (2025, 2026):
+            code, text, err = _run(capsys, "case", "--org", branch, "--cycle", str(cycle), "--db", str(path))
+            assert code == 0, err
+            case = json.loads(text)
+            case_file = tmp_path / f"{branch}-{cycle}.json"
+            case_file.write_text(text, encoding="utf-8")
+            code, evaluated, err = _run(capsys, "evaluate", "--scheme", case["scheme"], "--case", str(case_file))
+            assert code == 0, err
+            code, shown, err = _run(capsys, "results", "--org", branch, "--cycle", str(cycle), "--db", str(path))
+            assert code == 0, err
+            assert json.loads(shown) == json.loads(evaluated), (branch, cycle)
+            assert json.loads(evaluated)["scheme_version"] == case["scheme_version"]
+
+
+def test_case_verb_in_a_subprocess_names_its_scheme(demo_path):
+    done = subprocess.run([sys.executable, "-m", "core", "case", "--org", "C01T01B01", "--cycle", "2025",
+                           "--db", str(demo_path)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    case = json.loads(done.stdout)
+    assert (case["scheme"], case["scheme_version"], case["cycle"]) == ("party-q100-3to1", "1.0", 2025)
+    assert case["subjects"] and case["events"]
+    assert all(s["branch"] == "C01T01B01" for s in case["subjects"])
+
+
+@pytest.mark.parametrize("verb", ["case", "results"])
+def test_unknown_org_and_non_branch_exit_2_in_chinese(demo_path, capsys, verb):
+    code, out, err = _run(capsys, verb, "--org", "NOPE", "--cycle", "2025", "--db", str(demo_path))
+    assert (code, out) == (2, "") and "未知组织编码：NOPE" in err
+    code, _, err = _run(capsys, verb, "--org", "C01T01", "--cycle", "2025", "--db", str(demo_path))
+    assert code == 2 and "请给出党支部（村）的编码" in err
+
+
+def test_branch_without_a_scheme_exits_2(demo_path, capsys):
+    code, _, err = _run(capsys, "results", "--org", "C01T01B01", "--cycle", "2019", "--db", str(demo_path))
+    assert code == 2 and "没有适用的积分方案" in err
+
+
+def test_results_of_a_quarter_and_as_a_table(demo_path, capsys):
+    code, text, _ = _run(capsys, "results", "--org", "C01T01B01", "--cycle", "2025", "--period", "Q1",
+                         "--format", "table", "--db", str(demo_path))
+    assert code == 0 and "排名" in text and "party-q100-3to1" in text
