@@ -1,0 +1,193 @@
+"""公示与异议: open a 公示, print it, log and resolve objections, finalise, reopen."""
+
+import datetime as dt
+
+import streamlit as st
+
+from core.auth import can
+from core.cycles import cycle_bounds
+from core.io.pdf import FontMissing, notice_pdf
+from core.io.tables import excel_bytes
+from core.scheme_assignments import NoSchemeError, scheme_for_cycle
+from core.services import ledger
+from core.services.entry_rules import EntryError, period_label
+from core.services.finalise import finalise, finalise_blockers, reopen
+from core.services.objections import STATE_NAMES, Correction, file_objection, resolve_objection, window_objections
+from core.services.publicity import (WINDOW_NAMES, current_publicity, notice, open_publicity,
+                                     pending_event_ids)
+from core.services.results import branch_results, result_rows
+from ui.period_widgets import pick_branch_period
+from ui.session import guard
+
+ERRORS = (EntryError, NoSchemeError, PermissionError, ValueError)
+
+user, scope, store = guard("publicity")
+st.title("公示与异议")
+today = dt.date.today()
+picked = pick_branch_period(store, scope, "pub", today)
+if picked is None:
+    st.stop()
+branch, cycle, period = picked
+scope.check_org(store, branch)
+label = period_label(cycle, period)
+may_publish = can(user.role, "publish")
+
+
+def done(message: str) -> None:
+    st.session_state["pub_flash"] = message
+    st.rerun()
+
+
+flash = st.session_state.pop("pub_flash", None)
+if flash:
+    st.success(flash)
+
+pub = current_publicity(store, branch, cycle, period)
+try:
+    scheme, _ = scheme_for_cycle(store, branch, cycle, today)
+except NoSchemeError as exc:
+    st.warning(str(exc))
+    st.stop()
+
+# -- no 公示 yet: open one ------------------------------------------------------------
+if pub is None:
+    st.info(f"{label}尚未公示。")
+    results = branch_results(store, branch, cycle, period, today)
+    if may_publish:
+        waiting = len(pending_event_ids(store, branch, cycle_bounds(scheme.cycle_start, cycle)[0], results.through))
+        if waiting:
+            st.warning(f"还有 {waiting} 条积分记录待审核，请先到「审核」页面处理，之后才能公示。")
+        with st.form("pub_open"):
+            st.write(f"发起公示（公示期不少于 {scheme.publicity_min_days} 天，含首尾两天）")
+            c1, c2 = st.columns(2)
+            start = c1.date_input("公示开始日期", value=today, min_value=today, format="YYYY-MM-DD")
+            end = c2.date_input("公示结束日期", value=today + dt.timedelta(days=scheme.publicity_min_days - 1),
+                                min_value=today, format="YYYY-MM-DD")
+            if st.form_submit_button("发起公示", type="primary"):
+                try:
+                    open_publicity(store, user, branch, cycle, period, start, end, today=today)
+                except ERRORS as exc:
+                    st.error(str(exc))
+                else:
+                    done(f"已发起{label}公示：{start:%Y-%m-%d} 至 {end:%Y-%m-%d}")
+    st.caption("将要公示的结果（实时计算）：")
+    st.dataframe(result_rows(results.output), hide_index=True, width="stretch",
+                 column_config={"总分": st.column_config.NumberColumn(format="%.1f")})
+    st.stop()
+
+# -- the current 公示 ------------------------------------------------------------------
+window = pub.window(today)
+cols = st.columns(4)
+cols[0].metric("状态", WINDOW_NAMES[window])
+cols[1].metric("公示期", f"{pub.start_date:%m-%d} 至 {pub.end_date:%m-%d}")
+cols[2].metric("剩余天数", pub.days_left(today) if window in ("open", "upcoming") else 0)
+cols[3].metric("方案版本", f"{pub.scheme_id} {pub.scheme_version}")
+
+sheet = notice(store, pub)
+st.subheader(sheet["title"])
+for line in sheet["lines"]:
+    st.caption(line)
+st.dataframe(sheet["rows"], hide_index=True, width="stretch",
+             column_config={"总分": st.column_config.NumberColumn(format="%.1f")})
+d1, d2, _ = st.columns([1, 1, 3])
+try:
+    d1.download_button("下载公示PDF", notice_pdf(sheet), file_name=f"{sheet['title']}.pdf", mime="application/pdf")
+except FontMissing as exc:
+    d1.warning(str(exc))
+d2.download_button("导出Excel", excel_bytes({sheet["title"]: sheet["rows"]}), file_name=f"{sheet['title']}.xlsx",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+# -- objections ------------------------------------------------------------------------
+st.subheader("异议")
+objections = window_objections(store, branch, cycle, period)
+if objections:
+    st.dataframe(
+        [{"编号": o.id, "成员": o.member_name, "异议人": o.objector, "内容": o.content,
+          "登记日期": f"{o.filed_on:%Y-%m-%d}", "办理期限": f"{o.deadline:%Y-%m-%d}",
+          "状态": "已逾期" if o.overdue(today) else STATE_NAMES[o.state],
+          "剩余工作日": o.working_days_left(today) if o.state == "open" else None, "经办人": o.handler,
+          "处理意见": o.resolution or "", "复核意见": o.recheck or ""} for o in objections],
+        hide_index=True, width="stretch")
+else:
+    st.caption("本期暂无异议。")
+
+members = {r["subject"]: f"{r.get('name') or r['subject']}（{r['subject']}）" for r in pub.snapshot["results"]}
+if may_publish and pub.state == "open" and window == "open":
+    with st.expander("登记异议", expanded=not objections):
+        with st.form("pub_objection", clear_on_submit=True):
+            member = st.selectbox("对谁的结果有异议", list(members), format_func=members.get)
+            objector = st.text_input("异议人", placeholder="提出异议的人")
+            content = st.text_area("异议内容", placeholder="如：8月3日缺席已请假，不应扣分")
+            handler = st.text_input("经办人", value=user.display_name)
+            if st.form_submit_button("登记异议", type="primary"):
+                try:
+                    oid = file_objection(store, user, pub.id, member, objector, content, handler, today=today)
+                except ERRORS as exc:
+                    st.error(str(exc))
+                else:
+                    done(f"已登记异议 {oid}，请在办理期限内答复")
+
+pending = [o for o in objections if o.state == "open"]
+if may_publish and pending and pub.state == "open":
+    st.write("**办结异议**")
+    choice = {o.id: f"{o.id} · {o.member_name} · {o.content[:20]}（期限 {o.deadline:%Y-%m-%d}）" for o in pending}
+    oid = st.selectbox("选择异议", list(choice), format_func=choice.get, key="pub_resolve_pick")
+    target = next(o for o in pending if o.id == oid)
+    fix = st.radio("是否更正积分", ["不更正", "撤销一条积分记录", "补录一条积分记录"], horizontal=True, key="pub_fix")
+    correction = None
+    if fix == "撤销一条积分记录":
+        events = ledger.effective_events(store, member_id=target.member_id).to_dicts()
+        if events:
+            labels = {e["id"]: f"{e['date']:%Y-%m-%d} {e['item']} {e['note'] or ''}" for e in events}
+            event_id = st.selectbox("要撤销的记录", list(labels), format_func=labels.get, key="pub_fix_event")
+            correction = Correction(reverse_event=event_id)
+        else:
+            st.caption("该成员没有可撤销的记录。")
+    elif fix == "补录一条积分记录":
+        items = {i.code: i for i in ledger.items_for(scheme, "member")}
+        code = st.selectbox("积分项目", list(items), format_func=lambda c: ledger.item_label(items[c]), key="pub_fix_item")
+        day = st.date_input("日期", value=today, max_value=today, format="YYYY-MM-DD", key="pub_fix_day")
+        points = None
+        if items[code].is_range:
+            points = st.number_input("分值", min_value=float(items[code].min), max_value=float(items[code].max),
+                                     value=None, key="pub_fix_points")
+        correction = Correction(member_id=target.member_id, item=code, date=day, points=points)
+    with st.form("pub_resolve"):
+        resolution = st.text_area("处理意见", placeholder="如：经核实，当日已请假，撤销该扣分", key="pub_resolution")
+        recheck = st.text_area("复核意见", placeholder="如：支委会复核，同意处理意见", key="pub_recheck")
+        again = st.checkbox("办结后重新公示更正后的结果", value=correction is not None)
+        if st.form_submit_button("办结异议", type="primary"):
+            try:
+                new = resolve_objection(store, user, oid, resolution, recheck, today=today,
+                                        corrections=[correction] if correction else [], republish_results=again)
+            except ERRORS as exc:
+                st.error(str(exc))
+            else:
+                done(f"异议 {oid} 已办结" + ("，已重新公示" if new else ""))
+
+# -- finalise / reopen -----------------------------------------------------------------
+st.subheader("确认归档")
+if pub.state == "open":
+    blockers = finalise_blockers(store, pub, today)
+    for reason in blockers:
+        st.info(reason)
+    if can(user.role, "finalise"):
+        if st.button("确认归档", type="primary", disabled=bool(blockers), key="pub_finalise"):
+            try:
+                finalise(store, user, pub.id, today=today)
+            except ERRORS as exc:
+                st.error(str(exc))
+            else:
+                done(f"{label}已确认归档，该期间的积分已锁定")
+else:
+    st.success(f"{label}已于 {pub.finalised_at:%Y-%m-%d} 由 {pub.finalised_by} 确认归档，结果已冻结，该期间不能再录入。")
+    if can(user.role, "reopen"):
+        with st.form("pub_reopen"):
+            reason = st.text_input("重新开放的原因", placeholder="如：上级检查发现漏记，需更正后重新公示", key="pub_reopen_reason")
+            if st.form_submit_button("重新开放"):
+                try:
+                    reopen(store, user, branch, cycle, period, reason)
+                except ERRORS as exc:
+                    st.error(str(exc))
+                else:
+                    done(f"{label}已重新开放，可更正后重新公示")

@@ -1,0 +1,51 @@
+"""积分结果: the engine's results for a branch and period, and any member's explanation."""
+
+import datetime as dt
+
+import streamlit as st
+
+from core.scheme_assignments import NoSchemeError
+from core.services.results import explain_lines, result_rows, view_results
+from ui.period_widgets import pick_branch_period
+from ui.session import guard
+
+user, scope, store = guard("results")
+st.title("积分结果")
+today = dt.date.today()
+picked = pick_branch_period(store, scope, "res", today)
+if picked is None:
+    st.stop()
+branch, cycle, period = picked
+try:
+    results = view_results(store, scope, branch, cycle, period, today)
+except (NoSchemeError, ValueError) as exc:
+    st.warning(str(exc))
+    st.stop()
+
+output = results.output
+state = "已归档，显示归档时冻结的结果" if results.frozen else f"实时计算，计入 {results.through:%Y-%m-%d} 前已审核通过的记录"
+st.caption(f"{results.label} · 积分方案：{output.get('name', output['scheme'])}（版本 {output['scheme_version']}）· {state}")
+
+rows = result_rows(output)
+scored = [r for r in rows if r["总分"] is not None]
+cols = st.columns(3)
+cols[0].metric("参评人数", sum(1 for r in rows if r["标记"] != "免于评星"))
+if scored:
+    cols[1].metric("平均分", f"{sum(r['总分'] for r in scored) / len(scored):.1f}")
+    cols[2].metric("最高分", f"{max(r['总分'] for r in scored):.1f}")
+st.dataframe(rows, hide_index=True, width="stretch",
+             column_config={"总分": st.column_config.NumberColumn(format="%.1f"),
+                            "排名": st.column_config.NumberColumn(format="%d")})
+
+if output["warnings"]:
+    with st.expander(f"提示（{len(output['warnings'])} 条）", expanded=False):
+        for w in output["warnings"]:
+            st.text(w["message"])
+
+st.subheader("计分说明")
+names = {r["编号"]: f"{r['姓名']}（{r['编号']}）" for r in rows}
+subject = st.selectbox("选择党员查看逐项说明", list(names), format_func=names.get, key="res_subject",
+                       index=None, placeholder="输入姓名查找")
+if subject:
+    st.dataframe([{"序号": i, "说明": line} for i, line in enumerate(explain_lines(output, subject), start=1)],
+                 hide_index=True, width="stretch")

@@ -1,0 +1,116 @@
+"""积分结果, 公示与异议 and 操作日志 pages: each main path, as the demo users."""
+
+import datetime as dt
+import random
+
+import pytest
+
+from core.auth import get_user
+from core.demo import workflow
+from core.services.objections import window_objections
+from core.services.publicity import current_publicity
+from core.store import Store
+
+TODAY = dt.date.today()  # the pages work on the real date
+
+
+@pytest.fixture
+def in_window(demo_path):
+    """The demo after its 公示 workflow, dated today: shuji01's branch is in its window."""
+    store = Store(demo_path)
+    workflow.apply(store, TODAY, random.Random(3))
+    pub = current_publicity(store, "C01T01B01", *_window_period(store))
+    store.close()
+    return pub
+
+
+def _window_period(store):
+    row = store.one("SELECT cycle, period FROM publicity WHERE branch_code = 'C01T01B01' AND state = 'open'")
+    return row
+
+
+def _select_period(at, prefix, cycle, period):
+    at.selectbox(key=f"{prefix}_cycle").set_value(cycle).run()
+    at.selectbox(key=f"{prefix}_period").set_value(period).run()
+
+
+def test_results_page_shows_table_and_explanation(app_as):
+    at = app_as("shuji01")
+    at.switch_page("pages/results.py").run()
+    assert not at.exception, at.exception
+    assert "party-q100-3to1" not in at.caption[0].value or "版本" in at.caption[0].value
+    table = at.dataframe[0].value
+    assert list(table.columns) == ["排名", "编号", "姓名", "总分", "等次", "星级", "标记"]
+    first = table.iloc[0]["编号"]
+    at.selectbox(key="res_subject").set_value(first).run()
+    lines = at.dataframe[1].value["说明"].tolist()
+    assert lines and any("日常分" in line or "评议" in line for line in lines)
+
+
+def test_township_picks_a_branch_on_the_results_page(app_as):
+    at = app_as("zhen01")
+    at.switch_page("pages/results.py").run()
+    at.selectbox(key="res_branch").set_value("C01T01B05").run()
+    assert not at.exception, at.exception
+    assert len(at.dataframe[0].value) > 10
+
+
+def test_secretary_opens_a_publicity(app_as, demo_path):
+    at = app_as("shuji01")
+    at.switch_page("pages/publicity.py").run()
+    _select_period(at, "pub", at.selectbox(key="pub_cycle").value - 1, "cycle")
+    # last cycle (ended, every entry reviewed): the form opens a 7-day window from today
+    assert any("尚未公示" in i.value for i in at.info)
+    submit = next(b for b in at.button if b.label == "发起公示")
+    submit.click().run()
+    assert not at.exception, at.exception
+    assert any("已发起" in s.value for s in at.success)
+    assert any(b.label == "下载公示PDF" for b in at.get("download_button"))
+
+
+def test_secretary_resolves_an_objection_in_the_window(app_as, in_window):
+    at = app_as("shuji01")
+    at.switch_page("pages/publicity.py").run()
+    _select_period(at, "pub", in_window.cycle, in_window.period)
+    assert not at.exception, at.exception
+    assert at.metric[0].value == "公示中"
+    assert "处理中" in at.dataframe[1].value["状态"].tolist()
+    at.text_area(key="pub_resolution").input("经核实，情况属实，已当面说明")
+    at.text_area(key="pub_recheck").input("支委会复核，同意")
+    next(b for b in at.button if b.label == "办结异议").click().run()
+    assert not at.exception, at.exception
+    assert any("已办结" in s.value for s in at.success)
+    # the finalise button stays disabled until the window closes, and says why
+    assert next(b for b in at.button if b.label == "确认归档").disabled
+    assert any("公示期到" in i.value for i in at.info)
+
+
+def test_township_reopens_a_finalised_cycle_with_a_reason(app_as, in_window, demo_path):
+    store = Store(demo_path)
+    branch, cycle = store.one("SELECT branch_code, cycle FROM period_locks WHERE period = 'cycle' ORDER BY id LIMIT 1")
+    store.close()
+    at = app_as("zhen01")
+    at.switch_page("pages/publicity.py").run()
+    at.selectbox(key="pub_branch").set_value(branch).run()
+    _select_period(at, "pub", cycle, "cycle")
+    assert any("已确认归档" in s.value or "确认归档" in s.value for s in at.success)
+    at.text_input(key="pub_reopen_reason").input("上级检查发现漏记")
+    next(b for b in at.button if b.label == "重新开放").click().run()
+    assert not at.exception, at.exception
+    assert any("已重新开放" in s.value for s in at.success)
+
+
+def test_secretary_cannot_reopen(app_as, in_window):
+    at = app_as("shuji01")
+    at.switch_page("pages/publicity.py").run()
+    assert not any(b.label == "重新开放" for b in at.button)
+
+
+def test_audit_log_filters_by_user(app_as, in_window):
+    at = app_as("zhen01")
+    at.switch_page("pages/audit_log.py").run()
+    assert not at.exception, at.exception
+    at.selectbox(key="audit_user").set_value("shuji01").run()
+    frame = at.dataframe[0].value
+    assert len(frame) and set(frame["用户"]) == {"shuji01"}
+    assert "发起公示" in set(frame["操作"]) or "登录" in set(frame["操作"])
