@@ -13,7 +13,7 @@ from core.services import ledger
 from core.services.entry_rules import EntryError, period_label
 from core.services.finalise import finalise, finalise_blockers, reopen
 from core.services.objections import STATE_NAMES, Correction, file_objection, resolve_objection, window_objections
-from core.services.publicity import (WINDOW_NAMES, current_publicity, notice, open_publicity,
+from core.services.publicity import (WINDOW_NAMES, current_publicity, notice, open_publicity, open_window,
                                      pending_event_ids)
 from core.services.results import branch_results, result_rows
 from ui.period_widgets import pick_branch_period
@@ -24,7 +24,7 @@ ERRORS = (EntryError, NoSchemeError, PermissionError, ValueError)
 user, scope, store = guard("publicity")
 st.title("公示与异议")
 today = dt.date.today()
-picked = pick_branch_period(store, scope, "pub", today)
+picked = pick_branch_period(store, scope, "pub", today, prefer=lambda b: open_window(store, b))
 if picked is None:
     st.stop()
 branch, cycle, period = picked

@@ -14,9 +14,10 @@ from ui.entry_widgets import pick_branch
 PERIODS_SHOWN = ("cycle",) + QUARTERS
 
 
-def pick_branch_period(store, scope, prefix: str, today: dt.date) -> tuple[str, int, str] | None:
+def pick_branch_period(store, scope, prefix: str, today: dt.date, prefer=None) -> tuple[str, int, str] | None:
     """(branch, cycle, period) chosen on the page, or None (with a message) when there is
-    no branch or no scheme to compute with."""
+    no branch or no scheme to compute with. ``prefer(branch)`` may name the (cycle, period)
+    to start on, so a page opens where the work is."""
     cols = st.columns([2, 1, 1])
     with cols[0]:
         branch = pick_branch(store, scope, f"{prefix}_branch")
@@ -29,6 +30,9 @@ def pick_branch_period(store, scope, prefix: str, today: dt.date) -> tuple[str, 
         return None
     current = cycle_of(scheme.cycle_start, today)
     cycles = [current, current - 1, current - 2]
-    cycle = cols[1].selectbox("积分周期", cycles, format_func=lambda c: f"{c}年度", key=f"{prefix}_cycle")
-    period = cols[2].selectbox("期间", PERIODS_SHOWN, format_func=PERIOD_NAMES.get, key=f"{prefix}_period")
+    start_cycle, start_period = (prefer(branch) if prefer else None) or (current, "cycle")
+    cycle = cols[1].selectbox("积分周期", cycles, format_func=lambda c: f"{c}年度", key=f"{prefix}_cycle",
+                              index=cycles.index(start_cycle) if start_cycle in cycles else 0)
+    period = cols[2].selectbox("期间", PERIODS_SHOWN, format_func=PERIOD_NAMES.get, key=f"{prefix}_period",
+                               index=PERIODS_SHOWN.index(start_period) if start_period in PERIODS_SHOWN else 0)
     return branch, cycle, period

@@ -101,6 +101,13 @@ def list_publicities(store: Store, branch_codes: list[str], cycle: int | None = 
     return [_publicity(r) for r in store.all(sql + " AND state <> 'withdrawn' ORDER BY id DESC", params)]
 
 
+def open_window(store: Store, branch_code: str) -> tuple[int, str] | None:
+    """(cycle, period) of the branch's newest open 公示, where the page should start."""
+    row = store.one("SELECT cycle, period FROM publicity WHERE branch_code = ? AND state = 'open'"
+                    " ORDER BY id DESC LIMIT 1", [branch_code])
+    return tuple(row) if row else None
+
+
 def pending_event_ids(store: Store, branch_code: str, start: dt.date, end: dt.date) -> list[int]:
     """Events of the branch dated in ``start..end`` still waiting for review (待审核)."""
     return [r[0] for r in store.all(
