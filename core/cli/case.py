@@ -15,6 +15,7 @@ from pathlib import Path
 from core.cli.evaluate import fail
 from core.scheme_assignments import NoSchemeError, scheme_for_cycle
 from core.services.case import build_case
+from core.services.entry_rules import EntryError
 from core.store import Store, default_db_path
 
 
@@ -33,26 +34,38 @@ def check_branch(store: Store, code: str) -> None:
         raise NoSchemeError(f"{code} 是{level}级组织，请给出党支部（村）的编码")
 
 
-def run_case(args) -> int:
+def on_branch(args, work):
+    """``work(store)`` for ``--org`` in ``--db``; returns (exit code, result). Bad input
+    (no database, unknown org, no scheme, bad period) exits 2 with the message on stderr."""
     try:
         store = open_db(args)
     except NoSchemeError as exc:
-        return fail(exc)
+        return fail(exc), None
     try:
         check_branch(store, args.org)
-        _, assignment = scheme_for_cycle(store, args.org, args.cycle)
-        scheme, case = build_case(store, args.org, args.cycle)
-    except NoSchemeError as exc:
-        return fail(exc)
+        return 0, work(store)
+    except (NoSchemeError, EntryError) as exc:
+        return fail(exc), None
     finally:
         store.close()
+
+
+def _case_with_header(store: Store, args) -> dict:
+    _, assignment = scheme_for_cycle(store, args.org, args.cycle)
+    scheme, case = build_case(store, args.org, args.cycle)
     header = {"scheme": scheme.id, "scheme_version": scheme.version}
     if assignment.overrides:
         # `evaluate --scheme ID` would use the template as shipped; the branch's adjustments
         # are listed so support staff can see why the results differ.
         header["scheme_overrides"] = assignment.overrides
-    print(json.dumps(header | case, ensure_ascii=False, indent=2))
-    return 0
+    return header | case
+
+
+def run_case(args) -> int:
+    code, case = on_branch(args, lambda store: _case_with_header(store, args))
+    if code == 0:
+        print(json.dumps(case, ensure_ascii=False, indent=2))
+    return code
 
 
 def common_args(parser) -> None:

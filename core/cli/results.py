@@ -3,29 +3,18 @@
 
 from __future__ import annotations
 
-from core.cli.case import check_branch, common_args, open_db
-from core.cli.evaluate import emit, fail
+from core.cli.case import common_args, on_branch
+from core.cli.evaluate import emit
 from core.cycles import PERIODS
 from core.report import results_table
-from core.scheme_assignments import NoSchemeError
-from core.services.entry_rules import EntryError
 from core.services.results import branch_results
 
 
 def run(args) -> int:
-    try:
-        store = open_db(args)
-    except NoSchemeError as exc:
-        return fail(exc)
-    try:
-        check_branch(store, args.org)
-        output = branch_results(store, args.org, args.cycle, args.period).output
-    except (NoSchemeError, EntryError) as exc:
-        return fail(exc)
-    finally:
-        store.close()
-    emit(output, args.format, results_table)
-    return 0
+    code, output = on_branch(args, lambda store: branch_results(store, args.org, args.cycle, args.period).output)
+    if code == 0:
+        emit(output, args.format, results_table)
+    return code
 
 
 def register(sub) -> None:
