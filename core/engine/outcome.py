@@ -153,7 +153,7 @@ def _stars(scheme: Scheme, o: Outcome) -> None:
         return
     threshold = scheme.star_threshold
     dims = [(scheme.components[cid].name, o.components[cid]) for cid in o.dim_ids]
-    periods = list(dims[0][1].periods) if dims else []
+    periods = list(scheme.components[o.dim_ids[0]].periods) if dims else []  # declared, even if not entered
     for period in periods:
         earned = [name for name, cv in dims if cv.periods.get(period, ZERO) >= threshold]
         o.period_stars[period] = len(earned)
