@@ -13,12 +13,12 @@ import numpy as np
 import polars as pl
 
 from core.demo.ledger import SECONDS, EventBatch, labels
+from core.metrics.coverage import COMMUNITY_ACTIVITY as VOLUNTEER
+from core.metrics.coverage import REPORT_IN
 from core.demo.plan import UNIFORM, Plan, date_of, day
 from core.scheme import Scheme
 
 MEETINGS = ("主题党日", "党小组会", "支委会", "支部党员大会", "党课")
-VOLUNTEER = "志愿服务"
-REPORT_IN = "社区报到"
 ACTIVITY_TYPES = MEETINGS + (VOLUNTEER, REPORT_IN)
 ABSENCE_ITEMS = {"主题党日": ("miss_activity", "miss_meeting", "miss_org_life"),
                  "党课": ("study_absent", "miss_meeting", "miss_org_life")}

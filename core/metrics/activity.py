@@ -1,0 +1,122 @@
+"""Participation, meeting attendance and entry activity, per branch or per month.
+
+Definitions (docs/dashboards.md):
+- participation: members with at least one approved (effective) event or a present
+  attendance in the period, over the active (not exempt, not transferred) members;
+- attendance: present / all roster rows of the 三会一课 and 主题党日 meetings held;
+- entries: every event typed in (any review state, reversals excluded) dated in the period.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from core.auth.scope import Scope
+from core.metrics.filters import Filter, branch_where, member_where, period_range
+from core.services.attendance import ORG_LIFE
+from core.services.ledger import EFFECTIVE_EVENTS_SQL
+from core.store import Store
+
+MEETINGS = ORG_LIFE + ("支委会",)  # the meetings whose attendance rate is reported
+
+
+def _scoped(scope: Scope, flt: Filter) -> tuple[str, list]:
+    """CTEs every activity query starts from: ``b`` (branches) and ``base`` (members counted)."""
+    bw, bp = branch_where(scope, flt, "o")
+    mw, mp = member_where(flt, "m")
+    start, end = period_range(flt.period)
+    sql = f"""
+    b AS (SELECT o.code, o.name, o.township_code, o.sort FROM orgs o WHERE {bw}),
+    base AS (SELECT m.id, m.branch_code FROM members m JOIN b ON b.code = m.branch_code
+             WHERE m.status = 'active' AND {mw} AND coalesce(m.joined_branch, DATE '1900-01-01') <= ?)"""
+    return sql, bp + mp + [end]
+
+
+def participation(store: Store, scope: Scope, flt: Filter, by_month: bool = False) -> pl.DataFrame:
+    """branch (and month), base, participants, rate (%)."""
+    ctes, params = _scoped(scope, flt)
+    start, end = period_range(flt.period)
+    month = "date_trunc('month', x.date)"
+    key = ", x.month" if by_month else ""
+    sql = f"""
+    WITH {ctes},
+    touched AS (
+      SELECT e.member_id, {month.replace('x.', 'e.')} AS month FROM ({EFFECTIVE_EVENTS_SQL}) e
+      WHERE e.date BETWEEN ? AND ? AND e.branch_code IN (SELECT code FROM b)
+      UNION
+      SELECT t.member_id, {month.replace('x.', 'a.')} FROM attendance t JOIN activities a ON a.id = t.activity_id
+      WHERE t.status = 'present' AND a.date BETWEEN ? AND ? AND a.branch_code IN (SELECT code FROM b)),
+    x AS (SELECT DISTINCT base.branch_code, touched.month, touched.member_id
+          FROM touched JOIN base ON base.id = touched.member_id),
+    sizes AS (SELECT branch_code, count(*) AS base FROM base GROUP BY ALL)
+    SELECT b.code AS branch, b.name{', x.month' if by_month else ''}, coalesce(s.base, 0) AS base,
+           count(DISTINCT x.member_id) AS participants
+    FROM b LEFT JOIN sizes s ON s.branch_code = b.code LEFT JOIN x ON x.branch_code = b.code
+    GROUP BY b.code, b.name, s.base{key} ORDER BY b.code{key}"""
+    frame = store.frame(sql, params + [start, end, start, end])
+    if by_month:
+        frame = frame.filter(pl.col("month").is_not_null())
+    return frame.with_columns(rate=_rate(pl.col("participants"), pl.col("base")))
+
+
+def _rate(part: pl.Expr, whole: pl.Expr) -> pl.Expr:
+    return pl.when(whole > 0).then((part * 100 / whole).round(1)).otherwise(None)
+
+
+def attendance(store: Store, scope: Scope, flt: Filter) -> pl.DataFrame:
+    """branch, meetings, expected, present, leave, absent, rate (%)."""
+    ctes, params = _scoped(scope, flt)
+    start, end = period_range(flt.period)
+    sql = f"""
+    WITH {ctes},
+    rows AS (SELECT a.branch_code, a.id, t.status FROM activities a
+             JOIN attendance t ON t.activity_id = a.id JOIN base ON base.id = t.member_id
+             WHERE list_contains(?, a.type) AND a.date BETWEEN ? AND ?)
+    SELECT b.code AS branch, b.name, count(DISTINCT r.id) AS meetings, count(r.status) AS expected,
+           count(*) FILTER (WHERE r.status = 'present') AS present,
+           count(*) FILTER (WHERE r.status = 'leave') AS leave,
+           count(*) FILTER (WHERE r.status = 'absent') AS absent
+    FROM b LEFT JOIN rows r ON r.branch_code = b.code GROUP BY ALL ORDER BY b.code"""
+    frame = store.frame(sql, params + [list(MEETINGS), start, end])
+    return frame.with_columns(rate=_rate(pl.col("present"), pl.col("expected")))
+
+
+def entries(store: Store, scope: Scope, flt: Filter) -> pl.DataFrame:
+    """branch, entries in the period, approved, pending, rejected, and the last thing recorded
+    (an event, an entered score or a meeting) with the days since."""
+    bw, bp = branch_where(scope, flt, "o")
+    start, end = period_range(flt.period)
+    # Period counts join the reviews only for the period's events; the last entry is a
+    # plain max over the tables (no join), which keeps this fast at county scale.
+    sql = f"""
+    WITH b AS (SELECT o.code, o.name FROM orgs o WHERE {bw}),
+    e AS (SELECT e.branch_code, count(*) AS entries,
+                 count(*) FILTER (WHERE r.decision = 'approved') AS approved,
+                 count(*) FILTER (WHERE r.decision IS NULL) AS pending,
+                 count(*) FILTER (WHERE r.decision = 'rejected') AS rejected
+          FROM events e LEFT JOIN event_reviews r ON r.event_id = e.id
+          WHERE e.reverses IS NULL AND e.date BETWEEN ? AND ? AND e.branch_code IN (SELECT code FROM b)
+          GROUP BY ALL),
+    l AS (SELECT branch_code, max(stamp) AS last_entry FROM (
+            SELECT branch_code, entered_at AS stamp FROM events UNION ALL
+            SELECT branch_code, entered_at FROM scores UNION ALL
+            SELECT branch_code, created_at FROM activities)
+          WHERE stamp < ? AND branch_code IN (SELECT code FROM b) GROUP BY ALL)
+    SELECT b.code AS branch, b.name, coalesce(e.entries, 0) AS entries, coalesce(e.approved, 0) AS approved,
+           coalesce(e.pending, 0) AS pending, coalesce(e.rejected, 0) AS rejected, l.last_entry
+    FROM b LEFT JOIN e ON e.branch_code = b.code LEFT JOIN l ON l.branch_code = b.code ORDER BY b.code"""
+    upto = dt.datetime.combine(flt.today + dt.timedelta(days=1), dt.time())
+    frame = store.frame(sql, bp + [start, end, upto])
+    return frame.with_columns(
+        days_since=(pl.lit(flt.today) - pl.col("last_entry").dt.date()).dt.total_days())
+
+
+def members_in_scope(store: Store, scope: Scope, flt: Filter) -> dict[str, int]:
+    bw, bp = branch_where(scope, flt, "b")
+    mw, mp = member_where(flt, "m")
+    row = store.one(
+        f"SELECT count(*) FILTER (WHERE m.status = 'active'), count(*) FILTER (WHERE m.status = 'exempt')"
+        f" FROM members m JOIN orgs b ON b.code = m.branch_code WHERE {bw} AND {mw}", bp + mp)
+    return {"active": row[0], "exempt": row[1]}

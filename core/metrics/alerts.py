@@ -1,0 +1,146 @@
+"""The township's alert list. Each rule names its threshold here (and in docs/dashboards.md)
+and yields alerts of the same shape: rule, branch, branch name, message."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+
+import polars as pl
+
+from core.auth.scope import Scope
+from core.metrics import scores
+from core.metrics.activity import entries
+from core.metrics.filters import Filter, branch_codes, branch_where
+from core.scheme import load_scheme
+from core.services.objections import overdue_objections
+from core.store import Store
+
+STALE_DAYS = 30  # no entries for this many days
+UNIFORM_STD = 0.5  # a branch's totals vary less than this, or ...
+UNIFORM_SHARE = 0.8  # ... this share of its members have exactly the same total,
+TOWNSHIP_STD = 3.0  # while the totals across the selection vary at least this much (形式主义)
+UNIFORM_MIN_MEMBERS = 5
+BURST_DAYS = 3  # the last days of a month (突击补录)
+BURST_SHARE = 0.6  # share of a month's events entered in its last days
+LATE_DAYS = 30  # entered this long after the date the event carries
+LATE_SHARE = 0.2
+MIN_EVENTS = 20  # a month with fewer events raises no back-filling alert
+QUOTA_FLAG, QUOTA_TIE = "quota_capped", "quota_tie"
+LOOSE_SHARE = 50  # % of a branch dropped by the quota: far more reached the top grade than allowed
+
+RULE_NAMES = {"stale": "长期未录入", "objection": "异议逾期未答复", "quota": "超出比例限制", "uniform": "评分雷同（形式主义）",
+              "burst": "月底突击补录", "late": "集中补录", "distribution": "等次分布预警", "skipped": "数据无法计分"}
+
+
+@dataclass(frozen=True)
+class Alert:
+    rule: str
+    branch: str
+    name: str
+    message: str
+
+    @property
+    def rule_name(self) -> str:
+        return RULE_NAMES[self.rule]
+
+
+@lru_cache(maxsize=64)
+def _warning_codes(scheme_id: str) -> frozenset[str]:
+    return frozenset(w.code for w in load_scheme(scheme_id).branch_warnings)
+
+
+def _names(store: Store, scope: Scope, flt: Filter) -> dict[str, str]:
+    where, params = branch_where(scope, flt)
+    return dict(store.all(f"SELECT b.code, b.name FROM orgs b WHERE {where}", params))
+
+
+def stale(store: Store, scope: Scope, flt: Filter) -> list[Alert]:
+    frame = entries(store, scope, flt)
+    late = frame.filter(pl.col("days_since").is_null() | (pl.col("days_since") > STALE_DAYS))
+    return [Alert("stale", r["branch"], r["name"],
+                  "从未录入积分" if r["days_since"] is None else f"已 {r['days_since']} 天未录入积分（最近 {r['last_entry']:%Y-%m-%d}）")
+            for r in late.iter_rows(named=True)]
+
+
+def objections(store: Store, scope: Scope, flt: Filter, names: dict[str, str]) -> list[Alert]:
+    by_branch: dict[str, list] = {}
+    for obj in overdue_objections(store, scope, flt.today):
+        branch = store.scalar("SELECT branch_code FROM publicity WHERE id = ?", [obj.publicity_id])
+        if branch in names:
+            by_branch.setdefault(branch, []).append(obj)
+    return [Alert("objection", b, names[b], f"{len(objs)} 条异议已超过答复期限（最早 {min(o.deadline for o in objs):%Y-%m-%d}）")
+            for b, objs in sorted(by_branch.items())]
+
+
+def from_results(res: pl.DataFrame, warn: pl.DataFrame, names: dict[str, str]) -> list[Alert]:
+    """Quota breaches, uniform totals, scheme branch warnings and rows the engine refused."""
+    out: list[Alert] = []
+    # The engine enforces quotas, so capping itself is routine; the township hears of a
+    # branch where more members reached the line than the quota let through (grading far too
+    # loose), or where a tie on the line leaves the decision to the branch committee.
+    reached = (res.filter(pl.col("flags").list.contains(QUOTA_FLAG)).group_by("branch").len(name="capped")
+               .join(res.group_by("branch").agg(n=pl.len()), on="branch", how="left"))
+    ties = set(warn.filter(pl.col("code") == QUOTA_TIE)["branch"].to_list())
+    loose = {r["branch"]: r["capped"] for r in reached.iter_rows(named=True) if r["capped"] * 100 > LOOSE_SHARE * r["n"]}
+    for branch in sorted(set(loose) | ties):
+        what = [f"{loose[branch]} 人超出优秀比例被降档（超过参评人数的{LOOSE_SHARE}%）"] if branch in loose else []
+        what += ["名额线上有并列，需支委会研究决定"] if branch in ties else []
+        out.append(Alert("quota", branch, names.get(branch, branch), "；".join(what)))
+    totals = res.filter(pl.col("total").is_not_null())
+    overall = totals["total"].std() if totals.height > 1 else None
+    if overall is not None and overall >= TOWNSHIP_STD:
+        modal = (totals.group_by("branch", "total").len()
+                 .sort(["branch", "len", "total"], descending=[False, True, True])
+                 .group_by("branch", maintain_order=True).first()
+                 .join(totals.group_by("branch").agg(n=pl.len(), std=pl.col("total").std()), on="branch"))
+        flat = modal.filter((pl.col("n") >= UNIFORM_MIN_MEMBERS)
+                            & ((pl.col("std") < UNIFORM_STD) | (pl.col("len") >= UNIFORM_SHARE * pl.col("n"))))
+        for r in flat.iter_rows(named=True):
+            out.append(Alert("uniform", r["branch"], names.get(r["branch"], r["branch"]),
+                             f"{r['len']}/{r['n']} 名党员总分同为 {r['total']:.1f} 分（全部党员总分标准差 {overall:.1f}）"))
+    for r in warn.sort("branch").iter_rows(named=True):
+        if r["code"] in _warning_codes(r["scheme"]):
+            out.append(Alert("distribution", r["branch"], names.get(r["branch"], r["branch"]), r["message"]))
+        elif r["code"] == scores.SKIPPED:
+            out.append(Alert("skipped", r["branch"], names.get(r["branch"], r["branch"]), r["message"]))
+    return out
+
+
+def backfill(store: Store, scope: Scope, flt: Filter, months: int = 3) -> list[Alert]:
+    """突击补录 over the last ``months`` complete months: most of a month's events entered in
+    its last 3 days, or a large share entered more than 30 days after their date."""
+    where, params = branch_where(scope, flt)
+    first_of_month = flt.today.replace(day=1)
+    start = (first_of_month - dt.timedelta(days=1)).replace(day=1)
+    for _ in range(months - 1):
+        start = (start - dt.timedelta(days=1)).replace(day=1)
+    frame = store.frame(f"""
+    WITH e AS (SELECT e.branch_code, date_trunc('month', e.date)::DATE AS month, e.date, e.entered_at::DATE AS entered,
+                      last_day(e.date) AS month_end
+               FROM events e JOIN orgs b ON b.code = e.branch_code
+               WHERE {where} AND e.reverses IS NULL AND e.date BETWEEN ? AND ?)
+    SELECT branch_code AS branch, month, count(*) AS n,
+           count(*) FILTER (WHERE entered BETWEEN month_end - (? - 1) AND month_end) AS burst,
+           count(*) FILTER (WHERE entered - date > ?) AS late
+    FROM e GROUP BY ALL HAVING count(*) >= ? ORDER BY branch, month""",
+        params + [start, first_of_month - dt.timedelta(days=1), BURST_DAYS, LATE_DAYS, MIN_EVENTS])
+    names = _names(store, scope, flt)
+    out = []
+    for r in frame.iter_rows(named=True):
+        label = f"{r['month'].year}年{r['month'].month}月"
+        if r["burst"] >= BURST_SHARE * r["n"]:
+            out.append(Alert("burst", r["branch"], names[r["branch"]],
+                             f"{label} {r['burst'] * 100 / r['n']:.1f}% 的积分在月末{BURST_DAYS}天内集中录入"))
+        elif r["late"] >= LATE_SHARE * r["n"]:
+            out.append(Alert("late", r["branch"], names[r["branch"]],
+                             f"{label} {r['late'] * 100 / r['n']:.1f}% 的积分在发生{LATE_DAYS}天以后才录入"))
+    return out
+
+
+def all_alerts(store: Store, scope: Scope, flt: Filter) -> list[Alert]:
+    names = _names(store, scope, flt)
+    res, warn = scores.results(store, branch_codes(store, scope, flt), flt.cycle, flt.today)
+    return (stale(store, scope, flt) + objections(store, scope, flt, names)
+            + from_results(res, warn, names) + backfill(store, scope, flt))

@@ -1,0 +1,148 @@
+"""Coverage: how far each branch has got each month (entered → approved → 公示 → 归档),
+the share of branches and villages running a scheme against the township's target, and
+在职党员 report-in (报到率 per department, members with ≥4 community activities).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+
+import polars as pl
+
+from core import audit
+from core.auth import require, scope_for
+from core.auth.scope import Scope
+from core.cycles import period_bounds
+from core.metrics.filters import Filter, branch_where, period_range
+from core.scheme import load_scheme
+from core.store import Store
+
+REPORT_IN = "社区报到"  # an activity whose present attendees are the members reporting that day
+COMMUNITY_ACTIVITY = "志愿服务"  # community activities counted towards the 4 a year
+STAGES = ["未录入", "已录入", "已审核", "已公示", "已归档"]  # ordered: each implies the ones before
+DEFAULT_TARGET = 90.0  # % of branches running a scheme, until the township sets its own
+REPORT_RATE_TARGET = 90.0  # 报到率不低于90%
+COMMUNITY_ACTIVITIES_MIN = 4  # 每年参加社区活动不少于4次
+
+
+@lru_cache(maxsize=64)
+def _cycle_start(scheme_id: str) -> str:
+    return load_scheme(scheme_id).cycle_start
+
+
+def _published_spans(store: Store, codes: list[str]) -> pl.DataFrame:
+    """branch, first, last, stage (3 公示 / 4 归档) for every 公示 not withdrawn."""
+    rows = store.all(
+        "SELECT p.branch_code, p.cycle, p.period, p.scheme_id, p.state, "
+        " EXISTS (SELECT 1 FROM period_locks l WHERE l.publicity_id = p.id AND l.reopened_at IS NULL) "
+        "FROM publicity p WHERE p.state <> 'withdrawn' AND list_contains(?, p.branch_code)", [codes])
+    out = []
+    for branch, cycle, period, scheme_id, state, locked in rows:
+        try:
+            first, last = period_bounds(_cycle_start(scheme_id), cycle, period)
+        except (ValueError, LookupError):
+            continue
+        out.append({"branch": branch, "first": first, "last": last, "stage": 4 if locked or state == "finalised" else 3})
+    return pl.DataFrame(out, schema={"branch": pl.String, "first": pl.Date, "last": pl.Date, "stage": pl.Int32})
+
+
+def month_matrix(store: Store, scope: Scope, flt: Filter) -> pl.DataFrame:
+    """branch, name, month, entries, pending, stage (index into STAGES), for every month of
+    the filter's year up to today."""
+    bw, bp = branch_where(scope, flt, "o")
+    year = int(flt.period[:4])
+    start, end = dt.date(year, 1, 1), min(dt.date(year, 12, 31), flt.today)
+    codes = [r[0] for r in store.all(f"SELECT o.code FROM orgs o WHERE {bw}", bp)]
+    with store.cursor() as cur:
+        cur.register("published", _published_spans(store, codes))
+        frame = cur.sql(f"""
+        WITH b AS (SELECT o.code, o.name, o.sort, o.township_code FROM orgs o WHERE {bw}),
+        months AS (SELECT range::DATE AS month FROM range(?::DATE, ?::DATE + INTERVAL 1 DAY, INTERVAL 1 MONTH)),
+        e AS (SELECT e.branch_code, date_trunc('month', e.date)::DATE AS month, count(*) AS entries,
+                     count(*) FILTER (WHERE r.event_id IS NULL) AS pending,
+                     count(*) FILTER (WHERE r.decision = 'approved') AS approved
+              FROM events e LEFT JOIN event_reviews r ON r.event_id = e.id
+              WHERE e.reverses IS NULL AND e.date BETWEEN ? AND ? AND e.branch_code IN (SELECT code FROM b)
+              GROUP BY ALL),
+        p AS (SELECT b.code, m.month, max(p.stage) AS stage FROM b CROSS JOIN months m
+              JOIN published p ON p.branch = b.code AND m.month BETWEEN date_trunc('month', p.first) AND p.last
+              GROUP BY ALL)
+        SELECT b.code AS branch, b.name, m.month, coalesce(e.entries, 0) AS entries,
+               coalesce(e.pending, 0) AS pending,
+               greatest(coalesce(p.stage, 0),
+                        CASE WHEN coalesce(e.entries, 0) = 0 THEN 0
+                             WHEN e.pending = 0 AND e.approved > 0 THEN 2 ELSE 1 END) AS stage
+        FROM b CROSS JOIN months m
+        LEFT JOIN e ON e.branch_code = b.code AND e.month = m.month
+        LEFT JOIN p ON p.code = b.code AND p.month = m.month
+        ORDER BY b.township_code, b.sort, b.code, m.month""", params=bp + [start, end, start, end]).pl()
+        cur.unregister("published")
+    return frame
+
+
+def scheme_running(store: Store, scope: Scope, flt: Filter) -> pl.DataFrame:
+    """Per township: branches, villages, and how many run a scheme (one in force, and
+    points, scores or meetings recorded in the period), with the township's target."""
+    bw, bp = branch_where(scope, flt, "b")
+    start, end = period_range(flt.period)
+    frame = store.frame(f"""
+    WITH b AS (SELECT b.code, b.kind, b.path, b.township_code FROM orgs b WHERE {bw}),
+    assigned AS (SELECT DISTINCT b.code FROM b JOIN scheme_assignments a ON a.from_date <= ?
+                 JOIN orgs o ON o.code = a.org_code AND starts_with(b.path, o.path)),
+    active AS (SELECT branch_code AS code FROM events WHERE date BETWEEN ? AND ? AND reverses IS NULL
+               UNION SELECT branch_code FROM scores WHERE entered_at::DATE BETWEEN ? AND ?
+               UNION SELECT branch_code FROM activities WHERE date BETWEEN ? AND ?),
+    running AS (SELECT code FROM assigned INTERSECT SELECT code FROM active)
+    SELECT t.code AS township, t.name, count(*) AS branches,
+           count(r.code) AS running,
+           count(*) FILTER (WHERE b.kind = 'village') AS villages,
+           count(r.code) FILTER (WHERE b.kind = 'village') AS villages_running,
+           coalesce(TRY_CAST(max(meta.value) AS DOUBLE), ?) AS target
+    FROM b JOIN orgs t ON t.code = b.township_code LEFT JOIN running r ON r.code = b.code
+    LEFT JOIN meta ON meta.key = 'coverage_target:' || t.code
+    GROUP BY ALL ORDER BY t.code""", bp + [end] + [start, end] * 3 + [DEFAULT_TARGET])
+    return frame.with_columns(
+        share=(pl.col("running") * 100 / pl.col("branches")).round(1),
+        village_share=pl.when(pl.col("villages") > 0)
+        .then((pl.col("villages_running") * 100 / pl.col("villages")).round(1)).otherwise(None))
+
+
+def set_coverage_target(store: Store, user, township: str, percent: float) -> None:
+    """The township's target share of branches running a scheme (audited)."""
+    require(user, "assign_scheme")
+    if not 0 <= percent <= 100:
+        raise ValueError("目标覆盖率应在 0 到 100 之间")
+    scope_for(store, user).check_org(store, township)
+    key = f"coverage_target:{township}"
+    before = store.scalar("SELECT value FROM meta WHERE key = ?", [key])
+
+    def work(cur):
+        cur.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", [key, str(float(percent))])
+        audit.record(cur, user.username, "metrics.coverage_target", org_code=township,
+                     before={"target": before}, after={"target": percent})
+
+    store.write(work)
+
+
+def report_in(store: Store, scope: Scope, flt: Filter, by: str = "department") -> pl.DataFrame:
+    """在职党员 by department (or by community): members, reported this year, rate, and
+    members with at least 4 community activities this year."""
+    bw, bp = branch_where(scope, flt, "b")
+    year = int(flt.period[:4])
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    key = "m.department" if by == "department" else "m.name"
+    return store.frame(f"""
+    WITH m AS (SELECT m.id, m.department, b.name FROM members m JOIN orgs b ON b.code = m.branch_code
+               WHERE {bw} AND m.kind = 'member' AND m.status = 'active' AND m.department IS NOT NULL),
+    seen AS (SELECT t.member_id, count(*) FILTER (WHERE a.type = ?) AS reported,
+                    count(*) FILTER (WHERE a.type = ?) AS activities
+             FROM attendance t JOIN activities a ON a.id = t.activity_id
+             WHERE t.status = 'present' AND a.date BETWEEN ? AND ? AND t.member_id IN (SELECT id FROM m)
+             GROUP BY ALL)
+    SELECT {key} AS "group", count(*) AS members,
+           count(*) FILTER (WHERE s.reported > 0) AS reported,
+           round(count(*) FILTER (WHERE s.reported > 0) * 100.0 / count(*), 1) AS rate,
+           count(*) FILTER (WHERE s.activities >= ?) AS active_4
+    FROM m LEFT JOIN seen s ON s.member_id = m.id GROUP BY ALL ORDER BY 1""",
+        bp + [REPORT_IN, COMMUNITY_ACTIVITY, start, end, COMMUNITY_ACTIVITIES_MIN])

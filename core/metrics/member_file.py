@@ -1,0 +1,97 @@
+"""成员档案: one member's timeline (events, meetings, scores, vetoes), totals and grades per
+cycle (computed, and history typed in or finalised), and the explanation of a cycle."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from core.auth.scope import Scope
+from core.cycles import cycle_of
+from core.metrics import scores
+from core.scheme_assignments import NoSchemeError, scheme_for
+from core.services.ledger import STATUS_NAMES, STATUS_SQL
+from core.services.results import branch_results, explain_lines
+from core.store import Store
+
+TIMELINE_SQL = f"""
+SELECT e.date, '积分' AS kind, e.item AS what,
+       coalesce(CAST(e.points AS VARCHAR), '') || CASE WHEN e.count <> 1 THEN ' ×' || CAST(e.count AS VARCHAR) ELSE '' END AS detail,
+       {STATUS_SQL} AS status, coalesce(e.note, '') AS note
+FROM events e LEFT JOIN event_reviews r ON r.event_id = e.id WHERE e.member_id = ?
+UNION ALL
+SELECT a.date, '活动', a.title, '', t.status, a.type
+FROM attendance t JOIN activities a ON a.id = t.activity_id WHERE t.member_id = ?
+UNION ALL
+SELECT coalesce(TRY_CAST(s.period AS DATE), s.entered_at::DATE), '评议/评分', s.component,
+       coalesce(s.grade, CAST(s.value AS VARCHAR), CAST(s.votes AS VARCHAR), ''), coalesce(s.rater, ''),
+       s.cycle || '年度 ' || s.period
+FROM scores s WHERE s.member_id = ?
+UNION ALL
+SELECT v.date, '一票否决', v.item, '', CASE WHEN v.reverses IS NULL THEN '有效' ELSE '撤销' END, v.evidence
+FROM vetoes v WHERE v.member_id = ?
+"""
+ATTENDANCE_NAMES = {"present": "出席", "leave": "请假", "absent": "缺席"}
+
+
+def profile(store: Store, scope: Scope, member_id: str) -> dict:
+    """The member's record (refused, and audited, outside the user's scope)."""
+    scope.check_member(store, member_id)
+    row = store.one(
+        "SELECT m.id, m.name, m.branch_code, b.name, m.category, m.status, m.probationary, m.department,"
+        " m.joined_branch FROM members m JOIN orgs b ON b.code = m.branch_code WHERE m.id = ?", [member_id])
+    keys = ("id", "name", "branch", "branch_name", "category", "status", "probationary", "department", "joined_branch")
+    return dict(zip(keys, row))
+
+
+def timeline(store: Store, member_id: str, offset: int, limit: int) -> tuple[pl.DataFrame, int]:
+    """A page of the member's timeline, newest first, and the number of rows in all."""
+    params = [member_id] * 4
+    total = store.scalar(f"SELECT count(*) FROM ({TIMELINE_SQL})", params)
+    frame = store.frame(f"SELECT * FROM ({TIMELINE_SQL}) ORDER BY 1 DESC, 2, 3 LIMIT ? OFFSET ?",
+                        params + [limit, offset])
+    names = STATUS_NAMES | ATTENDANCE_NAMES
+    return frame.with_columns(pl.col("status").replace(names)), total
+
+
+def cycles(store: Store, member: dict, today: dt.date) -> list[int]:
+    """Cycles with data for the member, newest first, up to the current one."""
+    try:
+        current = cycle_of(scheme_for(store, member["branch"], today)[0].cycle_start, today)
+    except NoSchemeError:
+        return []
+    first = store.scalar("SELECT min(year(date)) FROM events WHERE member_id = ?", [member["id"]]) or current
+    return list(range(current, min(first, current) - 2, -1))
+
+
+def per_cycle(store: Store, member: dict, today: dt.date) -> pl.DataFrame:
+    """cycle, total, grade, stars, rank, source: computed from the ledger, or the history
+    record for cycles before the ledger (typed in, or finalised)."""
+    rows = []
+    for cycle in cycles(store, member, today):
+        res, _ = scores.results(store, [member["branch"]], cycle, today)
+        mine = res.filter(pl.col("subject") == member["id"])
+        if mine.height:
+            r = mine.row(0, named=True)
+            rows.append({"cycle": cycle, "total": r["total"], "grade": r["grade"], "stars": r["stars"],
+                         "rank": r["rank"], "source": "台账计算"})
+    computed = {r["cycle"] for r in rows}
+    for cycle, grade, stars, total, source in store.all(
+            "SELECT cycle, grade, stars, CAST(total AS DOUBLE), source FROM cycle_history WHERE member_id = ?"
+            " QUALIFY row_number() OVER (PARTITION BY cycle ORDER BY recorded_at DESC) = 1 ORDER BY cycle DESC",
+            [member["id"]]):
+        if cycle not in computed:
+            rows.append({"cycle": cycle, "total": total, "grade": grade, "stars": stars, "rank": None,
+                         "source": "归档结果" if source == "finalised" else "历史记录"})
+    return pl.DataFrame(rows, schema={"cycle": pl.Int64, "total": pl.Float64, "grade": pl.String,
+                                      "stars": pl.Int64, "rank": pl.Int64, "source": pl.String}).sort("cycle", descending=True)
+
+
+def explanation(store: Store, member: dict, cycle: int, today: dt.date) -> list[str]:
+    """Line by line: why the member's total for ``cycle`` is what it is."""
+    output = branch_results(store, member["branch"], cycle, "cycle", today).output
+    try:
+        return explain_lines(output, member["id"])
+    except ValueError:
+        return []

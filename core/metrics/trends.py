@@ -1,0 +1,96 @@
+"""Trends: entries and points per month, participation per month, and the average total
+at each quarter end of a cycle (a running tally), by branch or for the whole selection."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from core.auth.scope import Scope
+from core.metrics import activity, scores
+from core.metrics.distribution import scheme
+from core.metrics.filters import Filter, branch_codes, branch_where
+from core.services.ledger import EFFECTIVE_EVENTS_SQL
+from core.store import Store
+
+MAX_BRANCHES_FOR_QUARTERS = 60  # quarterly running tallies re-evaluate; keep them to a township
+
+
+def _year(flt: Filter) -> tuple[dt.date, dt.date]:
+    year = int(flt.period[:4])
+    return dt.date(year, 1, 1), min(dt.date(year, 12, 31), flt.today)
+
+
+def _item_points(branch_scheme: dict[str, str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    links = pl.DataFrame({"branch": list(branch_scheme), "scheme": list(branch_scheme.values())},
+                         schema={"branch": pl.String, "scheme": pl.String})
+    rows = [{"scheme": sid, "item": code, "points": float(item.points)}
+            for sid in set(branch_scheme.values()) for code, item in scheme(sid).items.items()
+            if item.points is not None]
+    return links, pl.DataFrame(rows, schema={"scheme": pl.String, "item": pl.String, "points": pl.Float64})
+
+
+def monthly_points(store: Store, scope: Scope, flt: Filter, by_branch: bool = False) -> pl.DataFrame:
+    """month, [branch, name], entries, points (net, effective events; fixed items at the
+    scheme's value, range items as entered, × count)."""
+    where, params = branch_where(scope, flt)
+    start, end = _year(flt)
+    res, _ = scores.results(store, branch_codes(store, scope, flt), flt.cycle, flt.today)
+    links, items = _item_points(scores.branch_schemes(res))
+    group = ", b.code AS branch, b.name" if by_branch else ""
+    with store.cursor() as cur:
+        cur.register("branch_scheme", links)
+        cur.register("item_points", items)
+        frame = cur.sql(f"""
+        SELECT date_trunc('month', e.date)::DATE AS month{group}, count(*) AS entries,
+               round(sum(coalesce(e.points, ip.points, 0) * e.count), 1)::DOUBLE AS points
+        FROM ({EFFECTIVE_EVENTS_SQL}) e JOIN orgs b ON b.code = e.branch_code
+        LEFT JOIN branch_scheme bs ON bs.branch = e.branch_code
+        LEFT JOIN item_points ip ON ip.scheme = bs.scheme AND ip.item = e.item
+        WHERE {where} AND e.date BETWEEN ? AND ?
+        GROUP BY ALL ORDER BY ALL""", params=params + [start, end]).pl()
+        cur.unregister("branch_scheme")
+        cur.unregister("item_points")
+    return frame
+
+
+def monthly_participation(store: Store, scope: Scope, flt: Filter, by_branch: bool = False) -> pl.DataFrame:
+    """month, [branch, name], base, participants, rate (%) over the filter's year."""
+    frame = activity.participation(store, scope, flt.with_period(flt.period[:4]), by_month=True)
+    frame = frame.with_columns(pl.col("month").cast(pl.Date))
+    if by_branch:
+        return frame.sort("month", "branch")
+    return (frame.group_by("month").agg(pl.col("base").sum(), pl.col("participants").sum()).sort("month")
+            .with_columns(rate=(pl.col("participants") * 100 / pl.col("base")).round(1)))
+
+
+def quarter_ends(flt: Filter) -> list[dt.date]:
+    """Calendar quarter ends from the cycle's start (07-01 of the cycle year, the later of
+    the two starts the schemes use) that have passed, plus today for a running quarter."""
+    ends, year, month = [], flt.cycle, 9
+    while len(ends) < 4:
+        end = dt.date(year, month + 1, 1) - dt.timedelta(days=1) if month < 12 else dt.date(year, 12, 31)
+        if end > flt.today:
+            ends.append(flt.today)
+            break
+        ends.append(end)
+        year, month = (year + 1, 3) if month == 12 else (year, month + 3)
+    return ends
+
+
+def quarterly_average(store: Store, scope: Scope, flt: Filter, by_branch: bool = False) -> pl.DataFrame | None:
+    """quarter end, [branch], average total: the running tally at each quarter end.
+    None when the selection is too large to re-evaluate four times (pick a township)."""
+    codes = branch_codes(store, scope, flt)
+    if len(codes) > MAX_BRANCHES_FOR_QUARTERS:
+        return None
+    parts = []
+    for end in quarter_ends(flt):
+        res, _ = scores.results(store, codes, flt.cycle, flt.today, upto=end)
+        res = scores.with_category(res, flt.category).filter(pl.col("total").is_not_null())
+        keys = ["branch"] if by_branch else []
+        agg = res.group_by(keys).agg(average=pl.col("total").mean().round(1)) if keys else \
+            res.select(average=pl.col("total").mean().round(1))
+        parts.append(agg.with_columns(quarter_end=pl.lit(end)))
+    return pl.concat(parts, how="diagonal") if parts else None
