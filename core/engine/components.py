@@ -10,7 +10,7 @@ from core.cycles import QUARTERS
 from core.decimals import fmt, signed, unscaled
 from core.engine.caps import Buckets, apply_caps, merge
 from core.engine.case import Score
-from core.engine.events import Group
+from core.engine.events import ComponentEvents
 from core.scheme.model import Component, Scheme
 
 ZERO = Decimal(0)
@@ -34,35 +34,8 @@ def _clamp(value: Decimal, comp: Component, label: str, lines: list[str]) -> Dec
     return value
 
 
-def _event_line(scheme: Scheme, g: Group) -> str:
-    item = scheme.items[g.item]
-    amount = unscaled(g.pos + g.neg)
-    where = "往年累计" if g.bucket == 0 else f"Q{g.bucket}"
-    if g.fraud:
-        text = f"{where} 虚报 {item.name}（{item.code}）{g.counted} 次，按规则扣 {signed(amount)}"
-    elif item.is_range:
-        text = f"{where} {item.name}（{item.code}）{g.counted} 次，共 {signed(amount)}"
-    elif item.frequency == "per_unit" or g.units != g.counted:
-        text = f"{where} {item.name}（{item.code}）{signed(item.points)} × {g.units} = {signed(amount)}"
-    else:
-        text = f"{where} {item.name}（{item.code}）{signed(item.points)} × {g.counted} 次 = {signed(amount)}"
-    if g.dates:
-        text += "（" + "、".join(g.dates) + "）"
-    if g.skipped:
-        text += f"；另有 {g.skipped} 次不计（{_skip_reason(scheme, g.item)}）"
-    return text
-
-
-def _skip_reason(scheme: Scheme, code: str) -> str:
-    item = scheme.items[code]
-    if scheme.categories[item.category].combine == "max":
-        return "同类别只计最高一项"
-    return {"once_per_month": "每月只计一次", "once_per_cycle": "每周期只计一次"}.get(item.frequency, "未计")
-
-
 def items_value(
-    scheme: Scheme, comp: Component, groups: list[Group], auto: list[str], category: str | None,
-    explain: bool = True,
+    scheme: Scheme, comp: Component, events: ComponentEvents | None, auto: list[str], category: str | None,
 ) -> ComponentValue:
     """``auto`` lists automatic items granted to this subject (e.g. 基础分)."""
     lines: list[str] = []
@@ -71,12 +44,14 @@ def items_value(
         item = scheme.items[code]
         per_item.setdefault(code, {})[1] = [item.points, ZERO] if item.points >= 0 else [ZERO, item.points]
         lines.append(f"自动给分 {item.name}（{code}）{signed(item.points)}")
-    for g in groups:
-        slot = per_item.setdefault(g.item, {}).setdefault(g.bucket, [ZERO, ZERO])
-        slot[0] += unscaled(g.pos)
-        slot[1] += unscaled(g.neg)
-        if explain:
-            lines.append(_event_line(scheme, g))
+    uncapped: Buckets = {}
+    if events is not None:
+        for code, bucket, pos, neg in events.buckets:
+            into = uncapped if code is None else per_item.setdefault(code, {})
+            slot = into.setdefault(bucket, [ZERO, ZERO])
+            slot[0] += unscaled(pos)
+            slot[1] += unscaled(neg)
+        lines.extend(events.lines)
     caps = [c for c in scheme.caps if c.binds(category)]
     per_cat: dict[str, Buckets] = {}
     for code, buckets in per_item.items():
@@ -87,6 +62,7 @@ def items_value(
     for code, buckets in per_cat.items():
         mine = [c for c in caps if c.level == "category" and c.ref == code]
         merge(total, apply_caps(buckets, mine, scheme.categories[code].name, lines) if mine else buckets)
+    merge(total, uncapped)
     mine = [c for c in caps if c.level == "component" and c.ref == comp.id]
     if mine:
         total = apply_caps(total, mine, comp.name, lines)

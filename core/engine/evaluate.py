@@ -28,7 +28,7 @@ def evaluate(scheme: Scheme, case: dict, *, explain: bool = True) -> dict:
     dashboards that never show them."""
     data = normalise_case(scheme, case)
     start, end = cycle_bounds(scheme.cycle_start, data.cycle)
-    groups, notes = aggregate_events(scheme, data, start, end, with_dates=explain)
+    points, notes = aggregate_events(scheme, data, start, end, with_lines=explain)
     warnings: list[dict] = []
     subjects = data.subjects
     for sid, code, n in notes:
@@ -59,8 +59,7 @@ def evaluate(scheme: Scheme, case: dict, *, explain: bool = True) -> dict:
             o.explain.append("免于积分管理（年老体弱等，经批准），不计分、不定等次、不排名")
             exempt.append(o)
             continue
-        o = score_subject(scheme, subject, groups.get(sid, []), scores.get(sid, []), vetoes.get(sid, []),
-                          explain)
+        o = score_subject(scheme, subject, points.get(sid, {}), scores.get(sid, []), vetoes.get(sid, []))
         for code, text in o.warnings:
             warnings.append({"branch": subject.branch, "subject": sid, "code": code, "message": text})
         outcomes.setdefault((subject.branch, subject.kind), []).append(o)

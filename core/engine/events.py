@@ -2,8 +2,10 @@
 
 Everything per event happens here, vectorised: cycle and approval filters,
 frequencies (once per month / per cycle), category "highest only" rules,
-ratings and fraud. The rest of the engine sees one row per
-(subject, item, quarter), so Python work grows with groups, not events.
+ratings and fraud, and the sums per quarter. The rest of the engine sees a
+few rows per (subject, component): one per quarter for the items no item or
+category cap targets, one per (item, quarter) for the capped ones, so Python
+work grows with subjects, not with events or groups.
 """
 
 from __future__ import annotations
@@ -15,35 +17,39 @@ import polars as pl
 
 from core.decimals import scaled
 from core.engine.case import Case
+from core.engine.event_lines import event_lines
 from core.scheme.model import Scheme
 
 PRIOR = 0  # bucket for events of earlier cycles in a cumulative scheme
 
 
 @dataclass(frozen=True)
-class Group:
-    item: str
-    bucket: int  # 1..4 = quarter of the cycle, 0 = earlier cycles
-    pos: int  # scaled by SCALE
-    neg: int
-    counted: int
-    skipped: int  # events present but not counted (frequency / category rules)
-    units: int
-    fraud: bool
-    dates: tuple[str, ...]
+class ComponentEvents:
+    """One subject's counted points in one items component, in hundredths.
+
+    ``buckets`` rows are (item, bucket, positive, negative) sorted by bucket and
+    item; item is None for the sum of all items that no item or category cap
+    targets, which reach the component total unchanged. ``lines`` explain the
+    groups (empty without the explanation)."""
+
+    buckets: tuple[tuple[str | None, int, int, int], ...]
+    lines: list[str]
 
 
 def _item_table(scheme: Scheme) -> pl.DataFrame:
     items = list(scheme.items.values())
+    capped = {c.ref for c in scheme.caps if c.level in ("item", "category")}
     return pl.DataFrame(
         {
             "item": [i.code for i in items],
+            "_comp": [i.component for i in items],
+            "_key": [i.code if i.code in capped or i.category in capped else None for i in items],
             "_unit": [None if i.points is None else scaled(i.points) for i in items],
             "_freq": [i.frequency for i in items],
             "_cat": [i.category for i in items],
             "_max_cat": [scheme.categories[i.category].combine == "max" for i in items],
         },
-        schema={"item": pl.String, "_unit": pl.Int64, "_freq": pl.String, "_cat": pl.String,
+        schema={"item": pl.String, "_comp": pl.String, "_key": pl.String, "_unit": pl.Int64, "_freq": pl.String, "_cat": pl.String,
                 "_max_cat": pl.Boolean},
     )
 
@@ -76,9 +82,10 @@ def _mark_counted(df: pl.DataFrame) -> pl.DataFrame:
 
 
 def aggregate_events(
-    scheme: Scheme, case: Case, start: date, end: date, with_dates: bool
-) -> tuple[dict[str, list[Group]], list[tuple[str, str, int]]]:
-    """Groups per subject, and (subject, warning code, event count) notes."""
+    scheme: Scheme, case: Case, start: date, end: date, with_lines: bool
+) -> tuple[dict[str, dict[str, ComponentEvents]], list[tuple[str, str, int]]]:
+    """Points per subject and items component, and (subject, warning code,
+    event count) notes."""
     subjects = case.subjects.values()
     info = pl.DataFrame(
         {
@@ -155,25 +162,28 @@ def aggregate_events(
                 notes.append((sid, warn, n))
 
     value = pl.when(pl.col("_counted")).then(pl.col("value")).otherwise(0)
-    aggs = [
-        value.clip(lower_bound=0).sum().alias("pos"),
-        value.clip(upper_bound=0).sum().alias("neg"),
-        pl.col("_counted").sum().alias("counted"),
-        (~pl.col("_counted")).sum().alias("skipped"),
-        pl.when(pl.col("_counted")).then(pl.col("count")).otherwise(0).sum().alias("units"),
-    ]
-    if with_dates:
-        aggs.append(pl.col("date").filter(pl.col("_counted")).sort().dt.to_string("%Y-%m-%d").alias("dates"))
-    grouped = df.group_by(["subject", "item", "bucket", "fraud"]).agg(aggs).sort(
-        ["subject", "bucket", "item", "fraud"]
-    )
-    groups: dict[str, list[Group]] = {}
-    columns = ["subject", "item", "bucket", "pos", "neg", "counted", "skipped", "units", "fraud"]
-    if with_dates:
-        columns.append("dates")
-    for row in grouped.select(columns).iter_rows():
-        dates = tuple(row[9]) if with_dates else ()
-        groups.setdefault(row[0], []).append(
-            Group(row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], dates)
+    df = df.with_columns(value.clip(lower_bound=0).alias("pos"), value.clip(upper_bound=0).alias("neg"))
+    if with_lines:
+        df = df.group_by(["subject", "item", "bucket", "fraud", "_comp", "_key"]).agg(
+            pl.col("pos").sum(),
+            pl.col("neg").sum(),
+            pl.col("_counted").sum().alias("counted"),
+            (~pl.col("_counted")).sum().alias("skipped"),
+            pl.when(pl.col("_counted")).then(pl.col("count")).otherwise(0).sum().alias("units"),
+            pl.col("date").filter(pl.col("_counted")).sort().dt.to_string("%Y-%m-%d").str.join("、").alias("dates"),
         )
-    return groups, notes
+    sums = (
+        df.group_by(["subject", "_comp", "bucket", "_key"])
+        .agg(pl.col("pos").sum(), pl.col("neg").sum())
+        .sort(["subject", "_comp", "bucket", "_key"])
+        .group_by(["subject", "_comp"], maintain_order=True)
+        .agg("_key", "bucket", "pos", "neg")
+    )
+    if with_lines:
+        sums = sums.join(event_lines(scheme, df), on=["subject", "_comp"], how="left", maintain_order="left")
+    else:
+        sums = sums.with_columns(pl.lit([], dtype=pl.List(pl.String)).alias("lines"))
+    points: dict[str, dict[str, ComponentEvents]] = {}
+    for sid, comp, keys, buckets, pos, neg, lines in sums.iter_rows():
+        points.setdefault(sid, {})[comp] = ComponentEvents(tuple(zip(keys, buckets, pos, neg)), lines)
+    return points, notes

@@ -9,7 +9,7 @@ from core.conditions import describe, holds
 from core.decimals import fmt, round1
 from core.engine.case import Score, Subject
 from core.engine.components import ComponentValue, entered_value, items_value
-from core.engine.events import Group
+from core.engine.events import ComponentEvents
 from core.engine.rules import facts_for
 from core.scheme.model import Band, Scheme, Veto
 
@@ -68,8 +68,7 @@ def band_text(band: Band) -> str:
 
 
 def score_subject(
-    scheme: Scheme, subject: Subject, groups: list[Group], scores: list[Score], vetoes: list[Veto],
-    explain: bool = True,
+    scheme: Scheme, subject: Subject, events: dict[str, ComponentEvents], scores: list[Score], vetoes: list[Veto],
 ) -> Outcome:
     o = Outcome(subject, vetoes=vetoes)
     o.dim_ids = tuple(c.id for c in scheme.dimensions if c.applies_to(subject.category))
@@ -84,8 +83,7 @@ def score_subject(
             ]
             withheld = [i.name for i in scheme.items.values() if i.automatic and i.withheld_by_veto and vetoes
                         and i.component == comp.id and subject.kind in i.kinds]
-            value = items_value(scheme, comp, [g for g in groups if scheme.items[g.item].component == comp.id], auto,
-                                subject.category, explain)
+            value = items_value(scheme, comp, events.get(comp.id), auto, subject.category)
             value.lines[:0] = [f"一票否决，不给 {name}" for name in withheld]
         else:
             value = entered_value(scheme, comp, [s for s in scores if s.component == comp.id], subject.category)
