@@ -6,7 +6,7 @@ import streamlit as st
 
 from core import members
 from core.auth import can
-from core.decimals import fmt, signed
+from core.decimals import signed
 from core.scheme_assignments import NoSchemeError, scheme_for
 from core.services import ledger
 from core.services.entry_rules import EntryError
@@ -67,7 +67,7 @@ with left:
 with right:
     summary = member_summary(store, user, member_id, today)
     st.subheader(summary["member"])
-    total = "—" if summary["total"] is None else fmt(summary["total"])
+    total = "—" if summary["total"] is None else f"{summary['total']:.1f}"
     c1, c2 = st.columns(2)
     c1.metric(f"{summary['cycle_label']}总分（已审核）", total)
     c2.metric("等次" if summary["stars"] is None else "星级",

@@ -8,6 +8,7 @@ request key, which the tests fix before the first run.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -70,6 +71,7 @@ def test_quick_entry_records_one_event_and_is_ready_for_the_next(app_page, demo_
     assert store.scalar("SELECT count(*) FROM events") == before + 1
     assert at.session_state["qe_request_key"] != "qe-test-1"  # a fresh form for the next entry
     assert any(t.value == member.name for t in at.text)  # listed under 最近录入
+    assert re.fullmatch(r"\d+\.\d", at.metric[0].value)  # one decimal place, as the results page shows
     # 撤销 from the list appends a reversal.
     undo = next(b for b in at.button if b.label == "撤销")
     undo.click().run()

@@ -1,0 +1,104 @@
+"""In a real browser: record a meeting with one absence, approve the generated deduction in
+审核, and see the member's total drop in 积分录入."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from core.scheme_assignments import scheme_for
+from core.services.attendance import roster
+from core.services.ledger import effective_events
+from core.store import Store
+from tests.conftest import browser_login, wait_idle
+
+pytestmark = pytest.mark.browser
+BRANCH = "C01T01B01"
+
+
+@pytest.fixture
+def absentee(demo_path):
+    """A member with nothing counted yet in the current quarter, read before the server
+    opens the file (DuckDB lets one process at a time open it).
+
+    party-q100-3to1: the quarter's 日常分 is 75 + its items, clamped to [0, 75], and the cycle's
+    日常分 is the mean of four quarters. With no events this quarter it is 75; one
+    缺席三会一课 (−2) makes it 73, so the total drops by 2 / 4 = 0.5.
+    """
+    store = Store(demo_path)
+    try:
+        today = dt.date.today()
+        scheme, _ = scheme_for(store, BRANCH, today)
+        assert scheme.id == "party-q100-3to1" and scheme.items["miss_meeting"].points == -2
+        start = dt.date(today.year, today.month - (today.month - 7) % 3, 1)  # quarters from 07-01
+        busy = set(effective_events(store, branch_code=BRANCH, start=start)["member_id"].to_list())
+        members = roster(store, BRANCH)
+        index = next(i for i, m in enumerate(members) if m.id not in busy)
+        return index, members[index], len(members)
+    finally:
+        store.close()
+
+
+def total_shown(page) -> float:
+    metric = page.get_by_test_id("stMetric").filter(has_text="总分").get_by_test_id("stMetricValue")
+    return float(metric.inner_text())
+
+
+def go(page, title):
+    """Follow the sidebar link (a page load would start a new, logged-out session)."""
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
+    wait_idle(page)
+
+
+def open_member(page, member_id):
+    go(page, "积分录入")
+    page.get_by_label("查找党员").fill(member_id)
+    page.get_by_label("查找党员").press("Enter")
+    wait_idle(page)
+
+
+def test_meeting_with_one_absence_lowers_the_total_after_review(absentee, live_server, browser_page):
+    from playwright.sync_api import expect
+
+    index, member, size = absentee
+    page = browser_page
+    browser_login(page, live_server, "shuji01")
+    open_member(page, member.id)
+    expect(page.get_by_role("heading", name=member.name)).to_be_visible()
+    before = total_shown(page)
+
+    go(page, "活动签到")
+    expect(page.get_by_text(f"应到 {size} 人，出席 {size} 人，请假 0 人，缺席 0 人")).to_be_visible()
+    # The grid is a canvas: focus the first cell, walk to the member's 出席 cell, toggle it.
+    grid = page.get_by_test_id("stDataFrame").first
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 30, box["y"] + 52)
+    for _ in range(index):
+        page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Space")
+    page.mouse.click(box["x"] + box["width"] + 5, box["y"] - 20)  # leave the grid so the edit is sent
+    wait_idle(page)
+    expect(page.get_by_text(f"出席 {size - 1} 人，请假 0 人，缺席 1 人")).to_be_visible()
+    expect(page.get_by_text(f"将生成 1 条「缺席三会一课（−2分）」记录（待审核）：{member.name}")).to_be_visible()
+    page.get_by_role("button", name="保存签到").click()
+    wait_idle(page)
+    expect(page.get_by_text("已保存签到，生成 1 条积分记录")).to_be_visible()
+
+    go(page, "审核")
+    start = page.get_by_test_id("stDateInput").filter(has_text="开始日期").locator("input").first
+    start.fill(dt.date.today().isoformat())
+    start.press("Escape")
+    page.get_by_role("heading", name="审核").click()  # blur: the date is sent when the field closes
+    wait_idle(page)
+    page.get_by_text("全选（1 条）").click()
+    wait_idle(page)
+    page.get_by_role("button", name="批量通过（1）").click()
+    wait_idle(page)
+    expect(page.get_by_text("已通过 1 条记录")).to_be_visible()
+
+    open_member(page, member.id)
+    expect(page.get_by_role("heading", name=member.name)).to_be_visible()
+    assert total_shown(page) == pytest.approx(before - 0.5)
