@@ -47,6 +47,8 @@ def apply_quotas(scheme: Scheme, group: list, branch: str, warnings: list[dict],
             label = f"{quota.stars} 星"
         if not holders:
             continue
+        for o in holders:  # rank on the level held now: a member dropped by an earlier quota
+            o.key = rank_key(scheme.rank_keys, o)  # competes on its dimension sum, not its old stars
         kept, dropped, tie = quota_cut(holders, allowed)
         rule = (f"名额 {quota.name}：{label}不超过 {fmt(quota.percent)}%，基数 {base} 人，"
                 f"允许 {allowed} 人，候选 {len(holders)} 人")
