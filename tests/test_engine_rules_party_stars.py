@@ -204,6 +204,30 @@ def test_quota_five_star_floor_10_percent_of_20():
     assert "quota_capped" in result(out, "C")["flags"] and "quota_tie" not in codes(out)
 
 
+def test_quota_member_dropped_from_five_competes_for_four_on_dimension_sum():
+    # 10 members. 5★: A 10×5 (50), B 9.5×5 (47.5), C 9×5 (45); 4★: D 10,10,10,10,7.9 (47.9)
+    # 5★ places max(1, floor(1.0)) = 1 → A keeps 5; B and C drop to 4 (quota_capped)
+    # 4★ places floor(2.0) = 2 among B, C, D ranked by the sum of the dimensions: D 47.9, B 47.5, C 45
+    # → D and B keep 4; C drops again to 3
+    subjects = [member(s) for s in "ABCD"] + filler(6)
+    scores = quota_scores("A", (10,) * 5) + quota_scores("B", (9.5,) * 5) + quota_scores("C", (9,) * 5)
+    scores += quota_scores("D", (10, 10, 10, 10, 7.9))
+    out = run("party-stars-quota", subjects, scores=scores)
+    assert [result(out, s)["stars"] for s in "ABCD"] == [5, 4, 3, 4]
+    assert "quota_capped" not in result(out, "D")["flags"] and "quota_capped" in result(out, "C")["flags"]
+    # final rank: stars, then dimension sum → A 1, D 2, B 3, C 4
+    assert [result(out, s)["rank"] for s in "ADBC"] == [1, 2, 3, 4]
+
+
+def test_quota_base_includes_vetoed_members():
+    # 10 members incl. V (vetoed, no_rating) → base 10 → 4★ places floor(2.0) = 2 → P and Q both keep 4
+    # (without V the base would be 9 → floor(1.8) = 1)
+    subjects = [member(s) for s in "VPQ"] + filler(7)
+    scores = quota_scores("P", (9, 9, 9, 9, 0)) + quota_scores("Q", (9, 9, 9, 8, 0))
+    out = run("party-stars-quota", subjects, scores=scores, vetoes=[veto("V", "other_violation", "2025-04-01")])
+    assert result(out, "P")["stars"] == 4 and result(out, "Q")["stars"] == 4
+
+
 def test_quota_vetoed_member_takes_no_place_and_share_warning_edge():
     # 5 members: V (vetoed, no_rating) 10×5, A 9×5, B and C 8,8,8,0,0 (3★), D no scores
     # 5★ places max(1, floor(0.5)) = 1 → A keeps 5 (V has no stars at all)
