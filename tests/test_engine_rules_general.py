@@ -207,3 +207,23 @@ def test_half_up_graded_on_rounded_total():
     scores += [sc("A", "bonus", "Q1", value=10), sc("A", "bonus", "Q2", value=10), sc("A", "review", value=99.75)]
     r = result(run("party-formula-quarterly-caps", [member("A")] + filler(9), scores=scores))
     assert r["total"] == 80.0 and r["grade"] == "优秀"
+
+
+# ---------------------------------------------------------------- explain
+
+
+def test_explain_names_cap_clamp_veto_and_quota():
+    # q100, 5 members: A has reward 10 + 6 = 16 → cap 10 and Q1 volunteer_service +1 → 76 → clamp 75;
+    # V vetoed (embezzle); A 75 + 25 + 10 = 110 → 优秀 within floor(1.0) = 1 place
+    subjects = [member("A"), member("V")] + filler(3)
+    events = [ev("A", "award_national", "2025-08-01"), ev("A", "award_provincial", "2025-08-02"),
+              ev("A", "volunteer_service", "2025-08-03")]
+    out = run("party-q100-3to1", subjects, events, [sc("A", "appraisal", "H1", grade="优秀")],
+              vetoes=[veto("V", "embezzle", "2025-09-01")])
+    a, v = result(out, "A"), result(out, "V")
+    assert a["total"] == 110 and a["grade"] == "优秀"
+    text = "\n".join(a["explain"])
+    assert "16" in text and "封顶" in text          # the reward cap 16 → 10
+    assert "76" in text                              # the Q1 clamp 76 → 75
+    assert "名额" in text                            # the quota line
+    assert any("侵占集体资产" in line for line in v["explain"])  # the veto, by its name

@@ -198,6 +198,20 @@ def test_vanguard_probation_cancel_and_streak_needs_basic_twice():
     assert "streak:不合格处置" not in r["flags"]
 
 
+def test_vanguard_switched_to_07_01_cycle():
+    # the template may start on 07-01: cycle 2025 = 2025-07-01..2026-06-30
+    # late_dues 2025-06-30 → outside (warning); 2026-06-30 → counted: daily 95 → 76; appraisal 50 → 10 → 86
+    from core.engine import evaluate
+    from core.scheme import load_scheme, scheme_with_overrides
+
+    scheme = scheme_with_overrides(load_scheme("party-vanguard-8to2"), {"cycle_start": "07-01"})
+    case = {"cycle": 2025, "subjects": [member("A")], "scores": [sc("A", "appraisal", value=50)],
+            "events": [ev("A", "late_dues", "2025-06-30"), ev("A", "late_dues", "2026-06-30")]}
+    out = evaluate(scheme, case)
+    assert result(out)["components"]["daily"] == 95 and result(out)["total"] == 86
+    assert "event_outside_cycle" in codes(out)
+
+
 # ---------------------------------------------------------------- party-formula-quarterly-caps
 
 

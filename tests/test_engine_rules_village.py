@@ -99,6 +99,15 @@ def test_zhangji_no_redeem_keeps_accruing_without_base():
     assert "handle" not in r["flags"]
 
 
+def test_zhangji_vetoed_resident_ranks_after_the_others():
+    # R1 vetoed: base withheld, honour_provincial 300 → 300; R2 base 100 → R2 rank 1, R1 rank 2 (vetoed last)
+    subjects = [resident("R1"), resident("R2")]
+    out = run("village-zhangji", subjects, [ev("R1", "honour_provincial", "2025-03-01")],
+              vetoes=[veto("R1", "law_violation", "2025-04-01")])
+    assert result(out, "R1")["total"] == 300 and result(out, "R1")["rank"] == 2
+    assert result(out, "R2")["rank"] == 1
+
+
 def test_zhangji_above_average_within_branch_and_kind_only():
     # V1 residents 100 and 100 + 20 = 120 → mean 110 → only R1; V2 residents 100 + 300 and 100 → mean 250 → only R3
     # (V2's high totals do not move V1's mean); a V1 unit with 5 is alone in its kind → not above
