@@ -27,6 +27,12 @@ PAGES: list[PageSpec] = [
     PageSpec("review", "pages/review.py", "审核", ":material/fact_check:", "日常记分", "review"),
     PageSpec("results", "pages/results.py", "积分结果", ":material/leaderboard:", "结果与公示", "view"),
     PageSpec("publicity", "pages/publicity.py", "公示与异议", ":material/campaign:", "结果与公示", "dashboards"),
+    PageSpec("overview", "pages/overview.py", "总览", ":material/dashboard:", "统计分析", "dashboards"),
+    PageSpec("compare", "pages/compare.py", "支部对比", ":material/compare_arrows:", "统计分析", "dashboards"),
+    PageSpec("distribution", "pages/distribution.py", "积分分布", ":material/bar_chart:", "统计分析", "dashboards"),
+    PageSpec("coverage", "pages/coverage.py", "覆盖情况", ":material/grid_on:", "统计分析", "dashboards"),
+    PageSpec("trends", "pages/trends.py", "趋势", ":material/trending_up:", "统计分析", "dashboards"),
+    PageSpec("member_file", "pages/member_file.py", "成员档案", ":material/badge:", "统计分析", "view"),
     PageSpec("audit_log", "pages/audit_log.py", "操作日志", ":material/history:", "系统", "audit"),
     PageSpec("admin", "pages/admin.py", "系统管理", ":material/settings:", "系统", "manage_users"),
 ]

@@ -43,3 +43,8 @@ def branch_table(store: Store, scope: Scope, flt: Filter) -> pl.DataFrame:
              .join(score_stats(res), on="branch", how="left"))
     return table.with_columns(
         per_member=pl.when(pl.col("base") > 0).then((pl.col("entries") / pl.col("base")).round(1)).otherwise(None))
+
+
+def box_by_filter(store: Store, scope: Scope, flt: Filter) -> pl.DataFrame:
+    res, _ = scores.results(store, branch_codes(store, scope, flt), flt.cycle, flt.today)
+    return box_stats(scores.with_category(res, flt.category))

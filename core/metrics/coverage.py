@@ -146,3 +146,14 @@ def report_in(store: Store, scope: Scope, flt: Filter, by: str = "department") -
            count(*) FILTER (WHERE s.activities >= ?) AS active_4
     FROM m LEFT JOIN seen s ON s.member_id = m.id GROUP BY ALL ORDER BY 1""",
         bp + [REPORT_IN, COMMUNITY_ACTIVITY, start, end, COMMUNITY_ACTIVITIES_MIN])
+
+
+def published(store: Store, scope: Scope, flt: Filter) -> dict[str, int]:
+    """Branches in the filter, and how many opened a 公示 (not withdrawn) in the period."""
+    bw, bp = branch_where(scope, flt, "b")
+    start, end = period_range(flt.period)
+    row = store.one(
+        f"SELECT count(*), count(*) FILTER (WHERE EXISTS (SELECT 1 FROM publicity p WHERE p.branch_code = b.code"
+        f" AND p.state <> 'withdrawn' AND p.start_date BETWEEN ? AND ?)) FROM orgs b WHERE {bw}",
+        [start, end] + bp)
+    return {"branches": row[0], "published": row[1]}

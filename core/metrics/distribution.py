@@ -11,6 +11,8 @@ from functools import lru_cache
 
 import polars as pl
 
+from core.metrics import scores
+from core.metrics.filters import branch_codes
 from core.scheme import Scheme, load_scheme
 from core.store import Store
 
@@ -79,3 +81,24 @@ def members_in_band(store: Store, res: pl.DataFrame, low: float | None, high: fl
             " JOIN members m ON m.id = p.subject JOIN orgs o ON o.code = p.branch ORDER BY p.total DESC, p.subject").pl()
         cur.unregister("band_page")
     return named, part.height
+
+
+def _scoped_results(store: Store, scope, flt) -> pl.DataFrame:
+    res, _ = scores.results(store, branch_codes(store, scope, flt), flt.cycle, flt.today)
+    return scores.with_category(res, flt.category)
+
+
+def view(store: Store, scope, flt, split: str | None = None) -> dict:
+    """Histogram bins (split by category or branch name), the grade bands, and counts."""
+    res = _scoped_results(store, scope, flt)
+    if split == "branch":
+        names = dict(store.all("SELECT code, name FROM orgs WHERE list_contains(?, code)",
+                               [res["branch"].unique().to_list()]))
+        res = res.with_columns(branch=pl.col("branch").replace_strict(names, default=pl.col("branch")))
+    return {"bins": histogram(res, split), "bands": grade_bands(res["scheme"].unique().to_list()),
+            "scored": res.filter(pl.col("total").is_not_null()).height, "stars_only": res.filter(pl.col("total").is_null()).height}
+
+
+def band_members(store: Store, scope, flt, low: float | None, high: float | None, offset: int, limit: int
+                 ) -> tuple[pl.DataFrame, int]:
+    return members_in_band(store, _scoped_results(store, scope, flt), low, high, offset, limit)

@@ -1,0 +1,67 @@
+"""The six dashboard pages run for each role that may open them, and a secretary sees only
+their own branch."""
+
+import pytest
+
+DASHBOARDS = ["pages/overview.py", "pages/compare.py", "pages/distribution.py", "pages/coverage.py",
+              "pages/trends.py", "pages/member_file.py"]
+
+
+@pytest.mark.parametrize("page", DASHBOARDS)
+def test_township_official_opens_each_dashboard(app_as, page):
+    at = app_as("zhen01")
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    assert at.title[0].value
+
+
+def test_overview_shows_kpis_and_the_demo_alerts(app_as):
+    at = app_as("zhen01")
+    at.switch_page("pages/overview.py").run()
+    assert not at.exception
+    labels = [m.label for m in at.metric]
+    assert "本季度参与率" in labels and "在册党员" in labels
+    text = " ".join(m.value for m in at.markdown)
+    for rule in ("已 ", "月末3天内集中录入", "总分同为"):
+        assert rule in text, rule
+
+
+def test_alert_link_drills_down_to_the_branch(app_as):
+    at = app_as("zhen01")
+    at.switch_page("pages/overview.py").run()
+    at.button(key="alert_stale_0").click().run()
+    assert not at.exception
+    assert at.session_state["f_branch"].startswith("C01T01B")
+
+
+@pytest.mark.parametrize("page", DASHBOARDS)
+def test_secretary_sees_only_their_branch(app_as, page):
+    at = app_as("shuji01")
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    if page == "pages/compare.py":
+        table = at.dataframe[0].value
+        assert list(table["支部"]) == [at.text_input[0].value]
+
+
+def test_secretary_member_file_lists_only_own_branch(app_as, demo_db):
+    from core.store import Store
+    at = app_as("shuji01")
+    at.switch_page("pages/member_file.py").run()
+    at.text_input(key="mf_query").input("").run()
+    ids = [o.rsplit("，", 1)[-1].rstrip("）") for o in at.selectbox(key="mf_member").options]
+    store = Store(demo_db)
+    try:
+        branches = {r[0] for r in store.all(
+            "SELECT DISTINCT branch_code FROM members WHERE list_contains(?, id)", [ids])}
+    finally:
+        store.close()
+    assert branches == {"C01T01B01"}
+
+
+def test_recorder_may_open_member_file_but_not_dashboards(app_as):
+    at = app_as("jilu01")
+    at.switch_page("pages/member_file.py").run()
+    assert not at.exception
+    at.switch_page("pages/overview.py").run()
+    assert at.error and "无权" in at.error[0].value

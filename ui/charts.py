@@ -1,0 +1,69 @@
+"""Altair charts with Chinese labels and explicit sort orders, each paired with the table
+behind it (shown, and downloadable as CSV with a BOM so Excel opens the Chinese right).
+
+Charts only ever receive aggregated frames: bins, counts, rates, quartiles.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+import streamlit as st
+
+ONE_DECIMAL = "%.1f"
+
+
+def number_columns(frame: pl.DataFrame) -> dict:
+    """Column config showing every float with one decimal and dates as 2025-07-01."""
+    config = {}
+    for name, dtype in frame.schema.items():
+        if dtype.is_float():
+            config[name] = st.column_config.NumberColumn(name, format=ONE_DECIMAL)
+        elif dtype == pl.Date:
+            config[name] = st.column_config.DateColumn(name, format="YYYY-MM-DD")
+        elif dtype == pl.Datetime:
+            config[name] = st.column_config.DatetimeColumn(name, format="YYYY-MM-DD HH:mm")
+    return config
+
+
+def csv_bytes(frame: pl.DataFrame) -> bytes:
+    return "\ufeff".encode() + frame.write_csv().encode("utf-8")
+
+
+def table_view(frame: pl.DataFrame, name: str, key: str, *, expanded: bool = False) -> None:
+    """The table behind a chart, in an expander, with a CSV download."""
+    with st.expander(f"查看数据表：{name}", expanded=expanded):
+        st.dataframe(frame, hide_index=True, width="stretch", column_config=number_columns(frame))
+        download(frame, name, key)
+
+
+def download(frame: pl.DataFrame, name: str, key: str) -> None:
+    st.download_button("下载 CSV", csv_bytes(frame), file_name=f"{name}.csv", mime="text/csv",
+                       key=f"dl_{key}", icon=":material/download:")
+
+
+def show(chart: alt.Chart) -> None:
+    st.altair_chart(chart, width="stretch")
+
+
+def bars(frame: pl.DataFrame, x: str, y: str, *, sort: list | str = "-x", color: str | None = None,
+         x_title: str = "", y_title: str = "", height: int | None = None) -> alt.Chart:
+    """Horizontal bars (one per category), sorted explicitly."""
+    enc = {"x": alt.X(f"{x}:Q", title=x_title), "y": alt.Y(f"{y}:N", title=y_title, sort=sort),
+           "tooltip": [alt.Tooltip(f"{y}:N", title=y_title), alt.Tooltip(f"{x}:Q", title=x_title, format=".1f")]}
+    if color:
+        enc["color"] = alt.Color(f"{color}:N", title=color)
+    return alt.Chart(frame.to_pandas()).mark_bar().encode(**enc).properties(
+        height=height or max(160, 18 * frame.height))
+
+
+def lines(frame: pl.DataFrame, x: str, y: str, *, color: str | None = None, x_title: str = "",
+          y_title: str = "", color_title: str = "") -> alt.Chart:
+    enc = {"x": alt.X(f"{x}:T", title=x_title, axis=alt.Axis(format="%Y-%m")),
+           "y": alt.Y(f"{y}:Q", title=y_title),
+           "tooltip": [alt.Tooltip(f"{x}:T", title=x_title, format="%Y-%m-%d"),
+                       alt.Tooltip(f"{y}:Q", title=y_title, format=".1f")]}
+    if color:
+        enc["color"] = alt.Color(f"{color}:N", title=color_title, sort="ascending")
+        enc["tooltip"].append(alt.Tooltip(f"{color}:N", title=color_title))
+    return alt.Chart(frame.to_pandas()).mark_line(point=True).encode(**enc).properties(height=280)
