@@ -8,10 +8,9 @@ import polars as pl
 import streamlit as st
 
 from core.cycles import cycle_of
-from core.scheme_assignments import NoSchemeError, scheme_for
 from core.services import appraisal, attendance, vetoes
 from core.services.entry_rules import PERIOD_NAMES, EntryError
-from ui.entry_widgets import flash, form_key, pick_branch, renew_form_key, show_flash
+from ui.entry_widgets import flash, form_key, pick_branch, renew_form_key, scheme_or_stop, show_flash
 from ui.session import guard
 
 RATER_NAMES = {"self": "自评", "masses": "群众评", "leadership": "组织评"}
@@ -22,14 +21,8 @@ st.caption("整表填写后一次保存；任何一行有误则全部不保存�
 show_flash("ap")
 
 branch = pick_branch(store, scope, "ap_branch")
-if branch is None:
-    st.stop()
 today = dt.date.today()
-try:
-    scheme, _ = scheme_for(store, branch, today)
-except NoSchemeError as exc:
-    st.warning(str(exc))
-    st.stop()
+scheme = scheme_or_stop(store, branch, today)
 
 grid_tab, veto_tab = st.tabs(["评议录入", "一票否决"])
 with grid_tab:
@@ -49,9 +42,6 @@ with grid_tab:
         roster = attendance.roster(store, branch)
         saved = {(r["member_id"], r["rater"]): r
                  for r in appraisal.current_scores(store, branch, cycle, component, period).iter_rows(named=True)}
-
-        def entry_for(m):
-            return appraisal.input_for(group, m.category)
 
         base = {"编号": [m.id for m in roster], "姓名": [m.name for m in roster],
                 "类别": [m.category or "" for m in roster]}

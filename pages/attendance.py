@@ -5,10 +5,9 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from core.scheme_assignments import NoSchemeError, scheme_for
 from core.services import attendance, ledger
 from core.services.entry_rules import EntryError
-from ui.entry_widgets import flash, form_key, pick_branch, renew_form_key, show_flash
+from ui.entry_widgets import flash, form_key, pick_branch, renew_form_key, scheme_or_stop, show_flash
 from ui.session import guard
 
 user, scope, store = guard("attendance")
@@ -17,19 +16,13 @@ st.caption("默认全员出席：只需取消缺席人员的「出席」勾选�
 show_flash("att")
 
 branch = pick_branch(store, scope, "att_branch")
-if branch is None:
-    st.stop()
 today = dt.date.today()
 
 c1, c2, c3 = st.columns([2, 2, 3])
 kind = c1.selectbox("活动类型", attendance.ACTIVITY_TYPES, key="att_type")
 day = c2.date_input("活动日期", value=today, max_value=today, format="YYYY-MM-DD", key="att_date")
 title = c3.text_input("活动名称", key="att_title", placeholder=f"留空则为「{day:%Y年%m月}{kind}」")
-try:
-    scheme, _ = scheme_for(store, branch, day)
-except NoSchemeError as exc:
-    st.warning(str(exc))
-    st.stop()
+scheme = scheme_or_stop(store, branch, day)
 
 roster = attendance.roster(store, branch)
 if not roster:

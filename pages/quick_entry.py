@@ -7,11 +7,10 @@ import streamlit as st
 from core import members
 from core.auth import can
 from core.decimals import signed
-from core.scheme_assignments import NoSchemeError, scheme_for
 from core.services import ledger
 from core.services.entry_rules import EntryError
 from core.services.member_summary import member_summary
-from ui.entry_widgets import flash, form_key, pick_branch, renew_form_key, show_flash
+from ui.entry_widgets import flash, form_key, pick_branch, renew_form_key, scheme_or_stop, show_flash
 from ui.session import guard
 
 user, scope, store = guard("quick_entry")
@@ -20,14 +19,8 @@ st.caption("输入姓名或拼音首字母（如 zs 查找张三）后回车，�
 show_flash("qe")
 
 branch = pick_branch(store, scope, "qe_branch")
-if branch is None:
-    st.stop()
 today = dt.date.today()
-try:
-    scheme, assignment = scheme_for(store, branch, today)
-except NoSchemeError as exc:
-    st.warning(str(exc))
-    st.stop()
+scheme = scheme_or_stop(store, branch, today)
 
 left, right = st.columns([3, 2])
 with left:

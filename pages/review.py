@@ -17,8 +17,6 @@ st.caption("勾选要处理的记录后「批量通过」，或填写理由后�
 show_flash("rv")
 
 branch = pick_branch(store, scope, "rv_branch")
-if branch is None:
-    st.stop()
 
 c1, c2, c3, c4 = st.columns(4)
 member_query = c1.text_input("党员", key="rv_member", placeholder="姓名或拼音首字母")

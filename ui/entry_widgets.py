@@ -1,26 +1,38 @@
-"""Widgets the entry pages share: the branch picker and per-form request keys."""
+"""Widgets the entry pages share: the branch and its scheme, per-form request keys, flashes."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 import streamlit as st
 
 from core import orgs
 from core.auth import Scope
+from core.scheme import Scheme
+from core.scheme_assignments import NoSchemeError, scheme_for
 from core.store import Store
 
 
-def pick_branch(store: Store, scope: Scope, key: str) -> str | None:
+def pick_branch(store: Store, scope: Scope, key: str) -> str:
     """The branch to work on: a secretary's own, or one chosen from the scope."""
     branches = orgs.branches(store, scope)
     if not branches:
         st.info("您的管辖范围内没有党支部")
-        return None
+        st.stop()
     if len(branches) == 1:
         return branches[0][0]
     names = dict(branches)
     return st.selectbox("党支部（村）", list(names), format_func=names.get, key=key)
+
+
+def scheme_or_stop(store: Store, branch_code: str, day: dt.date) -> Scheme:
+    """The branch's scheme on ``day``; without one the page says so and stops."""
+    try:
+        return scheme_for(store, branch_code, day)[0]
+    except NoSchemeError as exc:
+        st.warning(str(exc))
+        st.stop()
 
 
 def form_key(name: str) -> str:
