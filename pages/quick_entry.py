@@ -44,11 +44,16 @@ with left:
         if item.is_range:
             points = st.number_input(f"分值（{ledger.item_points_text(item)}）", min_value=float(item.min),
                                      max_value=float(item.max), value=None, step=1.0)
+        count = 1
+        if item.frequency == "per_unit":
+            count = st.number_input("数量（小时数或人数）", min_value=0.5, value=1.0, step=0.5)
+        rating = st.selectbox("服务评价", ledger.RATINGS) if item.earn_ratings else None
         note = st.text_input("备注", placeholder="事由，如：8月主题党日无故缺席")
         submitted = st.form_submit_button("提交", type="primary")
     if submitted:
         try:
-            ledger.enter_event(store, user, member_id, code, day, points=points, note=note, request_key=key)
+            ledger.enter_event(store, user, member_id, code, day, points=points, count=count, note=note,
+                               request_key=key, rating=rating)
         except (EntryError, LookupError, PermissionError) as exc:
             st.error(str(exc))
         else:
