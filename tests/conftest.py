@@ -18,7 +18,7 @@ from core import demo
 from core.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
-DEMO_TODAY = dt.date(2026, 11, 20)  # the demo is generated "as of" this day in tests
+DEMO_TODAY = dt.date.today()  # pages work on the real date, so the demo is made "as of" today
 DEMO_PASSWORD = demo.DEMO_PASSWORD
 CHROMIUM = Path("/usr/bin/chromium")
 

@@ -2,22 +2,19 @@
 reproduced from the case file by support staff."""
 
 import json
-import random
 import subprocess
 import sys
 
 import pytest
 
 from core.cli import main
-from core.demo import workflow
 from core.store import Store
-from tests.conftest import DEMO_TODAY, ROOT
+from tests.conftest import ROOT
 
 
 @pytest.fixture
 def demo_with_workflow(demo_path):
-    store = Store(demo_path)
-    workflow.apply(store, DEMO_TODAY, random.Random(7))
+    store = Store(demo_path)  # the demo includes its 公示 workflow
     branches = [r[0] for r in store.all("SELECT code FROM orgs WHERE level = 'branch' ORDER BY path")]
     finalised = store.scalar("SELECT count(*) FROM period_locks WHERE period = 'cycle' AND reopened_at IS NULL")
     store.close()

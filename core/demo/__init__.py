@@ -10,6 +10,7 @@ import polars as pl
 from core import audit
 from core.auth.users import hash_password
 from core.demo import members as demo_members
+from core.demo import workflow
 from core.demo.activity import generate_activity
 from core.demo import orgs as demo_orgs
 from core.store import Store
@@ -56,5 +57,8 @@ def generate(store: Store, size: str = "S", seed: int = 2026, today: dt.date | N
                      after={"orgs": len(orgs), "members": len(members)})
 
     store.write(work)
-    return {"orgs": len(orgs), "members": len(members), "users": len(DEMO_USERS),
-            **generate_activity(store, seed, size, today, say)}
+    counts = {"orgs": len(orgs), "members": len(members), "users": len(DEMO_USERS),
+              **generate_activity(store, seed, size, today, say)}
+    say("公示、异议与归档")
+    counts.update(workflow.apply(store, today, random.Random(f"{seed}-{size}-workflow")))
+    return counts
