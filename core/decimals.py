@@ -2,15 +2,19 @@
 
 Points are stored as integers scaled by ``SCALE`` inside the hot paths (Polars
 sums integers exactly) and as ``Decimal`` everywhere else; floats never enter
-the arithmetic.
+the arithmetic. The pure helpers below are memoised: a county evaluation
+calls them for every subject with a few hundred distinct values (equal
+Decimals such as 1.0 and 1 give equal results, so sharing an entry is exact).
 """
 
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 
 SCALE = 100
 ONE_PLACE = Decimal("0.1")
+CACHE_SIZE = 1 << 16
 
 
 def to_decimal(value) -> Decimal:
@@ -41,10 +45,12 @@ def scaled(value: Decimal) -> int:
     return int(result)
 
 
+@lru_cache(maxsize=CACHE_SIZE)
 def unscaled(value: int) -> Decimal:
     return Decimal(value) / SCALE
 
 
+@lru_cache(maxsize=CACHE_SIZE)
 def round1(value: Decimal) -> Decimal:
     """Half-up to one decimal place: 71.25 → 71.3, 89.95 → 90.0."""
     return value.quantize(ONE_PLACE, rounding=ROUND_HALF_UP)
@@ -60,6 +66,7 @@ def json_number(value: Decimal | None):
     return float(rounded)
 
 
+@lru_cache(maxsize=CACHE_SIZE)
 def fmt(value: Decimal | int) -> str:
     """Human text for explain lines: no trailing zeros, true minus sign."""
     if isinstance(value, int):

@@ -11,7 +11,7 @@ from core.decimals import fmt, signed, unscaled
 from core.engine.caps import Buckets, apply_caps, merge
 from core.engine.case import Score
 from core.engine.events import ComponentEvents
-from core.scheme.model import Component, Scheme
+from core.scheme.model import Cap, Component, Scheme
 
 ZERO = Decimal(0)
 
@@ -52,18 +52,21 @@ def items_value(
             slot[0] += unscaled(pos)
             slot[1] += unscaled(neg)
         lines.extend(events.lines)
-    caps = [c for c in scheme.caps if c.binds(category)]
+    caps: dict[str, list[Cap]] = {}
+    for cap in scheme.caps:
+        if cap.binds(category):
+            caps.setdefault(cap.target, []).append(cap)
     per_cat: dict[str, Buckets] = {}
     for code, buckets in per_item.items():
         item = scheme.items[code]
-        mine = [c for c in caps if c.level == "item" and c.ref == code]
+        mine = caps.get(f"item:{code}")
         merge(per_cat.setdefault(item.category, {}), apply_caps(buckets, mine, item.name, lines) if mine else buckets)
     total: Buckets = {}
     for code, buckets in per_cat.items():
-        mine = [c for c in caps if c.level == "category" and c.ref == code]
+        mine = caps.get(f"category:{code}")
         merge(total, apply_caps(buckets, mine, scheme.categories[code].name, lines) if mine else buckets)
     merge(total, uncapped)
-    mine = [c for c in caps if c.level == "component" and c.ref == comp.id]
+    mine = caps.get(f"component:{comp.id}")
     if mine:
         total = apply_caps(total, mine, comp.name, lines)
     if comp.periods == ("cycle",):

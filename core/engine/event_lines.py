@@ -79,7 +79,8 @@ def event_lines(scheme: Scheme, groups: pl.DataFrame) -> pl.DataFrame:
     line = pl.concat_str(body, dates.otherwise(pl.lit("")), skipped.otherwise(pl.lit("")))
     return (
         groups.join(_text_table(scheme), on="item", how="left")
+        .select("subject", "_comp", "bucket", "item", "fraud", line.alias("lines"))
         .sort(["subject", "bucket", "item", "fraud"])
         .group_by(["subject", "_comp"], maintain_order=True)
-        .agg(line.alias("lines"))
+        .agg("lines")
     )

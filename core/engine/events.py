@@ -164,13 +164,20 @@ def aggregate_events(
     value = pl.when(pl.col("_counted")).then(pl.col("value")).otherwise(0)
     df = df.with_columns(value.clip(lower_bound=0).alias("pos"), value.clip(upper_bound=0).alias("neg"))
     if with_lines:
-        df = df.group_by(["subject", "item", "bucket", "fraud", "_comp", "_key"]).agg(
-            pl.col("pos").sum(),
-            pl.col("neg").sum(),
-            pl.col("_counted").sum().alias("counted"),
-            (~pl.col("_counted")).sum().alias("skipped"),
-            pl.when(pl.col("_counted")).then(pl.col("count")).otherwise(0).sum().alias("units"),
-            pl.col("date").filter(pl.col("_counted")).sort().dt.to_string("%Y-%m-%d").str.join("、").alias("dates"),
+        day = pl.when(pl.col("_counted")).then(pl.col("date").dt.to_string("%Y-%m-%d"))
+        df = (
+            df.sort("date")
+            .with_columns(day.alias("dates"))
+            .group_by(["subject", "item", "bucket", "fraud", "_comp", "_key"])
+            .agg(
+                pl.col("pos").sum(),
+                pl.col("neg").sum(),
+                pl.col("_counted").sum().alias("counted"),
+                (~pl.col("_counted")).sum().alias("skipped"),
+                pl.when(pl.col("_counted")).then(pl.col("count")).otherwise(0).sum().alias("units"),
+                pl.col("dates"),
+            )
+            .with_columns(pl.col("dates").list.join("、"))  # skips the dates of events not counted
         )
     sums = (
         df.group_by(["subject", "_comp", "bucket", "_key"])
