@@ -185,6 +185,8 @@ def event_frames(plan: Plan, batch: EventBatch, first_id: int) -> tuple[pl.DataF
     entered = entry_seconds(plan, batch)
     now = plan.today_n * SECONDS + 18 * 3600
     age_days = (now - entered) // SECONDS
+    cutoff = np.array([b.cutoff for b in plan.branches], dtype=np.int64)[plan.m_branch[batch.member]]
+    last = np.minimum((cutoff + 1) * SECONDS - 1, now)  # nothing after the branch stopped entering
     reviewed = (age_days > PENDING_DAYS) | (rng.random(n) < 0.3)
     rejected = reviewed & (rng.random(n) < REJECT_SHARE)
     review_at = np.minimum(entered + rng.integers(1, 6, n) * SECONDS, now)
@@ -214,7 +216,7 @@ def event_frames(plan: Plan, batch: EventBatch, first_id: int) -> tuple[pl.DataF
         "reverses": pl.Series(np.concatenate([np.full(n, -1), ids[originals]])).replace(-1, None),
         "source": np.where(batch.activity[rows] >= 0, "attendance", "manual"),
         "entered_by": labels([plan.recorder(b) for b in plan.branches], branch_of[rows]),
-        "entered_at": pl.Series(np.concatenate([entered, np.minimum(review_at[originals] + 2 * SECONDS, now)])
+        "entered_at": pl.Series(np.concatenate([entered, np.minimum(review_at[originals] + 2 * SECONDS, last[originals])])
                                 * 1_000_000).cast(pl.Datetime("us")),
     })
     return events, reviews

@@ -69,8 +69,9 @@ def _evaluate_group(scheme, case: dict) -> tuple[dict | None, list[tuple[str | N
                 return None, dropped
 
 
-def _evaluate(store: Store, branch_codes: tuple[str, ...], cycle: int, today: dt.date,
-              upto: dt.date | None) -> tuple[pl.DataFrame, pl.DataFrame]:
+def evaluate_branches(store: Store, branch_codes, cycle: int, today: dt.date,
+                      upto: dt.date | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(results, warnings) computed now (uncached): one engine call per scheme group."""
     groups, _ = group_by_scheme(store, list(branch_codes), cycle, today)
     results, warnings = [], []
     for group in groups:
@@ -78,7 +79,7 @@ def _evaluate(store: Store, branch_codes: tuple[str, ...], cycle: int, today: dt
         branch_of = {s["id"]: s["branch"] for s in case["subjects"]}
         output, dropped = _evaluate_group(group.scheme, case)
         warnings += [{"branch": branch_of.get(subject, group.branches[0]), "code": SKIPPED,
-                      "message": f"成员 {subject or ''} 未计入：{message}", "scheme": group.scheme.id}
+                      "message": f"成员 {subject or ''} 的记录未计入：{message}", "scheme": group.scheme.id}
                      for subject, message in dropped]
         if output is None:
             continue
@@ -102,7 +103,7 @@ def results(store: Store, branch_codes: list[str], cycle: int, today: dt.date,
         if key in _CACHE:
             _CACHE.move_to_end(key)
             return _CACHE[key]
-    value = _evaluate(store, codes, cycle, today, upto)
+    value = evaluate_branches(store, codes, cycle, today, upto)
     with _LOCK:
         _CACHE[key] = value
         while len(_CACHE) > _CACHE_SIZE:
