@@ -8,7 +8,7 @@ from core import members
 from core.auth import can
 from core.decimals import signed
 from core.services import ledger
-from core.services.entry_rules import EntryError
+from core.services.entry_rules import EntryError, member_row
 from core.services.member_summary import member_summary
 from ui.entry_widgets import flash, form_key, pick_branch, renew_form_key, scheme_or_stop, show_flash
 from ui.session import guard
@@ -31,8 +31,7 @@ with left:
         st.stop()
     names = {mid: f"{name}（{mid}）" for mid, name, _ in found}
     member_id = st.selectbox("党员", list(names), format_func=names.get, key="qe_member")
-    kind = store.scalar("SELECT kind FROM members WHERE id = ?", [member_id])
-    items = {i.code: i for i in ledger.items_for(scheme, kind)}
+    items = {i.code: i for i in ledger.items_for(scheme, member_row(store, member_id).kind)}
     code = st.selectbox("积分项目", list(items), format_func=lambda c: ledger.item_label(items[c]), key="qe_item")
     item = items[code]
 

@@ -20,7 +20,9 @@ from core.cycles import PERIODS, cycle_bounds, period_bounds
 from core.engine import evaluate
 from core.scheme import Scheme
 from core.scheme_assignments import Assignment, NoSchemeError, scheme_for_cycle
+from core.services.appraisal import CURRENT_SCORES_SQL
 from core.services.ledger import EFFECTIVE_EVENTS_SQL
+from core.services.vetoes import CURRENT_VETOES_SQL
 from core.store import Store
 
 
@@ -153,10 +155,8 @@ def _scores(store: Store, scheme: Scheme, ids: list[str], cycle: int, last: dt.d
         return []
     rows = store.all(
         f"""
-        SELECT member_id, component, period, value, grade, votes, rater FROM scores
+        SELECT member_id, component, period, value, grade, votes, rater FROM ({CURRENT_SCORES_SQL})
         WHERE cycle = ? AND member_id IN ({_placeholders(ids)})
-        QUALIFY row_number() OVER (PARTITION BY member_id, component, period, rater
-                                   ORDER BY entered_at DESC, id DESC) = 1
         ORDER BY member_id, component, period, rater NULLS FIRST
         """,
         [cycle, *ids],
@@ -178,10 +178,9 @@ def _vetoes(store: Store, ids: list[str], start: dt.date, end: dt.date) -> list[
         return []
     rows = store.all(
         f"""
-        SELECT v.member_id, v.item, v.date FROM vetoes v
-        WHERE v.reverses IS NULL AND NOT EXISTS (SELECT 1 FROM vetoes x WHERE x.reverses = v.id)
-          AND v.date BETWEEN ? AND ? AND v.member_id IN ({_placeholders(ids)})
-        ORDER BY v.member_id, v.date, v.id
+        SELECT member_id, item, date FROM ({CURRENT_VETOES_SQL})
+        WHERE date BETWEEN ? AND ? AND member_id IN ({_placeholders(ids)})
+        ORDER BY member_id, date, id
         """,
         [start, end, *ids],
     )
