@@ -5,13 +5,14 @@ typical internal tool would (tables copied into SQLite, then pandas ``read_sql``
 process's peak memory.
 
 The demo database is generated in a child process, so the peak memory reported is the
-dashboards', not the generator's.
+dashboards', not the generator's; the pages run in another (``ui.page_bench``), since core
+never imports streamlit.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
+import json
 import resource
 import sqlite3
 import statistics
@@ -29,8 +30,6 @@ from core.metrics.filters import Filter, branch_codes, default_filter, period_ra
 from core.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = ["overview", "compare", "distribution", "coverage", "trends", "member_file"]
-BENCH_USER, BENCH_PASSWORD = "admin", "jifen2026"  # the demo's county administrator
 SQLITE_TABLES = {
     "orgs": "SELECT code, name, level, township_code FROM orgs",
     "members": "SELECT id, branch_code, status, kind, category, joined_branch FROM members",
@@ -139,22 +138,13 @@ def baseline(con: sqlite3.Connection, flt: Filter, county: str) -> dict:
             "coverage_matrix": coverage_matrix, "monthly_points": monthly_points}
 
 
-def page_times(db: Path, runs: int) -> dict:
-    """Median full script run of each dashboard page, logged in as the demo administrator."""
-    from streamlit.testing.v1 import AppTest
-    os.environ["JIFEN_DB"] = str(db)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600).run()
-    at.text_input[0].input(BENCH_USER)
-    at.text_input[1].input(BENCH_PASSWORD)
-    at.button[0].click().run()
-    out = {}
-    for page in PAGES:
-        def run(page=page):
-            at.switch_page(f"pages/{page}.py").run()
-            if at.exception:
-                raise RuntimeError(f"{page}: {at.exception[0].value}")
-        out[page] = _median_ms(run, runs)
-    return out
+def page_times(db: Path, runs: int) -> tuple[dict, float]:
+    """(median ms per dashboard page, the page process's peak MB), from ``ui.page_bench`` run
+    as a child process (core never imports streamlit)."""
+    done = subprocess.run([sys.executable, "-m", "ui.page_bench", "--db", str(db), "--runs", str(runs)],
+                          cwd=ROOT, check=True, capture_output=True, text=True)
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    return out["page_ms"], out["peak_mb"]
 
 
 def _generate(size: str, path: Path) -> None:
@@ -185,8 +175,10 @@ def run(size: str = "S", db: Path | None = None, runs: int = 5, pages: bool = Tr
     finally:
         store.close()
         scores.clear()
-    page_ms = page_times(db, runs) if pages else {}
-    peak_mb = _peak_mb()  # before the baseline, whose pandas frames are not the app's memory
+    page_ms, page_peak = page_times(db, runs) if pages else ({}, 0.0)
+    # The larger of this process (reads and evaluation) and the page process, taken before the
+    # baseline, whose pandas copies are not the app's memory.
+    peak_mb = max(_peak_mb(), page_peak)
     store = Store(db)
     try:
         con = _copy_to_sqlite(store, Path(workdir.name) / "baseline.sqlite")
