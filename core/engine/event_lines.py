@@ -2,18 +2,19 @@
 
 One line per (subject, item, quarter, fraud) group, e.g.
 ``Q1 缺席三会一课（miss_meeting）−2 × 3 次 = −6（2025-07-03、…）``. Amounts are
-integer hundredths and are printed like ``core.decimals.signed``, so Python
-never touches a group.
+integer hundredths; Python formats each distinct amount once with
+``core.decimals.signed`` and never touches a group.
 """
 
 from __future__ import annotations
 
 import polars as pl
 
-from core.decimals import SCALE, signed
+from core.decimals import signed, unscaled
 from core.scheme.model import Scheme
 
 SKIP_REASON = {"once_per_month": "每月只计一次", "once_per_cycle": "每周期只计一次"}
+WHERE = {0: "往年累计", 1: "Q1", 2: "Q2", 3: "Q3", 4: "Q4"}  # by bucket; 0 = earlier cycles
 
 
 def _text_table(scheme: Scheme) -> pl.DataFrame:
@@ -36,51 +37,42 @@ def _text_table(scheme: Scheme) -> pl.DataFrame:
     )
 
 
-def signed_text(hundredths: pl.Expr) -> pl.Expr:
-    """``signed(Decimal(n) / SCALE)`` for an integer column: +1.5, −2, +0.05, +0."""
-    size = hundredths.abs()
-    whole = (size // SCALE).cast(pl.String)
-    cents = size % SCALE
-    fraction = (
-        pl.when(cents == 0).then(pl.lit(""))
-        .when(cents % 10 == 0).then(pl.concat_str(pl.lit("."), (cents // 10).cast(pl.String)))
-        .otherwise(pl.concat_str(pl.lit("."), cents.cast(pl.String).str.zfill(2)))
-    )
-    sign = pl.when(hundredths < 0).then(pl.lit("−")).otherwise(pl.lit("+"))
-    return pl.concat_str(sign, whole, fraction)
-
-
 def event_lines(scheme: Scheme, groups: pl.DataFrame) -> pl.DataFrame:
-    """(subject, _comp, lines) from groups with item, bucket, fraud, pos, neg,
-    counted, skipped, units and dates (the counted dates joined by 、)."""
-    where = pl.when(pl.col("bucket") == 0).then(pl.lit("往年累计")).otherwise(
-        pl.concat_str(pl.lit("Q"), pl.col("bucket").cast(pl.String))
-    )
-    label = pl.concat_str(pl.col("_name"), pl.lit("（"), pl.col("item"), pl.lit("）"))
-    amount = signed_text(pl.col("pos") + pl.col("neg"))
-    counted = pl.col("counted").cast(pl.String)
-    units = pl.col("units").cast(pl.String)
-    body = (
-        pl.when(pl.col("fraud"))
-        .then(pl.concat_str(where, pl.lit(" 虚报 "), label, counted, pl.lit(" 次，按规则扣 "), amount))
-        .when(pl.col("_is_range"))
-        .then(pl.concat_str(where, pl.lit(" "), label, counted, pl.lit(" 次，共 "), amount))
-        .when(pl.col("_per_unit") | (pl.col("units") != pl.col("counted")))
-        .then(pl.concat_str(where, pl.lit(" "), label, pl.col("_each_text"), pl.lit(" × "), units,
-                            pl.lit(" = "), amount))
-        .otherwise(pl.concat_str(where, pl.lit(" "), label, pl.col("_each_text"), pl.lit(" × "), counted,
-                                 pl.lit(" 次 = "), amount))
+    """(_sid, _comp, lines) from groups with item, bucket, fraud, pos, neg,
+    counted, skipped, units and dates (the counted dates joined by 、), in the
+    order the lines are listed."""
+    fraud, ranged = pl.col("fraud"), pl.col("_is_range")
+    by_units = pl.col("_per_unit") | (pl.col("units") != pl.col("counted"))
+    lead = pl.when(fraud).then(pl.lit(" 虚报 ")).otherwise(pl.lit(" "))
+    each = pl.when(fraud | ranged).then(pl.lit("")).otherwise(pl.concat_str(pl.col("_each_text"), pl.lit(" × ")))
+    times = pl.when(fraud | ranged | ~by_units).then(pl.col("counted").cast(pl.Int64)).otherwise(pl.col("units"))
+    then = (
+        pl.when(fraud).then(pl.lit(" 次，按规则扣 "))
+        .when(ranged).then(pl.lit(" 次，共 "))
+        .when(by_units).then(pl.lit(" = "))
+        .otherwise(pl.lit(" 次 = "))
     )
     dates = pl.when(pl.col("dates") != "").then(pl.concat_str(pl.lit("（"), pl.col("dates"), pl.lit("）")))
     skipped = pl.when(pl.col("skipped") > 0).then(
         pl.concat_str(pl.lit("；另有 "), pl.col("skipped").cast(pl.String), pl.lit(" 次不计（"),
                       pl.col("_skip_text"), pl.lit("）"))
     )
-    line = pl.concat_str(body, dates.otherwise(pl.lit("")), skipped.otherwise(pl.lit("")))
+    line = pl.concat_str(
+        pl.col("bucket").replace_strict(WHERE, return_dtype=pl.String), lead,
+        pl.col("_name"), pl.lit("（"), pl.col("item"), pl.lit("）"),
+        each, times.cast(pl.String), then, _amounts(groups),
+        dates.otherwise(pl.lit("")), skipped.otherwise(pl.lit("")),
+    )
     return (
-        groups.join(_text_table(scheme), on="item", how="left")
-        .select("subject", "_comp", "bucket", "item", "fraud", line.alias("lines"))
-        .sort(["subject", "bucket", "item", "fraud"])
-        .group_by(["subject", "_comp"], maintain_order=True)
+        groups.join(_text_table(scheme), on="item", how="left", maintain_order="left")
+        .select("_sid", "_comp", line.alias("lines"))
+        .group_by(["_sid", "_comp"], maintain_order=True)
         .agg("lines")
     )
+
+
+def _amounts(groups: pl.DataFrame) -> pl.Expr:
+    """Each group's signed amount, formatted by Python once per distinct value."""
+    amount = pl.col("pos") + pl.col("neg")
+    values = groups.select(amount.unique()).to_series().to_list()
+    return amount.replace_strict({v: signed(unscaled(v)) for v in values}, return_dtype=pl.String)

@@ -21,6 +21,7 @@ from core.engine.event_lines import event_lines
 from core.scheme.model import Scheme
 
 PRIOR = 0  # bucket for events of earlier cycles in a cumulative scheme
+BUCKETS = 5  # PRIOR and the four quarters
 
 
 @dataclass(frozen=True)
@@ -39,9 +40,11 @@ class ComponentEvents:
 def _item_table(scheme: Scheme) -> pl.DataFrame:
     items = list(scheme.items.values())
     capped = {c.ref for c in scheme.caps if c.level in ("item", "category")}
+    rank = {code: n for n, code in enumerate(sorted(scheme.items))}
     return pl.DataFrame(
         {
             "item": [i.code for i in items],
+            "_item": [rank[i.code] for i in items],
             "_comp": [i.component for i in items],
             "_key": [i.code if i.code in capped or i.category in capped else None for i in items],
             "_unit": [None if i.points is None else scaled(i.points) for i in items],
@@ -49,8 +52,8 @@ def _item_table(scheme: Scheme) -> pl.DataFrame:
             "_cat": [i.category for i in items],
             "_max_cat": [scheme.categories[i.category].combine == "max" for i in items],
         },
-        schema={"item": pl.String, "_comp": pl.String, "_key": pl.String, "_unit": pl.Int64, "_freq": pl.String, "_cat": pl.String,
-                "_max_cat": pl.Boolean},
+        schema={"item": pl.String, "_item": pl.Int64, "_comp": pl.String, "_key": pl.String, "_unit": pl.Int64,
+                "_freq": pl.String, "_cat": pl.String, "_max_cat": pl.Boolean},
     )
 
 
@@ -86,14 +89,16 @@ def aggregate_events(
 ) -> tuple[dict[str, dict[str, ComponentEvents]], list[tuple[str, str, int]]]:
     """Points per subject and items component, and (subject, warning code,
     event count) notes."""
-    subjects = case.subjects.values()
+    ids = sorted(case.subjects)
+    subjects = [case.subjects[sid] for sid in ids]
     info = pl.DataFrame(
         {
-            "subject": [s.id for s in subjects],
+            "subject": ids,
+            "_sid": range(len(ids)),  # integer keys that sort like the ids
             "_exempt": [s.exempt for s in subjects],
             "_approved": [s.approved_on for s in subjects],
         },
-        schema={"subject": pl.String, "_exempt": pl.Boolean, "_approved": pl.Date},
+        schema={"subject": pl.String, "_sid": pl.Int64, "_exempt": pl.Boolean, "_approved": pl.Date},
     )
     base_month = start.year * 12 + start.month - 1
     df = (
@@ -164,33 +169,43 @@ def aggregate_events(
     value = pl.when(pl.col("_counted")).then(pl.col("value")).otherwise(0)
     df = df.with_columns(value.clip(lower_bound=0).alias("pos"), value.clip(upper_bound=0).alias("neg"))
     if with_lines:
-        day = pl.when(pl.col("_counted")).then(pl.col("date").dt.to_string("%Y-%m-%d"))
-        df = (
-            df.sort("date")
-            .with_columns(day.alias("dates"))
-            .group_by(["subject", "item", "bucket", "fraud", "_comp", "_key"])
-            .agg(
-                pl.col("pos").sum(),
-                pl.col("neg").sum(),
-                pl.col("_counted").sum().alias("counted"),
-                (~pl.col("_counted")).sum().alias("skipped"),
-                pl.when(pl.col("_counted")).then(pl.col("count")).otherwise(0).sum().alias("units"),
-                pl.col("dates"),
-            )
-            .with_columns(pl.col("dates").list.join("、"))  # skips the dates of events not counted
-        )
+        df = _groups(df, len(scheme.items))
     sums = (
-        df.group_by(["subject", "_comp", "bucket", "_key"])
+        df.group_by(["_sid", "_comp", "bucket", "_key"])
         .agg(pl.col("pos").sum(), pl.col("neg").sum())
-        .sort(["subject", "_comp", "bucket", "_key"])
-        .group_by(["subject", "_comp"], maintain_order=True)
+        .sort(["_sid", "_comp", "bucket", "_key"])
+        .group_by(["_sid", "_comp"], maintain_order=True)
         .agg("_key", "bucket", "pos", "neg")
     )
     if with_lines:
-        sums = sums.join(event_lines(scheme, df), on=["subject", "_comp"], how="left", maintain_order="left")
+        sums = sums.join(event_lines(scheme, df), on=["_sid", "_comp"], how="left", maintain_order="left")
     else:
         sums = sums.with_columns(pl.lit([], dtype=pl.List(pl.String)).alias("lines"))
     points: dict[str, dict[str, ComponentEvents]] = {}
-    for sid, comp, keys, buckets, pos, neg, lines in sums.iter_rows():
-        points.setdefault(sid, {})[comp] = ComponentEvents(tuple(zip(keys, buckets, pos, neg)), lines)
+    columns = (sums[name].to_list() for name in ("_sid", "_comp", "_key", "bucket", "pos", "neg", "lines"))
+    for sid, comp, keys, buckets, pos, neg, lines in zip(*columns):
+        points.setdefault(ids[sid], {})[comp] = ComponentEvents(tuple(zip(keys, buckets, pos, neg)), lines)
     return points, notes
+
+
+def _groups(df: pl.DataFrame, n_items: int) -> pl.DataFrame:
+    """One row per (subject, item, bucket, fraud) with what its explanation
+    line needs, sorted by subject, bucket, item and fraud (one integer key)."""
+    group = ((pl.col("_sid") * BUCKETS + pl.col("bucket")) * n_items + pl.col("_item")) * 2 + pl.col("fraud").cast(pl.Int64)
+    day = pl.when(pl.col("_counted")).then(pl.col("date").dt.to_string("%Y-%m-%d"))
+    return (
+        df.sort("date")
+        .with_columns(group.alias("_group"), day.alias("dates"))
+        .group_by("_group")
+        .agg(
+            pl.col("_sid", "_comp", "_key", "item", "bucket", "fraud").first(),
+            pl.col("pos").sum(),
+            pl.col("neg").sum(),
+            pl.col("_counted").sum().alias("counted"),
+            (~pl.col("_counted")).sum().alias("skipped"),
+            pl.when(pl.col("_counted")).then(pl.col("count")).otherwise(0).sum().alias("units"),
+            pl.col("dates"),
+        )
+        .sort("_group")
+        .with_columns(pl.col("dates").list.join("、"))  # skips the dates of events not counted
+    )
