@@ -124,10 +124,11 @@ def aggregate_events(
         if unapproved:
             notes.append((sid, "event_before_approval", unapproved))
 
+    items = _item_table(scheme)
     month = pl.col("date").dt.year().cast(pl.Int64) * 12 + pl.col("date").dt.month().cast(pl.Int64) - 1 - base_month
     df = (
         df.filter(~pl.col("_outside") & ~pl.col("_unapproved"))
-        .join(_item_table(scheme), on="item", how="left")
+        .join(items, on="item", how="left")
         .with_columns(
             month.alias("_month"),
             (month // 12).alias("_cycle"),
@@ -169,7 +170,7 @@ def aggregate_events(
     value = pl.when(pl.col("_counted")).then(pl.col("value")).otherwise(0)
     df = df.with_columns(value.clip(lower_bound=0).alias("pos"), value.clip(upper_bound=0).alias("neg"))
     if with_lines:
-        df = _groups(df, len(scheme.items))
+        df = _groups(df, items)
     sums = (
         df.group_by(["_sid", "_comp", "bucket", "_key"])
         .agg(pl.col("pos").sum(), pl.col("neg").sum())
@@ -188,24 +189,32 @@ def aggregate_events(
     return points, notes
 
 
-def _groups(df: pl.DataFrame, n_items: int) -> pl.DataFrame:
+def _groups(df: pl.DataFrame, items: pl.DataFrame) -> pl.DataFrame:
     """One row per (subject, item, bucket, fraud) with what its explanation
     line needs, sorted by subject, bucket, item and fraud (one integer key)."""
-    group = ((pl.col("_sid") * BUCKETS + pl.col("bucket")) * n_items + pl.col("_item")) * 2 + pl.col("fraud").cast(pl.Int64)
+    n = items.height
+    group = ((pl.col("_sid") * BUCKETS + pl.col("bucket")) * n + pl.col("_item")) * 2 + pl.col("fraud").cast(pl.Int64)
     day = pl.when(pl.col("_counted")).then(pl.col("date").dt.to_string("%Y-%m-%d"))
+    key = pl.col("_group")
     return (
-        df.sort("date")
-        .with_columns(group.alias("_group"), day.alias("dates"))
+        df.select(group.alias("_group"), "pos", "neg", "_counted", "count", "date")
+        .sort("date")
         .group_by("_group")
         .agg(
-            pl.col("_sid", "_comp", "_key", "item", "bucket", "fraud").first(),
             pl.col("pos").sum(),
             pl.col("neg").sum(),
             pl.col("_counted").sum().alias("counted"),
             (~pl.col("_counted")).sum().alias("skipped"),
             pl.when(pl.col("_counted")).then(pl.col("count")).otherwise(0).sum().alias("units"),
-            pl.col("dates"),
+            day.alias("dates"),
         )
         .sort("_group")
-        .with_columns(pl.col("dates").list.join("、"))  # skips the dates of events not counted
+        .with_columns(
+            pl.col("dates").list.join("、"),  # without the dates of events not counted
+            (key // (2 * n * BUCKETS)).alias("_sid"),
+            (key // (2 * n) % BUCKETS).alias("bucket"),
+            (key // 2 % n).alias("_item"),
+            (key % 2 == 1).alias("fraud"),
+        )
+        .join(items.select("_item", "item", "_comp", "_key"), on="_item", how="left", maintain_order="left")
     )
