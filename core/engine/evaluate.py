@@ -9,6 +9,7 @@ from core.cycles import cycle_bounds
 from core.decimals import json_number
 from core.engine.case import normalise_case
 from core.engine.events import aggregate_events
+from core.engine.gc_pause import gc_paused
 from core.engine.outcome import Outcome, grade_subject, score_subject
 from core.engine.ranking import rank_key
 from core.engine.rules import apply_flags, apply_quotas, branch_warnings, rank_group
@@ -22,6 +23,7 @@ WARNING_TEXT = {
 }
 
 
+@gc_paused()
 def evaluate(scheme: Scheme, case: dict, *, explain: bool = True) -> dict:
     """Results for one cycle. ``explain=False`` leaves the per-event lines out
     of the explanation (caps, clamps, totals, grades stay), for county-wide

@@ -72,17 +72,13 @@ def score_subject(
 ) -> Outcome:
     o = Outcome(subject, vetoes=vetoes)
     o.dim_ids = tuple(c.id for c in scheme.dimensions if c.applies_to(subject.category))
+    automatic = [i for i in scheme.items.values() if i.automatic and subject.kind in i.kinds]
     for comp in scheme.components.values():
         if not comp.applies_to(subject.category):
             continue
         if comp.input == "items":
-            auto = [
-                i.code for i in scheme.items.values()
-                if i.automatic and i.component == comp.id and subject.kind in i.kinds
-                and not (i.withheld_by_veto and vetoes)
-            ]
-            withheld = [i.name for i in scheme.items.values() if i.automatic and i.withheld_by_veto and vetoes
-                        and i.component == comp.id and subject.kind in i.kinds]
+            auto = [i.code for i in automatic if i.component == comp.id and not (i.withheld_by_veto and vetoes)]
+            withheld = [i.name for i in automatic if i.withheld_by_veto and vetoes and i.component == comp.id]
             value = items_value(scheme, comp, events.get(comp.id), auto, subject.category)
             value.lines[:0] = [f"一票否决，不给 {name}" for name in withheld]
         else:
