@@ -54,3 +54,14 @@ def test_entries_and_days_since_last_entry(world):
 
 def test_members_in_scope(world):
     assert activity.members_in_scope(world, w.SCOPE, w.FILTER) == {"active": 7, "exempt": 1}
+
+
+def test_monthly_points_count_effective_events_at_the_scheme_value(world):
+    from core.metrics import trends
+    frame = trends.monthly_points(world, w.SCOPE, w.FILTER)
+    got = {r["month"].month: (r["entries"], r["points"]) for r in frame.iter_rows(named=True)}
+    # volunteer_service is +1 under party-q100-3to1. August: m3's 25; September: n2's 25 + 1;
+    # October: m1's approved one (n1's was reversed, n3's rejected, m2's pending).
+    assert got == {8: (25, 25.0), 9: (26, 26.0), 10: (1, 1.0)}
+    monthly = trends.monthly_participation(world, w.SCOPE, w.FILTER)
+    assert dict(zip([m.month for m in monthly["month"]], monthly["participants"])) == {4: 1, 3: 1, 5: 1, 6: 1, 7: 1, 8: 1, 9: 1, 10: 3}
