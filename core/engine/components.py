@@ -46,11 +46,9 @@ def items_value(
         lines.append(f"自动给分 {item.name}（{code}）{signed(item.points)}")
     uncapped: Buckets = {}
     if events is not None:
-        for code, bucket, pos, neg in events.buckets:
+        for code, bucket, pos, neg in events.buckets:  # one row per (code, bucket)
             into = uncapped if code is None else per_item.setdefault(code, {})
-            slot = into.setdefault(bucket, [ZERO, ZERO])
-            slot[0] += unscaled(pos)
-            slot[1] += unscaled(neg)
+            into[bucket] = [unscaled(pos), unscaled(neg)]
         lines.extend(events.lines)
     caps: dict[str, list[Cap]] = {}
     for cap in scheme.caps:
