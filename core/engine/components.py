@@ -63,7 +63,10 @@ def items_value(
     for code, buckets in per_cat.items():
         mine = caps.get(f"category:{code}")
         merge(total, apply_caps(buckets, mine, scheme.categories[code].name, lines) if mine else buckets)
-    merge(total, uncapped)
+    if total:
+        merge(total, uncapped)
+    else:
+        total = uncapped
     mine = caps.get(f"component:{comp.id}")
     if mine:
         total = apply_caps(total, mine, comp.name, lines)
