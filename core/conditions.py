@@ -48,6 +48,7 @@ def _num(f, arg, attr, op):
 CONDITIONS = {
     "total_at_least": lambda f, a: _num(f, a, "total", lambda v, x: v >= x),
     "total_below": lambda f, a: _num(f, a, "total", lambda v, x: v < x),
+    "total_above": lambda f, a: _num(f, a, "total", lambda v, x: v > x),
     "stars_at_least": lambda f, a: _num(f, a, "stars", lambda v, x: v >= x),
     "stars_at_most": lambda f, a: _num(f, a, "stars", lambda v, x: v <= x),
     "stars_equal": lambda f, a: _num(f, a, "stars", lambda v, x: v == x),
@@ -73,7 +74,7 @@ CONDITIONS = {
 
 # The value type each key expects, for the loader's messages.
 CONDITION_TYPES = {
-    "total_at_least": "number", "total_below": "number", "stars_at_least": "int",
+    "total_at_least": "number", "total_below": "number", "total_above": "number", "stars_at_least": "int",
     "stars_at_most": "int", "stars_equal": "int", "grade_in": "grades", "probationary": "bool",
     "rank_at_most": "int", "rank_from_bottom_at_most": "int", "above_kind_mean": "bool",
     "joined_within_months": "int", "previous_grade_not_in": "grades",

@@ -155,6 +155,16 @@ def test_4class_award_top_10_and_education_bottom_5():
     assert education == {f"H{i:02d}" for i in range(0, 5)}
 
 
+def test_4class_award_needs_points_when_many_households_tie_at_zero():
+    # 12 households; H01..H03 have 1, 2, 3 × civility (5 each) → totals 5, 10, 15; the other 9 have 0.
+    # Ranks: H03 1st, H02 2nd, H01 3rd, the nine zeros tie at 4th — all "within the top 10",
+    # but a household with no points earns no 年终表彰: award = {H01, H02, H03} only.
+    events = [ev(f"H{i:02d}", "civility", "2025-05-01", count=i) for i in range(1, 4)]
+    out = run("village-4class", households(12), events)
+    award = {r["subject"] for r in out["results"] if "award" in r["flags"]}
+    assert award == {"H01", "H02", "H03"}
+
+
 def test_4class_item_list_and_default_values():
     # ≥ 5 items in each of 法治, 德治, 自治, 示范带动; 5 points by default, 10 for the three titles and media reports
     scheme = load_scheme("village-4class")

@@ -422,11 +422,13 @@ def build_scheme(raw: dict, source: str) -> Scheme:
         for i, data in enumerate(raw.get("flags", []))
     ]
     market = r.table(raw, "supermarket")
-    for count_key, flag, condition in (("award_count", "award", "rank_at_most"),
-                                       ("education_count", "education", "rank_from_bottom_at_most")):
+    for count_key, flag, condition, extra in (
+            # An award needs points: households tied at 0 would otherwise all sit "in the top N".
+            ("award_count", "award", "rank_at_most", {"total_above": 0}),
+            ("education_count", "education", "rank_from_bottom_at_most", {})):
         if market.get(count_key) is not None:
             # 年终表彰前 N 名 / 反面教育末 N 名 are flags driven by these counts
-            flags.append(FlagRule(flag, {condition: r.integer(market, count_key, "supermarket")}))
+            flags.append(FlagRule(flag, {condition: r.integer(market, count_key, "supermarket"), **extra}))
     warnings = [
         BranchWarning(
             r.text(data, "code", f"branch_warnings[{i}]"),
