@@ -63,6 +63,16 @@ def test_every_member_has_an_open_branch_history(demo_store):
     assert missing == 0
 
 
+def test_branch_history_is_consistent(demo_store):
+    # every closed row ends after it starts, and a member who moved came from a branch of the same kind
+    assert demo_store.scalar("SELECT count(*) FROM member_branch_history WHERE to_date < from_date") == 0
+    moves = demo_store.all(
+        "SELECT o.kind, n.kind FROM member_branch_history h JOIN members m ON m.id = h.member_id"
+        " JOIN orgs o ON o.code = h.branch_code JOIN orgs n ON n.code = m.branch_code"
+        " WHERE h.branch_code <> m.branch_code")
+    assert moves and all(old == new for old, new in moves)
+
+
 def test_demo_refuses_a_non_empty_database(demo_store):
     with pytest.raises(ValueError, match="空数据库"):
         demo.generate(demo_store, "S", today=TODAY)

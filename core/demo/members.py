@@ -72,9 +72,15 @@ def build(rng: random.Random, orgs: list[dict], members_per_branch: int, today: 
                 status, reason, by = "exempt", "长期患病", "支部党员大会"
             joined_branch = max(join, dt.date(2015, 1, 1) + dt.timedelta(days=rng.randint(0, 900)))
             moved_from = None
-            if rng.random() < 0.03 and index > 0:
-                moved_from = branches[rng.randrange(index)]
-                joined_branch = _date_between(rng, dt.date(today.year - 2, 1, 1), today - dt.timedelta(days=60))
+            # A few moved in from an earlier branch of the same kind (a village member from another
+            # village), at least half a year after joining the party, so the categories and the
+            # history dates stay consistent.
+            earliest_move = max(join + dt.timedelta(days=180), dt.date(today.year - 2, 1, 1))
+            latest_move = today - dt.timedelta(days=60)
+            same_kind = [b for b in branches[:index] if b["kind"] == branch["kind"]]
+            if rng.random() < 0.03 and same_kind and earliest_move < latest_move:
+                moved_from = rng.choice(same_kind)
+                joined_branch = _date_between(rng, earliest_move, latest_move)
             initials, full = _keys(name)
             department = rng.choice(DEPARTMENTS) if branch["kind"] == "community" and rng.random() < 0.15 else None
             member_id = f"M{serial:06d}"
@@ -88,7 +94,7 @@ def build(rng: random.Random, orgs: list[dict], members_per_branch: int, today: 
             ))
             if moved_from:
                 history.append(dict(member_id=member_id, branch_code=moved_from["code"], group_code=None,
-                                    from_date=max(join, dt.date(2010, 1, 1)), to_date=joined_branch - dt.timedelta(days=1),
+                                    from_date=join, to_date=joined_branch - dt.timedelta(days=1),
                                     reason="组织关系转接"))
             history.append(dict(member_id=member_id, branch_code=branch["code"], group_code=None,
                                 from_date=joined_branch, to_date=None, reason="组织关系转入" if moved_from else "入党/建档"))
@@ -98,6 +104,7 @@ def build(rng: random.Random, orgs: list[dict], members_per_branch: int, today: 
         if member["status"] == "active":
             member["status"] = "transferred"
             row = open_rows[member["id"]]
-            row["to_date"] = _date_between(rng, today - dt.timedelta(days=300), today - dt.timedelta(days=10))
+            row["to_date"] = _date_between(rng, max(row["from_date"], today - dt.timedelta(days=300)),
+                                           today - dt.timedelta(days=10))
             row["reason"] += "；已转出"
     return members, history
