@@ -1,5 +1,7 @@
 """总览: KPIs for the scope and the alert list, each alert linking to its branch."""
 
+import altair as alt
+import polars as pl
 import streamlit as st
 
 from core.metrics.alerts import RULE_NAMES
@@ -45,6 +47,14 @@ if grades.is_empty():
 else:
     for scheme, part in grades.group_by("scheme", maintain_order=True):
         st.markdown(f"**{scheme[0]}**")
-        show(bars(part, "share", "level", sort=part["level"].to_list(), x_title="占比（%）", y_title="等次"))
+        order = part["level"].to_list()
+        chart = bars(part, "share", "level", sort=order, x_title="占比（%）", y_title="等次")
+        capped = part.filter(pl.col("quota").is_not_null())
+        if not capped.is_empty():  # the scheme's quota, drawn where the bar must stay below it
+            chart += alt.Chart(capped.to_pandas()).mark_tick(color="#d62728", thickness=3, size=26).encode(
+                x="quota:Q", y=alt.Y("level:N", sort=order),
+                tooltip=[alt.Tooltip("level:N", title="等次"), alt.Tooltip("quota:Q", title="比例上限（%）")])
+        show(chart)
+    st.caption("红色竖线为方案规定的比例上限（如优秀不超过20%）。")
     table_view(grades.rename({"scheme": "积分方案", "level": "等次", "count": "人数", "share": "占比（%）",
                               "quota": "比例上限（%）"}), "等次分布", "overview_grades")

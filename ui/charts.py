@@ -43,7 +43,9 @@ def download(frame: pl.DataFrame, name: str, key: str) -> None:
 
 
 def show(chart: alt.Chart) -> None:
-    st.altair_chart(chart, width="stretch")
+    # Vega drops "overlapping" category labels, and it over-measures CJK text: every other
+    # branch or grade name went missing. Every bar has room for its label, so keep them all.
+    st.altair_chart(chart.configure_axis(labelOverlap=False, labelLimit=240), width="stretch")
 
 
 def bars(frame: pl.DataFrame, x: str, y: str, *, sort: list | str = "-x", color: str | None = None,
@@ -54,7 +56,7 @@ def bars(frame: pl.DataFrame, x: str, y: str, *, sort: list | str = "-x", color:
     if color:
         enc["color"] = alt.Color(f"{color}:N", title=color)
     return alt.Chart(frame.to_pandas()).mark_bar().encode(**enc).properties(
-        height=height or max(160, 18 * frame.height))
+        height=height or max(120, 30 * frame.height))
 
 
 def lines(frame: pl.DataFrame, x: str, y: str, *, color: str | None = None, x_title: str = "",
