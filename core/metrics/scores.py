@@ -21,7 +21,7 @@ import polars as pl
 
 from core.engine import evaluate
 from core.engine.case import CaseError
-from core.services.case import group_by_scheme, read_case
+from core.services.case import group_by_scheme, read_cases
 from core.store import Store
 
 _CACHE: OrderedDict[tuple, tuple[pl.DataFrame, pl.DataFrame]] = OrderedDict()
@@ -74,8 +74,7 @@ def evaluate_branches(store: Store, branch_codes, cycle: int, today: dt.date,
     """(results, warnings) computed now (uncached): one engine call per scheme group."""
     groups, _ = group_by_scheme(store, list(branch_codes), cycle, today)
     results, warnings = [], []
-    for group in groups:
-        case = read_case(store, group.scheme, group.branches, cycle, upto=upto, frames=True)
+    for group, case in zip(groups, read_cases(store, groups, cycle, upto=upto, frames=True)):
         branch_of = {s["id"]: s["branch"] for s in case["subjects"]}
         output, dropped = _evaluate_group(group.scheme, case)
         warnings += [{"branch": branch_of.get(subject, group.branches[0]), "code": SKIPPED,

@@ -4,7 +4,9 @@ entered scores, vetoes and history.
 One builder serves both uses: ``build_case`` gives one branch's case as plain JSON (the
 ``case`` CLI verb and the results page), and ``evaluate_scope`` evaluates many branches at
 once with the events as a Polars frame, one engine call per scheme, for county-wide
-dashboards and the benchmark.
+dashboards and the benchmark. Both resolve schemes with ``group_by_scheme`` and read with
+``read_cases``, which reads every group's rows of a table in one query (a county is ~2M
+events: a query per scheme group, or two per branch for its scheme, costs seconds).
 """
 
 from __future__ import annotations
@@ -19,11 +21,14 @@ import polars as pl
 from core.cycles import PERIODS, cycle_bounds, period_bounds
 from core.engine import evaluate
 from core.scheme import Scheme
-from core.scheme_assignments import Assignment, NoSchemeError, scheme_for_cycle
+from core.scheme_assignments import Assignment, NoSchemeError, _resolve, scheme_for_cycle
 from core.services.appraisal import CURRENT_SCORES_SQL
 from core.services.ledger import EFFECTIVE_EVENTS_SQL
 from core.services.vetoes import CURRENT_VETOES_SQL
 from core.store import Store
+
+# The columns of the frame every read below joins to: a subject of one group's case.
+CASE_SUBJECTS = {"grp": pl.Int64, "id": pl.String, "branch": pl.String, "start": pl.Date, "last": pl.Date}
 
 
 @dataclass(frozen=True)
@@ -35,10 +40,6 @@ class SchemeGroup:
     branches: tuple[str, ...]
 
 
-def _placeholders(values) -> str:
-    return ", ".join("?" for _ in values)
-
-
 def _number(value):
     """DECIMAL → the plainest JSON number: 3.00 → 3, 2.50 → 2.5."""
     if value is None:
@@ -47,15 +48,57 @@ def _number(value):
     return int(value) if value == value.to_integral_value() else float(value)
 
 
+class _Assignments:
+    """Every assignment up the tree of the given branches, read in one query and picked as
+    ``assignment_for`` picks (nearest organisation, then latest ``from_date``, then highest
+    id), so a county's branches are resolved without two queries each."""
+
+    def __init__(self, store: Store, branch_codes: list[str]):
+        self.rows: dict[str, list[tuple]] = {}
+        for code, *row in store.all(
+            """
+            WITH b AS (SELECT code, unnest(string_split(trim(path, '/'), '/')) AS ancestor
+                       FROM orgs WHERE list_contains(?, code))
+            SELECT b.code, a.id, a.org_code, o.name, a.scheme_id, a.scheme_version, a.overrides, a.from_date,
+                   a.assigned_by, a.reason
+            FROM b JOIN scheme_assignments a ON a.org_code = b.ancestor JOIN orgs o ON o.code = a.org_code
+            ORDER BY b.code, length(o.path) DESC, a.from_date DESC, a.id DESC
+            """,
+            [branch_codes],
+        ):
+            self.rows.setdefault(code, []).append(row)
+
+    def _on(self, branch_code: str, day: dt.date) -> tuple[Scheme, Assignment] | None:
+        row = next((r for r in self.rows.get(branch_code, ()) if r[6] <= day), None)
+        if row is None:
+            return None
+        overrides = json.loads(row[5]) if row[5] else None
+        key = json.dumps(overrides, ensure_ascii=False, sort_keys=True) if overrides else None
+        return _resolve(row[3], key), Assignment(*row[:5], overrides, *row[6:])
+
+    def for_cycle(self, branch_code: str, cycle: int, today: dt.date) -> tuple[Scheme, Assignment] | None:
+        """As ``scheme_for_cycle``; None where no assignment is in force (it names the reason)."""
+        found = self._on(branch_code, today)
+        if found is not None:
+            _, end = cycle_bounds(found[0].cycle_start, cycle)
+            if end < today:
+                found = self._on(branch_code, end)
+        return found
+
+
 def group_by_scheme(store: Store, branch_codes, cycle: int, today: dt.date | None = None
                     ) -> tuple[list[SchemeGroup], dict[str, str]]:
     """Branches grouped by the scheme governing ``cycle``; branches without one are
     returned separately with the reason, so a county view can list them."""
+    today = today or dt.date.today()
+    codes = list(branch_codes)
+    assignments = _Assignments(store, codes)
     groups: dict[tuple, list] = {}
     missing: dict[str, str] = {}
-    for code in branch_codes:
+    for code in codes:
         try:
-            scheme, assignment = scheme_for_cycle(store, code, cycle, today)
+            scheme, assignment = (assignments.for_cycle(code, cycle, today)
+                                  or scheme_for_cycle(store, code, cycle, today))
         except NoSchemeError as exc:
             missing[code] = str(exc)
             continue
@@ -64,79 +107,95 @@ def group_by_scheme(store: Store, branch_codes, cycle: int, today: dt.date | Non
     return [SchemeGroup(s, a, tuple(b)) for s, a, b in groups.values()], missing
 
 
-def read_case(store: Store, scheme: Scheme, branch_codes, cycle: int, *, upto: dt.date | None = None,
-              frames: bool = False) -> dict:
-    """The case for ``branch_codes`` under ``scheme``. ``upto`` cuts the data at a period's
-    end (a quarter's running tally); ``frames`` returns events as a Polars frame."""
-    branches = list(branch_codes)
-    start, end = cycle_bounds(scheme.cycle_start, cycle)
-    last = min(end, upto) if upto else end
-    subjects = _subjects(store, branches, start, end)
-    ids = [s["id"] for s in subjects]
-    return {
-        "cycle": cycle,
-        "subjects": subjects,
-        "events": _events(store, ids, start, last, frames),
-        "scores": _scores(store, scheme, ids, cycle, last),
-        "vetoes": _vetoes(store, ids, start, last),
-        "history": _history(store, scheme, ids, cycle),
-    }
+def read_cases(store: Store, groups: list[SchemeGroup], cycle: int, *, upto: dt.date | None = None,
+               frames: bool = False) -> list[dict]:
+    """The case of each group, in order. ``upto`` cuts the data at a period's end (a
+    quarter's running tally); ``frames`` returns events as a Polars frame."""
+    windows = []
+    for group in groups:
+        start, end = cycle_bounds(group.scheme.cycle_start, cycle)
+        windows.append((start, end, min(end, upto) if upto else end))
+    if not groups:
+        return []
+    subjects = _subjects(store, groups, windows)
+    keys = pl.DataFrame(
+        [(i, s["id"], s["branch"], windows[i][0], windows[i][2]) for i, part in enumerate(subjects) for s in part],
+        schema=CASE_SUBJECTS, orient="row")
+    with store.cursor() as cur:
+        cur.register("case_subjects", keys)
+        events = _events(cur, len(groups), windows, frames)
+        scores = _scores(cur, groups, cycle, windows)
+        vetoes = _vetoes(cur, len(groups))
+        history = _history(cur, groups, cycle)
+        cur.unregister("case_subjects")
+    return [{"cycle": cycle, "subjects": subjects[i], "events": events[i], "scores": scores[i],
+             "vetoes": vetoes[i], "history": history[i]} for i in range(len(groups))]
 
 
-def _subjects(store: Store, branches: list[str], start: dt.date, end: dt.date) -> list[dict]:
-    """Active and exempt members who belonged to one of ``branches`` during the cycle.
+def _by_group(rows, count: int) -> list[list]:
+    """Rows whose first column is the group index → one list per group, order kept."""
+    out: list[list] = [[] for _ in range(count)]
+    for row in rows:
+        out[row[0]].append(row[1:])
+    return out
+
+
+def _subjects(store: Store, groups: list[SchemeGroup], windows: list[tuple]) -> list[list[dict]]:
+    """Active and exempt members who belonged to one of a group's branches during its cycle.
 
     A member who moved during the cycle is counted once, in the branch they were in last,
     so no member is ranked (or put in a quota base) twice. A member without any branch
-    history (typed in by hand) is taken at their current branch.
+    history (typed in by hand) is taken at their current branch. One query per cycle
+    window (the schemes start on 01-01 or 07-01).
     """
-    if not branches:
-        return []
-    marks = _placeholders(branches)
-    rows = store.all(
-        f"""
-        WITH spans AS (
-          SELECT member_id, branch_code
-          FROM member_branch_history
-          WHERE from_date <= ? AND (to_date IS NULL OR to_date >= ?)
-          QUALIFY row_number() OVER (PARTITION BY member_id ORDER BY from_date DESC, to_date DESC NULLS FIRST) = 1
+    group_of = {code: i for i, group in enumerate(groups) for code in group.branches}
+    out: list[list[dict]] = [[] for _ in groups]
+    for start, end in sorted({w[:2] for w in windows}):
+        branches = [code for i, g in enumerate(groups) if windows[i][:2] == (start, end) for code in g.branches]
+        rows = store.all(
+            """
+            WITH spans AS (
+              SELECT member_id, branch_code
+              FROM member_branch_history
+              WHERE from_date <= ? AND (to_date IS NULL OR to_date >= ?)
+              QUALIFY row_number() OVER (PARTITION BY member_id ORDER BY from_date DESC, to_date DESC NULLS FIRST) = 1
+            )
+            SELECT m.id, m.name, coalesce(s.branch_code, m.branch_code) AS branch, m.kind, m.category,
+                   m.probationary, m.status = 'exempt', m.joined_branch, m.approved_on
+            FROM members m LEFT JOIN spans s ON s.member_id = m.id
+            WHERE m.status IN ('active', 'exempt')
+              AND (list_contains($3, s.branch_code)
+                   OR (list_contains($3, m.branch_code)
+                       AND NOT EXISTS (SELECT 1 FROM member_branch_history h WHERE h.member_id = m.id)))
+            ORDER BY branch, m.id
+            """,
+            [end, start, branches],
         )
-        SELECT m.id, m.name, coalesce(s.branch_code, m.branch_code) AS branch, m.kind, m.category,
-               m.probationary, m.status = 'exempt', m.joined_branch, m.approved_on
-        FROM members m LEFT JOIN spans s ON s.member_id = m.id
-        WHERE m.status IN ('active', 'exempt')
-          AND (s.branch_code IN ({marks})
-               OR (m.branch_code IN ({marks})
-                   AND NOT EXISTS (SELECT 1 FROM member_branch_history h WHERE h.member_id = m.id)))
-        ORDER BY branch, m.id
-        """,
-        [end, start, *branches, *branches],
-    )
-    return [
-        {"id": r[0], "name": r[1], "branch": r[2], "kind": r[3], "category": r[4], "probationary": bool(r[5]),
-         "exempt": bool(r[6]), "joined_branch": r[7].isoformat() if r[7] else None,
-         "approved_on": r[8].isoformat() if r[8] else None}
-        for r in rows
-    ]
+        for r in rows:
+            out[group_of[r[2]]].append(
+                {"id": r[0], "name": r[1], "branch": r[2], "kind": r[3], "category": r[4],
+                 "probationary": bool(r[5]), "exempt": bool(r[6]),
+                 "joined_branch": r[7].isoformat() if r[7] else None,
+                 "approved_on": r[8].isoformat() if r[8] else None})
+    return out
 
 
-def _events(store: Store, ids: list[str], start: dt.date, end: dt.date, frames: bool):
-    with store.cursor() as cur:
-        cur.register("case_subjects", pl.DataFrame({"id": ids}, schema={"id": pl.String}))
-        frame = cur.sql(
-            "SELECT ev.member_id AS subject, ev.item, ev.date, ev.count, ev.points, ev.rating, ev.fraud"
-            f" FROM ({EFFECTIVE_EVENTS_SQL}) ev SEMI JOIN case_subjects s ON s.id = ev.member_id"
-            " WHERE ev.date BETWEEN ? AND ? ORDER BY ev.id",
-            params=[start, end],
-        ).pl()
-        cur.unregister("case_subjects")
+def _events(cur, count: int, windows: list[tuple], frames: bool) -> list:
+    """Each subject's effective events in its group's window: one query for all groups."""
+    frame = cur.sql(
+        "SELECT s.grp, ev.member_id AS subject, ev.item, ev.date, ev.count, ev.points, ev.rating, ev.fraud"
+        f" FROM ({EFFECTIVE_EVENTS_SQL}) ev JOIN case_subjects s"
+        "  ON s.id = ev.member_id AND ev.date BETWEEN s.start AND s.last"
+        " WHERE ev.date BETWEEN ? AND ? ORDER BY s.grp, ev.id",
+        params=[min(w[0] for w in windows), max(w[2] for w in windows)],
+    ).pl()
+    parts = frame.partition_by("grp", as_dict=True, include_key=False)
+    out = [parts.get((i,), frame.drop("grp").clear()) for i in range(count)]
     if frames:
-        return frame.with_columns(pl.col("count").cast(pl.Int64), pl.col("points").cast(pl.Float64))
-    return [
-        {"subject": r["subject"], "item": r["item"], "date": r["date"].isoformat(), "count": _number(r["count"]),
-         "points": _number(r["points"]), "rating": r["rating"], "fraud": bool(r["fraud"])}
-        for r in frame.iter_rows(named=True)
-    ]
+        return [part.with_columns(pl.col("count").cast(pl.Int64), pl.col("points").cast(pl.Float64)) for part in out]
+    return [[{"subject": r["subject"], "item": r["item"], "date": r["date"].isoformat(), "count": _number(r["count"]),
+              "points": _number(r["points"]), "rating": r["rating"], "fraud": bool(r["fraud"])}
+             for r in part.iter_rows(named=True)] for part in out]
 
 
 def _period_started(scheme: Scheme, cycle: int, period: str, last: dt.date) -> bool:
@@ -149,67 +208,68 @@ def _period_started(scheme: Scheme, cycle: int, period: str, last: dt.date) -> b
         return True  # let the engine name the bad period
 
 
-def _scores(store: Store, scheme: Scheme, ids: list[str], cycle: int, last: dt.date) -> list[dict]:
-    """The latest entry per (member, component, period, rater); an entry saved empty clears it."""
-    if not ids:
-        return []
-    rows = store.all(
+def _scores(cur, groups: list[SchemeGroup], cycle: int, windows: list[tuple]) -> list[list[dict]]:
+    """The latest entry per (member, component, period, rater) entered by the subject's own
+    branch (a moved member's scores from an earlier branch stay there); an entry saved
+    empty clears it."""
+    rows = cur.execute(
         f"""
-        SELECT member_id, component, period, value, grade, votes, rater FROM ({CURRENT_SCORES_SQL})
-        WHERE cycle = ? AND member_id IN ({_placeholders(ids)})
-        ORDER BY member_id, component, period, rater NULLS FIRST
+        SELECT s.grp, sc.member_id, sc.component, sc.period, sc.value, sc.grade, sc.votes, sc.rater
+        FROM ({CURRENT_SCORES_SQL}) sc JOIN case_subjects s ON s.id = sc.member_id AND s.branch = sc.branch_code
+        WHERE sc.cycle = ?
+        ORDER BY s.grp, sc.member_id, sc.component, sc.period, sc.rater NULLS FIRST
         """,
-        [cycle, *ids],
-    )
-    out = []
-    for member, component, period, value, grade, votes, rater in rows:
+        [cycle],
+    ).fetchall()
+    started: dict[tuple[int, str], bool] = {}
+    out: list[list[dict]] = [[] for _ in groups]
+    for grp, member, component, period, value, grade, votes, rater in rows:
         if value is None and grade is None and votes is None:
             continue
-        if not _period_started(scheme, cycle, period, last):
-            continue
-        out.append({"subject": member, "component": component, "period": period, "value": _number(value),
-                    "grade": grade, "votes": json.loads(votes) if votes else None, "rater": rater})
+        if (grp, period) not in started:
+            started[grp, period] = _period_started(groups[grp].scheme, cycle, period, windows[grp][2])
+        if started[grp, period]:
+            out[grp].append({"subject": member, "component": component, "period": period, "value": _number(value),
+                             "grade": grade, "votes": json.loads(votes) if votes else None, "rater": rater})
     return out
 
 
-def _vetoes(store: Store, ids: list[str], start: dt.date, end: dt.date) -> list[dict]:
-    """Vetoes in the cycle that have not been revoked (a revocation is a row that reverses one)."""
-    if not ids:
-        return []
-    rows = store.all(
+def _vetoes(cur, count: int) -> list[list[dict]]:
+    """Vetoes the subject's own branch recorded in the window that have not been revoked (a
+    revocation is a row that reverses one)."""
+    rows = cur.execute(
         f"""
-        SELECT member_id, item, date FROM ({CURRENT_VETOES_SQL})
-        WHERE date BETWEEN ? AND ? AND member_id IN ({_placeholders(ids)})
-        ORDER BY member_id, date, id
-        """,
-        [start, end, *ids],
-    )
-    return [{"subject": m, "item": item, "date": day.isoformat()} for m, item, day in rows]
+        SELECT s.grp, v.member_id, v.item, v.date FROM ({CURRENT_VETOES_SQL}) v
+        JOIN case_subjects s ON s.id = v.member_id AND s.branch = v.branch_code AND v.date BETWEEN s.start AND s.last
+        ORDER BY s.grp, v.member_id, v.date, v.id
+        """
+    ).fetchall()
+    return [[{"subject": m, "item": item, "date": day.isoformat()} for m, item, day in part]
+            for part in _by_group(rows, count)]
 
 
-def _history(store: Store, scheme: Scheme, ids: list[str], cycle: int) -> list[dict]:
+def _history(cur, groups: list[SchemeGroup], cycle: int) -> list[list[dict]]:
     """Earlier cycles' grades for streak rules: the latest row per member and cycle.
 
     A grade another scheme used (say 良好 under a scheme without it) means nothing to this
     scheme's streak rules, so it is passed on as no grade; the stars are kept.
     """
-    if not ids:
-        return []
-    rows = store.all(
-        f"""
-        SELECT member_id, cycle, grade, stars FROM cycle_history
-        WHERE cycle < ? AND member_id IN ({_placeholders(ids)})
-        QUALIFY row_number() OVER (PARTITION BY member_id, cycle ORDER BY recorded_at DESC) = 1
-        ORDER BY member_id, cycle
+    rows = cur.execute(
+        """
+        WITH h AS (SELECT member_id, cycle, grade, stars FROM cycle_history
+                   WHERE cycle < ? AND member_id IN (SELECT id FROM case_subjects)
+                   QUALIFY row_number() OVER (PARTITION BY member_id, cycle ORDER BY recorded_at DESC) = 1)
+        SELECT s.grp, h.member_id, h.cycle, h.grade, h.stars FROM h JOIN case_subjects s ON s.id = h.member_id
+        ORDER BY s.grp, h.member_id, h.cycle
         """,
-        [cycle, *ids],
-    )
-    names = set(scheme.grade_names)
+        [cycle],
+    ).fetchall()
     out = []
-    for member, past, grade, stars in rows:
-        grade = grade if grade in names else None
-        if grade is not None or stars is not None:
-            out.append({"subject": member, "cycle": past, "grade": grade, "stars": stars})
+    for group, part in zip(groups, _by_group(rows, len(groups))):
+        names = set(group.scheme.grade_names)
+        out.append([{"subject": member, "cycle": past, "grade": grade if grade in names else None, "stars": stars}
+                    for member, past, grade, stars in part
+                    if (grade in names) or stars is not None])
     return out
 
 
@@ -219,8 +279,10 @@ def build_case(store: Store, branch_code: str, cycle: int, *, today: dt.date | N
 
     Raises ``NoSchemeError`` (a Chinese message) for an unknown branch or one without a scheme.
     """
-    scheme, _ = scheme_for_cycle(store, branch_code, cycle, today)
-    return scheme, read_case(store, scheme, [branch_code], cycle, upto=upto)
+    groups, missing = group_by_scheme(store, [branch_code], cycle, today)
+    if missing:
+        raise NoSchemeError(missing[branch_code])
+    return groups[0].scheme, read_cases(store, groups, cycle, upto=upto)[0]
 
 
 def evaluate_scope(store: Store, branch_codes, cycle: int, *, today: dt.date | None = None,
@@ -233,8 +295,7 @@ def evaluate_scope(store: Store, branch_codes, cycle: int, *, today: dt.date | N
     """
     groups, missing = group_by_scheme(store, branch_codes, cycle, today)
     out = {"cycle": cycle, "results": [], "warnings": [], "branches": [], "schemes": [], "missing": missing}
-    for group in groups:
-        case = read_case(store, group.scheme, group.branches, cycle, frames=True)
+    for group, case in zip(groups, read_cases(store, groups, cycle, frames=True)):
         result = evaluate(group.scheme, case, explain=explain)
         out["results"] += result["results"]
         out["warnings"] += result["warnings"]
