@@ -3,6 +3,9 @@
 import streamlit as st
 
 from core import members, orgs
+from core.attention import todos
+from core.auth import can
+from ui.registry import BY_KEY
 from ui.session import guard
 from ui.widgets import page_offset, pager, reset_page
 
@@ -17,6 +20,19 @@ cols[0].metric("党支部（村）", c["branches"])
 cols[1].metric("在册党员", c["active"] + c["exempt"])
 cols[2].metric("其中预备党员", c["probationary"])
 cols[3].metric("免于评星", c["exempt"])
+
+st.subheader("今日待办")
+items = todos(store, user, scope)
+if not items:
+    st.success("暂无待办事项")
+for i, todo in enumerate(items[:12]):
+    text_col, link_col = st.columns([6, 1])
+    (text_col.warning if todo.urgent else text_col.info)(todo.text)
+    page = BY_KEY[todo.page]
+    if can(user.role, page.action):
+        link_col.page_link(page.path, label=f"去{page.title}", icon=":material/arrow_forward:")
+if len(items) > 12:
+    st.caption(f"另有 {len(items) - 12} 项，请在各页面查看")
 
 left, right = st.columns([1, 2])
 with left:

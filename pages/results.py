@@ -27,7 +27,7 @@ state = "已归档，显示归档时冻结的结果" if results.frozen else f"�
 st.caption(f"{results.label} · 积分方案：{output.get('name', output['scheme'])}（版本 {output['scheme_version']}）· {state}")
 
 rows = result_rows(output)
-scored = [r for r in rows if r["总分"] is not None]
+scored = [r for r in rows if r.get("总分") is not None]
 cols = st.columns(3)
 cols[0].metric("参评人数", sum(1 for r in rows if r["标记"] != "免于评星"))
 if scored:

@@ -95,6 +95,14 @@ def test_republish_supersedes_the_snapshot(world):
 
 def test_result_rows_are_chinese(world):
     rows = result_rows(branch_results(world, BRANCH, 2025, "cycle", TODAY).output)
-    assert rows[0] == {"排名": 1, "编号": "M01", "姓名": "张三", "总分": 75, "等次": "基本合格", "星级": None,
-                       "标记": ""}
+    # party-q100-3to1 gives no stars, so the rows carry no 星级 column
+    assert rows[0] == {"排名": 1, "编号": "M01", "姓名": "张三", "总分": 75, "等次": "基本合格", "标记": ""}
     assert rows[-1]["姓名"] == "赵六" and rows[-1]["总分"] is None and rows[-1]["标记"] == "免于评星"
+
+
+def test_result_rows_of_a_star_scheme_have_no_total_column():
+    # star templates (party-stars-raters etc.) give stars and no total, so 总分 is left out
+    output = {"results": [{"rank": 1, "subject": "A", "name": "甲", "total": None, "grade": None, "stars": 4,
+                           "flags": ["report_up"]}]}
+    (row,) = result_rows(output)
+    assert "总分" not in row and row["星级"] == 4

@@ -19,10 +19,10 @@ SIZES = tuple(demo_orgs.SIZES)
 DEMO_PASSWORD = "jifen2026"
 DEMO_USERS = [
     # username, display name, role, org code
-    ("admin", "县委组织部管理员", "admin", "C01"),
-    ("zhen01", "镇组织委员", "township", "C01T01"),
-    ("shuji01", "支部书记", "secretary", "C01T01B01"),
-    ("jilu01", "记分员", "recorder", "C01T01B01"),
+    ("admin", "赵立新", "admin", "C01"),
+    ("zhen01", "孙丽", "township", "C01T01"),
+    ("shuji01", "王建国", "secretary", "C01T01B01"),
+    ("jilu01", "刘芳", "recorder", "C01T01B01"),
 ]
 
 

@@ -39,11 +39,13 @@ def notice_pdf(notice: dict, font: Path = CJK_FONT) -> bytes:
     for line in notice["lines"]:
         pdf.multi_cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
-    with pdf.table(col_widths=WIDTHS, text_align="CENTER", line_height=6,
+    present = [i for i, c in enumerate(COLUMNS) if not notice["rows"] or c in notice["rows"][0]]
+    columns = [COLUMNS[i] for i in present]
+    with pdf.table(col_widths=[WIDTHS[i] for i in present], text_align="CENTER", line_height=6,
                    headings_style=FontFace(emphasis=None, fill_color=(235, 235, 235))) as table:
-        table.row(COLUMNS)
+        table.row(columns)
         for row in notice["rows"]:
-            table.row([_cell(c, row.get(c)) for c in COLUMNS])
+            table.row([_cell(c, row.get(c)) for c in columns])
     pdf.ln(4)
     for line in notice["footer"]:
         pdf.multi_cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")

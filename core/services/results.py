@@ -107,6 +107,11 @@ def result_rows(output: dict) -> list[dict]:
             "总分": r["total"], "等次": r["grade"] or "", "星级": r["stars"],
             "标记": "免于评星" if exempt else "、".join(flag_label(f) for f in r["flags"]),
         })
+    # A points scheme gives no stars and a star scheme no total: leave out the empty column.
+    for column, key in (("总分", "total"), ("星级", "stars")):
+        if all(r[key] is None for r in output["results"]):
+            for row in rows:
+                del row[column]
     return rows
 
 
