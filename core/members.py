@@ -31,15 +31,7 @@ def search_clause(query: str) -> tuple[str, list]:
 def search(store: Store, scope: Scope, query: str = "", *, branch_code: str | None = None,
            include_transferred: bool = False, limit: int = 50, offset: int = 0) -> tuple[pl.DataFrame, int]:
     """Members in scope matching ``query``; returns (one page as a frame, total matches)."""
-    where, params = scope.sql("b")
-    clause, qparams = search_clause(query)
-    sql_where = f"WHERE {where}{clause}"
-    params = params + qparams
-    if branch_code:
-        sql_where += " AND m.branch_code = ?"
-        params.append(branch_code)
-    if not include_transferred:
-        sql_where += " AND m.status <> 'transferred'"
+    sql_where, params = _where(scope, query, branch_code, include_transferred)
     base = f"FROM members m JOIN orgs b ON b.code = m.branch_code LEFT JOIN orgs g ON g.code = m.group_code {sql_where}"
     total = store.scalar(f"SELECT count(*) {base}", params)
     frame = store.frame(
@@ -51,11 +43,20 @@ def search(store: Store, scope: Scope, query: str = "", *, branch_code: str | No
 
 def pick(store: Store, scope: Scope, query: str, *, branch_code: str | None = None, limit: int = 20) -> list[tuple[str, str, str]]:
     """(id, name, branch name) candidates for a member picker."""
+    sql_where, params = _where(scope, query, branch_code, include_transferred=False)
+    return store.all(f"SELECT m.id, m.name, b.name FROM members m JOIN orgs b ON b.code = m.branch_code {sql_where}"
+                     " ORDER BY m.name COLLATE zh, m.id LIMIT ?", params + [limit])
+
+
+def _where(scope: Scope, query: str, branch_code: str | None, include_transferred: bool) -> tuple[str, list]:
+    """The WHERE clause (members ``m``, branches ``b``) shared by the list and the picker."""
     where, params = scope.sql("b")
     clause, qparams = search_clause(query)
-    sql = f"SELECT m.id, m.name, b.name FROM members m JOIN orgs b ON b.code = m.branch_code WHERE {where}{clause} AND m.status <> 'transferred'"
+    sql = f"WHERE {where}{clause}"
     params = params + qparams
     if branch_code:
         sql += " AND m.branch_code = ?"
         params.append(branch_code)
-    return store.all(sql + " ORDER BY m.name COLLATE zh, m.id LIMIT ?", params + [limit])
+    if not include_transferred:
+        sql += " AND m.status <> 'transferred'"
+    return sql, params

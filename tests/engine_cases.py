@@ -35,3 +35,11 @@ def filler(n, branch="B1", prefix="F") -> list[dict]:
 
 def codes(output: dict) -> list[str]:
     return [w["code"] for w in output["warnings"]]
+
+
+def veto(sid, item, date):
+    return {"subject": sid, "item": item, "date": date}
+
+
+def hist(sid, cycle, grade=None, stars=None):
+    return {"subject": sid, "cycle": cycle, "grade": grade, "stars": stars}

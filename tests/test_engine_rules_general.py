@@ -8,13 +8,9 @@ the comment above each assertion), never copied from the engine's output.
 
 from __future__ import annotations
 
-from tests.engine_cases import codes, ev, filler, member, result, run, sc
+from tests.engine_cases import codes, ev, filler, member, result, run, sc, veto
 
 DIMS_STREET = ["组织生活", "创先争优", "服务群众", "遵纪守法", "群众反映"]
-
-
-def veto(sid, item, date):
-    return {"subject": sid, "item": item, "date": date}
 
 
 def street(sid, each):

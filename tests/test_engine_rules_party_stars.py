@@ -7,17 +7,9 @@ the comment above each assertion), never copied from the engine's output.
 
 from __future__ import annotations
 
-from tests.engine_cases import codes, ev, filler, member, result, run, sc
+from tests.engine_cases import codes, ev, filler, hist, member, result, run, sc, veto
 
 QS = ("Q1", "Q2", "Q3", "Q4")
-
-
-def veto(sid, item, date):
-    return {"subject": sid, "item": item, "date": date}
-
-
-def hist(sid, cycle, grade=None, stars=None):
-    return {"subject": sid, "cycle": cycle, "grade": grade, "stars": stars}
 
 
 # ---------------------------------------------------------------- party-stars-5x20

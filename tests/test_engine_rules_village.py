@@ -10,15 +10,7 @@ from __future__ import annotations
 from collections import Counter
 
 from core.scheme import load_scheme
-from tests.engine_cases import codes, ev, member, result, run
-
-
-def veto(sid, item, date):
-    return {"subject": sid, "item": item, "date": date}
-
-
-def hist(sid, cycle, grade=None, stars=None):
-    return {"subject": sid, "cycle": cycle, "grade": grade, "stars": stars}
+from tests.engine_cases import codes, ev, hist, member, result, run, veto
 
 
 def resident(sid="R", branch="V1", **extra):
