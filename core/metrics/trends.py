@@ -39,18 +39,23 @@ def monthly_points(store: Store, scope: Scope, flt: Filter, by_branch: bool = Fa
     res, _ = scores.results(store, branch_codes(store, scope, flt), flt.cycle, flt.today)
     links, items = _item_points(scores.branch_schemes(res))
     group = ", b.code AS branch, b.name" if by_branch else ""
-    # The lookups are unnested from array parameters (not registered frames): joining ~1M
-    # events to them then grouping by month alone keeps this inside the 200 ms budget at M.
+    # ~1M events are first summed per (month, branch, item), entered points apart from the
+    # count of fixed-value ones; only those few rows meet the lookups, which are unnested
+    # from array parameters (not registered frames). This keeps it inside 200 ms at M.
     return store.frame(f"""
-    WITH bs AS (SELECT unnest(?::VARCHAR[]) AS branch, unnest(?::VARCHAR[]) AS scheme),
-    ip AS (SELECT unnest(?::VARCHAR[]) AS scheme, unnest(?::VARCHAR[]) AS item, unnest(?::DOUBLE[]) AS points)
-    SELECT date_trunc('month', e.date)::DATE AS month{group}, count(*) AS entries,
-           round(sum(coalesce(e.points, ip.points, 0) * e.count), 1)::DOUBLE AS points
-    FROM ({EFFECTIVE_EVENTS_SQL}) e JOIN orgs b ON b.code = e.branch_code
-    LEFT JOIN bs ON bs.branch = e.branch_code
-    LEFT JOIN ip ON ip.scheme = bs.scheme AND ip.item = e.item
-    WHERE {where} AND e.date BETWEEN ? AND ?
-    GROUP BY ALL ORDER BY ALL""", links + items + params + [start, end])
+    WITH b AS (SELECT b.code, b.name FROM orgs b WHERE {where}),
+    bs AS (SELECT unnest(?::VARCHAR[]) AS branch, unnest(?::VARCHAR[]) AS scheme),
+    ip AS (SELECT unnest(?::VARCHAR[]) AS scheme, unnest(?::VARCHAR[]) AS item, unnest(?::DOUBLE[]) AS points),
+    ev AS (SELECT date_trunc('month', e.date)::DATE AS month, e.branch_code, e.item, count(*) AS entries,
+                  sum(e.points * e.count) AS entered, sum(e.count) FILTER (WHERE e.points IS NULL) AS fixed
+           FROM ({EFFECTIVE_EVENTS_SQL}) e
+           WHERE e.date BETWEEN ? AND ? AND e.branch_code IN (SELECT code FROM b) GROUP BY ALL)
+    SELECT ev.month{group}, sum(ev.entries)::BIGINT AS entries,
+           round(sum(coalesce(ev.entered, 0) + coalesce(ev.fixed * ip.points, 0)), 1)::DOUBLE AS points
+    FROM ev JOIN b ON b.code = ev.branch_code
+    LEFT JOIN bs ON bs.branch = ev.branch_code
+    LEFT JOIN ip ON ip.scheme = bs.scheme AND ip.item = ev.item
+    GROUP BY ALL ORDER BY ALL""", params + links + items + [start, end])
 
 
 def monthly_participation(store: Store, scope: Scope, flt: Filter, by_branch: bool = False) -> pl.DataFrame:
