@@ -5,10 +5,10 @@ import datetime as dt
 import pytest
 
 from core.engine import evaluate
-from core.scheme_assignments import NoSchemeError
+from core.scheme_assignments import NoSchemeError, assign_scheme, scheme_for_cycle
 from core.services import ledger, review
-from core.services.case import build_case, evaluate_scope
-from tests.entry_world import SECRETARY, TODAY, world  # noqa: F401 (fixture)
+from core.services.case import build_case, evaluate_scope, group_by_scheme
+from tests.entry_world import ADMIN, SECRETARY, TODAY, world  # noqa: F401 (fixture)
 from tests.publicity_world import BRANCH, approved_event, score
 
 D = dt.date
@@ -139,3 +139,38 @@ def test_evaluate_scope_equals_branch_by_branch(world):
     assert scope["schemes"] == [{"scheme": "party-q100-3to1", "scheme_version": "1.0",
                                  "name": scope["schemes"][0]["name"], "branches": [BRANCH, "C01T01B02"]}]
     assert scope["missing"] == {}
+
+
+def test_a_moved_members_scores_and_vetoes_stay_with_the_branch_that_entered_them(world):
+    # M11 was in B01 until 2025-08-31, then moved to B02. B01 graded M11's H1 and recorded a
+    # veto before the move; B02's case for cycle 2025 carries only what B02 entered.
+    world.write(lambda cur: cur.execute(
+        "INSERT INTO member_branch_history(member_id, branch_code, from_date, to_date) VALUES"
+        " ('M11', 'C01T01B01', '2020-01-01', '2025-08-31'), ('M11', 'C01T01B02', '2025-09-01', NULL)").fetchall())
+    score(world, "M11", "appraisal", "H1", grade="不合格", branch=BRANCH)
+    score(world, "M11", "appraisal", "H2", grade="优秀", branch="C01T01B02")
+    world.write(lambda cur: cur.execute(
+        "INSERT INTO vetoes(member_id, branch_code, item, date, evidence, entered_by) VALUES"
+        " ('M11', ?, 'absent_6_months', '2025-08-20', '支委会记录', 'shuji01')", [BRANCH]).fetchall())
+    _, case = build_case(world, "C01T01B02", 2025, today=TODAY)
+    assert case["scores"] == [{"subject": "M11", "component": "appraisal", "period": "H2", "value": None,
+                               "grade": "优秀", "votes": None, "rater": None}]
+    assert case["vetoes"] == []
+    scope = evaluate_scope(world, [BRANCH, "C01T01B02"], 2025, today=TODAY)
+    m11 = next(r for r in scope["results"] if r["subject"] == "M11")
+    assert m11 == next(r for r in evaluate(*build_case(world, "C01T01B02", 2025, today=TODAY), explain=False)["results"]
+                       if r["subject"] == "M11")
+
+
+def test_schemes_resolved_together_match_branch_by_branch(world):
+    # A branch override, a later township switch and a branch without any scheme.
+    assign_scheme(world, ADMIN, "C01T01B02", "party-vanguard-8to2", D(2025, 3, 1))
+    assign_scheme(world, ADMIN, "C01T01", "party-stars-10", D(2026, 1, 1))
+    for cycle, today in ((2024, TODAY), (2025, TODAY), (2025, D(2026, 8, 1)), (2026, D(2026, 8, 1))):
+        groups, missing = group_by_scheme(world, [BRANCH, "C01T01B02", "NOPE"], cycle, today)
+        assert "未知组织" in missing["NOPE"]
+        for group in groups:
+            for code in group.branches:
+                scheme, assignment = scheme_for_cycle(world, code, cycle, today)
+                assert (group.scheme.id, group.scheme.version) == (scheme.id, scheme.version)
+                assert group.assignment.scheme_id == assignment.scheme_id
