@@ -144,3 +144,27 @@ def all_alerts(store: Store, scope: Scope, flt: Filter) -> list[Alert]:
     res, warn = scores.results(store, branch_codes(store, scope, flt), flt.cycle, flt.today)
     return (stale(store, scope, flt) + objections(store, scope, flt, names)
             + from_results(res, warn, names) + backfill(store, scope, flt))
+
+
+@dataclass(frozen=True)
+class Visit:
+    branch: str
+    name: str
+    reasons: list[str]
+
+
+def visit_list(alerts: list[Alert], n: int = 3) -> list[Visit]:
+    """The branches most worth a visit: most distinct alert rules first, then by the rules'
+    order in RULE_NAMES (no entries at all outranks an overdue objection, and so on)."""
+    by_branch: dict[str, list[Alert]] = {}
+    for alert in alerts:
+        by_branch.setdefault(alert.branch, []).append(alert)
+    order = list(RULE_NAMES)
+
+    def key(branch: str):
+        rules = {a.rule for a in by_branch[branch]}
+        return (-len(rules), min(order.index(r) for r in rules), branch)
+
+    return [Visit(b, by_branch[b][0].name,
+                  [f"{a.rule_name}：{a.message}" for a in sorted(by_branch[b], key=lambda a: order.index(a.rule))])
+            for b in sorted(by_branch, key=key)[:n]]
