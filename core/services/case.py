@@ -111,12 +111,12 @@ def read_cases(store: Store, groups: list[SchemeGroup], cycle: int, *, upto: dt.
                frames: bool = False) -> list[dict]:
     """The case of each group, in order. ``upto`` cuts the data at a period's end (a
     quarter's running tally); ``frames`` returns events as a Polars frame."""
+    if not groups:
+        return []
     windows = []
     for group in groups:
         start, end = cycle_bounds(group.scheme.cycle_start, cycle)
         windows.append((start, end, min(end, upto) if upto else end))
-    if not groups:
-        return []
     subjects = _subjects(store, groups, windows)
     keys = pl.DataFrame(
         [(i, s["id"], s["branch"], windows[i][0], windows[i][2]) for i, part in enumerate(subjects) for s in part],
@@ -189,10 +189,13 @@ def _events(cur, count: int, windows: list[tuple], frames: bool) -> list:
         " WHERE ev.date BETWEEN ? AND ? ORDER BY s.grp, ev.id",
         params=[min(w[0] for w in windows), max(w[2] for w in windows)],
     ).pl()
-    parts = frame.partition_by("grp", as_dict=True, include_key=False)
-    out = [parts.get((i,), frame.drop("grp").clear()) for i in range(count)]
     if frames:
-        return [part.with_columns(pl.col("count").cast(pl.Int64), pl.col("points").cast(pl.Float64)) for part in out]
+        frame = frame.with_columns(pl.col("count").cast(pl.Int64), pl.col("points").cast(pl.Float64))
+    parts = frame.partition_by("grp", as_dict=True, include_key=False)
+    empty = frame.drop("grp").clear()
+    out = [parts.get((i,), empty) for i in range(count)]
+    if frames:
+        return out
     return [[{"subject": r["subject"], "item": r["item"], "date": r["date"].isoformat(), "count": _number(r["count"]),
               "points": _number(r["points"]), "rating": r["rating"], "fraud": bool(r["fraud"])}
              for r in part.iter_rows(named=True)] for part in out]
@@ -268,8 +271,7 @@ def _history(cur, groups: list[SchemeGroup], cycle: int) -> list[list[dict]]:
     for group, part in zip(groups, _by_group(rows, len(groups))):
         names = set(group.scheme.grade_names)
         out.append([{"subject": member, "cycle": past, "grade": grade if grade in names else None, "stars": stars}
-                    for member, past, grade, stars in part
-                    if (grade in names) or stars is not None])
+                    for member, past, grade, stars in part if grade in names or stars is not None])
     return out
 
 

@@ -30,7 +30,7 @@ KIND_NAMES = {"member": "党员", "resident": "村民", "family": "家庭户", "
 # embed this (it has no parameters) rather than restating the rule. The reversed ids (a few
 # thousand) are left-joined rather than tested with NOT EXISTS: DuckDB then joins the
 # date-filtered events to the reviews and prunes the reviews scan, not the other way round
-# (a year of county participation 2–4× faster).
+# (county participation at M: a quarter 64 → 29 ms, a year by month 125 → 91 ms).
 EFFECTIVE_EVENTS_SQL = """
 SELECT e.* FROM events e
 JOIN event_reviews r ON r.event_id = e.id AND r.decision = 'approved'
