@@ -16,6 +16,7 @@ from functools import lru_cache
 from core import audit
 from core.auth import require, scope_for
 from core.cycles import cycle_bounds
+from core.orgs import branches
 from core.scheme import Scheme, SchemeError, load_scheme, scheme_with_overrides
 from core.store import Store
 
@@ -118,3 +119,18 @@ def _resolve(scheme_id: str, overrides_json: str | None) -> Scheme:
         return scheme_with_overrides(scheme, json.loads(overrides_json)) if overrides_json else scheme
     except SchemeError as exc:
         raise NoSchemeError(f"积分方案 {scheme_id} 无法使用：{exc}") from None
+
+
+def in_force(store: Store, scope, on_date: dt.date) -> list[dict]:
+    """For each branch in scope: the scheme in force on ``on_date`` and where it comes from
+    (the branch's own setting, or inherited from the township or county)."""
+    rows = []
+    for code, name in branches(store, scope):
+        try:
+            scheme, a = scheme_for(store, code, on_date)
+        except NoSchemeError:
+            rows.append({"支部": name, "编码": code, "积分方案": "未设置", "版本": "", "来源": "", "启用日期": None})
+            continue
+        rows.append({"支部": name, "编码": code, "积分方案": f"{scheme.name}（{scheme.id}）", "版本": scheme.version,
+                     "来源": "本支部设置" if a.org_code == code else f"继承自{a.org_name}", "启用日期": a.from_date})
+    return rows

@@ -33,6 +33,7 @@ PAGES: list[PageSpec] = [
     PageSpec("coverage", "pages/coverage.py", "覆盖情况", ":material/grid_on:", "统计分析", "dashboards"),
     PageSpec("trends", "pages/trends.py", "趋势", ":material/trending_up:", "统计分析", "dashboards"),
     PageSpec("member_file", "pages/member_file.py", "成员档案", ":material/badge:", "统计分析", "view"),
+    PageSpec("schemes", "pages/schemes.py", "积分方案", ":material/rule:", "系统", "view"),
     PageSpec("audit_log", "pages/audit_log.py", "操作日志", ":material/history:", "系统", "audit"),
     PageSpec("admin", "pages/admin.py", "系统管理", ":material/settings:", "系统", "manage_users"),
 ]

@@ -1,0 +1,62 @@
+"""积分方案: the scheme each branch uses, the template catalogue, and (township/admin)
+adopting a template for an organisation from a date."""
+
+import datetime as dt
+
+import polars as pl
+import streamlit as st
+
+from core import orgs
+from core.auth import can
+from core.scheme import list_schemes
+from core.scheme_assignments import NoSchemeError, assign_scheme, in_force
+from ui.session import guard
+
+user, scope, store = guard("schemes")
+st.title("积分方案")
+st.caption("乡镇（街道）选定方案后，下属支部自动沿用；个别支部可单独设置。已归档的结果不受方案调整影响。")
+today = dt.date.today()
+templates = {s.id: s for s in list_schemes()}
+if "sc_done" in st.session_state:
+    st.success(st.session_state.pop("sc_done"))
+
+st.subheader(f"各支部现行方案（{today:%Y-%m-%d}）")
+st.dataframe(in_force(store, scope, today), hide_index=True, width="stretch",
+             column_config={"启用日期": st.column_config.DateColumn(format="YYYY-MM-DD")})
+
+if can(user.role, "assign_scheme"):
+    st.subheader("设置方案")
+    targets = {r["code"]: "　" * r["depth"] + f"{r['name']}（{r['code']}）" for r in orgs.tree(store, scope, "branch")}
+    with st.form("assign_scheme"):
+        c1, c2 = st.columns(2)
+        org_code = c1.selectbox("适用组织", list(targets), format_func=targets.get, key="sc_org")
+        scheme_id = c2.selectbox("方案模板", list(templates), key="sc_scheme",
+                                 format_func=lambda i: f"{templates[i].name}（{i}）")
+        from_date = c1.date_input("启用日期", value=today, format="YYYY-MM-DD", key="sc_from")
+        reason = c2.text_input("设置理由", key="sc_reason", placeholder="如：镇党委会议研究决定")
+        if st.form_submit_button("保存设置", type="primary"):
+            try:
+                assign_scheme(store, user, org_code, scheme_id, from_date, reason=reason)
+                st.session_state["sc_done"] = (f"已设置：{targets[org_code].strip()} 自 {from_date:%Y-%m-%d} 起使用"
+                                               f"「{templates[scheme_id].name}」（版本 {templates[scheme_id].version}）")
+                st.rerun()
+            except (ValueError, NoSchemeError, PermissionError) as exc:
+                st.error(str(exc))
+
+st.subheader("方案模板")
+chosen = templates[st.selectbox("查看模板", list(templates), key="sc_view",
+                                format_func=lambda i: f"{templates[i].name}（{i}）")]
+src = chosen.source
+st.caption(f"来源：{src.get('title', '')}（素材 {src.get('seed', '')} {src.get('section', '')}）"
+           f" · 版本 {chosen.version} · 积分周期自每年 {chosen.cycle_start} 起")
+if chosen.decisions:
+    with st.expander("方案中的取舍说明", expanded=True):
+        for line in chosen.decisions:
+            st.text(f"· {line}")
+items = [{"代码": i.code, "项目": i.name, "类别": i.category, "分值": (f"{i.min}～{i.max}" if i.is_range else str(i.points)),
+          "计分方式": {"per_event": "每次", "once_per_month": "每月一次", "once_per_cycle": "每年一次",
+                       "per_unit": "按数量"}.get(i.frequency, i.frequency)} for i in chosen.items.values()]
+if items:
+    st.dataframe(pl.DataFrame(items), hide_index=True, width="stretch")
+if chosen.vetoes:
+    st.text("一票否决：" + "；".join(v.name for v in chosen.vetoes.values()))
