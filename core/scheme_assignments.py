@@ -48,7 +48,7 @@ def assign_scheme(store: Store, user, org_code: str, scheme_id: str, from_date: 
     if level not in ("county", "township", "branch"):
         raise ValueError(f"方案只能设置到县、乡镇（街道）或支部（村），{org_code} 是{level}级")
     # Loading validates the id and the overrides before anything is written.
-    scheme = _resolve(scheme_id, json.dumps(overrides, ensure_ascii=False, sort_keys=True) if overrides else None)
+    scheme = resolve_scheme(scheme_id, json.dumps(overrides, ensure_ascii=False, sort_keys=True) if overrides else None)
     after = {"org_code": org_code, "scheme_id": scheme_id, "scheme_version": scheme.version,
              "from_date": from_date, "overrides": overrides}
 
@@ -95,7 +95,7 @@ def scheme_for(store: Store, branch_code: str, on_date: dt.date) -> tuple[Scheme
     """The scheme (with the assignment's overrides applied) in force for a branch on a date."""
     assignment = assignment_for(store, branch_code, on_date)
     overrides = json.dumps(assignment.overrides, ensure_ascii=False, sort_keys=True) if assignment.overrides else None
-    return _resolve(assignment.scheme_id, overrides), assignment
+    return resolve_scheme(assignment.scheme_id, overrides), assignment
 
 
 def scheme_for_cycle(store: Store, branch_code: str, cycle: int, today: dt.date | None = None
@@ -111,7 +111,7 @@ def scheme_for_cycle(store: Store, branch_code: str, cycle: int, today: dt.date 
 
 
 @lru_cache(maxsize=64)
-def _resolve(scheme_id: str, overrides_json: str | None) -> Scheme:
+def resolve_scheme(scheme_id: str, overrides_json: str | None) -> Scheme:
     # Scheme files are parsed and validated once per (id, overrides) per process; pages
     # ask for the scheme on every rerun.
     try:

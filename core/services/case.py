@@ -21,7 +21,7 @@ import polars as pl
 from core.cycles import PERIODS, cycle_bounds, period_bounds
 from core.engine import evaluate
 from core.scheme import Scheme
-from core.scheme_assignments import Assignment, NoSchemeError, _resolve, scheme_for_cycle
+from core.scheme_assignments import Assignment, NoSchemeError, resolve_scheme, scheme_for_cycle
 from core.services.appraisal import CURRENT_SCORES_SQL
 from core.services.ledger import EFFECTIVE_EVENTS_SQL
 from core.services.vetoes import CURRENT_VETOES_SQL
@@ -74,7 +74,7 @@ class _Assignments:
             return None
         overrides = json.loads(row[5]) if row[5] else None
         key = json.dumps(overrides, ensure_ascii=False, sort_keys=True) if overrides else None
-        return _resolve(row[3], key), Assignment(*row[:5], overrides, *row[6:])
+        return resolve_scheme(row[3], key), Assignment(*row[:5], overrides, *row[6:])
 
     def for_cycle(self, branch_code: str, cycle: int, today: dt.date) -> tuple[Scheme, Assignment] | None:
         """As ``scheme_for_cycle``; None where no assignment is in force (it names the reason)."""
