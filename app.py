@@ -6,6 +6,7 @@ from core.auth import can
 from ui.login import login_page
 from ui.registry import PAGES
 from ui.session import current_user, logout
+from ui.widgets import md
 
 st.set_page_config(page_title="积分制管理系统", page_icon=":material/star:", layout="wide")
 
@@ -20,7 +21,7 @@ else:
                 st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.key, default=spec.key == "home"))
     navigation = st.navigation(sections)
     with st.sidebar:
-        st.write(f"**{user.display_name}**（{user.role_name}）")
+        st.markdown(f"**{md(user.display_name)}**（{user.role_name}）")
         if st.button("退出登录", icon=":material/logout:"):
             logout("已退出登录")
             st.rerun()

@@ -9,6 +9,7 @@ from core.metrics.filters import period_label
 from ui.charts import bars, show, table_view
 from ui.filters import cached, drill_to, filter_bar
 from ui.session import guard
+from ui.widgets import md
 
 user, scope, store = guard("overview")
 st.title("总览")
@@ -38,7 +39,7 @@ if visits:
     st.subheader("本月建议走访的支部")
     for i, visit in enumerate(visits):
         left, right = st.columns([5, 1])
-        left.markdown(f"**{i + 1}. {visit.name}**")
+        left.markdown(f"**{i + 1}. {md(visit.name)}**")
         for reason in visit.reasons:
             left.text(f"· {reason}")
         if right.button("查看支部", key=f"visit_{i}", icon=":material/arrow_forward:",
@@ -53,7 +54,7 @@ for tab, rule in zip(st.tabs([f"{RULE_NAMES[r]}（{sum(a.rule == r for a in aler
     with tab:
         for i, alert in enumerate(a for a in alerts if a.rule == rule):
             left, right = st.columns([5, 1])
-            left.markdown(f"**{alert.name}**：{alert.message}")
+            left.markdown(f"**{md(alert.name)}**：{md(alert.message)}")
             if right.button("查看支部", key=f"alert_{rule}_{i}", icon=":material/arrow_forward:",
                             on_click=drill_to, args=(alert.branch,)):
                 st.switch_page("pages/compare.py")
@@ -64,7 +65,7 @@ if grades.is_empty():
     st.info("所选范围和周期暂无积分结果")
 else:
     for scheme, part in grades.group_by("scheme", maintain_order=True):
-        st.markdown(f"**{scheme[0]}**")
+        st.markdown(f"**{md(scheme[0])}**")
         order = part["level"].to_list()
         chart = bars(part, "share", "level", sort=order, x_title="占比（%）", y_title="等次")
         capped = part.filter(pl.col("quota").is_not_null())

@@ -59,3 +59,9 @@ def test_a_page_refuses_a_role_that_may_not_open_it(app_as):
     at.run()
     assert [e.value for e in at.error] == ["记分员无权访问「系统管理」"]
     assert not at.dataframe  # nothing of the page rendered
+
+
+def test_markdown_escaping_keeps_user_text_literal():
+    from ui.widgets import md
+    assert md("**王** [链接](http://x) <b>") == "\\*\\*王\\*\\* \\[链接\\]\\(http\\://x\\) \\<b\\>"
+    assert md("梁寨村党支部") == "梁寨村党支部"

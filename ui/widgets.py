@@ -23,3 +23,11 @@ def pager(key: str, total: int, page_size: int) -> None:
         st.number_input(f"页码（共 {pages} 页，{total} 条）", min_value=1, max_value=pages, step=1, key=key)
     else:
         st.caption(f"共 {total} 条")
+
+
+_MARKDOWN_SPECIALS = "\\`*_{}[]<>()#+-.!|~$:"
+
+
+def md(text: str) -> str:
+    """User text (names, messages) made literal inside markdown: its * [ ] < … are not syntax."""
+    return "".join("\\" + ch if ch in _MARKDOWN_SPECIALS else ch for ch in str(text))
