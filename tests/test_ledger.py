@@ -40,7 +40,20 @@ def test_same_request_key_twice_returns_the_first_event_and_writes_nothing(world
     assert first == second
     assert world.scalar("SELECT count(*) FROM events") == 1
     assert world.scalar("SELECT count(*) FROM audit_log WHERE action = 'event.enter'") == 1
-    assert enter(world, request_key=ledger.new_request_key()) != first
+    assert enter(world, request_key=ledger.new_request_key(), note="第二次") != first
+
+
+def test_the_same_entry_from_a_second_tab_is_refused_not_doubled(world):
+    # two tabs: two sessions, two request keys, the same member, item, date and note
+    first = enter(world, request_key=ledger.new_request_key(), note="8月主题党日无故缺席")
+    with pytest.raises(EntryError, match=f"刚刚已录入过相同记录（编号 {first}）"):
+        enter(world, request_key=ledger.new_request_key(), note="8月主题党日无故缺席")
+    assert world.scalar("SELECT count(*) FROM events") == 1
+    # a different note (or another person, or more than two minutes later) is a new entry
+    assert enter(world, request_key=ledger.new_request_key(), note="9月主题党日无故缺席") != first
+    world.write(lambda cur: cur.execute("UPDATE events SET entered_at = entered_at - INTERVAL 3 MINUTE").fetchall())
+    assert enter(world, request_key=ledger.new_request_key(), note="8月主题党日无故缺席") != first
+    assert world.scalar("SELECT count(*) FROM events") == 3
 
 
 def test_range_item_needs_points_within_its_range(world):

@@ -118,6 +118,20 @@ def existing_request(cur, request_key: str | None) -> int | None:
     return row[0] if row else None
 
 
+TWIN_SECONDS = 120
+
+
+def recent_twin(cur, member_id: str, item: str, day: dt.date, points, count, note: str, entered_by: str) -> int | None:
+    """An identical manual entry by the same person in the last two minutes: the same form
+    submitted from a second tab, which carries its own request key."""
+    row = cur.execute(
+        "SELECT id FROM events WHERE member_id = ? AND item = ? AND date = ? AND points IS NOT DISTINCT FROM ?"
+        " AND count = ? AND coalesce(note, '') = ? AND entered_by = ? AND source = 'manual' AND reverses IS NULL"
+        " AND entered_at >= current_timestamp::TIMESTAMP - to_seconds(?) ORDER BY id DESC LIMIT 1",
+        [member_id, item, day, points, count, note, entered_by, TWIN_SECONDS]).fetchone()
+    return row[0] if row else None
+
+
 def insert_event(cur, member: MemberRow, item: str, day: dt.date, points, count, *, entered_by: str,
                  note: str | None = None, rating: str | None = None, activity_id: int | None = None,
                  reverses: int | None = None, source: str = "manual", request_key: str | None = None) -> int:
@@ -151,6 +165,10 @@ def enter_event(store: Store, user, member_id: str, item: str, date: dt.date, po
         if first is not None:
             return first
         check_unlocked(cur, member.branch_code, day)
+        twin = recent_twin(cur, member.id, entry.code, day, value, amount, note, user.username)
+        if twin is not None:
+            raise EntryError(f"{member.name} {day:%Y-%m-%d}「{entry.name}」刚刚已录入过相同记录（编号 {twin}），"
+                             "本次未保存；如确实发生了两次，请在备注中注明后再提交")
         event_id = insert_event(cur, member, entry.code, day, value, amount, entered_by=user.username, note=note,
                                 rating=rating, request_key=request_key)
         audit.record(cur, user.username, "event.enter", entity="event", entity_id=event_id,
