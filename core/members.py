@@ -60,3 +60,8 @@ def _where(scope: Scope, query: str, branch_code: str | None, include_transferre
     if not include_transferred:
         sql += " AND m.status <> 'transferred'"
     return sql, params
+
+
+def categories(store: Store) -> list[str]:
+    """The member categories in use (骨干类, 无职, 机关 …), for filters."""
+    return [r[0] for r in store.all("SELECT DISTINCT category FROM members WHERE category IS NOT NULL ORDER BY 1")]

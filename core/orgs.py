@@ -72,3 +72,18 @@ def branches(store: Store, scope: Scope) -> list[tuple[str, str]]:
     """(code, name) of the branches in scope, in tree order."""
     where, params = scope.sql("o")
     return store.all(f"SELECT o.code, o.name FROM orgs o WHERE {where} AND o.level = 'branch' ORDER BY o.path", params)
+
+
+def options(store: Store, scope: Scope, level: str, township: str | None = None) -> dict[str, str]:
+    """code → name of the orgs of one level in scope (optionally within one township), in tree order."""
+    where, params = scope.sql("o")
+    sql = f"SELECT o.code, o.name FROM orgs o WHERE {where} AND o.level = ?"
+    params = params + [level]
+    if township:
+        sql += " AND o.township_code = ?"
+        params.append(township)
+    return dict(store.all(sql + " ORDER BY o.path", params))
+
+
+def names(store: Store, codes: list[str]) -> dict[str, str]:
+    return dict(store.all("SELECT code, name FROM orgs WHERE list_contains(?, code)", [list(codes)]))

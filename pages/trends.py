@@ -4,6 +4,7 @@ end of the cycle, for the whole selection or per branch."""
 import polars as pl
 import streamlit as st
 
+from core import orgs
 from ui.charts import lines, show, table_view
 from ui.filters import cached, filter_bar
 from ui.session import guard
@@ -39,7 +40,7 @@ elif quarters.is_empty():
     st.info("暂无总分")
 else:
     if by_branch:
-        names = dict(store.all("SELECT code, name FROM orgs WHERE list_contains(?, code)", [quarters["branch"].unique().to_list()]))
+        names = orgs.names(store, quarters["branch"].unique().to_list())
         quarters = quarters.with_columns(name=pl.col("branch").replace_strict(names, default=pl.col("branch")))
     show(lines(quarters, "quarter_end", "average", color=colour, x_title="季度末", y_title="平均分", color_title="支部"))
     table_view(quarters.rename({"quarter_end": "季度末", "average": "平均分"} | ({"name": "支部", "branch": "编码"} if by_branch else {})),

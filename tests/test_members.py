@@ -55,3 +55,9 @@ def test_search_pages(people):
     second, _ = members.search(people, scope, "", limit=2, offset=2)
     assert total == 5 and len(first) == 2 and len(second) == 2
     assert not set(first["编号"]) & set(second["编号"])
+
+
+def test_categories_in_use(people):
+    people.write(lambda cur: cur.execute("UPDATE members SET category = CASE WHEN id IN ('M1', 'M2') THEN '骨干类'"
+                                         " WHEN id = 'M3' THEN '普通类' ELSE NULL END").fetchall())
+    assert sorted(members.categories(people)) == ["普通类", "骨干类"]

@@ -35,3 +35,13 @@ def test_tree_lists_orgs_in_scope_with_depth(demo_store):
     total = demo_store.scalar(
         "SELECT count(*) FROM members WHERE branch_code LIKE 'C01T01B%' AND status <> 'transferred'")
     assert rows[0]["members"] == total
+
+
+def test_options_and_names_in_scope(demo_store):
+    scope = scope_for(demo_store, get_user(demo_store, "shuji01"))
+    assert list(orgs.options(demo_store, scope, "branch")) == ["C01T01B01"]
+    assert orgs.options(demo_store, scope, "township") == {}  # the township sits above a secretary's scope
+    township = scope_for(demo_store, get_user(demo_store, "zhen01"))
+    branches = orgs.options(demo_store, township, "branch", township="C01T01")
+    assert len(branches) == 20 and list(branches)[0] == "C01T01B01"
+    assert orgs.names(demo_store, ["C01T01B01", "C01T01B02"]) == {c: branches[c] for c in ("C01T01B01", "C01T01B02")}

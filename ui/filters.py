@@ -12,6 +12,7 @@ import importlib
 
 import streamlit as st
 
+from core import members, orgs
 from core.auth.scope import Scope
 from core.metrics.filters import Filter, default_filter, month_key, period_label, quarter_key
 from ui.session import get_store
@@ -37,16 +38,6 @@ def cached(target: str, scope: Scope, flt: Filter, *args, **kwargs):
     return _cached(target, scope, flt, get_store().data_version(), args, tuple(sorted(kwargs.items())))
 
 
-def _options(store, scope: Scope, level: str, township: str | None = None) -> dict[str, str]:
-    where, params = scope.sql("o")
-    sql = f"SELECT o.code, o.name FROM orgs o WHERE {where} AND o.level = ?"
-    params = params + [level]
-    if township:
-        sql += " AND o.township_code = ?"
-        params.append(township)
-    return dict(store.all(sql + " ORDER BY o.path", params))
-
-
 def drill_to(branch: str, township: str | None = None) -> None:
     """Narrow every dashboard to one branch (used by alert links and table clicks)."""
     if township:
@@ -63,25 +54,23 @@ def filter_bar(user, scope: Scope, *, period: bool = True, cycle: bool = True, c
     township = branch = None
     if user.role == "secretary" or user.role == "recorder":
         branch = user.org_code
-        cols[0].text_input("党支部", value=_options(store, scope, "branch").get(branch, branch), disabled=True)
+        cols[0].text_input("党支部", value=orgs.options(store, scope, "branch").get(branch, branch), disabled=True)
     else:
-        towns = _options(store, scope, "township")
+        towns = orgs.options(store, scope, "township")
         if len(towns) == 1:
             township = next(iter(towns))
             cols[0].text_input("乡镇（街道）", value=towns[township], disabled=True)
         else:
             township = cols[0].selectbox("乡镇（街道）", [ALL] + list(towns), key="f_township",
                                          format_func=lambda c: towns.get(c, "全部乡镇（街道）")) or None
-        branches = _options(store, scope, "branch", township)
+        branches = orgs.options(store, scope, "branch", township)
         if st.session_state.get("f_branch") not in (None, ALL, *branches):
             st.session_state["f_branch"] = ALL
         branch = cols[1].selectbox("党支部（村）", [ALL] + list(branches), key="f_branch",
                                    format_func=lambda c: branches.get(c, "全部支部")) or None
     chosen_category = None
     if category:
-        names = [r[0] for r in store.all(
-            "SELECT DISTINCT category FROM members WHERE category IS NOT NULL ORDER BY 1")]
-        pick = cols[2].selectbox("党员类别", [CATEGORY_ALL] + names, key="f_category")
+        pick = cols[2].selectbox("党员类别", [CATEGORY_ALL] + members.categories(store), key="f_category")
         chosen_category = None if pick == CATEGORY_ALL else pick
     chosen_period = base.period
     if period:
