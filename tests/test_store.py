@@ -75,3 +75,13 @@ def test_extensions_are_not_autoloaded(store):
     settings = dict(store.all(
         "SELECT name, value FROM duckdb_settings() WHERE name LIKE 'auto%known_extensions'"))
     assert settings == {"autoinstall_known_extensions": "false", "autoload_known_extensions": "false"}
+
+
+def test_duckdb_memory_is_capped_and_configurable(tmp_path, monkeypatch):
+    s = Store(tmp_path / "a.duckdb")
+    assert s.scalar("SELECT current_setting('memory_limit')") == "488.2 MiB"  # 512 MB, in MiB
+    s.close()
+    monkeypatch.setenv("JIFEN_DB_MEMORY", "1GB")
+    s = Store(tmp_path / "b.duckdb")
+    assert s.scalar("SELECT current_setting('memory_limit')") == "953.6 MiB"
+    s.close()

@@ -26,6 +26,9 @@ _CONFIG = {
     "autoinstall_known_extensions": False,
     "autoload_known_extensions": False,
 }
+# DuckDB's buffer pool defaults to 80% of RAM and counts against the app's memory; a
+# county's dashboards fit well inside this, and larger work spills to disk.
+DEFAULT_MEMORY_LIMIT = "512MB"
 _RETRIES = 5
 
 
@@ -42,7 +45,8 @@ class Store:
         self.path = Path(path) if path is not None else default_db_path()
         if str(self.path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.con = duckdb.connect(str(self.path), config=dict(_CONFIG))
+        self.con = duckdb.connect(str(self.path), config=dict(
+            _CONFIG, memory_limit=os.environ.get("JIFEN_DB_MEMORY", DEFAULT_MEMORY_LIMIT)))
         self._lock = threading.RLock()
         self._closed = False
         migrate(self.con)
