@@ -33,7 +33,7 @@ def tree(store: Store, scope: Scope, max_level: str = "branch") -> list[dict]:
     rows = store.all(
         f"""
         SELECT o.code, o.name, o.level, o.parent_code, o.path,
-               (SELECT count(*) FROM members m JOIN orgs b ON b.code = m.branch_code
+               (SELECT count(*) FROM members m JOIN orgs b ON b.code = coalesce(m.group_code, m.branch_code)
                  WHERE starts_with(b.path, o.path) AND m.status <> 'transferred') AS members
         FROM orgs o
         WHERE {where} AND o.level IN ({", ".join("?" for _ in allowed)})

@@ -1,5 +1,7 @@
 """Every role logs in and opens every page its navigation offers, without an exception."""
 
+import json
+
 import pytest
 
 from core.auth import can
@@ -65,3 +67,10 @@ def test_markdown_escaping_keeps_user_text_literal():
     from ui.widgets import md
     assert md("**王** [链接](http://x) <b>") == "\\*\\*王\\*\\* \\[链接\\]\\(http\\://x\\) \\<b\\>"
     assert md("梁寨村党支部") == "梁寨村党支部"
+
+
+def test_member_dates_are_shown_as_days(app_as):
+    at = app_as("shuji01")
+    config = json.loads(at.dataframe[1].proto.columns)  # the column config sent to the browser
+    assert config["出生日期"]["type_config"]["format"] == "YYYY-MM-DD"
+    assert config["入党日期"]["type_config"]["format"] == "YYYY-MM-DD"

@@ -45,3 +45,12 @@ def test_options_and_names_in_scope(demo_store):
     branches = orgs.options(demo_store, township, "branch", township="C01T01")
     assert len(branches) == 20 and list(branches)[0] == "C01T01B01"
     assert orgs.names(demo_store, ["C01T01B01", "C01T01B02"]) == {c: branches[c] for c in ("C01T01B01", "C01T01B02")}
+
+
+def test_party_groups_count_their_members(demo_store):
+    scope = scope_for(demo_store, get_user(demo_store, "shuji01"))
+    rows = orgs.tree(demo_store, scope, max_level="group")
+    branch, groups = rows[0], rows[1:]
+    assert groups and all(r["level"] == "group" for r in groups)
+    # every member of the demo sits in one of the branch's groups, so the groups add up to the branch
+    assert sum(r["members"] for r in groups) == branch["members"] and all(r["members"] > 0 for r in groups)
