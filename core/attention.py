@@ -10,12 +10,14 @@ from dataclasses import dataclass
 
 from core.auth import can
 from core.auth.scope import Scope
+from core.metrics.alerts import stale
+from core.metrics.filters import default_filter
 from core.services.entry_rules import period_label
 from core.services.ledger import STATUS_SQL
 from core.services.objections import overdue_objections
 from core.store import Store
 
-STALE_DAYS = 30
+REJECTION_DAYS = 30  # a recorder is reminded of rejections this recent
 
 
 @dataclass(frozen=True)
@@ -39,19 +41,14 @@ def todos(store: Store, user, scope: Scope, today: dt.date | None = None) -> lis
         rejected = store.scalar(
             "SELECT count(*) FROM events e JOIN event_reviews r ON r.event_id = e.id"
             " WHERE e.entered_by = ? AND r.decision = 'rejected' AND r.reviewed_at >= ?",
-            [user.username, today - dt.timedelta(days=STALE_DAYS)])
+            [user.username, today - dt.timedelta(days=REJECTION_DAYS)])
         if rejected:
-            items.append(Todo("quick_entry", f"近{STALE_DAYS}天有 {rejected} 条录入被驳回，请查看原因后重新录入", True))
+            items.append(Todo("quick_entry", f"近{REJECTION_DAYS}天有 {rejected} 条录入被驳回，请查看原因后重新录入", True))
     if can(user.role, "publish") or can(user.role, "reopen"):
         items += _publicity_todos(store, user, scope, today)
     if can(user.role, "dashboards") and user.role != "secretary":
-        for name, last in store.all(
-                f"""SELECT o.name, max(e.entered_at)::DATE FROM orgs o LEFT JOIN events e ON e.branch_code = o.code
-                    WHERE {where} AND o.level = 'branch' GROUP BY o.name, o.path
-                    HAVING max(e.entered_at) IS NULL OR max(e.entered_at)::DATE < ? ORDER BY o.path""",
-                params + [today - dt.timedelta(days=STALE_DAYS)]):
-            since = f"最近一次在 {last:%Y-%m-%d}" if last else "从未录入"
-            items.append(Todo("overview", f"{name}已超过{STALE_DAYS}天没有录入积分（{since}），建议走访督促", True))
+        items += [Todo("overview", f"{a.name}{a.message}，建议走访督促", True)
+                  for a in stale(store, scope, default_filter(today))]
     return sorted(items, key=lambda t: not t.urgent)
 
 

@@ -25,9 +25,9 @@ def test_admin_sees_every_kind_of_todo_urgent_first(township):
         ("publicity", "B01村党支部2026年第2季度公示已结束，还有 2 条异议未办结，办结后才能归档", True),
         # objection 1's deadline 11-10 has passed; objection 2's (11-30) has not
         ("publicity", "异议逾期：m1（群众提出），办理期限 2026-11-10", True),
-        # B2 last entered 10-20 (the reversal), more than 30 days before 11-20; B3 never
-        ("overview", "B02村党支部已超过30天没有录入积分（最近一次在 2026-10-20），建议走访督促", True),
-        ("overview", "B03村党支部已超过30天没有录入积分（从未录入），建议走访督促", True),
+        # B2 last entered 10-20 (the reversal): 31 days before 11-20, over the 30-day rule; B3 never
+        ("overview", "B02村党支部已 31 天未录入积分（最近 2026-10-20），建议走访督促", True),
+        ("overview", "B03村党支部从未录入积分，建议走访督促", True),
         # only event 2 (m2) is entered and unreviewed: 4 is a reversal, 5 rejected, the rest approved
         ("review", "1 条积分记录待审核", False),
     ]
