@@ -23,7 +23,9 @@ except (NoSchemeError, ValueError) as exc:
     st.stop()
 
 output = results.output
-state = "已归档，显示归档时冻结的结果" if results.frozen else f"实时计算，计入 {results.through:%Y-%m-%d} 前已审核通过的记录"
+# A running period counts what is approved so far: say "as of today", not the period's end.
+state = ("已归档，显示归档时冻结的结果" if results.frozen
+         else f"实时计算，计入截至 {min(results.through, dt.date.today()):%Y-%m-%d} 已审核通过的记录")
 st.caption(f"{results.label} · 积分方案：{output.get('name', output['scheme'])}（版本 {output['scheme_version']}）· {state}")
 
 rows = result_rows(output)

@@ -23,8 +23,8 @@ member_query = c1.text_input("党员", key="rv_member", placeholder="姓名或�
 start = c2.date_input("开始日期", value=None, format="YYYY-MM-DD", key="rv_start")
 end = c3.date_input("结束日期", value=None, format="YYYY-MM-DD", key="rv_end")
 everything = review.review_queue(store, user, branch_code=branch)
-enterers = sorted({r["entered_by"] for r in everything})
-entered_by = c4.selectbox("录入人", [None] + enterers, format_func=lambda u: u or "全部", key="rv_by")
+enterers = dict(sorted({(r["entered_by"], r["entered_by_name"]) for r in everything}))
+entered_by = c4.selectbox("录入人", [None] + list(enterers), format_func=lambda u: enterers.get(u, "全部"), key="rv_by")
 item_names = dict(sorted({(r["item_code"], r["item"]) for r in everything}, key=lambda p: p[1]))
 item = st.selectbox("积分项目", [None] + list(item_names), format_func=lambda c: item_names.get(c, "全部"),
                     key="rv_item")
@@ -43,7 +43,7 @@ table = pl.DataFrame({
     "项目": [r["item"] for r in queue],
     "分值": ["" if r["points"] is None else signed(r["points"]) for r in queue],
     "备注": [r["note"] for r in queue],
-    "录入人": [r["entered_by"] for r in queue],
+    "录入人": [r["entered_by_name"] for r in queue],
     "编号": [r["id"] for r in queue],
 })
 edited = st.data_editor(table, key=f"rv_editor_{key}_{select_all}", hide_index=True, num_rows="fixed",

@@ -102,6 +102,11 @@ def test_queue_filters_by_member_item_date_and_enterer(world):
     row = review.review_queue(world, SECRETARY, item="reward_other")[0]
     assert (row["member"], row["item"], row["points"], row["status_name"]) == (
         "李四", "其他积极发挥党员先锋模范作用，经支委会研究酌情加分", 5, "待审核")
+    # no login row for shuji01 in this world, so the username stands in for the display name
+    assert row["entered_by_name"] == "shuji01"
+    world.write(lambda cur: cur.execute("INSERT INTO users(username, display_name, password_hash, role, org_code)"
+                                        " VALUES ('shuji01', '王建国', 'x', 'secretary', 'C01T01B01')").fetchall())
+    assert review.review_queue(world, SECRETARY, item="reward_other")[0]["entered_by_name"] == "王建国"
     review.approve(world, SECRETARY, [a])
     assert ids() == [b, c]
     assert ids(status="approved") == [a]

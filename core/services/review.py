@@ -92,18 +92,19 @@ def review_queue(store: Store, user, *, branch_code: str | None = None, member_q
     rows = store.all(
         f"""SELECT * FROM (
               SELECT e.id, e.date, e.member_id, m.name, e.branch_code, e.item, e.points, e.count, e.note,
-                     e.entered_by, e.entered_at, e.source, {STATUS_SQL} AS status, r.reason
+                     e.entered_by, coalesce(u.display_name, e.entered_by), e.entered_at, e.source,
+                     {STATUS_SQL} AS status, r.reason
               FROM events e JOIN members m ON m.id = e.member_id JOIN orgs o ON o.code = e.branch_code
-              LEFT JOIN event_reviews r ON r.event_id = e.id
+              LEFT JOIN event_reviews r ON r.event_id = e.id LEFT JOIN users u ON u.username = e.entered_by
               WHERE {where} AND e.reverses IS NULL) {status_filter}
             ORDER BY date, id LIMIT ?""",
         params + [limit],
     )
     items, out = ItemLookup(store), []
-    for event_id, day, mid, name, branch, code, points, count, note, by, at, source, state, why in rows:
+    for event_id, day, mid, name, branch, code, points, count, note, by, by_name, at, source, state, why in rows:
         entry = items.get(branch, day, code)
         out.append({"id": event_id, "date": day, "member_id": mid, "member": name, "item_code": code,
                     "item": entry.name if entry else code, "points": event_points(entry, points, count),
-                    "note": note or "", "entered_by": by, "entered_at": at, "source": source,
+                    "note": note or "", "entered_by": by, "entered_by_name": by_name, "entered_at": at, "source": source,
                     "status": state, "status_name": STATUS_NAMES[state], "reason": why or ""})
     return out
