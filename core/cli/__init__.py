@@ -13,6 +13,15 @@ import pkgutil
 import sys
 
 
+BAD_INPUT = 2
+
+
+def fail(exc: Exception) -> int:
+    """Bad input: a Chinese message on stderr (it names the field and row) and exit code 2."""
+    print(f"错误：{exc}", file=sys.stderr)
+    return BAD_INPUT
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="jifen", description="积分制管理 命令行工具")
     sub = parser.add_subparsers(dest="command", required=True, metavar="命令")

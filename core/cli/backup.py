@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from core.backup import BackupError, backup, default_backup_dir, restore
+from core.cli import fail
 from core.store import Store, default_db_path
 
 
@@ -25,8 +25,7 @@ def run_backup(args) -> int:
     try:
         dest = backup(store, args.to or default_backup_dir(), username="cli")
     except BackupError as exc:
-        print(f"错误：{exc}", file=sys.stderr)
-        return 2
+        return fail(exc)
     finally:
         store.close()
     print(f"已备份到：{dest}")
@@ -37,8 +36,7 @@ def run_restore(args) -> int:
     try:
         path = restore(args.src, args.db or default_db_path())
     except BackupError as exc:
-        print(f"错误：{exc}", file=sys.stderr)
-        return 2
+        return fail(exc)
     Store(path).close()  # applies any migration newer than the backup
     print(f"已恢复数据库：{path}")
     return 0

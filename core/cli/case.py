@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from core.cli.evaluate import fail
+from core.cli import fail
 from core.scheme_assignments import NoSchemeError, scheme_for_cycle
 from core.services.case import build_case
 from core.services.entry_rules import EntryError

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 from core import demo
+from core.cli import fail
 from core.store import Store, default_db_path
 
 
@@ -46,8 +47,7 @@ def make_demo(args) -> int:
         counts = demo.generate(store, args.size, seed=args.seed,
                                progress=lambda m: print(f"… {m}", file=sys.stderr, flush=True))
     except ValueError as exc:
-        print(f"错误：{exc}", file=sys.stderr)
-        return 2
+        return fail(exc)
     finally:
         store.close()
     seconds = time.perf_counter() - started

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 
+from core.cli import fail
 from core.engine import CaseError, evaluate
 from core.report import results_table
 from core.scheme import SchemeError, load_scheme
-
-BAD_INPUT = 2
-
 
 def read_case(path: str) -> dict:
     """The case JSON; a missing or malformed file is bad input (exit 2)."""
@@ -22,11 +19,6 @@ def read_case(path: str) -> dict:
         raise CaseError("case", None, f"无法读取案例文件 {path}: {exc.strerror}") from None
     except json.JSONDecodeError as exc:
         raise CaseError("case", None, f"案例文件不是合法 JSON（第 {exc.lineno} 行第 {exc.colno} 列）: {exc.msg}") from None
-
-
-def fail(exc: Exception) -> int:
-    print(f"错误: {exc}", file=sys.stderr)
-    return BAD_INPUT
 
 
 def emit(data: dict, fmt: str, table) -> None:

@@ -6,7 +6,8 @@ import argparse
 import json
 import tomllib
 
-from core.cli.evaluate import emit, fail, read_case
+from core.cli import fail
+from core.cli.evaluate import emit, read_case
 from core.engine import CaseError
 from core.report import changes_table
 from core.scheme import SchemeError, load_scheme

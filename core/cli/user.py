@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from core.auth import ROLES, AuthError, add_user
+from core.cli import fail
 from core.store import Store, default_db_path
 
 
@@ -31,8 +32,7 @@ def user_add(args) -> int:
     try:
         user = add_user(store, args.name, password, args.role, args.org, args.display_name, actor="cli")
     except AuthError as exc:
-        print(f"错误：{exc}", file=sys.stderr)
-        return 2
+        return fail(exc)
     finally:
         store.close()
     print(f"已创建用户 {user.username}（{user.role_name}，{user.org_code}）")
