@@ -169,7 +169,7 @@ def run(size: str = "S", db: Path | None = None, runs: int = 5, pages: bool = Tr
         scope = Scope("bench", "admin", county, path)
         ours = {name: _median_ms(fn, runs) for name, fn in queries(store, scope, flt).items()}
         codes = branch_codes(store, scope, flt)
-        # The dashboards' path (evaluate_scope's, but setting aside rows the engine refuses).
+        # The dashboards' path: every branch of the county, one engine call per scheme group.
         evaluate_ms = _median_ms(lambda: scores.evaluate_branches(store, codes, flt.cycle, today), max(1, min(runs, 3)))
         counts = store.one("SELECT (SELECT count(*) FROM members), (SELECT count(*) FROM events)")
     finally:

@@ -2,12 +2,14 @@
 
 import datetime as dt
 
+import polars as pl
 import pytest
 
 from core.engine import evaluate
 from core.scheme_assignments import NoSchemeError, assign_scheme, scheme_for_cycle
 from core.services import ledger, review
-from core.services.case import build_case, evaluate_scope, group_by_scheme
+from core.metrics.scores import RESULT_SCHEMA, branch_schemes, evaluate_branches
+from core.services.case import build_case, group_by_scheme
 from tests.entry_world import ADMIN, SECRETARY, TODAY, world  # noqa: F401 (fixture)
 from tests.publicity_world import BRANCH, approved_event, score
 
@@ -127,18 +129,23 @@ def test_unknown_branch_or_no_scheme(world):
         build_case(world, BRANCH, 2023, today=dt.date(2024, 1, 1))
 
 
-def test_evaluate_scope_equals_branch_by_branch(world):
+def branch_by_branch(world, codes, cycle):
+    """What each branch's own case gives, in the dashboards' result columns."""
+    rows = []
+    for code in codes:
+        scheme, case = build_case(world, code, cycle, today=TODAY)
+        rows += [{**{k: r.get(k) for k in RESULT_SCHEMA}, "scheme": scheme.id}
+                 for r in evaluate(scheme, case, explain=False)["results"] if not r.get("exempt")]
+    return pl.DataFrame(rows, schema=RESULT_SCHEMA, strict=False)
+
+
+def test_county_evaluation_equals_branch_by_branch(world):
     approved_event(world, "M01", "miss_meeting", D(2025, 8, 3))
     score(world, "M11", "appraisal", "H1", grade="优秀", branch="C01T01B02")
-    scope = evaluate_scope(world, [BRANCH, "C01T01B02"], 2025, today=TODAY)
-    expected = []
-    for code in (BRANCH, "C01T01B02"):
-        scheme, case = build_case(world, code, 2025, today=TODAY)
-        expected += evaluate(scheme, case, explain=False)["results"]
-    assert scope["results"] == expected
-    assert scope["schemes"] == [{"scheme": "party-q100-3to1", "scheme_version": "1.0",
-                                 "name": scope["schemes"][0]["name"], "branches": [BRANCH, "C01T01B02"]}]
-    assert scope["missing"] == {}
+    results, warnings = evaluate_branches(world, [BRANCH, "C01T01B02"], 2025, TODAY)
+    assert results.equals(branch_by_branch(world, [BRANCH, "C01T01B02"], 2025))
+    assert branch_schemes(results) == {BRANCH: "party-q100-3to1", "C01T01B02": "party-q100-3to1"}
+    assert "skipped_row" not in warnings["code"].to_list()
 
 
 def test_a_moved_members_scores_and_vetoes_stay_with_the_branch_that_entered_them(world):
@@ -156,10 +163,10 @@ def test_a_moved_members_scores_and_vetoes_stay_with_the_branch_that_entered_the
     assert case["scores"] == [{"subject": "M11", "component": "appraisal", "period": "H2", "value": None,
                                "grade": "优秀", "votes": None, "rater": None}]
     assert case["vetoes"] == []
-    scope = evaluate_scope(world, [BRANCH, "C01T01B02"], 2025, today=TODAY)
-    m11 = next(r for r in scope["results"] if r["subject"] == "M11")
-    assert m11 == next(r for r in evaluate(*build_case(world, "C01T01B02", 2025, today=TODAY), explain=False)["results"]
-                       if r["subject"] == "M11")
+    results, _ = evaluate_branches(world, [BRANCH, "C01T01B02"], 2025, TODAY)
+    m11 = results.filter(pl.col("subject") == "M11")
+    assert m11.equals(branch_by_branch(world, ["C01T01B02"], 2025).filter(pl.col("subject") == "M11"))
+    assert m11["branch"].to_list() == ["C01T01B02"]
 
 
 def test_schemes_resolved_together_match_branch_by_branch(world):

@@ -2,7 +2,7 @@
 entered scores, vetoes and history.
 
 One builder serves both uses: ``build_case`` gives one branch's case as plain JSON (the
-``case`` CLI verb and the results page), and ``evaluate_scope`` evaluates many branches at
+``case`` CLI verb and the results page), and ``core.metrics.scores`` reads many branches at
 once with the events as a Polars frame, one engine call per scheme, for county-wide
 dashboards and the benchmark. Both resolve schemes with ``group_by_scheme`` and read with
 ``read_cases``, which reads every group's rows of a table in one query (a county is ~2M
@@ -290,23 +290,3 @@ def build_case(store: Store, branch_code: str, cycle: int, *, today: dt.date | N
     if missing:
         raise NoSchemeError(missing[branch_code])
     return groups[0].scheme, read_cases(store, groups, cycle, upto=upto)[0]
-
-
-def evaluate_scope(store: Store, branch_codes, cycle: int, *, today: dt.date | None = None,
-                   explain: bool = False) -> dict:
-    """Evaluate many branches at once: one engine call per scheme, events as a frame.
-
-    Returns ``{"cycle", "results", "warnings", "branches", "schemes", "missing"}``: the
-    engine's lists concatenated over the schemes, ``schemes`` naming each scheme and its
-    branches, and ``missing`` the branches that have no scheme (code → reason).
-    """
-    groups, missing = group_by_scheme(store, branch_codes, cycle, today)
-    out = {"cycle": cycle, "results": [], "warnings": [], "branches": [], "schemes": [], "missing": missing}
-    for group, case in zip(groups, read_cases(store, groups, cycle, frames=True)):
-        result = evaluate(group.scheme, case, explain=explain)
-        out["results"] += result["results"]
-        out["warnings"] += result["warnings"]
-        out["branches"] += result["branches"]
-        out["schemes"].append({"scheme": group.scheme.id, "scheme_version": group.scheme.version,
-                               "name": group.scheme.name, "branches": list(group.branches)})
-    return out
