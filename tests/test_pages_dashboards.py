@@ -65,3 +65,12 @@ def test_recorder_may_open_member_file_but_not_dashboards(app_as):
     assert not at.exception
     at.switch_page("pages/overview.py").run()
     assert at.error and "无权" in at.error[0].value
+
+
+def test_chart_table_downloads_neutralise_formulas():
+    # a branch name typed as "=HYPERLINK(...)" must reach Excel as text, after the BOM
+    import polars as pl
+    from ui.charts import csv_bytes
+    data = csv_bytes(pl.DataFrame({"支部": ["=HYPERLINK(\"x\")", "梁寨村党支部"], "平均分": [80.5, 90.0]}))
+    assert data.startswith("\ufeff".encode())
+    assert data.decode("utf-8-sig").splitlines()[1].startswith("\"'=HYPERLINK")

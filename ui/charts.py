@@ -1,5 +1,6 @@
 """Altair charts with Chinese labels and explicit sort orders, each paired with the table
-behind it (shown, and downloadable as CSV with a BOM so Excel opens the Chinese right).
+behind it (shown, and downloadable as CSV: a BOM so Excel opens the Chinese right, and no cell
+that Excel would run as a formula).
 
 Charts only ever receive aggregated frames: bins, counts, rates, quartiles.
 """
@@ -9,6 +10,8 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 import streamlit as st
+
+from core.io.tables import csv_bytes
 
 ONE_DECIMAL = "%.1f"
 
@@ -24,10 +27,6 @@ def number_columns(frame: pl.DataFrame) -> dict:
         elif dtype == pl.Datetime:
             config[name] = st.column_config.DatetimeColumn(name, format="YYYY-MM-DD HH:mm")
     return config
-
-
-def csv_bytes(frame: pl.DataFrame) -> bytes:
-    return "\ufeff".encode() + frame.write_csv().encode("utf-8")
 
 
 def table_view(frame: pl.DataFrame, name: str, key: str, *, expanded: bool = False) -> None:
