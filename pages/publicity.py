@@ -24,10 +24,7 @@ ERRORS = (EntryError, NoSchemeError, PermissionError, ValueError)
 user, scope, store = guard("publicity")
 st.title("公示与异议")
 today = dt.date.today()
-picked = pick_branch_period(store, scope, "pub", today, prefer=lambda b: open_window(store, b))
-if picked is None:
-    st.stop()
-branch, cycle, period = picked
+branch, cycle, period = pick_branch_period(store, scope, "pub", today, prefer=lambda b: open_window(store, b))
 scope.check_org(store, branch)
 label = period_label(cycle, period)
 may_publish = can(user.role, "publish")

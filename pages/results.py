@@ -12,10 +12,7 @@ from ui.session import guard
 user, scope, store = guard("results")
 st.title("积分结果")
 today = dt.date.today()
-picked = pick_branch_period(store, scope, "res", today)
-if picked is None:
-    st.stop()
-branch, cycle, period = picked
+branch, cycle, period = pick_branch_period(store, scope, "res", today)
 try:
     results = view_results(store, scope, branch, cycle, period, today)
 except (NoSchemeError, ValueError) as exc:

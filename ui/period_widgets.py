@@ -7,27 +7,20 @@ import datetime as dt
 import streamlit as st
 
 from core.cycles import QUARTERS, cycle_of
-from core.scheme_assignments import NoSchemeError, scheme_for
 from core.services.entry_rules import PERIOD_NAMES
-from ui.entry_widgets import pick_branch
+from ui.entry_widgets import pick_branch, scheme_or_stop
 
 PERIODS_SHOWN = ("cycle",) + QUARTERS
 
 
-def pick_branch_period(store, scope, prefix: str, today: dt.date, prefer=None) -> tuple[str, int, str] | None:
-    """(branch, cycle, period) chosen on the page, or None (with a message) when there is
-    no branch or no scheme to compute with. ``prefer(branch)`` may name the (cycle, period)
-    to start on, so a page opens where the work is."""
+def pick_branch_period(store, scope, prefix: str, today: dt.date, prefer=None) -> tuple[str, int, str]:
+    """(branch, cycle, period) chosen on the page; with no branch or no scheme to compute
+    with, the page says so and stops. ``prefer(branch)`` may name the (cycle, period) to
+    start on, so a page opens where the work is."""
     cols = st.columns([2, 1, 1])
     with cols[0]:
         branch = pick_branch(store, scope, f"{prefix}_branch")
-    if branch is None:
-        return None
-    try:
-        scheme, _ = scheme_for(store, branch, today)
-    except NoSchemeError as exc:
-        st.warning(str(exc))
-        return None
+    scheme = scheme_or_stop(store, branch, today)
     current = cycle_of(scheme.cycle_start, today)
     cycles = [current, current - 1, current - 2]
     start_cycle, start_period = (prefer(branch) if prefer else None) or (current, "cycle")
