@@ -1,7 +1,5 @@
 """审核: filter the entered events, tick them, approve in a batch or reject with a reason."""
 
-import datetime as dt
-
 import polars as pl
 import streamlit as st
 

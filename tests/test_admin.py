@@ -1,6 +1,6 @@
 import pytest
 
-from core.auth import AuthError, PermissionDenied, ScopeError, authenticate, get_user, scope_for
+from core.auth import AuthError, PermissionDenied, authenticate, get_user, scope_for
 from core.auth.admin import create_user, list_users, reset_password, set_active
 
 

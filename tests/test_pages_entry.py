@@ -97,7 +97,7 @@ def test_attendance_saves_the_grid_with_one_absence_and_one_leave(app_page, demo
     at.session_state["att_editor_att-test-1"] = {
         "edited_rows": {0: {"出席": False}, 1: {"请假": True}}, "added_rows": [], "deleted_rows": []}
     at.selectbox(key="att_type").set_value("支部党员大会").run()
-    assert any(f"缺席 1 人" in m.value for m in at.markdown)
+    assert any("缺席 1 人" in m.value for m in at.markdown)
     next(b for b in at.button if b.label == "保存签到").click().run()
     assert not at.exception, at.exception
     activity = store.one("SELECT id, type, title FROM activities WHERE request_key = 'att-test-1'")

@@ -19,7 +19,6 @@ from decimal import Decimal
 import polars as pl
 
 from core.cycles import PERIODS, cycle_bounds, period_bounds
-from core.engine import evaluate
 from core.scheme import Scheme
 from core.scheme_assignments import Assignment, NoSchemeError, resolve_scheme, scheme_for_cycle
 from core.services.appraisal import CURRENT_SCORES_SQL

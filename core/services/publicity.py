@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from core import audit
 from core.auth import require, scope_for
 from core.cycles import cycle_bounds, period_bounds
-from core.scheme_assignments import scheme_for_cycle
 from core.services.entry_rules import EntryError, period_label
 from core.services.ledger import STATUS_SQL
 from core.services.results import check_period, live_output, result_rows
