@@ -1,8 +1,10 @@
-"""Rating cycles and their periods.
+"""Rating cycles, their periods, and the one way every page and export names them.
 
 A cycle is named by the calendar year in which it starts: with a start of
-07-01, cycle 2025 runs 2025-07-01..2026-06-30. Quarters and halves are counted
-from the cycle start, not from January.
+07-01, cycle 2025 runs 2025-07-01..2026-06-30. Quarters, halves and months are
+counted from the cycle start, not from January, so a label always shows the
+dates ("2025—2026年度（2025-07-01至2026-06-30）第1季度（7—9月）"): a 七一 cycle's
+第1季度 is July to September, and nobody has to guess which calendar it means.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from datetime import date, timedelta
 
 QUARTERS = ("Q1", "Q2", "Q3", "Q4")
 HALVES = ("H1", "H2")
-PERIODS = ("cycle",) + QUARTERS + HALVES
+MONTHS = tuple(f"M{n}" for n in range(1, 13))
+PERIODS = ("cycle",) + QUARTERS + HALVES + MONTHS
 
 
 def _start_md(scheme_or_cycle_start) -> tuple[int, int]:
@@ -52,16 +55,26 @@ def half_of(cycle_start, d: date) -> str:
     return HALVES[months_into_cycle(cycle_start, d) // 6]
 
 
-def period_bounds(cycle_start, cycle: int, period: str) -> tuple[date, date]:
-    start, end = cycle_bounds(cycle_start, cycle)
+def month_of(cycle_start, d: date) -> str:
+    return MONTHS[months_into_cycle(cycle_start, d)]
+
+
+def _span(period: str) -> tuple[int, int]:
+    """(first month offset, length in months) of a period inside its cycle."""
     if period == "cycle":
-        return start, end
+        return 0, 12
     if period in QUARTERS:
-        first, length = QUARTERS.index(period) * 3, 3
-    elif period in HALVES:
-        first, length = HALVES.index(period) * 6, 6
-    else:
-        raise ValueError(f"未知期间: {period}")
+        return QUARTERS.index(period) * 3, 3
+    if period in HALVES:
+        return HALVES.index(period) * 6, 6
+    if period in MONTHS:
+        return MONTHS.index(period), 1
+    raise ValueError(f"未知期间: {period}")
+
+
+def period_bounds(cycle_start, cycle: int, period: str) -> tuple[date, date]:
+    start, _ = cycle_bounds(cycle_start, cycle)
+    first, length = _span(period)
     begin = _add_months(start.year, start.month, first)
     return begin, _add_months(begin.year, begin.month, length) - timedelta(days=1)
 
@@ -72,4 +85,65 @@ def period_of(cycle_start, d: date, periods: list[str] | tuple[str, ...]) -> str
         return "cycle"
     if periods and periods[0] in HALVES:
         return half_of(cycle_start, d)
+    if periods and periods[0] in MONTHS:
+        return month_of(cycle_start, d)
     return quarter_of(cycle_start, d)
+
+
+def periods_within(outer: str, periods) -> list[str]:
+    """Those of ``periods`` that lie wholly inside ``outer`` (e.g. Q1, Q2 inside H1)."""
+    first, length = _span(outer)
+    out = []
+    for p in periods:
+        f, n = _span(p)
+        if f >= first and f + n <= first + length:
+            out.append(p)
+    return out
+
+
+def periods_due(upto: str, periods) -> list[str]:
+    """Those of ``periods`` that end on or before ``upto`` ends (the cycle to date)."""
+    first, length = _span(upto)
+    return [p for p in periods if sum(_span(p)) <= first + length]
+
+
+# --- names ------------------------------------------------------------------------------
+
+_ORDINAL = {"H1": "前半年", "H2": "后半年"}
+
+
+def _months_text(begin: date, end: date) -> str:
+    if begin.month == end.month and begin.year == end.year:
+        return f"{begin.month}月"
+    if begin.year == end.year:
+        return f"{begin.month}—{end.month}月"
+    return f"{begin.month}月—次年{end.month}月"
+
+
+def cycle_label(scheme_or_cycle_start, cycle: int) -> str:
+    """'2025—2026年度（2025-07-01至2026-06-30）', or '2025年度（2025-01-01至2025-12-31）'."""
+    start, end = cycle_bounds(scheme_or_cycle_start, cycle)
+    years = f"{start.year}年度" if start.year == end.year else f"{start.year}—{end.year}年度"
+    return f"{years}（{start:%Y-%m-%d}至{end:%Y-%m-%d}）"
+
+
+def period_name(scheme_or_cycle_start, cycle: int, period: str) -> str:
+    """The period inside its cycle, with its months: '第1季度（7—9月）', '全年'."""
+    if period == "cycle":
+        return "全年"
+    begin, end = period_bounds(scheme_or_cycle_start, cycle, period)
+    if period in QUARTERS:
+        word = f"第{period[1]}季度"
+    elif period in HALVES:
+        month, _ = _start_md(scheme_or_cycle_start)
+        word = ("上半年" if period == "H1" else "下半年") if month == 1 else _ORDINAL[period]
+    else:
+        return f"{begin.year}年{begin.month}月"
+    return f"{word}（{_months_text(begin, end)}）"
+
+
+def period_label(scheme_or_cycle_start, cycle: int, period: str) -> str:
+    """The one full name of a cycle's period, everywhere (公示 title, PDF, Excel, pages):
+    '2025—2026年度（2025-07-01至2026-06-30）第1季度（7—9月）'."""
+    label = cycle_label(scheme_or_cycle_start, cycle)
+    return label if period == "cycle" else label + period_name(scheme_or_cycle_start, cycle, period)
