@@ -418,6 +418,7 @@ def build_scheme(raw: dict, source: str) -> Scheme:
             r.text(data, "name", f"flags[{i}]"),
             _when(r, data.get("when"), f"flags[{i}].when", grade_names),
             bool(data.get("per_period", False)),
+            bool(data.get("in_periods", False)),
         )
         for i, data in enumerate(raw.get("flags", []))
     ]
@@ -485,6 +486,18 @@ def build_scheme(raw: dict, source: str) -> Scheme:
         supermarket=market or None,
         publicity_min_days=r.integer(raw, "publicity_min_days", "", 7),
         objection_working_days=r.integer(raw, "objection_working_days", "", 7),
+        graded_periods=_period_list(r, raw, "graded_periods"),
+        publish_periods=_period_list(r, raw, "publish_periods"),
         path=source,
         raw=raw,
     )
+
+
+def _period_list(r: _Reader, raw: dict, name: str) -> tuple[str, ...]:
+    """A list of periods in cycle order; "cycle" is always there (every template grades and
+    publishes its cycle), so a file that names none means the cycle alone."""
+    given = r.strings(raw, name, "", ["cycle"])
+    unknown = [p for p in given if p not in PERIODS]
+    if unknown:
+        r.fail(name, f"未知期间 {', '.join(unknown)}，可选: {', '.join(PERIODS)}")
+    return tuple(p for p in PERIODS if p in given or p == "cycle")

@@ -140,7 +140,8 @@ class Streak:
 class FlagRule:
     name: str
     when: dict
-    per_period: bool = False
+    per_period: bool = False  # raised per period held (e.g. 明星党员:Q2)
+    in_periods: bool = False  # also applies in a graded period (SCHEMES.md "Period results")
 
 
 @dataclass(frozen=True)
@@ -189,6 +190,8 @@ class Scheme:
     supermarket: dict | None
     publicity_min_days: int
     objection_working_days: int
+    graded_periods: tuple[str, ...]  # periods that get the rating (grade or stars); always "cycle"
+    publish_periods: tuple[str, ...]  # periods whose results the seed publishes (公示/公布)
     path: str
     raw: dict = field(repr=False)
 
