@@ -82,7 +82,7 @@ def test_republish_supersedes_the_snapshot(world):
     approved_event(world, "M02", "late_dues", D(2025, 9, 1))
     with pytest.raises(EntryError, match="原因"):
         republish(world, SECRETARY, pid, " ", today=TODAY)
-    new = republish(world, SECRETARY, pid, "补录漏记的扣分", today=TODAY + dt.timedelta(days=2))
+    new = republish(world, SECRETARY, pid, "补录漏记的扣分", today=TODAY + dt.timedelta(days=2), keep_window=True)
     assert get_publicity(world, pid).state == "withdrawn"
     pub = current_publicity(world, BRANCH, 2025, "Q1")
     assert pub.id == new and (pub.start_date, pub.end_date) == (START, END)

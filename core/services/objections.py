@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from core import audit
 from core.auth import require, scope_for
+from core.cycles import cycle_bounds, period_bounds
+from core.decimals import signed
 from core.scheme_assignments import scheme_for_cycle
 from core.services import ledger, review
 from core.services.entry_rules import EntryError
@@ -162,12 +164,49 @@ def assign_handler(store: Store, user, objection_id: int, handler: str) -> None:
     store.write(work)
 
 
+def correctable_events(store: Store, objection: Objection | int) -> list[dict]:
+    """The records that fed the published result the objection is about, which are the only
+    ones its correction may reverse: the member's events that count, of the published
+    branch, dated in the cycle up to the period's end. Newest first, each with its item's
+    Chinese name, date and points and a label for the picker."""
+    obj = objection if isinstance(objection, Objection) else get_objection(store, objection)
+    pub = get_publicity(store, obj.publicity_id)
+    scheme, _ = scheme_for_cycle(store, pub.branch_code, pub.cycle)
+    first = cycle_bounds(scheme.cycle_start, pub.cycle)[0]
+    last = period_bounds(scheme.cycle_start, pub.cycle, pub.period)[1]
+    frame = ledger.effective_events(store, branch_code=pub.branch_code, member_id=obj.member_id,
+                                    start=first, end=last)
+    items, out = ledger.ItemLookup(store), []
+    for row in reversed(frame.to_dicts()):
+        item = items.get(row["branch_code"], row["date"], row["item"])
+        name = item.name if item else "（方案中已无此项目）"
+        points = ledger.event_points(item, row["points"], row["count"])
+        shown = "" if points is None else f" {signed(points)}分"
+        note = f"（{row['note']}）" if row["note"] else ""
+        out.append({"id": row["id"], "date": row["date"], "item": name, "points": points, "note": row["note"] or "",
+                    "label": f"{row['date']:%Y-%m-%d} {name}{shown}{note}"})
+    return out
+
+
+def _check_corrections(store: Store, obj: Objection, corrections) -> None:
+    """Refuse the whole resolution before anything is written when a correction reaches
+    outside the objection: another member, or a record that did not feed the result."""
+    offered = None
+    for correction in corrections:
+        if correction.reverse_event is not None:
+            if offered is None:
+                offered = {e["id"] for e in correctable_events(store, obj)}
+            if correction.reverse_event not in offered:
+                raise EntryError("所选记录不是本次公示结果所依据的该成员记录，不能在办结异议时撤销；"
+                                 "请从列出的记录中选择")
+        elif correction.member_id != obj.member_id:
+            raise EntryError("更正只能针对被提出异议的成员")
+
+
 def _apply(store: Store, user, obj: Objection, correction: Correction, today: dt.date) -> int:
     """One correction through the ledger services (each audited there); returns the event id."""
     if correction.reverse_event is not None:
         return ledger.reverse_event(store, user, correction.reverse_event, reason=f"异议{obj.id}处理更正")
-    if correction.member_id != obj.member_id:
-        raise EntryError("更正只能针对被提出异议的成员")
     event_id = ledger.enter_event(store, user, obj.member_id, correction.item, correction.date, correction.points,
                                   correction.count, note=correction.note or f"异议{obj.id}处理更正", today=today)
     review.approve(store, user, [event_id])
@@ -176,16 +215,19 @@ def _apply(store: Store, user, obj: Objection, correction: Correction, today: dt
 
 def resolve_objection(store: Store, user, objection_id: int, resolution: str, recheck: str,
                       today: dt.date | None = None, corrections: list[Correction] = (),
-                      republish_results: bool = False) -> int | None:
+                      republish_results: bool = False, keep_window: bool = False) -> int | None:
     """办结: record the answer and the re-check; apply corrections; optionally republish.
 
-    Returns the new publicity id when republished. Corrections go through the ledger one
-    by one before the resolution is written, so a refused correction leaves the objection
-    open with its message shown.
+    Returns the new publicity id when republished. The corrections are checked first (each
+    must concern the objection's member, and a reversal one of ``correctable_events``),
+    then go through the ledger one by one before the resolution is written, so a refused
+    correction leaves the objection open with its message shown. A republished result gets
+    a fresh window of the scheme's minimum days from today, unless ``keep_window``.
     """
     today = today or dt.date.today()
     obj = _open_objection(store, user, objection_id)
     resolution, recheck = _text(resolution, "处理意见"), _text(recheck, "复核意见")
+    _check_corrections(store, obj, corrections)
     applied = [_apply(store, user, obj, c, today) for c in corrections]
 
     def work(cur) -> None:
@@ -203,7 +245,8 @@ def resolve_objection(store: Store, user, objection_id: int, resolution: str, re
     if not republish_results:
         return None
     current = _current_open(store, obj)
-    return republish(store, user, current.id, f"异议{objection_id}办结后更正结果", today=today)
+    return republish(store, user, current.id, f"异议{objection_id}办结后更正结果", today=today,
+                     keep_window=keep_window)
 
 
 def _current_open(store: Store, obj: Objection) -> Publicity:

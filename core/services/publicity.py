@@ -172,18 +172,28 @@ def open_publicity(store: Store, user, branch_code: str, cycle: int, period: str
 
 
 def republish(store: Store, user, publicity_id: int, reason: str, today: dt.date | None = None,
-              end: dt.date | None = None) -> int:
-    """重新公示 after a correction: a fresh snapshot over the same window (or a later end)."""
+              end: dt.date | None = None, keep_window: bool = False) -> int:
+    """重新公示 after a correction: a fresh snapshot. A corrected result is news to the
+    members, so by default it gets a new window of at least the scheme's minimum days from
+    today (``end`` may lengthen it); ``keep_window`` keeps the old dates (``end`` may only
+    extend them). The audit row says which was chosen."""
     today = today or dt.date.today()
     require(user, "publish")
     old = get_publicity(store, publicity_id)
     scope_for(store, user).check_org(store, old.branch_code)
     if not (reason or "").strip():
         raise EntryError("请填写重新公示的原因")
-    end = end or old.end_date
-    if end < old.end_date:
-        raise EntryError(f"重新公示的结束日期不能早于原结束日期 {old.end_date:%Y-%m-%d}")
     scheme, output, _ = live_output(store, old.branch_code, old.cycle, old.period, today)
+    if keep_window:
+        start, end = old.start_date, end or old.end_date
+        if end < old.end_date:
+            raise EntryError(f"重新公示的结束日期不能早于原结束日期 {old.end_date:%Y-%m-%d}")
+        choice = f"沿用原公示期 {start:%Y-%m-%d}至{end:%Y-%m-%d}"
+    else:
+        start = today
+        end = end or today + dt.timedelta(days=scheme.publicity_min_days - 1)
+        _check_window(scheme, start, end, today)
+        choice = f"重新起算公示期 {start:%Y-%m-%d}至{end:%Y-%m-%d}（不少于 {scheme.publicity_min_days} 天）"
     _check_publishable(store, scheme, old.branch_code, old.cycle, old.period)
 
     def work(cur) -> int:
@@ -191,11 +201,12 @@ def republish(store: Store, user, publicity_id: int, reason: str, today: dt.date
         if state != "open":
             raise EntryError(f"该公示{STATE_NAMES[state]}，不能重新公示")
         cur.execute("UPDATE publicity SET state = 'withdrawn' WHERE id = ?", [publicity_id]).fetchall()
-        new_id = _insert(cur, user, old.branch_code, old.cycle, old.period, output, old.start_date, end)
+        new_id = _insert(cur, user, old.branch_code, old.cycle, old.period, output, start, end)
         audit.record(cur, user.username, "publicity.republish", entity="publicity", entity_id=new_id,
                      org_code=old.branch_code, before=_summary(old.snapshot, old.start_date, old.end_date, old.period)
                      | {"publicity_id": publicity_id},
-                     after=_summary(output, old.start_date, end, old.period), reason=reason.strip())
+                     after=_summary(output, start, end, old.period) | {"window": "kept" if keep_window else "new"},
+                     reason=f"{reason.strip()}；{choice}")
         return new_id
 
     return store.write(work)
