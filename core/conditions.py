@@ -32,6 +32,8 @@ class Facts:
     previous_grade: str | None
     period_stars: dict[str, int] = field(default_factory=dict)
     period: str | None = None
+    vetoed: bool = False
+    flags: list[str] = field(default_factory=list)  # raised so far, in the scheme's rule order
 
 
 def _months_before_end(cycle_end: date, months: int) -> date:
@@ -62,7 +64,8 @@ CONDITIONS = {
     "joined_within_months": lambda f, a: (
         f.joined_branch is not None and f.joined_branch > _months_before_end(f.cycle_end, a)
     ),
-    "previous_grade_not_in": lambda f, a: f.previous_grade not in a,
+    # only with a grade on record for the previous cycle: a first cycle raises nothing
+    "previous_grade_not_in": lambda f, a: f.previous_grade is not None and f.previous_grade not in a,
     "dimension_mean_at_most": lambda f, a: _num(f, a, "dimension_mean", lambda v, x: v <= x),
     "period_stars_equal": lambda f, a: f.period_stars.get(f.period) == a,
     "period_stars_at_most": lambda f, a: f.period_stars.get(f.period, 0) <= a,
@@ -70,6 +73,8 @@ CONDITIONS = {
     and all(v == a for v in f.period_stars.values()),
     "periods_with_stars": lambda f, a: sum(1 for v in f.period_stars.values() if v == a["stars"])
     >= a["at_least"],
+    "vetoed": lambda f, a: bool(f.vetoed) == bool(a),
+    "without_flag": lambda f, a: a not in f.flags,
 }
 
 # The value type each key expects, for the loader's messages.
@@ -80,7 +85,7 @@ CONDITION_TYPES = {
     "joined_within_months": "int", "previous_grade_not_in": "grades",
     "dimension_mean_at_most": "number", "period_stars_equal": "int",
     "period_stars_at_most": "int", "all_periods_stars_equal": "int",
-    "periods_with_stars": "table",
+    "periods_with_stars": "table", "vetoed": "bool", "without_flag": "text",
 }
 
 

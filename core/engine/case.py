@@ -124,7 +124,8 @@ def _subjects(scheme: Scheme, case: dict) -> dict[str, Subject]:
                 "subjects.kind", i, f"方案 {scheme.id} 不适用于对象类型 {kind}（可选: {', '.join(scheme.subject_kinds)}）"
             )
         category = _text(row.get("category"), "subjects.category", i, allow_none=True)
-        if scheme.subject_categories and category not in scheme.subject_categories:
+        missing_ok = category is None and not scheme.category_required  # scored by the default rules
+        if scheme.subject_categories and category not in scheme.subject_categories and not missing_ok:
             raise CaseError(
                 "subjects.category", i, f"类别应为 {'/'.join(scheme.subject_categories)}: {category!r}"
             )

@@ -27,6 +27,8 @@ def facts_for(scheme: Scheme, o, kind_mean=None, previous_grade=None, cycle_end=
         kind_mean=kind_mean,
         previous_grade=previous_grade,
         period_stars=o.period_stars,
+        vetoed=o.vetoed,
+        flags=o.flags,
     )
 
 

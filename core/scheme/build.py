@@ -21,8 +21,11 @@ from core.scheme.model import (
     Category,
     Component,
     FlagRule,
+    Indicator,
     Item,
+    Minimums,
     Quota,
+    Requirement,
     Scheme,
     Streak,
     Veto,
@@ -163,6 +166,8 @@ def _when(r: _Reader, when, key: str, grade_names: set[str]) -> dict:
             unknown = [g for g in arg if g not in grade_names]
             if unknown:
                 r.fail(at, f"未知等次: {', '.join(unknown)}")
+        if kind == "text" and (not isinstance(arg, str) or not arg):
+            r.fail(at, "应为非空文本")
         if kind == "table" and set(arg) != {"stars", "at_least"}:
             r.fail(at, "应为 { stars = n, at_least = m }")
     return dict(when)
@@ -204,6 +209,14 @@ def _component(r: _Reader, i: int, data: dict) -> Component:
     categories = r.strings(data, "categories", key)
     if by_cat and categories is None:
         categories = list(by_cat)
+    sets = data.get("sets")
+    if sets is not None and (kind != "grade" or sets not in ("grade", "flag")):
+        r.fail(f"{key}.sets", "只有等次型（grade）组成部分可以设 sets，取值 grade 或 flag")
+    flag_names = r.table(data, f"{key}.flags")
+    if sets == "flag":
+        missing = [g for g in grades if not isinstance(flag_names.get(g), str) or not flag_names.get(g)]
+        if missing:
+            r.fail(f"{key}.flags", f"每个等次都要对应一个标记名，缺少: {', '.join(missing)}")
     return Component(
         id=cid,
         name=r.text(data, "name", key),
@@ -222,6 +235,8 @@ def _component(r: _Reader, i: int, data: dict) -> Component:
         categories=tuple(categories) if categories is not None else None,
         missing_warning=data.get("missing_warning"),
         dimension=bool(data.get("dimension", False)),
+        sets=sets,
+        flag_names=dict(flag_names) if sets == "flag" else {},
     )
 
 
@@ -486,6 +501,8 @@ def build_scheme(raw: dict, source: str) -> Scheme:
         supermarket=market or None,
         publicity_min_days=r.integer(raw, "publicity_min_days", "", 7),
         objection_working_days=r.integer(raw, "objection_working_days", "", 7),
+        category_required=bool(raw.get("category_required", True)),
+        minimums=_minimums(r, raw, components, items, r.strings(raw, "subject_categories", "")),
         graded_periods=_period_list(r, raw, "graded_periods"),
         publish_periods=_period_list(r, raw, "publish_periods"),
         path=source,
@@ -501,3 +518,56 @@ def _period_list(r: _Reader, raw: dict, name: str) -> tuple[str, ...]:
     if unknown:
         r.fail(name, f"未知期间 {', '.join(unknown)}，可选: {', '.join(PERIODS)}")
     return tuple(p for p in PERIODS if p in given or p == "cycle")
+
+
+def _minimums(r: _Reader, raw: dict, components, items, categories) -> Minimums | None:
+    """``[minimums]``: counted indicators, the minimum of each per subject category, and
+    requirements whose breach events deduct once (see core/engine/minimums.py)."""
+    data = r.table(raw, "minimums")
+    if not data:
+        return None
+    key = "minimums"
+    comp = r.text(data, "component", key)
+    if comp not in components or components[comp].input != "items":
+        r.fail(f"{key}.component", f"应为事项型组成部分，实为 {comp}")
+    deduction = r.number(data, "deduction", key, required=True)
+    if deduction > 0:
+        r.fail(f"{key}.deduction", "扣分应为负数或 0")
+    unit = r.text(data, "unit", key, "次")
+    indicators: dict[str, Indicator] = {}
+    for name, spec in r.table(data, f"{key}.indicators", required=True).items():
+        at = f"{key}.indicators.{name}"
+        if not isinstance(spec, dict):
+            r.fail(at, "应为表，如 { items = [\"org_life\"] }")
+        codes = r.strings(spec, "items", at)
+        if not codes:
+            r.fail(f"{at}.items", "缺少计数项目")
+        unknown = [c for c in codes if c not in items]
+        if unknown:
+            r.fail(f"{at}.items", f"未知项目 {', '.join(unknown)}")
+        indicators[name] = Indicator(name, tuple(codes), r.text(spec, "unit", at, unit))
+    by_category: dict[str, dict[str, int]] = {}
+    for cat, counts in r.table(data, f"{key}.by_category").items():
+        at = f"{key}.by_category.{cat}"
+        if categories and cat not in categories:
+            r.fail(at, f"未知对象类别 {cat}")
+        if not isinstance(counts, dict):
+            r.fail(at, "应为表，如 { 组织生活 = 12 }")
+        for name in counts:
+            if name not in indicators:
+                r.fail(f"{at}.{name}", f"未知指标 {name}（可选: {', '.join(indicators)}）")
+        by_category[cat] = {name: r.integer(counts, name, at) for name in counts}
+    requirements = []
+    for i, spec in enumerate(data.get("requirements", [])):
+        at = f"{key}.requirements[{i}]"
+        if not isinstance(spec, dict):
+            r.fail(at, "应为表")
+        item = r.text(spec, "item", at)
+        if item not in items:
+            r.fail(f"{at}.item", f"未知项目 {item}")
+        cats = r.strings(spec, "categories", at) or []
+        unknown = [c for c in cats if categories and c not in categories]
+        if unknown:
+            r.fail(f"{at}.categories", f"未知对象类别 {', '.join(unknown)}")
+        requirements.append(Requirement(r.text(spec, "name", at), item, tuple(cats)))
+    return Minimums(comp, deduction, indicators, by_category, tuple(requirements))

@@ -87,6 +87,10 @@ class Component:
     categories: tuple[str, ...] | None
     missing_warning: str | None
     dimension: bool
+    # An entered grade that is not points (input "grade"): "grade" makes it the result's grade,
+    # "flag" raises the flag that ``flag_names`` maps it to. Its value adds nothing to the total.
+    sets: str | None = None
+    flag_names: dict[str, str] = field(default_factory=dict)
 
     def max_for(self, category: str | None) -> Decimal | None:
         return self.max_by_category.get(category, self.max)
@@ -155,6 +159,35 @@ class BranchWarning:
 
 
 @dataclass(frozen=True)
+class Indicator:
+    """One counted indicator of a minimum-count rule (e.g. 组织生活: the org_life events)."""
+
+    name: str
+    items: tuple[str, ...]
+    unit: str
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """A requirement without a count: any breach event deducts once, for the categories it binds."""
+
+    name: str
+    item: str
+    categories: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Minimums:
+    """Minimum counts per subject category, computed from the events (see core/engine/minimums.py)."""
+
+    component: str
+    deduction: Decimal  # per indicator not met, and per requirement breached (negative)
+    indicators: dict[str, Indicator]
+    by_category: dict[str, dict[str, int]]
+    requirements: tuple[Requirement, ...]
+
+
+@dataclass(frozen=True)
 class Scheme:
     id: str
     name: str
@@ -190,6 +223,8 @@ class Scheme:
     supermarket: dict | None
     publicity_min_days: int
     objection_working_days: int
+    category_required: bool  # False: a subject without a category is scored by the default rules
+    minimums: Minimums | None
     graded_periods: tuple[str, ...]  # periods that get the rating (grade or stars); always "cycle"
     publish_periods: tuple[str, ...]  # periods whose results the seed publishes (公示/公布)
     path: str
@@ -197,7 +232,11 @@ class Scheme:
 
     @property
     def grade_names(self) -> list[str]:
-        return [band.label for band in self.grade_bands if band.label is not None]
+        names = [band.label for band in self.grade_bands if band.label is not None]
+        for comp in self.components.values():
+            if comp.sets == "grade":  # the branch enters the grade itself
+                names += [g for g in comp.grades if g not in names]
+        return names
 
     @property
     def dimensions(self) -> list[Component]:
