@@ -1,4 +1,5 @@
-"""User administration for the 系统管理 page: list, add, disable, reset a password."""
+"""User administration for the 系统管理 page: list, add, disable, reset a password; and the one
+account change every role may make, its own password."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ import polars as pl
 
 from core import audit
 from core.auth.permissions import require
+from core.auth.sessions import revoke_user
 from core.auth.scope import Scope
-from core.auth.users import MIN_PASSWORD_LENGTH, AuthError, User, add_user, hash_password
+from core.auth.users import MIN_PASSWORD_LENGTH, AuthError, User, add_user, hash_password, verify_password
 from core.store import Store
 
 
@@ -49,9 +51,12 @@ def set_active(store: Store, actor: User, scope: Scope, username: str, active: b
     org = _target(store, scope, username)
 
     def work(cur):
+        was = cur.execute("SELECT active FROM users WHERE username = ?", [username]).fetchall()[0][0]
         cur.execute("UPDATE users SET active = ? WHERE username = ?", [active, username]).fetchall()
+        if not active:
+            revoke_user(cur, username, "disabled")  # logged out at the next click, wherever they are
         audit.record(cur, actor.username, "user.enable" if active else "user.disable", entity="user",
-                     entity_id=username, org_code=org, after={"active": active})
+                     entity_id=username, org_code=org, before={"active": was}, after={"active": active})
 
     store.write(work)
 
@@ -66,6 +71,29 @@ def reset_password(store: Store, actor: User, scope: Scope, username: str, passw
     def work(cur):
         cur.execute("UPDATE users SET password_hash = ?, failed_count = 0, locked_until = NULL WHERE username = ?",
                     [hashed, username]).fetchall()
+        revoke_user(cur, username, "password_reset")
         audit.record(cur, actor.username, "user.reset_password", entity="user", entity_id=username, org_code=org)
+
+    store.write(work)
+
+
+def change_own_password(store: Store, actor: User, old_password: str, new_password: str,
+                        keep_session: str | None = None) -> None:
+    """Any role changes its own password, proving the old one. Its other sessions (another
+    browser, a forgotten computer) are logged out; the one making the change stays."""
+    hashed = store.scalar("SELECT password_hash FROM users WHERE username = ? AND active", [actor.username])
+    if hashed is None or not verify_password(hashed, old_password):
+        raise AuthError("原密码不正确")
+    if len(new_password) < MIN_PASSWORD_LENGTH:
+        raise AuthError(f"新密码至少{MIN_PASSWORD_LENGTH}位")
+    if new_password == old_password:
+        raise AuthError("新密码不能与原密码相同")
+    new_hash = hash_password(new_password)
+
+    def work(cur):
+        cur.execute("UPDATE users SET password_hash = ? WHERE username = ?", [new_hash, actor.username]).fetchall()
+        revoke_user(cur, actor.username, "password_changed", keep=keep_session)
+        audit.record(cur, actor.username, "user.change_password", entity="user", entity_id=actor.username,
+                     org_code=actor.org_code)
 
     store.write(work)

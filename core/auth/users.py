@@ -39,6 +39,13 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+def verify_password(hashed: str, password: str) -> bool:
+    try:
+        return _hasher.verify(hashed, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
 def add_user(store: Store, username: str, password: str, role: str, org_code: str,
              display_name: str | None = None, actor: str = "system") -> User:
     username = username.strip()
@@ -90,9 +97,7 @@ def authenticate(store: Store, username: str, password: str, now: dt.datetime | 
         raise AuthError("该账号已停用，请联系管理员")
     if locked_until is not None and locked_until > now:
         raise AuthError(f"连续登录失败次数过多，账号已锁定至 {locked_until:%Y-%m-%d %H:%M}")
-    try:
-        _hasher.verify(hashed, password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
+    if not verify_password(hashed, password):
         failures += 1
         lock = now + dt.timedelta(minutes=LOCK_MINUTES) if failures >= MAX_FAILURES else None
 

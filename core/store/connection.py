@@ -75,11 +75,13 @@ class Store:
             return cur.sql(sql, params=list(params or [])).pl()
 
     # -- writes ------------------------------------------------------------
-    def write(self, work: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+    def write(self, work: Callable[[duckdb.DuckDBPyConnection], T], *, bump: bool = True) -> T:
         """Run ``work(cur)`` in one transaction under the process-wide write lock.
 
         The work must be idempotent up to its own commit: on a transaction conflict the
-        whole unit is rolled back and run again.
+        whole unit is rolled back and run again. ``bump=False`` is for bookkeeping that no
+        page shows (a session's last-seen time): it leaves ``data_version``, and so every
+        page cache, alone.
         """
         last: Exception | None = None
         with self._lock:
@@ -88,10 +90,11 @@ class Store:
                 try:
                     cur.execute("BEGIN TRANSACTION")
                     result = work(cur)
-                    cur.execute(
-                        "UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) "
-                        "WHERE key = 'data_version'"
-                    )
+                    if bump:
+                        cur.execute(
+                            "UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) "
+                            "WHERE key = 'data_version'"
+                        )
                     cur.execute("COMMIT")
                     return result
                 except duckdb.TransactionException as exc:
