@@ -23,7 +23,7 @@ ACTIVITY_TYPES = MEETINGS + (VOLUNTEER, REPORT_IN)
 ABSENCE_ITEMS = {"主题党日": ("miss_activity", "miss_meeting", "miss_org_life"),
                  "党课": ("study_absent", "miss_meeting", "miss_org_life")}
 DEFAULT_ABSENCE = ("miss_meeting", "miss_org_life", "study_absent")
-VOLUNTEER_ITEM = "volunteer_service"
+VOLUNTEER_ITEMS = ("volunteer",)  # 参加志愿服务活动 where the scheme counts it (party-votes-80-20)
 LEAVE_SHARE = 0.04
 REPORT_DEADLINE = (5, 10)  # 5月10日前到社区报到
 LOW_REPORT_DEPARTMENT = "县住建局"  # reports late and below the 90% line, so its rate shows red
@@ -106,9 +106,9 @@ def _attendance_events(plan, a_branch, a_type, a_day, ids, act, mem, status) -> 
     item_of = {}
     for bi, branch in enumerate(plan.branches):
         scheme = plan.schemes[branch.scheme_id]
-        volunteer = scheme.items.get(VOLUNTEER_ITEM)
         item_of[bi] = {kind: absence_item(scheme, kind) for kind in MEETINGS}
-        item_of[bi][VOLUNTEER] = VOLUNTEER_ITEM if volunteer is not None and "member" in volunteer.kinds else None
+        item_of[bi][VOLUNTEER] = next((code for code in VOLUNTEER_ITEMS if code in scheme.items
+                                       and "member" in scheme.items[code].kinds), None)
     a_item = np.array([item_of[b][t] for b, t in zip(a_branch, a_type)], dtype=object)
     wanted = np.where(a_type[act] == VOLUNTEER, status == "present", status == "absent") & (a_item[act] != None)  # noqa: E711
     act, mem = act[wanted], mem[wanted]

@@ -18,6 +18,7 @@ import polars as pl
 from core.decimals import scaled
 from core.engine.case import Case
 from core.engine.event_lines import event_lines
+from core.engine.minimums import add_shortfalls
 from core.scheme.model import Scheme
 
 PRIOR = 0  # bucket for events of earlier cycles in a cumulative scheme
@@ -85,10 +86,11 @@ def _mark_counted(df: pl.DataFrame) -> pl.DataFrame:
 
 
 def aggregate_events(
-    scheme: Scheme, case: Case, start: date, end: date, with_lines: bool
+    scheme: Scheme, case: Case, start: date, end: date, with_lines: bool, annual: bool = True,
 ) -> tuple[dict[str, dict[str, ComponentEvents]], list[tuple[str, str, int]]]:
     """Points per subject and items component, and (subject, warning code,
-    event count) notes."""
+    event count) notes. ``annual`` False (a period before the cycle ends) shows the
+    scheme's minimum counts so far without deducting (core/engine/minimums.py)."""
     ids = sorted(case.subjects)
     subjects = [case.subjects[sid] for sid in ids]
     info = pl.DataFrame(
@@ -126,8 +128,9 @@ def aggregate_events(
 
     items = _item_table(scheme)
     month = pl.col("date").dt.year().cast(pl.Int64) * 12 + pl.col("date").dt.month().cast(pl.Int64) - 1 - base_month
+    kept = df.filter(~pl.col("_outside") & ~pl.col("_unapproved"))
     df = (
-        df.filter(~pl.col("_outside") & ~pl.col("_unapproved"))
+        kept
         .join(items, on="item", how="left")
         .with_columns(
             month.alias("_month"),
@@ -186,6 +189,7 @@ def aggregate_events(
     columns = (sums[name].to_list() for name in ("_sid", "_comp", "_key", "bucket", "pos", "neg", "lines"))
     for sid, comp, keys, buckets, pos, neg, lines in zip(*columns):
         points.setdefault(ids[sid], {})[comp] = ComponentEvents(tuple(zip(keys, buckets, pos, neg)), lines)
+    add_shortfalls(scheme, case.subjects, kept, start, points, annual=annual)
     return points, notes
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from core.conditions import CONDITION_TYPES
-from core.cycles import PERIODS, QUARTERS
+from core.cycles import MONTHS, PERIODS, QUARTERS
 from core.decimals import scaled, to_decimal
 from core.scheme.model import (
     FREQUENCIES,
@@ -31,7 +31,7 @@ from core.scheme.model import (
     Veto,
 )
 
-AGGREGATES = ("sum", "mean_all", "mean_entered")
+AGGREGATES = ("sum", "mean_all", "mean_entered", "latest")  # latest: held at the end (每月评定)
 RANK_KEYS = ("total", "stars", "dimension_sum")
 
 
@@ -187,6 +187,9 @@ def _component(r: _Reader, i: int, data: dict) -> Component:
             r.fail(f"{key}.periods", f"未知期间 {p}，可选: {', '.join(PERIODS)}")
     if kind == "items" and periods not in (["cycle"], list(QUARTERS)):
         r.fail(f"{key}.periods", "事项型组成只能按 cycle 或 Q1..Q4 计算")
+    if data.get("aggregate") == "latest" and not (
+            len(periods) > 1 and all(p in MONTHS for p in periods if p != "cycle")):
+        r.fail(f"{key}.aggregate", "latest（取最近一次评定）只用于按月评定的组成（M1..M12，可加 cycle）")
     low, high = r.number(data, "min", key), r.number(data, "max", key)
     if low is not None and high is not None and low > high:
         r.fail(key, f"最小值 {low} 大于最大值 {high}")
@@ -441,7 +444,8 @@ def build_scheme(raw: dict, source: str) -> Scheme:
     for count_key, flag, condition, extra in (
             # An award needs points: households tied at 0 would otherwise all sit "in the top N".
             ("award_count", "award", "rank_at_most", {"total_above": 0}),
-            ("education_count", "education", "rank_from_bottom_at_most", {})):
+            # the education list never takes an awarded household (a small village: shorter or empty)
+            ("education_count", "education", "rank_from_bottom_at_most", {"without_flag": "award"})):
         if market.get(count_key) is not None:
             # 年终表彰前 N 名 / 反面教育末 N 名 are flags driven by these counts
             flags.append(FlagRule(flag, {condition: r.integer(market, count_key, "supermarket"), **extra}))
