@@ -5,21 +5,38 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from ui.charts import bars, download, number_columns, show, table_view
+from core.metrics.filters import cycle_name, cycle_starts, period_label
+from ui.charts import bars, download, show, table, table_view
 from ui.filters import cached, drill_to, filter_bar
 from ui.session import guard
-
-COLUMNS = {"name": "支部", "base": "党员数", "average": "平均分", "median": "中位数", "participation": "参与率（%）",
-           "attendance": "出勤率（%）", "per_member": "人均录入条数", "entries": "录入条数", "days_since": "距上次录入（天）"}
 
 user, scope, store = guard("compare")
 st.title("支部对比")
 flt = filter_bar(user, scope)
-table = cached("core.metrics.compare:branch_table", scope, flt)
-grade_cols = [c for c in table.columns if c.startswith("grade:")]
-shown = table.select(["branch"] + list(COLUMNS) + grade_cols).rename(
-    {**COLUMNS, **{c: f"{c[6:]}占比（%）" for c in grade_cols}})
-st.caption(f"共 {table.height} 个支部。点击列名排序；选中一行可查看该支部。")
+starts = cycle_starts(store, scope, flt)
+period, cycle = period_label(flt.period), cycle_name(starts, flt.cycle, dates=False)
+# Activity columns count the chosen period, score columns the chosen cycle: each header says
+# which, and its help says what it is a share of.
+COLUMNS = {
+    "name": ("支部", None),
+    "base": (f"党员数（{period}）", "在册且未免评的党员，参与率和人均录入条数的分母"),
+    "participation": (f"参与率（%，{period}）", "有已审核积分记录或出席活动的党员 ÷ 党员数"),
+    "attendance": (f"出勤率（%，{period}）", "三会一课、主题党日、支委会的出席人次 ÷ 应到人次"),
+    "entries": (f"录入条数（{period}）", None),
+    "per_member": (f"人均录入条数（{period}）", "录入条数 ÷ 党员数"),
+    "days_since": ("距上次录入（天）", "截至今天"),
+    "rated": (f"参评人数（{cycle}）", "本年度有积分结果的党员（不含免于评星），等次占比的分母"),
+    "average": (f"平均分（{cycle}）", "有总分的党员的平均分；只评星级、无总分的方案不计"),
+    "median": (f"中位数（{cycle}）", None),
+}
+table_data = cached("core.metrics.compare:branch_table", scope, flt)
+grade_cols = [c for c in table_data.columns if c.startswith("grade:")]
+labels = {c: label for c, (label, _) in COLUMNS.items()} | {g: f"{g[6:]}占比（%，{cycle}）" for g in grade_cols}
+helps = {label: help for c, (label, help) in COLUMNS.items() if help} | {
+    labels[g]: f"{g[6:]}人数 ÷ 参评人数；所用方案没有这一等次的支部显示“—”" for g in grade_cols}
+shown = table_data.select(["branch"] + list(COLUMNS) + grade_cols).rename(labels)
+st.caption(f"共 {table_data.height} 个支部。参与、出勤、录入按统计期间：{period}；参评人数、平均分、中位数和等次占比按积分周期："
+           f"{cycle_name(starts, flt.cycle)}。点击列名排序；选中一行可查看该支部。")
 
 
 def _drill() -> None:
@@ -28,18 +45,17 @@ def _drill() -> None:
         drill_to(shown["branch"][rows[0]])
 
 
-st.dataframe(shown.drop("branch"), hide_index=True, width="stretch", on_select=_drill,
-             selection_mode="single-row", key="compare_table", column_config=number_columns(shown))
+table(shown.drop("branch"), helps=helps, on_select=_drill, selection_mode="single-row", key="compare_table")
 download(shown, "支部对比", "compare_table")
 
 box = cached("core.metrics.compare:box_by_filter", scope, flt)
 if box.is_empty():
     st.info("所选周期暂无总分")
     st.stop()
-names = dict(table.select("branch", "name").iter_rows())
+names = dict(table_data.select("branch", "name").iter_rows())
 box = box.with_columns(name=pl.col("branch").replace_strict(names, default=pl.col("branch")))
 order = box.sort("median", descending=True)["name"].to_list()
-st.subheader(f"总分分布（{flt.cycle}年度）")
+st.subheader(f"总分分布（{cycle}）")
 base = alt.Chart(box.to_pandas()).encode(y=alt.Y("name:N", sort=order, title="支部"))
 chart = (base.mark_rule().encode(x=alt.X("min:Q", title="总分"), x2="max:Q")
          + base.mark_bar(size=12).encode(x="q1:Q", x2="q3:Q", tooltip=[
@@ -51,7 +67,7 @@ show(chart)
 table_view(box.select("name", "min", "q1", "median", "q3", "max").rename(
     {"name": "支部", "min": "最低", "q1": "下四分位", "median": "中位数", "q3": "上四分位", "max": "最高"}), "总分分布", "compare_box")
 
-st.subheader("平均分排名")
-ranking = table.filter(pl.col("average").is_not_null()).select("name", "average").sort("average", descending=True)
+st.subheader(f"平均分排名（{cycle}）")
+ranking = table_data.filter(pl.col("average").is_not_null()).select("name", "average").sort("average", descending=True)
 show(bars(ranking, "average", "name", sort=ranking["name"].to_list(), x_title="平均分", y_title="支部"))
 table_view(ranking.rename({"name": "支部", "average": "平均分"}), "平均分排名", "compare_rank")

@@ -54,3 +54,23 @@ def test_compare_and_distribution_on_the_demo(demo_store):
     assert set(view["bands"]["grade"]) >= {"优秀", "合格"}
     page, total = distribution.band_members(demo_store, ADMIN, flt, 90.0, None, 0, 10)
     assert total > 0 and page.height <= 10 and (page["total"] >= 90).all()
+
+
+def test_grade_shares_are_over_every_rated_member_of_the_branch():
+    # B1 (party-village-3type, stars; only its 1-star band is named 不合格): 2 of 5 rated
+    # members have a 等次, both 不合格 → 2 / 5 = 40.0%, not 2 / 2 = 100%. Its scheme has no
+    # 优秀, so that share is empty. B2 (party-q100-3to1): 1 优秀 of 2 → 50.0%, 不合格 0 of 2 → 0.0.
+    res = pl.DataFrame({
+        "branch": ["B1"] * 5 + ["B2"] * 2, "subject": list("abcdefg"), "category": [None] * 7,
+        "scheme": ["party-village-3type"] * 5 + ["party-q100-3to1"] * 2,
+        "total": [None] * 5 + [95.0, 85.0], "grade": ["不合格", "不合格", None, None, None, "优秀", "合格"],
+        "stars": [1, 1, 3, 4, 5, None, None], "rank": [None] * 7, "flags": [[]] * 7},
+        schema=scores.RESULT_SCHEMA)
+    stats = {r["branch"]: r for r in compare.score_stats(res).iter_rows(named=True)}
+    assert stats["B1"]["rated"] == 5 and stats["B1"]["scored"] == 0 and stats["B1"]["average"] is None
+    assert stats["B1"]["grade:不合格"] == 40.0 and stats["B1"]["grade:优秀"] is None
+    assert stats["B2"]["grade:优秀"] == 50.0 and stats["B2"]["grade:不合格"] == 0.0
+    assert stats["B2"]["average"] == 90.0  # (95 + 85) / 2
+    # columns follow the schemes' grade order, not code points (合格 sorts before 优秀 there)
+    grades = [c for c in compare.score_stats(res).columns if c.startswith("grade:")]
+    assert grades.index("grade:优秀") < grades.index("grade:合格") < grades.index("grade:不合格")

@@ -14,25 +14,37 @@ import streamlit as st
 from core.io.tables import csv_bytes
 
 ONE_DECIMAL = "%.1f"
+MISSING = "—"  # what an empty cell or metric shows (Streamlit would write "None")
 
 
-def number_columns(frame: pl.DataFrame) -> dict:
-    """Column config showing every float with one decimal and dates as 2025-07-01."""
+def number_columns(frame: pl.DataFrame, helps: dict[str, str] | None = None) -> dict:
+    """Column config showing every float with one decimal and dates as 2025-07-01;
+    ``helps`` adds a tooltip to a column header (what it counts, over which period)."""
+    helps = helps or {}
     config = {}
     for name, dtype in frame.schema.items():
         if dtype.is_float():
-            config[name] = st.column_config.NumberColumn(name, format=ONE_DECIMAL)
+            config[name] = st.column_config.NumberColumn(name, format=ONE_DECIMAL, help=helps.get(name))
         elif dtype == pl.Date:
-            config[name] = st.column_config.DateColumn(name, format="YYYY-MM-DD")
+            config[name] = st.column_config.DateColumn(name, format="YYYY-MM-DD", help=helps.get(name))
         elif dtype == pl.Datetime:
-            config[name] = st.column_config.DatetimeColumn(name, format="YYYY-MM-DD HH:mm")
+            config[name] = st.column_config.DatetimeColumn(name, format="YYYY-MM-DD HH:mm", help=helps.get(name))
+        elif name in helps:
+            config[name] = st.column_config.Column(name, help=helps[name])
     return config
+
+
+def table(frame: pl.DataFrame, *, helps: dict[str, str] | None = None, **kwargs):
+    """st.dataframe as every page shows one: no index, full width, one decimal, dates as
+    2025-07-01, and "—" in an empty cell."""
+    return st.dataframe(frame, hide_index=True, width="stretch", column_config=number_columns(frame, helps),
+                        placeholder=MISSING, **kwargs)
 
 
 def table_view(frame: pl.DataFrame, name: str, key: str, *, expanded: bool = False) -> None:
     """The table behind a chart, in an expander, with a CSV download."""
     with st.expander(f"查看数据表：{name}", expanded=expanded):
-        st.dataframe(frame, hide_index=True, width="stretch", column_config=number_columns(frame))
+        table(frame)
         download(frame, name, key)
 
 

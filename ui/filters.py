@@ -14,7 +14,8 @@ import streamlit as st
 
 from core import members, orgs
 from core.auth.scope import Scope
-from core.metrics.filters import Filter, default_filter, month_key, period_label, quarter_key
+from core.metrics.filters import (Filter, cycle_name, cycle_starts, default_filter, month_key, period_label,
+                                  quarter_key)
 from ui.session import get_store
 
 CATEGORY_ALL = "全部类别"
@@ -79,8 +80,11 @@ def filter_bar(user, scope: Scope, *, period: bool = True, cycle: bool = True, c
     chosen_cycle = base.cycle
     if cycle:
         cycles = list(range(now.year, now.year - 4, -1))
+        # named with the dates of the schemes in scope (a 七一 cycle 2025 runs into 2026)
+        starts = cycle_starts(store, scope, Filter(today=now, cycle=base.cycle, period=base.period,
+                                                   township=township, branch=branch))
         chosen_cycle = cols[4].selectbox("积分周期（年度）", cycles, index=cycles.index(base.cycle),
-                                         key="f_cycle", format_func=lambda c: f"{c}年度")
+                                         key="f_cycle", format_func=lambda c: cycle_name(starts, c))
     return Filter(today=now, cycle=chosen_cycle, period=chosen_period, township=township, branch=branch,
                   category=chosen_category)
 

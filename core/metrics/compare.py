@@ -7,21 +7,38 @@ import polars as pl
 
 from core.auth.scope import Scope
 from core.metrics import activity, scores
+from core.metrics.distribution import scheme
 from core.metrics.filters import Filter, branch_codes
 from core.store import Store
 
 
 def score_stats(res: pl.DataFrame) -> pl.DataFrame:
-    """branch, scored, average, median, and the share (%) of each grade as ``grade:<name>``."""
-    stats = res.filter(pl.col("total").is_not_null()).group_by("branch").agg(
-        scored=pl.len(), average=pl.col("total").mean().round(1), median=pl.col("total").median().round(1))
+    """branch, rated (members with a result), scored (with a total), average, median, and the
+    share (%) of each grade as ``grade:<name>``.
+
+    A grade's share is over *every rated member* of the branch, not over those who got a
+    grade: a star scheme names only its bottom band (1 star = 不合格), and 6 of 34 members
+    with a 等次 must read as 17.6%, not 100%. A branch whose scheme has the grade but no member
+    in it shows 0; one whose scheme has no such grade shows nothing (null)."""
+    rated = res.group_by("branch").agg(rated=pl.len())
+    stats = rated.join(res.filter(pl.col("total").is_not_null()).group_by("branch").agg(
+        scored=pl.len(), average=pl.col("total").mean().round(1), median=pl.col("total").median().round(1)),
+        on="branch", how="left").with_columns(pl.col("scored").fill_null(0))
     graded = res.filter(pl.col("grade").is_not_null())
     if graded.height:
+        named = [g for sid in sorted(res["scheme"].unique()) for g in scheme(sid).grade_names]
+        order = list(dict.fromkeys(named))  # the schemes' own order (优秀 before 合格), not code points
+        grades = sorted(graded["grade"].unique(), key=lambda g: order.index(g) if g in order else len(order))
         shares = (graded.group_by("branch", "grade").len()
-                  .with_columns(share=(pl.col("len") * 100 / pl.col("len").sum().over("branch")).round(1))
+                  .join(rated, on="branch")
+                  .with_columns(share=(pl.col("len") * 100 / pl.col("rated")).round(1))
                   .pivot(on="grade", index="branch", values="share")
                   .rename(lambda c: c if c == "branch" else f"grade:{c}"))
-        stats = stats.join(shares, on="branch", how="full", coalesce=True)
+        has = {g: [b for b, sid in scores.branch_schemes(res).items() if g in scheme(sid).grade_names] for g in grades}
+        stats = stats.join(shares, on="branch", how="left").with_columns(
+            pl.when(pl.col("branch").is_in(has[g])).then(pl.col(f"grade:{g}").fill_null(0.0))
+            .otherwise(pl.col(f"grade:{g}")) for g in grades).select(
+            "branch", "rated", "scored", "average", "median", *(f"grade:{g}" for g in grades))
     return stats
 
 

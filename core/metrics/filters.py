@@ -11,6 +11,8 @@ import datetime as dt
 from dataclasses import dataclass, replace
 
 from core.auth.scope import Scope
+from core.cycles import cycle_bounds, cycle_label
+from core.services.case import group_by_scheme
 
 
 @dataclass(frozen=True)
@@ -58,13 +60,35 @@ def period_range(period: str) -> tuple[dt.date, dt.date]:
 
 
 def period_label(period: str) -> str:
-    if "Q" in period:
-        year, quarter = period.split("Q")
-        return f"{year}年第{quarter}季度"
-    if "-" in period:
-        year, month = period.split("-")
-        return f"{year}年{int(month)}月"
-    return f"{period}年"
+    """A calendar period as its months: '2026年10—12月', '2026年11月', '2026年1—12月'.
+
+    Never '第4季度': a 七一 scheme's 第1季度 is July to September (core.cycles names those),
+    so calendar quarters are named by their months and no two pages mean different things."""
+    first, last = period_range(period)
+    if first.month == last.month:
+        return f"{first.year}年{first.month}月"
+    return f"{first.year}年{first.month}—{last.month}月"
+
+
+def cycle_starts(store, scope: Scope, flt: Filter) -> list[str]:
+    """The cycle starts ('07-01', '01-01') of the schemes governing ``flt.cycle`` in the filter."""
+    groups, _ = group_by_scheme(store, branch_codes(store, scope, flt), flt.cycle, flt.today)
+    return sorted({g.scheme.cycle_start for g in groups})
+
+
+def cycle_name(starts: list[str], cycle: int, *, dates: bool = True) -> str:
+    """A dashboard cycle named as the schemes in scope name it (core.cycles.cycle_label):
+    '2025—2026年度（2025-07-01至2026-06-30）'; without ``dates``, '2025—2026年度'. Where
+    the branches' schemes start on different days, each span is given."""
+    if not starts:
+        return f"{cycle}年度"
+    if len(starts) == 1:
+        label = cycle_label(starts[0], cycle)
+        return label if dates else label.split("（")[0]
+    spans = [cycle_bounds(s, cycle) for s in starts]
+    if not dates:
+        return f"{cycle}年度"
+    return f"{cycle}年度（各支部方案起止不同：" + "；".join(f"{a:%Y-%m-%d}至{b:%Y-%m-%d}" for a, b in spans) + "）"
 
 
 def branch_where(scope: Scope, flt: Filter, alias: str = "b") -> tuple[str, list]:
