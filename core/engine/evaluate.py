@@ -9,6 +9,7 @@ from core.cycles import cycle_bounds
 from core.decimals import json_number
 from core.engine.case import normalise_case
 from core.engine.events import aggregate_events
+from core.engine.supermarket import add_balances, prior_points
 from core.engine.gc_pause import gc_paused
 from core.engine.outcome import Outcome, grade_subject, score_subject
 from core.engine.ranking import rank_key
@@ -31,6 +32,7 @@ def evaluate(scheme: Scheme, case: dict, *, explain: bool = True) -> dict:
     data = normalise_case(scheme, case)
     start, end = cycle_bounds(scheme.cycle_start, data.cycle)
     points, notes = aggregate_events(scheme, data, start, end, with_lines=explain)
+    prior = prior_points(points)  # a cumulative scheme's earlier cycles (积分超市 balance)
     warnings: list[dict] = []
     subjects = data.subjects
     for sid, code, n in notes:
@@ -89,6 +91,7 @@ def evaluate(scheme: Scheme, case: dict, *, explain: bool = True) -> dict:
         "warnings": warnings,
         "branches": _branches(scheme, outcomes),
     }
+    add_balances(scheme, out["results"], prior, data.exchanges, start, end)
     return out
 
 

@@ -36,6 +36,7 @@ class ComponentEvents:
 
     buckets: tuple[tuple[str | None, int, int, int], ...]
     lines: list[str]
+    prior: int = 0  # a cumulative scheme: earlier cycles' points, never in this cycle's total
 
 
 def _item_table(scheme: Scheme) -> pl.DataFrame:
@@ -188,7 +189,11 @@ def aggregate_events(
     points: dict[str, dict[str, ComponentEvents]] = {}
     columns = (sums[name].to_list() for name in ("_sid", "_comp", "_key", "bucket", "pos", "neg", "lines"))
     for sid, comp, keys, buckets, pos, neg, lines in zip(*columns):
-        points.setdefault(ids[sid], {})[comp] = ComponentEvents(tuple(zip(keys, buckets, pos, neg)), lines)
+        rows = tuple(zip(keys, buckets, pos, neg))
+        # `total` is this cycle's points; earlier cycles only feed `cumulative` and `balance`
+        prior = sum(p + n for _, bucket, p, n in rows if bucket == PRIOR)
+        current = tuple(row for row in rows if row[1] != PRIOR)
+        points.setdefault(ids[sid], {})[comp] = ComponentEvents(current, lines, prior)
     add_shortfalls(scheme, case.subjects, kept, start, points, annual=annual)
     return points, notes
 

@@ -9,6 +9,7 @@ from core.conditions import describe, holds
 from core.decimals import fmt, round1
 from core.engine.case import Score, Subject
 from core.engine.components import ComponentValue, entered_value, items_value
+from core.engine.entered_grades import apply_entered_grades
 from core.engine.events import ComponentEvents
 from core.engine.rules import facts_for
 from core.scheme.model import Band, Scheme, Veto
@@ -96,6 +97,7 @@ def score_subject(
     _total(scheme, o)
     _stars(scheme, o)
     grade_subject(scheme, o)
+    apply_entered_grades(scheme, o, scores)  # a grade or flag the branch enters itself
     return o
 
 
