@@ -80,13 +80,14 @@ def period_bounds(cycle_start, cycle: int, period: str) -> tuple[date, date]:
 
 
 def period_of(cycle_start, d: date, periods: list[str] | tuple[str, ...]) -> str:
-    """The period among ``periods`` that contains ``d`` (for dated score rows)."""
+    """The period among ``periods`` that contains ``d`` (for dated score rows): a month's
+    评定 where the component is rated monthly, else its quarter or half, else the cycle."""
+    if any(p in MONTHS for p in periods):
+        return month_of(cycle_start, d)
     if "cycle" in periods:
         return "cycle"
     if periods and periods[0] in HALVES:
         return half_of(cycle_start, d)
-    if periods and periods[0] in MONTHS:
-        return month_of(cycle_start, d)
     return quarter_of(cycle_start, d)
 
 
@@ -147,3 +148,15 @@ def period_label(scheme_or_cycle_start, cycle: int, period: str) -> str:
     '2025—2026年度（2025-07-01至2026-06-30）第1季度（7—9月）'."""
     label = cycle_label(scheme_or_cycle_start, cycle)
     return label if period == "cycle" else label + period_name(scheme_or_cycle_start, cycle, period)
+
+
+def period_short(scheme_or_cycle_start, period: str) -> str:
+    """A period's name inside any cycle, for explanation lines: '第1季度', '前半年', '7月', '全年'."""
+    if period == "cycle":
+        return "全年"
+    if period in QUARTERS:
+        return f"第{period[1]}季度"
+    month, _ = _start_md(scheme_or_cycle_start)
+    if period in HALVES:
+        return ("上半年" if period == "H1" else "下半年") if month == 1 else _ORDINAL[period]
+    return f"{(month + MONTHS.index(period) - 1) % 12 + 1}月"

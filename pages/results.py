@@ -5,7 +5,7 @@ import datetime as dt
 import streamlit as st
 
 from core.scheme_assignments import NoSchemeError
-from core.services.results import explain_lines, result_rows, view_results
+from core.services.results import display_rows, explain_lines, result_rows, view_results, warning_lines
 from ui.period_widgets import pick_branch_period
 from ui.session import guard
 
@@ -26,20 +26,23 @@ state = ("已归档，显示归档时冻结的结果" if results.frozen
 st.caption(f"{results.label} · 积分方案：{output.get('name', output['scheme'])}（版本 {output['scheme_version']}）· {state}")
 
 rows = result_rows(output)
-scored = [r for r in rows if r.get("总分") is not None]
+score_column = "总分" if output.get("period", "cycle") == "cycle" else "截至本期得分"
+scored = [r[score_column] for r in rows if r.get(score_column) is not None]
 cols = st.columns(3)
 cols[0].metric("参评人数", sum(1 for r in rows if r["标记"] != "免于评星"))
 if scored:
-    cols[1].metric("平均分", f"{sum(r['总分'] for r in scored) / len(scored):.1f}")
-    cols[2].metric("最高分", f"{max(r['总分'] for r in scored):.1f}")
-st.dataframe(rows, hide_index=True, width="stretch",
-             column_config={"总分": st.column_config.NumberColumn(format="%.1f"),
-                            "排名": st.column_config.NumberColumn(format="%d")})
+    cols[1].metric("平均分" if score_column == "总分" else "截至本期平均分", f"{sum(scored) / len(scored):.1f}")
+    cols[2].metric("最高分" if score_column == "总分" else "截至本期最高分", f"{max(scored):.1f}")
+if output.get("period", "cycle") != "cycle" and not output.get("graded"):
+    st.info(f"{results.label}：只公布本期各项得分和截至本期的累计得分，等次、名额和年度标记在全年评定；"
+            "尚未到评定时间的项目显示“未评”，不按 0 分计。")
+st.dataframe(display_rows(rows), hide_index=True, width="stretch")
 
-if output["warnings"]:
-    with st.expander(f"提示（{len(output['warnings'])} 条）", expanded=False):
-        for w in output["warnings"]:
-            st.text(w["message"])
+warnings = warning_lines(output)
+if warnings:
+    with st.expander(f"提示（{len(warnings)} 条）", expanded=False):
+        for line in warnings:
+            st.text(line)
 
 st.subheader("计分说明")
 names = {r["编号"]: f"{r['姓名']}（{r['编号']}）" for r in rows}

@@ -66,7 +66,8 @@ def test_resolve_with_correction_and_republish(published):
         "resolved", "经核实请假属实，撤销该扣分", "支委会复核无误", D(2025, 11, 21))
     pub = current_publicity(store, BRANCH, 2025, "Q1")
     assert pub.id == new_pid != pid
-    assert {r["subject"]: r["total"] for r in pub.snapshot["results"]}["M01"] == 75
+    # Q1 after the reversal: daily 75 + reward 0, 评议分 未评 → subtotal 75
+    assert {r["subject"]: r.get("subtotal") for r in pub.snapshot["results"]}["M01"] == 75
     # the objection still belongs to the window after the republish
     assert [o.id for o in window_objections(store, BRANCH, 2025, "Q1")] == [oid]
     with pytest.raises(EntryError, match="已办结"):
@@ -77,9 +78,9 @@ def test_correction_entering_a_new_event_is_approved_at_once(published):
     store, pid, _ = published
     oid = file_objection(store, SECRETARY, pid, "M02", "李四", "漏记了我的志愿服务", today=TODAY)
     resolve_objection(store, SECRETARY, oid, "属实，补记", "复核无误", today=TODAY,
-                      corrections=[Correction(member_id="M02", item="volunteer_service", date=D(2025, 9, 2))])
+                      corrections=[Correction(member_id="M02", item="reward_other", date=D(2025, 9, 2), points=2)])
     status = store.one("SELECT r.decision FROM events e JOIN event_reviews r ON r.event_id = e.id"
-                       " WHERE e.member_id = 'M02' AND e.item = 'volunteer_service'")
+                       " WHERE e.member_id = 'M02' AND e.item = 'reward_other'")
     assert status == ("approved",)
     with pytest.raises(EntryError, match="被提出异议的成员"):
         oid2 = file_objection(store, SECRETARY, pid, "M03", "王五", "有误", today=TODAY)

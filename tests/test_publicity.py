@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from core.scheme import load_scheme
 from core.auth import PermissionDenied
 from core.auth.scope import ScopeError
 from core.services import ledger
@@ -22,10 +23,14 @@ def test_open_stores_the_snapshot_and_window(world):
     pid = open_publicity(world, SECRETARY, BRANCH, 2025, "Q1", START, END, today=TODAY)
     pub = get_publicity(world, pid)
     assert (pub.state, pub.start_date, pub.end_date, pub.days) == ("open", START, END, 7)
-    assert (pub.scheme_id, pub.scheme_version) == ("party-q100-3to1", "1.0")
-    # the Q1 tally: M01 Q1 73, the rest of the quarters count 75 → 74.5
-    totals = {r["subject"]: r["total"] for r in pub.snapshot["results"]}
-    assert totals == {"M01": 74.5, "M02": 75, "M03": 75, "M04": None}
+    assert (pub.scheme_id, pub.scheme_version) == ("party-q100-3to1", load_scheme("party-q100-3to1").version)
+    # the Q1 result (SCHEMES.md "Period results"): daily Q1 alone, M01 75 − 2 = 73; the
+    # half-yearly 评议分 is not due by 09-30, so it is 未评 and there is no total, only the
+    # subtotal 73 + reward 0 = 73, and no grade; later quarters are not counted at 75
+    results = {r["subject"]: r for r in pub.snapshot["results"]}
+    assert {s: r.get("subtotal") for s, r in results.items()} == {"M01": 73, "M02": 75, "M03": 75, "M04": None}
+    assert all(r["total"] is None and r["grade"] is None for r in results.values())
+    assert results["M01"]["not_assessed"] == ["appraisal"]
     assert pub.snapshot == branch_results(world, BRANCH, 2025, "Q1", TODAY).output
     assert pub.window(TODAY) == "open" and pub.days_left(TODAY) == 7
     assert pub.window(END + dt.timedelta(days=1)) == "closed"
@@ -86,17 +91,19 @@ def test_republish_supersedes_the_snapshot(world):
     assert get_publicity(world, pid).state == "withdrawn"
     pub = current_publicity(world, BRANCH, 2025, "Q1")
     assert pub.id == new and (pub.start_date, pub.end_date) == (START, END)
-    assert {r["subject"]: r["total"] for r in pub.snapshot["results"]}["M02"] == 73.8  # (70 + 75×3) / 4 = 73.75
+    assert {r["subject"]: r.get("subtotal") for r in pub.snapshot["results"]}["M02"] == 70  # Q1 75 − 5
     with pytest.raises(EntryError, match="不能重新公示"):
         republish(world, SECRETARY, pid, "再来一次", today=TODAY)
     before, after = world.one("SELECT before_json, after_json FROM audit_log WHERE action = 'publicity.republish'")
-    assert '"M02": [75' in before and '"M02": [73.8' in after
+    assert '"M02": [75' in before and '"M02": [70' in after
 
 
 def test_result_rows_are_chinese(world):
     rows = result_rows(branch_results(world, BRANCH, 2025, "cycle", TODAY).output)
-    # party-q100-3to1 gives no stars, so the rows carry no 星级 column
-    assert rows[0] == {"排名": 1, "编号": "M01", "姓名": "张三", "总分": 75, "等次": "基本合格", "标记": ""}
+    # party-q100-3to1 gives no stars, so the rows carry no 星级 column; its three components
+    # come first: daily mean (75×4)/4 = 75, no 评议 → 0, no reward → 0; total 75 → 基本合格 (65–80)
+    assert rows[0] == {"排名": 1, "编号": "M01", "姓名": "张三", "日常分": "75", "评议分": "0", "奖励分": "0",
+                       "总分": 75, "等次": "基本合格", "标记": ""}
     assert rows[-1]["姓名"] == "赵六" and rows[-1]["总分"] is None and rows[-1]["标记"] == "免于评星"
 
 

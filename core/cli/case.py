@@ -13,8 +13,10 @@ import json
 from pathlib import Path
 
 from core.cli import fail
+from core.cycles import PERIODS
 from core.scheme_assignments import NoSchemeError, scheme_for_cycle
 from core.services.case import build_case
+from core.services.results import check_period
 from core.services.entry_rules import EntryError
 from core.store import Store, default_db_path
 
@@ -53,7 +55,8 @@ def on_branch(args, work):
 def _case_with_header(store: Store, args) -> dict:
     _, assignment = scheme_for_cycle(store, args.org, args.cycle)
     scheme, case = build_case(store, args.org, args.cycle)
-    header = {"scheme": scheme.id, "scheme_version": scheme.version}
+    check_period(args.period)
+    header = {"scheme": scheme.id, "scheme_version": scheme.version, "period": args.period}
     if assignment.overrides:
         # `evaluate --scheme ID` would use the template as shipped; the branch's adjustments
         # are listed so support staff can see why the results differ.
@@ -74,7 +77,13 @@ def common_args(parser) -> None:
     parser.add_argument("--db", type=Path, default=None, help="数据库文件（默认 data/jifen.duckdb，或环境变量 JIFEN_DB）")
 
 
+def period_arg(parser) -> None:
+    parser.add_argument("--period", choices=PERIODS, default="cycle", metavar="PERIOD",
+                        help="期间：cycle（全年）、Q1..Q4（季度）、H1/H2（半年）、M1..M12（月），均从周期起点算起")
+
+
 def register(sub) -> None:
     p = sub.add_parser("case", help="导出支部某周期的案例 JSON（与 evaluate 的输入格式相同）")
     common_args(p)
+    period_arg(p)
     p.set_defaults(func=run_case)

@@ -6,6 +6,7 @@ import argparse
 import json
 
 from core.cli import fail
+from core.cycles import PERIODS
 from core.engine import CaseError, evaluate
 from core.report import results_table
 from core.scheme import SchemeError, load_scheme
@@ -31,7 +32,7 @@ def emit(data: dict, fmt: str, table) -> None:
 def run(args: argparse.Namespace) -> int:
     try:
         scheme = load_scheme(args.scheme)
-        output = evaluate(scheme, read_case(args.case))
+        output = evaluate(scheme, read_case(args.case), period=args.period)
     except (SchemeError, CaseError) as exc:
         return fail(exc)
     emit(output, args.format, results_table)
@@ -42,5 +43,7 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser("evaluate", help="按方案计算一个积分周期的结果（JSON 输出）")
     parser.add_argument("--scheme", required=True, help="方案 id（如 party-q100-3to1）或 .toml 路径")
     parser.add_argument("--case", required=True, help="案例 JSON 文件")
+    parser.add_argument("--period", choices=PERIODS, default=None, metavar="PERIOD",
+                        help="期间：cycle、Q1..Q4、H1/H2、M1..M12（默认取案例的 period，否则全年）")
     parser.add_argument("--format", choices=("json", "table"), default="json", help="输出格式")
     parser.set_defaults(func=run)

@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-from core.cli.case import common_args, on_branch
+from core.cli.case import common_args, on_branch, period_arg
 from core.cli.evaluate import emit
-from core.cycles import PERIODS
 from core.report import results_table
 from core.services.results import branch_results
 
@@ -20,6 +19,6 @@ def run(args) -> int:
 def register(sub) -> None:
     p = sub.add_parser("results", help="输出支部某周期的积分结果（与 evaluate 的输出格式相同）")
     common_args(p)
-    p.add_argument("--period", choices=PERIODS, default="cycle", help="期间：cycle（全年）或 Q1..Q4、H1/H2")
+    period_arg(p)
     p.add_argument("--format", choices=("json", "table"), default="json", help="输出格式")
     p.set_defaults(func=run)

@@ -7,7 +7,7 @@ county-sized case is validated without a Python loop over events.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -62,6 +62,14 @@ class Case:
     vetoes: list[tuple[int, str, str, date]]
     history: dict[str, dict[int, tuple[str | None, int | None]]]
     exchanges: list[tuple[str, date, Decimal]]
+
+    def until(self, day: date, cycle_end: date) -> "Case":
+        """The case as counted on ``day`` inside the cycle: later events and vetoes of the
+        cycle are left out (not yet happened, so not "outside the cycle"); events after the
+        cycle's end stay, to be warned about as usual."""
+        keep = (pl.col("date") <= day) | (pl.col("date") > cycle_end)
+        return replace(self, events=self.events.filter(keep),
+                       vetoes=[v for v in self.vetoes if v[3] <= day or v[3] > cycle_end])
 
 
 def _date(value, field: str, row: int | None, allow_none=False) -> date | None:

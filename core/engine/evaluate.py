@@ -3,6 +3,7 @@ share, so what the app shows equals what ``python -m core evaluate`` prints."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from core.cycles import cycle_bounds
@@ -12,8 +13,9 @@ from core.engine.events import aggregate_events
 from core.engine.supermarket import add_balances, prior_points
 from core.engine.gc_pause import gc_paused
 from core.engine.outcome import Outcome, grade_subject, score_subject
+from core.engine.period import PeriodView
 from core.engine.ranking import rank_key
-from core.engine.rules import apply_flags, apply_quotas, branch_warnings, rank_group
+from core.engine.rules import apply_flags, apply_period_flags, apply_quotas, branch_warnings, rank_group
 from core.scheme.model import Scheme
 
 WARNING_TEXT = {
@@ -25,14 +27,23 @@ WARNING_TEXT = {
 
 
 @gc_paused()
-def evaluate(scheme: Scheme, case: dict, *, explain: bool = True) -> dict:
-    """Results for one cycle. ``explain=False`` leaves the per-event lines out
-    of the explanation (caps, clamps, totals, grades stay), for county-wide
-    dashboards that never show them."""
+def evaluate(scheme: Scheme, case: dict, *, explain: bool = True, period: str | None = None) -> dict:
+    """Results for one cycle, or for a period of it (``period``, else the case's
+    ``period``, else the cycle): P's own scores plus the cycle to date, graded only where
+    the scheme grades P. ``explain=False`` leaves the per-event lines out of the
+    explanation (caps, clamps, totals, grades stay), for county-wide dashboards that
+    never show them."""
     data = normalise_case(scheme, case)
+    view = PeriodView.of(scheme, data.cycle, period or case.get("period") or "cycle")
     start, end = cycle_bounds(scheme.cycle_start, data.cycle)
+    if not view.annual:  # what falls after P's end is not yet counted (not "outside the cycle")
+        data = data.until(view.end, end)
     points, notes = aggregate_events(scheme, data, start, end, with_lines=explain)
     prior = prior_points(points)  # a cumulative scheme's earlier cycles (积分超市 balance)
+    before = {}
+    if not view.annual and view.start > start:
+        before, _ = aggregate_events(scheme, data.until(view.start - dt.timedelta(days=1), end), start, end,
+                                     with_lines=False)
     warnings: list[dict] = []
     subjects = data.subjects
     for sid, code, n in notes:
@@ -43,9 +54,9 @@ def evaluate(scheme: Scheme, case: dict, *, explain: bool = True) -> dict:
     for row, sid, code, when in data.vetoes:
         approved = subjects[sid].approved_on
         if not start <= when <= end:
-            code_w, text = "event_outside_cycle", f"一票否决事项 {code}（vetoes[{row}]）不在本积分周期内，未计入"
+            code_w, text = "event_outside_cycle", f"一票否决事项「{scheme.vetoes[code].name}」（第 {row + 1} 条）不在本积分周期内，未计入"
         elif approved is not None and when < approved:
-            code_w, text = "event_before_approval", f"一票否决事项 {code}（vetoes[{row}]）早于纳入日期，未计入"
+            code_w, text = "event_before_approval", f"一票否决事项「{scheme.vetoes[code].name}」（第 {row + 1} 条）早于纳入日期，未计入"
         else:
             vetoes.setdefault(sid, []).append(scheme.vetoes[code])
             continue
@@ -63,44 +74,54 @@ def evaluate(scheme: Scheme, case: dict, *, explain: bool = True) -> dict:
             o.explain.append("免于积分管理（年老体弱等，经批准），不计分、不定等次、不排名")
             exempt.append(o)
             continue
-        o = score_subject(scheme, subject, points.get(sid, {}), scores.get(sid, []), vetoes.get(sid, []))
+        o = score_subject(scheme, subject, points.get(sid, {}), scores.get(sid, []), vetoes.get(sid, []), view,
+                          before.get(sid))
         for code, text in o.warnings:
             warnings.append({"branch": subject.branch, "subject": sid, "code": code, "message": text})
         outcomes.setdefault((subject.branch, subject.kind), []).append(o)
 
     for (branch, _kind), group in sorted(outcomes.items()):
-        for o in group:
-            o.key = rank_key(scheme.rank_keys, o)
-        apply_quotas(scheme, group, branch, warnings, lambda o: grade_subject(scheme, o))
+        if view.annual:
+            for o in group:
+                o.key = rank_key(scheme.rank_keys, o)
+            apply_quotas(scheme, group, branch, warnings, lambda o: grade_subject(scheme, o))
         rank_group(scheme, group)
-        apply_flags(scheme, group, data.cycle, data.history)
-        branch_warnings(scheme, group, branch, data.cycle, warnings)
+        if view.annual:
+            apply_flags(scheme, group, data.cycle, data.history)
+            branch_warnings(scheme, group, branch, data.cycle, warnings)
+        elif view.graded:
+            apply_period_flags(scheme, group, view)
 
     everyone = [o for group in outcomes.values() for o in group] + exempt
     everyone.sort(key=lambda o: (o.subject.branch, o.rank is None, o.rank or 0, o.subject.id))
     spent: dict[str, Decimal] = {}
     for sid, when, points in data.exchanges:
-        if when <= end and (scheme.cumulative or when >= start):
+        if when <= view.end and (scheme.cumulative or when >= start):
             spent[sid] = spent.get(sid, Decimal(0)) + points
     out = {
         "scheme": scheme.id,
         "scheme_version": scheme.version,
         "name": scheme.name,
         "cycle": data.cycle,
-        "results": [_result(scheme, o, spent) for o in everyone],
+        "cycle_start": scheme.cycle_start,
+        "period": view.period,
+        "graded": view.graded,
+        "components": {cid: comp.name for cid, comp in scheme.components.items()},
+        "results": [_result(scheme, o, spent, view) for o in everyone],
         "warnings": warnings,
         "branches": _branches(scheme, outcomes),
     }
-    add_balances(scheme, out["results"], prior, data.exchanges, start, end)
+    add_balances(scheme, out["results"], prior, data.exchanges, start, view.end)
     return out
 
 
-def _result(scheme: Scheme, o: Outcome, spent: dict[str, Decimal]) -> dict:
+def _result(scheme: Scheme, o: Outcome, spent: dict[str, Decimal], view: PeriodView) -> dict:
     result = {
         "subject": o.subject.id,
         "branch": o.subject.branch,
         "kind": o.subject.kind,
         "category": o.subject.category,
+        "period": view.period,
         "total": json_number(o.total),
         "grade": o.grade,
         "stars": o.stars,
@@ -110,12 +131,18 @@ def _result(scheme: Scheme, o: Outcome, spent: dict[str, Decimal]) -> dict:
         "redeemable": o.redeemable,
         "explain": o.explain,
     }
+    if not view.annual:
+        if o.subtotal is not None:
+            result["subtotal"] = json_number(o.subtotal)
+        result["period_components"] = {cid: json_number(cv.period_value) for cid, cv in o.components.items()}
+        result["not_assessed"] = o.not_assessed
     if o.subject.name:
         result["name"] = o.subject.name
     if o.period_stars:
         result["period_stars"] = dict(o.period_stars)
-    if scheme.supermarket is not None and o.total is not None:
-        result["balance"] = json_number(o.total - spent.get(o.subject.id, Decimal(0)))
+    points = o.total if o.total is not None else o.subtotal
+    if scheme.supermarket is not None and points is not None:
+        result["balance"] = json_number(points - spent.get(o.subject.id, Decimal(0)))
     return result
 
 
@@ -147,5 +174,6 @@ def _possible_stars(scheme: Scheme, o: Outcome) -> int:
     if scheme.star_basis == "total":
         return max(band.label for band in scheme.star_bands)
     if scheme.star_basis == "dimensions" and o.dim_ids:
-        return len(o.dim_ids) * len(o.components[o.dim_ids[0]].periods or {"cycle": 0})
+        own = scheme.components[o.dim_ids[0]]
+        return len(o.dim_ids) * (1 if own.aggregate == "latest" else len(own.periods))
     return 0

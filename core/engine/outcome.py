@@ -6,11 +6,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from core.conditions import describe, holds
-from core.decimals import fmt, round1
+from core.cycles import period_short
+from core.decimals import fmt, round1, signed
 from core.engine.case import Score, Subject
 from core.engine.components import ComponentValue, entered_value, items_value
 from core.engine.entered_grades import apply_entered_grades
 from core.engine.events import ComponentEvents
+from core.engine.labels import flag_label
+from core.engine.period import PeriodView
 from core.engine.rules import facts_for
 from core.scheme.model import Band, Scheme, Veto
 
@@ -22,6 +25,7 @@ class Outcome:
     subject: Subject
     components: dict[str, ComponentValue] = field(default_factory=dict)
     total: Decimal | None = None
+    subtotal: Decimal | None = None  # a period result with a component 未评: the assessed part
     stars: int | None = None
     period_stars: dict[str, int] = field(default_factory=dict)
     grade: str | None = None
@@ -34,6 +38,7 @@ class Outcome:
     explain: list[str] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)
     dim_ids: tuple[str, ...] = ()  # dimensions that apply to this subject's category
+    rank_dims: Decimal | None = None  # a graded period ranks on P's own dimension scores
 
     @property
     def vetoed(self) -> bool:
@@ -44,17 +49,27 @@ class Outcome:
         return None if self.total is None else round1(self.total)
 
     @property
+    def subtotal_shown(self) -> Decimal | None:
+        return None if self.subtotal is None else round1(self.subtotal)
+
+    @property
+    def not_assessed(self) -> list[str]:
+        return [cid for cid, cv in self.components.items() if not cv.assessed]
+
+    @property
     def rated(self) -> bool:
         return not any(v.effect == "no_rating" for v in self.vetoes)
 
     @property
     def dimension_sum(self) -> Decimal:
-        return sum((self.components[c].value for c in self.dim_ids), ZERO)
+        if self.rank_dims is not None:
+            return self.rank_dims
+        return sum((self.components[c].value for c in self.dim_ids if self.components[c].assessed), ZERO)
 
     def flag(self, name: str, why: str) -> None:
         if name not in self.flags:
             self.flags.append(name)
-            self.explain.append(f"标记 {name}：{why}")
+            self.explain.append(f"标记 {flag_label(name)}：{why}")
 
 
 def band_for(bands: tuple[Band, ...], value) -> tuple[object, Band] | None:
@@ -70,7 +85,10 @@ def band_text(band: Band) -> str:
 
 def score_subject(
     scheme: Scheme, subject: Subject, events: dict[str, ComponentEvents], scores: list[Score], vetoes: list[Veto],
+    view: PeriodView, before: dict[str, ComponentEvents] | None = None,
 ) -> Outcome:
+    """``events`` are those counted to P's end; ``before`` (a period result only) those
+    before P's start, so a component kept over the cycle shows what P added."""
     o = Outcome(subject, vetoes=vetoes)
     o.dim_ids = tuple(c.id for c in scheme.dimensions if c.applies_to(subject.category))
     automatic = [i for i in scheme.items.values() if i.automatic and subject.kind in i.kinds]
@@ -80,25 +98,43 @@ def score_subject(
         if comp.input == "items":
             auto = [i.code for i in automatic if i.component == comp.id and not (i.withheld_by_veto and vetoes)]
             withheld = [i.name for i in automatic if i.withheld_by_veto and vetoes and i.component == comp.id]
-            value = items_value(scheme, comp, events.get(comp.id), auto, subject.category)
+            value = items_value(scheme, comp, events.get(comp.id), auto, subject.category, view)
             value.lines[:0] = [f"一票否决，不给 {name}" for name in withheld]
+            if not view.annual and comp.periods == ("cycle",):
+                _added_in_period(scheme, comp, value, before, auto, subject.category, view)
         else:
-            value = entered_value(scheme, comp, [s for s in scores if s.component == comp.id], subject.category)
+            value = entered_value(scheme, comp, [s for s in scores if s.component == comp.id], subject.category, view)
         o.components[comp.id] = value
         o.explain.extend(value.lines)
         o.warnings.extend(tuple(w.split(":", 1)) for w in value.warnings)
     for veto in vetoes:
-        o.explain.append(f"一票否决 {veto.name}（{veto.code}）：{_EFFECT_TEXT[veto.effect](veto)}")
+        o.explain.append(f"一票否决 {veto.name}：{_EFFECT_TEXT[veto.effect](veto)}")
         o.flag("veto", veto.name)
         if veto.effect == "handle":
             o.flag("handle", "不论得分均予处置")
         if veto.effect == "no_redeem":
             o.redeemable = False
     _total(scheme, o)
-    _stars(scheme, o)
-    grade_subject(scheme, o)
-    apply_entered_grades(scheme, o, scores)  # a grade or flag the branch enters itself
+    if view.annual:
+        _stars(scheme, o)
+        grade_subject(scheme, o)
+        apply_entered_grades(scheme, o, scores)  # a grade or flag the branch enters itself
+    elif view.graded:
+        _period_stars(scheme, o, view)
+    elif scheme.grade_bands or scheme.star_basis:
+        o.explain.append(f"{view.name}只公布得分，不评定等次或星级（在年度评定）")
     return o
+
+
+def _added_in_period(scheme: Scheme, comp, value: ComponentValue, before, auto: list[str], category,
+                     view: PeriodView) -> None:
+    """P's own value of a component kept over the cycle: its value at P's end less its
+    value the day before P began. Automatic items (a yearly 基础分) fall in the first period."""
+    first = view.start == view.cycle_begin
+    earlier = items_value(scheme, comp, None if first else (before or {}).get(comp.id),
+                          [] if first else auto, category, view).value
+    value.period_value = value.value - earlier
+    value.lines.append(f"{comp.name} 本期（{view.name}）新增 {signed(value.period_value)}")
 
 
 _EFFECT_TEXT = {
@@ -111,18 +147,24 @@ _EFFECT_TEXT = {
 
 
 def _total(scheme: Scheme, o: Outcome) -> None:
+    """The total; in a period result with a component 未评, the subtotal of the rest."""
     if not scheme.total_enabled:
         return
     weights = scheme.total_by_category.get(o.subject.category, scheme.total_weights)
     total = ZERO
     parts = []
+    missing = []
     for cid, weight in weights.items():
         comp = o.components.get(cid)
+        name = scheme.components[cid].name
+        if comp is not None and not comp.assessed:
+            missing.append(name)
+            continue
         value = comp.value if comp is not None else ZERO
         total += weight * value
-        name = scheme.components[cid].name
         parts.append(f"{name} {fmt(value)}" if weight == 1 else f"{fmt(weight)}×{name} {fmt(value)}")
-    line = f"总分 = {' + '.join(parts)} = {fmt(total)}".replace("+ −1×", "− ")
+    word = f"小计（不含未评项：{'、'.join(missing)}）" if missing else "总分"
+    line = f"{word} = {' + '.join(parts) or '0'} = {fmt(total)}".replace("+ −1×", "− ")
     if scheme.total_floor is not None and total < scheme.total_floor:
         line += f"，下限 {fmt(scheme.total_floor)} → {fmt(scheme.total_floor)}"
         total = scheme.total_floor
@@ -134,7 +176,10 @@ def _total(scheme: Scheme, o: Outcome) -> None:
         total = ZERO
     if round1(total) != total:
         line += f"，四舍五入 → {fmt(round1(total))}"
-    o.total = total
+    if missing:
+        o.subtotal = total
+    else:
+        o.total = total
     o.explain.append(line)
 
 
@@ -149,11 +194,13 @@ def _stars(scheme: Scheme, o: Outcome) -> None:
         return
     threshold = scheme.star_threshold
     dims = [(scheme.components[cid].name, o.components[cid]) for cid in o.dim_ids]
-    periods = list(scheme.components[o.dim_ids[0]].periods) if dims else []  # declared, even if not entered
-    for period in periods:
-        earned = [name for name, cv in dims if cv.periods.get(period, ZERO) >= threshold]
+    latest = bool(dims) and scheme.components[o.dim_ids[0]].aggregate == "latest"  # stars held at the end
+    periods = ["cycle"] if latest else list(scheme.components[o.dim_ids[0]].periods) if dims else []
+    for period in periods:  # declared, even if not entered
+        earned = [name for name, cv in dims
+                  if (cv.value if latest else cv.periods.get(period, ZERO)) >= threshold]
         o.period_stars[period] = len(earned)
-        label = "" if period == "cycle" else f"{period} "
+        label = "" if period == "cycle" else f"{period_short(scheme.cycle_start, period)} "
         o.explain.append(f"星级 {label}达到 {fmt(threshold)} 的维度：{'、'.join(earned) or '无'} → {len(earned)} 星")
     o.stars = sum(o.period_stars.values())
     if len(periods) > 1:
@@ -164,6 +211,33 @@ def _stars(scheme: Scheme, o: Outcome) -> None:
         if o.stars > limit["max"] and holds(limit["when"], facts_for(scheme, o)):
             o.explain.append(f"星级上限 {limit['max']}（{describe(limit['when'])}）：{o.stars} → {limit['max']}")
             o.stars = limit["max"]
+
+
+def _period_stars(scheme: Scheme, o: Outcome, view: PeriodView) -> None:
+    """A graded period (stars per quarter or per month) gets P's stars only; the grade and
+    every other annual rule stay with the cycle."""
+    if not o.rated:
+        o.explain.append(f"{view.name}不评定星级（一票否决）")
+        return
+    if scheme.star_basis != "dimensions":
+        return
+    threshold = scheme.star_threshold
+    dims = [(scheme.components[cid].name, o.components[cid]) for cid in o.dim_ids]
+    if not dims:
+        return
+    own = scheme.components[o.dim_ids[0]]
+    if own.aggregate == "latest":  # stars held at P's end
+        earned = [name for name, cv in dims if cv.assessed and cv.value >= threshold]
+        o.stars = len(earned)
+        o.rank_dims = sum((cv.value for _, cv in dims if cv.assessed), ZERO)
+    else:
+        for period in view.due(own):
+            o.period_stars[period] = sum(1 for _, cv in dims if cv.periods.get(period, ZERO) >= threshold)
+        mine = view.within(own)
+        earned = [name for name, cv in dims if any(cv.periods.get(p, ZERO) >= threshold for p in mine)]
+        o.stars = sum(o.period_stars.get(p, 0) for p in mine)
+        o.rank_dims = sum((cv.period_value or ZERO for _, cv in dims), ZERO)
+    o.explain.append(f"{view.name}星级：达到 {fmt(threshold)} 的维度 {'、'.join(earned) or '无'} → {o.stars} 星")
 
 
 def grade_subject(scheme: Scheme, o: Outcome) -> None:

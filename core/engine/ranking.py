@@ -12,15 +12,15 @@ LOWEST = Decimal("-Infinity")
 def rank_key(keys: tuple[str, ...], outcome) -> tuple:
     out = []
     for key in keys:
-        if key == "total":
-            value = outcome.total_shown
+        if key == "total":  # a period result with a component 未评 ranks on its subtotal
+            value = outcome.total_shown if outcome.total is not None else outcome.subtotal_shown
         elif key == "stars":
             value = None if outcome.stars is None else Decimal(outcome.stars)
         elif key == "dimension_sum":
             value = outcome.dimension_sum
         else:
             comp = outcome.components.get(key)
-            value = None if comp is None else round1(comp.value)
+            value = None if comp is None or comp.value is None else round1(comp.value)
         out.append(LOWEST if value is None else value)
     return tuple(out)
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 from core.conditions import Facts, describe, holds
 from core.cycles import cycle_bounds
 from core.decimals import fmt
+from core.engine.labels import rank_key_label
 from core.engine.ranking import allowed_places, competition_ranks, quota_cut, rank_key
 from core.scheme.model import Scheme
 
@@ -82,8 +83,25 @@ def rank_group(scheme: Scheme, group: list) -> None:
     for o in group:
         o.key = rank_key(scheme.rank_keys, o)
     competition_ranks(group)
+    keys = "、".join(rank_key_label(scheme, k) for k in scheme.rank_keys)
     for o in group:
-        o.explain.append(f"支部内排名第 {o.rank}（排序依据：{'、'.join(scheme.rank_keys)}）")
+        o.explain.append(f"支部内排名第 {o.rank}（排序依据：{keys}）")
+
+
+def apply_period_flags(scheme: Scheme, group: list, view) -> None:
+    """A graded period's flags: each per-period rule for P alone (明星党员:Q2), and the rules
+    the scheme marks ``in_periods``, which read P's stars and the periods to date (two
+    one-star quarters so far → 预警). Nothing annual: no grade, history or rank rule."""
+    for o in group:
+        facts = facts_for(scheme, o)
+        for rule in scheme.flag_rules:
+            if rule.per_period and view.period in o.period_stars:
+                facts.period = view.period
+                if holds(rule.when, facts):
+                    o.flag(f"{rule.name}:{view.period}", describe(rule.when))
+                facts.period = None
+            elif rule.in_periods and not rule.per_period and holds(rule.when, facts):
+                o.flag(rule.name, describe(rule.when))
 
 
 def apply_flags(scheme: Scheme, group: list, cycle: int, history: dict) -> None:

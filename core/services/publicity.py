@@ -225,7 +225,8 @@ def _insert(cur, user, branch_code: str, cycle: int, period: str, output: dict, 
 def _summary(output: dict, start: dt.date, end: dt.date, period: str) -> dict:
     """What the audit log keeps of a snapshot: enough to see what changed, not the explanations."""
     return {"period": period, "start": start, "end": end, "scheme": f"{output['scheme']}@{output['scheme_version']}",
-            "results": {r["subject"]: [r["total"], r["grade"], r["stars"]] for r in output["results"]}}
+            "results": {r["subject"]: [r["total"] if r["total"] is not None else r.get("subtotal"), r["grade"],
+                                       r["stars"]] for r in output["results"]}}
 
 
 def notice(store: Store, pub: Publicity) -> dict:

@@ -11,29 +11,15 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-from core.cycles import PERIODS, period_bounds
+from core.cycles import PERIODS, period_bounds, period_label
+from core.decimals import fmt, to_decimal
 from core.engine import evaluate
+from core.engine.labels import flag_label
 from core.scheme import Scheme
 from core.scheme_assignments import scheme_for_cycle
 from core.services.case import build_case
-from core.services.entry_rules import EntryError, period_label
+from core.services.entry_rules import EntryError
 from core.store import Store
-
-FLAG_NAMES = {
-    "quota_capped": "受比例限制降档", "veto": "一票否决", "handle": "需组织处置", "report_up": "上报表彰",
-    "probation_extend": "延长预备期", "probation_cancel": "取消预备资格",
-    "probation_extend_or_cancel": "延长或取消预备期", "not_award_eligible": "不具备评优资格",
-    "township_recheck": "报乡镇复核", "priority_service": "优先享受服务", "monthly_home_service": "每月上门服务",
-    "above_average": "高于平均分", "award": "表彰", "warning": "预警",
-}
-STREAK_PREFIX = "streak:"
-
-
-def flag_label(flag: str) -> str:
-    if flag.startswith(STREAK_PREFIX):
-        return f"连续预警：{flag[len(STREAK_PREFIX):]}"
-    return FLAG_NAMES.get(flag, flag)
-
 
 @dataclass(frozen=True)
 class BranchResults:
@@ -47,7 +33,7 @@ class BranchResults:
 
     @property
     def label(self) -> str:
-        return period_label(self.cycle, self.period)
+        return period_label(self.scheme, self.cycle, self.period)
 
 
 def check_period(period: str) -> None:
@@ -57,11 +43,12 @@ def check_period(period: str) -> None:
 
 def live_output(store: Store, branch_code: str, cycle: int, period: str = "cycle",
                 today: dt.date | None = None) -> tuple[Scheme, dict, dt.date]:
-    """Recompute now: the case cut at the period's end (a quarter is a running tally)."""
+    """Recompute now: the cycle's case, evaluated for the period (SCHEMES.md, "Period
+    results": P's own scores and the cycle to date, graded only where the scheme grades P)."""
     check_period(period)
-    scheme, _ = scheme_for_cycle(store, branch_code, cycle, today)
+    scheme, case = build_case(store, branch_code, cycle, today=today)
+    case["period"] = period
     through = period_bounds(scheme.cycle_start, cycle, period)[1]
-    scheme, case = build_case(store, branch_code, cycle, today=today, upto=None if period == "cycle" else through)
     return scheme, evaluate(scheme, case), through
 
 
@@ -97,22 +84,63 @@ def view_results(store: Store, scope, branch_code: str, cycle: int, period: str 
 
 
 def result_rows(output: dict) -> list[dict]:
-    """One row per subject with Chinese column names, in the engine's order (by rank).
-    Totals stay numbers (shown with one decimal by the page; summable in Excel)."""
+    """One row per subject with Chinese column names, in the engine's order (by rank): the
+    scheme's components, then the total. A period result shows P's own component scores
+    (未评 where nothing is due yet) and the score to date, and no grade where the scheme
+    grades only the cycle. Totals stay numbers (one decimal on screen; summable in Excel);
+    component cells are text, so 未评 never reads as 0."""
+    names = output.get("components") or {}  # older snapshots carry no names: no component columns
+    period = output.get("period", "cycle")
+    cycle_start = output.get("cycle_start", "01-01")
     rows = []
     for r in output["results"]:
         exempt = r["rank"] is None and r["total"] is None and r["grade"] is None and r["stars"] is None
-        rows.append({
-            "排名": r["rank"], "编号": r["subject"], "姓名": r.get("name") or r["subject"],
-            "总分": r["total"], "等次": r["grade"] or "", "星级": r["stars"],
-            "标记": "免于评星" if exempt else "、".join(flag_label(f) for f in r["flags"]),
-        })
-    # A points scheme gives no stars and a star scheme no total: leave out the empty column.
-    for column, key in (("总分", "total"), ("星级", "stars")):
-        if all(r[key] is None for r in output["results"]):
+        row = {"排名": r["rank"], "编号": r["subject"], "姓名": r.get("name") or r["subject"]}
+        if period == "cycle":
+            for cid, value in r.get("components", {}).items():
+                if cid in names:
+                    row[names[cid]] = "" if exempt else _points(value)
+            row["总分"] = r["total"]
+        else:
+            for cid, value in (r.get("period_components") or {}).items():
+                if cid in names:
+                    row[f"{names[cid]}（本期）"] = "" if exempt else _points(value)
+            row["截至本期得分"] = r["total"] if r["total"] is not None else r.get("subtotal")
+            row["未计入（未评）"] = "、".join(names.get(c, c) for c in r.get("not_assessed", ()))
+        row["等次"] = r["grade"] or ""
+        row["星级"] = r["stars"]
+        row["标记"] = "免于评星" if exempt else "、".join(flag_label(f, cycle_start) for f in r["flags"])
+        rows.append(row)
+    # A column the scheme never fills (no stars, no grade in this period, nothing 未评) is left out.
+    for column in ("总分", "截至本期得分", "星级", "等次", "未计入（未评）"):
+        if rows and column in rows[0] and all(row[column] in (None, "") for row in rows):
             for row in rows:
                 del row[column]
     return rows
+
+
+def _points(value) -> str:
+    return "未评" if value is None else fmt(to_decimal(value))
+
+
+def display_rows(rows: list[dict]) -> list[dict]:
+    """``result_rows`` for the screen and the PDF: every cell text, numbers with one decimal,
+    nothing blank that reads as "None"."""
+    return [{k: ("—" if v is None else f"{v:.1f}" if isinstance(v, float) or k.endswith("得分") or k == "总分"
+                 else str(v)) for k, v in row.items()} for row in rows]
+
+
+def warning_lines(output: dict) -> list[str]:
+    """The warnings, one line per kind of message with the members' names, instead of
+    "评议分 未录入，按 0 计" 43 times."""
+    names = {r["subject"]: r.get("name") or r["subject"] for r in output["results"]}
+    grouped: dict[str, list[str]] = {}
+    for w in output["warnings"]:
+        who = grouped.setdefault(w["message"], [])
+        if w.get("subject") and names.get(w["subject"], w["subject"]) not in who:
+            who.append(names.get(w["subject"], w["subject"]))
+    return [f"{message}：{'、'.join(who)}（{len(who)} 人）" if who else message
+            for message, who in grouped.items()]
 
 
 def explain_lines(output: dict, subject: str) -> list[str]:
