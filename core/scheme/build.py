@@ -240,7 +240,21 @@ def _component(r: _Reader, i: int, data: dict) -> Component:
         dimension=bool(data.get("dimension", False)),
         sets=sets,
         flag_names=dict(flag_names) if sets == "flag" else {},
+        missing_period_warning=_period_option(r, data, key, kind, periods, "missing_period_warning"),
+        skip_before_approval=bool(_period_option(r, data, key, kind, periods, "skip_before_approval")),
     )
+
+
+def _period_option(r: _Reader, data: dict, key: str, kind: str, periods: list[str], name: str):
+    """An option of an entered component scored per period (not for the cycle alone)."""
+    value = data.get(name)
+    if value is not None and (kind == "items" or periods == ["cycle"]):
+        r.fail(f"{key}.{name}", "只适用于按期间录入的组成部分（periods 不是 cycle）")
+    if name == "missing_period_warning" and value is not None and (not isinstance(value, str) or not value):
+        r.fail(f"{key}.{name}", "应为非空文本（提示代码）")
+    if name == "skip_before_approval" and value is not None and not isinstance(value, bool):
+        r.fail(f"{key}.{name}", "应为 true 或 false")
+    return value
 
 
 def _items(r: _Reader, raw: dict, components, categories, kinds) -> dict[str, Item]:

@@ -91,6 +91,10 @@ class Component:
     # "flag" raises the flag that ``flag_names`` maps it to. Its value adds nothing to the total.
     sets: str | None = None
     flag_names: dict[str, str] = field(default_factory=dict)
+    # entered per period: warn for each period of the cycle left without a row (e.g. missing_quarter)
+    missing_period_warning: str | None = None
+    # a period that ends before the subject's approved_on is left out of the mean
+    skip_before_approval: bool = False
 
     def max_for(self, category: str | None) -> Decimal | None:
         return self.max_by_category.get(category, self.max)
