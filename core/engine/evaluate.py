@@ -38,12 +38,12 @@ def evaluate(scheme: Scheme, case: dict, *, explain: bool = True, period: str | 
     start, end = cycle_bounds(scheme.cycle_start, data.cycle)
     if not view.annual:  # what falls after P's end is not yet counted (not "outside the cycle")
         data = data.until(view.end, end)
-    points, notes = aggregate_events(scheme, data, start, end, with_lines=explain)
+    points, notes = aggregate_events(scheme, data, start, end, with_lines=explain, annual=view.annual)
     prior = prior_points(points)  # a cumulative scheme's earlier cycles (积分超市 balance)
     before = {}
     if not view.annual and view.start > start:
         before, _ = aggregate_events(scheme, data.until(view.start - dt.timedelta(days=1), end), start, end,
-                                     with_lines=False)
+                                     with_lines=False, annual=False)
     warnings: list[dict] = []
     subjects = data.subjects
     for sid, code, n in notes:

@@ -11,6 +11,7 @@ from core.decimals import fmt, round1, signed
 from core.engine.case import Score, Subject
 from core.engine.components import ComponentValue, entered_value, items_value
 from core.engine.entered_grades import apply_entered_grades
+from core.engine.entered_periods import counted_component, missing_periods
 from core.engine.events import ComponentEvents
 from core.engine.labels import flag_label
 from core.engine.period import PeriodView
@@ -103,7 +104,12 @@ def score_subject(
             if not view.annual and comp.periods == ("cycle",):
                 _added_in_period(scheme, comp, value, before, auto, subject.category, view)
         else:
-            value = entered_value(scheme, comp, [s for s in scores if s.component == comp.id], subject.category, view)
+            rows = [s for s in scores if s.component == comp.id]
+            comp, skipped = counted_component(scheme, comp, subject.approved_on, view.cycle_begin.year)
+            value = entered_value(scheme, comp, rows, subject.category, view)
+            value.lines[:0] = skipped
+            if view.annual:  # e.g. missing_quarter, named per quarter (core/engine/entered_periods.py)
+                value.warnings.extend(missing_periods(comp, rows))
         o.components[comp.id] = value
         o.explain.extend(value.lines)
         o.warnings.extend(tuple(w.split(":", 1)) for w in value.warnings)
@@ -177,7 +183,7 @@ def _total(scheme: Scheme, o: Outcome) -> None:
     if round1(total) != total:
         line += f"，四舍五入 → {fmt(round1(total))}"
     if missing:
-        o.subtotal = total
+        o.subtotal = total if parts else None  # nothing assessed yet: no subtotal either
     else:
         o.total = total
     o.explain.append(line)
