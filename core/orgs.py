@@ -68,22 +68,58 @@ def counts(store: Store, scope: Scope) -> dict[str, int]:
     return dict(zip(("townships", "branches", "active", "exempt", "probationary"), row))
 
 
+# The org a label adds to tell same-named orgs apart: a branch or group its township, a
+# township its county (demo branches share 131 names among 300 at M).
+_CONTEXT_SQL = "CASE o.level WHEN 'township' THEN o.county_code WHEN 'county' THEN NULL ELSE o.township_code END"
+
+
+def labels(store: Store, codes) -> dict[str, str]:
+    """code → the org's display label, unique in the whole tree: its name; its name and
+    township (小河村党支部（柳林镇）) when another org of its level has the same name; and its
+    code too when even that is shared. Every picker shows these, so two same-named
+    branches can never be confused, and a label means the same org on every page."""
+    codes = list(dict.fromkeys(codes))
+    if not codes:
+        return {}
+    rows = store.all(
+        f"""WITH o AS (
+              SELECT o.code, o.name, o.level, coalesce(c.name, '') AS context
+              FROM orgs o LEFT JOIN orgs c ON c.code = coalesce({_CONTEXT_SQL}, o.parent_code)
+              WHERE o.level IN (SELECT level FROM orgs WHERE list_contains(?, code)))
+            SELECT code, name, context, count(*) OVER (PARTITION BY level, name),
+                   count(*) OVER (PARTITION BY level, name, context)
+            FROM o QUALIFY list_contains(?, code)""", [codes, codes])
+    out = {}
+    for code, name, context, same_name, same_context in rows:
+        if same_name == 1:
+            out[code] = name
+        elif same_context == 1 and context:
+            out[code] = f"{name}（{context}）"
+        else:
+            out[code] = f"{name}（{context}，{code}）" if context else f"{name}（{code}）"
+    return {code: out[code] for code in codes if code in out}
+
+
 def branches(store: Store, scope: Scope) -> list[tuple[str, str]]:
-    """(code, name) of the branches in scope, in tree order."""
+    """(code, label) of the branches in scope, in tree order (labels from ``labels``)."""
     where, params = scope.sql("o")
-    return store.all(f"SELECT o.code, o.name FROM orgs o WHERE {where} AND o.level = 'branch' ORDER BY o.path", params)
+    codes = [r[0] for r in store.all(f"SELECT o.code FROM orgs o WHERE {where} AND o.level = 'branch' ORDER BY o.path",
+                                     params)]
+    shown = labels(store, codes)
+    return [(code, shown[code]) for code in codes]
 
 
 def options(store: Store, scope: Scope, level: str, township: str | None = None) -> dict[str, str]:
-    """code → name of the orgs of one level in scope (optionally within one township), in tree order."""
+    """code → label of the orgs of one level in scope (optionally within one township), in tree order."""
     where, params = scope.sql("o")
-    sql = f"SELECT o.code, o.name FROM orgs o WHERE {where} AND o.level = ?"
+    sql = f"SELECT o.code FROM orgs o WHERE {where} AND o.level = ?"
     params = params + [level]
     if township:
         sql += " AND o.township_code = ?"
         params.append(township)
-    return dict(store.all(sql + " ORDER BY o.path", params))
+    return labels(store, [r[0] for r in store.all(sql + " ORDER BY o.path", params)])
 
 
 def names(store: Store, codes: list[str]) -> dict[str, str]:
-    return dict(store.all("SELECT code, name FROM orgs WHERE list_contains(?, code)", [list(codes)]))
+    """code → label (see ``labels``): what charts and tables name an org by."""
+    return labels(store, codes)

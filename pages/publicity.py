@@ -12,7 +12,8 @@ from core.scheme_assignments import NoSchemeError, scheme_for_cycle
 from core.services import ledger
 from core.services.entry_rules import EntryError, period_label
 from core.services.finalise import finalise, finalise_blockers, reopen
-from core.services.objections import STATE_NAMES, Correction, file_objection, resolve_objection, window_objections
+from core.services.objections import (STATE_NAMES, Correction, correctable_events, file_objection, resolve_objection,
+                                      window_objections)
 from core.services.publicity import (WINDOW_NAMES, current_publicity, notice, open_publicity, open_window,
                                      pending_event_ids)
 from core.services.results import branch_results, result_rows
@@ -130,33 +131,51 @@ if may_publish and pending and pub.state == "open":
     choice = {o.id: f"{o.id} · {o.member_name} · {o.content[:20]}（期限 {o.deadline:%Y-%m-%d}）" for o in pending}
     oid = st.selectbox("选择异议", list(choice), format_func=choice.get, key="pub_resolve_pick")
     target = next(o for o in pending if o.id == oid)
-    fix = st.radio("是否更正积分", ["不更正", "撤销一条积分记录", "补录一条积分记录"], horizontal=True, key="pub_fix")
-    correction = None
+    # Every widget below is keyed on the objection: the next objection's form starts empty,
+    # never with the previous one's record, opinions or ticks.
+    fix = st.radio("是否更正积分", ["不更正", "撤销一条积分记录", "补录一条积分记录"], horizontal=True,
+                   key=f"pub_fix_{oid}")
+    correction, missing = None, None
     if fix == "撤销一条积分记录":
-        events = ledger.effective_events(store, member_id=target.member_id).to_dicts()
+        events = {e["id"]: e["label"] for e in correctable_events(store, target)}
         if events:
-            labels = {e["id"]: f"{e['date']:%Y-%m-%d} {e['item']} {e['note'] or ''}" for e in events}
-            event_id = st.selectbox("要撤销的记录", list(labels), format_func=labels.get, key="pub_fix_event")
-            correction = Correction(reverse_event=event_id)
+            event_id = st.selectbox("要撤销的记录（本次公示结果所依据的该成员记录）", list(events),
+                                    format_func=events.get, index=None, placeholder="请选择要撤销的记录",
+                                    key=f"pub_fix_event_{oid}")
+            if event_id is None:
+                missing = "请选择要撤销的记录"
+            else:
+                correction = Correction(reverse_event=event_id)
         else:
-            st.caption("该成员没有可撤销的记录。")
+            st.caption("本次公示结果中，该成员没有可撤销的记录。")
+            missing = "该成员没有可撤销的记录，请选择「不更正」或「补录一条积分记录」"
     elif fix == "补录一条积分记录":
         items = {i.code: i for i in ledger.items_for(scheme, "member")}
-        code = st.selectbox("积分项目", list(items), format_func=lambda c: ledger.item_label(items[c]), key="pub_fix_item")
-        day = st.date_input("日期", value=today, max_value=today, format="YYYY-MM-DD", key="pub_fix_day")
+        code = st.selectbox("积分项目", list(items), format_func=lambda c: ledger.item_label(items[c]), index=None,
+                            placeholder="请选择积分项目", key=f"pub_fix_item_{oid}")
+        day = st.date_input("日期", value=today, max_value=today, format="YYYY-MM-DD", key=f"pub_fix_day_{oid}")
         points = None
-        if items[code].is_range:
+        if code is not None and items[code].is_range:
             points = st.number_input("分值", min_value=float(items[code].min), max_value=float(items[code].max),
-                                     value=None, key="pub_fix_points")
-        correction = Correction(member_id=target.member_id, item=code, date=day, points=points)
-    with st.form("pub_resolve"):
-        resolution = st.text_area("处理意见", placeholder="如：经核实，当日已请假，撤销该扣分", key="pub_resolution")
-        recheck = st.text_area("复核意见", placeholder="如：支委会复核，同意处理意见", key="pub_recheck")
-        again = st.checkbox("办结后重新公示更正后的结果", value=correction is not None)
+                                     value=None, key=f"pub_fix_points_{oid}")
+        if code is None:
+            missing = "请选择要补录的积分项目"
+        else:
+            correction = Correction(member_id=target.member_id, item=code, date=day, points=points)
+    with st.form(f"pub_resolve_{oid}"):
+        resolution = st.text_area("处理意见", placeholder="如：经核实，当日已请假，撤销该扣分",
+                                  key=f"pub_resolution_{oid}")
+        recheck = st.text_area("复核意见", placeholder="如：支委会复核，同意处理意见", key=f"pub_recheck_{oid}")
+        again = st.checkbox("办结后重新公示更正后的结果", value=fix != "不更正", key=f"pub_again_{oid}")
+        keep = st.checkbox(f"沿用原公示期（不勾选则自办结之日起重新公示不少于 {scheme.publicity_min_days} 天）",
+                           value=False, key=f"pub_keep_{oid}")
         if st.form_submit_button("办结异议", type="primary"):
             try:
+                if missing:
+                    raise EntryError(missing)
                 new = resolve_objection(store, user, oid, resolution, recheck, today=today,
-                                        corrections=[correction] if correction else [], republish_results=again)
+                                        corrections=[correction] if correction else [], republish_results=again,
+                                        keep_window=keep)
             except ERRORS as exc:
                 st.error(str(exc))
             else:

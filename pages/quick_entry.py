@@ -4,13 +4,13 @@ import datetime as dt
 
 import streamlit as st
 
-from core import members
 from core.auth import can
 from core.decimals import signed
 from core.services import ledger
 from core.services.entry_rules import EntryError, member_row
 from core.services.member_summary import member_summary
-from ui.entry_widgets import flash, form_key, pick_branch, renew_form_key, scheme_or_stop, show_flash
+from ui.entry_widgets import (drop_stale, flash, form_key, pick_branch, pick_member, renew_form_key, scheme_or_stop,
+                              show_flash)
 from ui.session import guard
 
 user, scope, store = guard("quick_entry")
@@ -18,20 +18,22 @@ st.title("积分录入")
 st.caption("输入姓名或拼音首字母（如 zs 查找张三）后回车，选择项目，提交。提交后表单自动清空，可直接录入下一条。")
 show_flash("qe")
 
-branch = pick_branch(store, scope, "qe_branch")
+branch = pick_branch(store, scope, "qe_branch", clears=("qe_member", "qe_item"))
 today = dt.date.today()
 scheme = scheme_or_stop(store, branch, today)
 
 left, right = st.columns([3, 2])
 with left:
-    query = st.text_input("查找党员", key="qe_query", placeholder="姓名或拼音首字母")
-    found = members.pick(store, scope, query, branch_code=branch, limit=200)
-    if not found:
-        st.info("没有找到匹配的党员")
+    member_id, names = pick_member(store, scope, "qe_member", branch_code=branch)
+    if member_id is None:
         st.stop()
-    names = {mid: f"{name}（{mid}）" for mid, name, _ in found}
-    member_id = st.selectbox("党员", list(names), format_func=names.get, key="qe_member")
     items = {i.code: i for i in ledger.items_for(scheme, member_row(store, member_id).kind)}
+    if not items:
+        st.info(f"方案「{scheme.name}」没有可为该成员录入的积分项目")
+        st.stop()
+    # An item kept from another branch's scheme (or another kind of member) is not one of
+    # these: start again from the first rather than fail on it.
+    drop_stale("qe_item", items)
     code = st.selectbox("积分项目", list(items), format_func=lambda c: ledger.item_label(items[c]), key="qe_item")
     item = items[code]
 

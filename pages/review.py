@@ -3,10 +3,12 @@
 import polars as pl
 import streamlit as st
 
+from core import orgs
 from core.decimals import signed
+from core.labels import unique
 from core.services import review
 from core.services.entry_rules import EntryError
-from ui.entry_widgets import flash, form_key, pick_branch, renew_form_key, show_flash
+from ui.entry_widgets import drop_stale, flash, form_key, pick_branch, renew_form_key, show_flash
 from ui.session import guard
 
 user, scope, store = guard("review")
@@ -14,16 +16,19 @@ st.title("审核")
 st.caption("勾选要处理的记录后「批量通过」，或填写理由后「驳回」。撤销记录立即生效，不需审核。")
 show_flash("rv")
 
-branch = pick_branch(store, scope, "rv_branch")
+branch = pick_branch(store, scope, "rv_branch", clears=("rv_by", "rv_item"))
+branch_label = orgs.labels(store, [branch])[branch]
 
 c1, c2, c3, c4 = st.columns(4)
 member_query = c1.text_input("党员", key="rv_member", placeholder="姓名或拼音首字母")
 start = c2.date_input("开始日期", value=None, format="YYYY-MM-DD", key="rv_start")
 end = c3.date_input("结束日期", value=None, format="YYYY-MM-DD", key="rv_end")
 everything = review.review_queue(store, user, branch_code=branch)
-enterers = dict(sorted({(r["entered_by"], r["entered_by_name"]) for r in everything}))
+enterers = unique(sorted({(r["entered_by"], r["entered_by_name"]) for r in everything}))
+drop_stale("rv_by", [None, *enterers])
 entered_by = c4.selectbox("录入人", [None] + list(enterers), format_func=lambda u: enterers.get(u, "全部"), key="rv_by")
-item_names = dict(sorted({(r["item_code"], r["item"]) for r in everything}, key=lambda p: p[1]))
+item_names = unique(sorted({(r["item_code"], r["item"]) for r in everything}, key=lambda p: p[1]))
+drop_stale("rv_item", [None, *item_names])
 item = st.selectbox("积分项目", [None] + list(item_names), format_func=lambda c: item_names.get(c, "全部"),
                     key="rv_item")
 queue = review.review_queue(store, user, branch_code=branch, member_query=member_query, item=item,
@@ -49,16 +54,19 @@ edited = st.data_editor(table, key=f"rv_editor_{key}_{select_all}", hide_index=T
                         column_config={"选择": st.column_config.CheckboxColumn("选择")})
 chosen = edited.filter(pl.col("选择"))["编号"].to_list()
 
-b1, b2, b3 = st.columns([1, 3, 1])
-approve = b1.button(f"批量通过（{len(chosen)}）", type="primary", key=f"rv_approve_{key}")
+# The buttons name the branch and the count, so what a click will change is on the button;
+# the service checks again that every record is this branch's.
+approve = st.button(f"批量通过 {branch_label} 的 {len(chosen)} 条记录", type="primary", key=f"rv_approve_{key}")
+b2, b3 = st.columns([3, 2])
 reason = b2.text_input("驳回理由", key=f"rv_reason_{key}", placeholder="驳回时必填，如：当天已请假")
-reject = b3.button(f"驳回（{len(chosen)}）", key=f"rv_reject_{key}")
+reject = b3.button(f"驳回 {branch_label} 的 {len(chosen)} 条记录", key=f"rv_reject_{key}")
 if approve or reject:
     try:
-        done = review.approve(store, user, chosen) if approve else review.reject(store, user, chosen, reason)
+        done = (review.approve(store, user, chosen, branch_code=branch) if approve
+                else review.reject(store, user, chosen, reason, branch_code=branch))
     except (EntryError, PermissionError) as exc:
         st.error(str(exc))
     else:
         renew_form_key("rv")
-        flash("rv", f"已{'通过' if approve else '驳回'} {done} 条记录")
+        flash("rv", f"已{'通过' if approve else '驳回'} {branch_label} 的 {done} 条记录")
         st.rerun()

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import pytest
 
+from core import orgs
 from core.auth import User
 from core.scheme_assignments import scheme_for
 from core.cycles import cycle_of
@@ -57,7 +58,7 @@ def test_quick_entry_records_one_event_and_is_ready_for_the_next(app_page, demo_
     at = app_page("pages/quick_entry.py", qe_request_key="qe-test-1")
     before = store.scalar("SELECT count(*) FROM events")
     initials = store.scalar("SELECT initials FROM members WHERE id = ?", [member.id])
-    at.text_input(key="qe_query").input(initials).run()
+    at.text_input(key="qe_member_query").input(initials).run()
     assert f"{member.name}（{member.id}）" in at.selectbox(key="qe_member").options
     at.selectbox(key="qe_member").set_value(member.id).run()
     at.selectbox(key="qe_item").set_value(code).run()
@@ -125,7 +126,8 @@ def test_review_approves_the_ticked_rows(app_page, demo_path):
     at.session_state["rv_editor_rv-test-1_False"] = {"edited_rows": rows, "added_rows": [], "deleted_rows": []}
     at.run()
     approve = next(b for b in at.button if b.label.startswith("批量通过"))
-    assert approve.label == f"批量通过（{len(ids)}）"
+    label = orgs.labels(store, [BRANCH])[BRANCH]
+    assert approve.label == f"批量通过 {label} 的 {len(ids)} 条记录"  # the branch and the count on the button
     approve.click().run()
     assert not at.exception, at.exception
     assert store.all("SELECT DISTINCT r.decision FROM events e LEFT JOIN event_reviews r ON r.event_id = e.id"

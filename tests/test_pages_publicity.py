@@ -68,8 +68,9 @@ def test_secretary_resolves_an_objection_in_the_window(app_as, in_window):
         in_window.cycle, in_window.period)
     assert at.metric[0].value == "公示中"
     assert "处理中" in at.dataframe[1].value["状态"].tolist()
-    at.text_area(key="pub_resolution").input("经核实，情况属实，已当面说明")
-    at.text_area(key="pub_recheck").input("支委会复核，同意")
+    oid = at.selectbox(key="pub_resolve_pick").value
+    at.text_area(key=f"pub_resolution_{oid}").input("经核实，情况属实，已当面说明")
+    at.text_area(key=f"pub_recheck_{oid}").input("支委会复核，同意")
     next(b for b in at.button if b.label == "办结异议").click().run()
     assert not at.exception, at.exception
     assert any("已办结" in s.value for s in at.success)
@@ -107,3 +108,63 @@ def test_audit_log_filters_by_user(app_as, in_window):
     frame = at.dataframe[0].value
     assert len(frame) and set(frame["用户"]) == {"shuji01"}
     assert "发起公示" in set(frame["操作"]) or "登录" in set(frame["操作"])
+
+
+def _file_second_objection(demo_path, pub):
+    """A second open objection in the window, about another member than the demo's one."""
+    from core.auth.users import get_user
+    from core.services.objections import file_objection, window_objections
+
+    store = Store(demo_path)
+    taken = {o.member_id for o in window_objections(store, pub.branch_code, pub.cycle, pub.period)}
+    member = next(r["subject"] for r in pub.snapshot["results"] if r["subject"] not in taken)
+    oid = file_objection(store, get_user(store, "shuji01"), pub.id, member, "本人", "分数有误", today=TODAY)
+    store.close()
+    return oid, member
+
+
+def test_objection_correction_offers_the_results_records_with_no_default(app_as, in_window, demo_path):
+    from core.services.objections import correctable_events, get_objection
+
+    at = app_as("shuji01")
+    at.switch_page("pages/publicity.py").run()
+    oid = at.selectbox(key="pub_resolve_pick").value
+    at.radio(key=f"pub_fix_{oid}").set_value("撤销一条积分记录").run()
+    assert not at.exception, at.exception
+    pick = at.selectbox(key=f"pub_fix_event_{oid}")
+    assert pick.value is None and pick.proto.placeholder == "请选择要撤销的记录"
+    store = Store(demo_path)
+    offered = correctable_events(store, get_objection(store, oid))
+    codes = {r[0] for r in store.all("SELECT DISTINCT item FROM events")}
+    store.close()
+    assert list(pick.options) == [e["label"] for e in offered]
+    # Chinese item names with date and points, never a raw item code
+    assert all(not any(code in label for code in codes) for label in pick.options)
+    # submitting without a choice is refused in Chinese, nothing resolved
+    at.text_area(key=f"pub_resolution_{oid}").input("经核实")
+    at.text_area(key=f"pub_recheck_{oid}").input("同意")
+    next(b for b in at.button if b.label == "办结异议").click().run()
+    assert any("请选择要撤销的记录" in e.value for e in at.error)
+
+
+def test_the_next_objections_form_is_fresh(app_as, in_window, demo_path):
+    from core.services.objections import window_objections
+
+    second, _ = _file_second_objection(demo_path, in_window)
+    at = app_as("shuji01")
+    at.switch_page("pages/publicity.py").run()
+    first = at.selectbox(key="pub_resolve_pick").value
+    assert first == second  # newest first: the page starts on the objection just filed
+    at.radio(key=f"pub_fix_{first}").set_value("撤销一条积分记录").run()
+    at.text_area(key=f"pub_resolution_{first}").input("第一条的处理意见")
+    at.checkbox(key=f"pub_keep_{first}").check()
+    assert len(at.selectbox(key="pub_resolve_pick").options) == 2
+    store = Store(demo_path)
+    now = next(o.id for o in window_objections(store, in_window.branch_code, in_window.cycle, in_window.period)
+               if o.state == "open" and o.id != first)
+    store.close()
+    at.selectbox(key="pub_resolve_pick").set_value(now).run()
+    assert not at.exception, at.exception
+    assert at.radio(key=f"pub_fix_{now}").value == "不更正"
+    assert at.text_area(key=f"pub_resolution_{now}").value == ""
+    assert not at.checkbox(key=f"pub_keep_{now}").value and not at.checkbox(key=f"pub_again_{now}").value

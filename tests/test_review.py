@@ -111,3 +111,15 @@ def test_queue_filters_by_member_item_date_and_enterer(world):
     assert ids() == [b, c]
     assert ids(status="approved") == [a]
     assert ids(status=None) == [a, b, c]
+
+
+def test_a_batch_for_one_branch_refuses_another_branchs_record(world):
+    mine = enter(world)
+    theirs = enter(world, member="M11", user=OTHER_SECRETARY)
+    audit_before = world.scalar("SELECT count(*) FROM audit_log")
+    for decide in (lambda: review.approve(world, ADMIN, [mine, theirs], branch_code="C01T01B01"),
+                   lambda: review.reject(world, ADMIN, [mine, theirs], "不符", branch_code="C01T01B01")):
+        with pytest.raises(EntryError, match="不属于「一村党支部」的记录（二村党支部）"):
+            decide()
+    assert reviews(world) == [] and world.scalar("SELECT count(*) FROM audit_log") == audit_before
+    assert review.approve(world, ADMIN, [mine], branch_code="C01T01B01") == 1

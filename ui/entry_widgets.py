@@ -7,15 +7,18 @@ import uuid
 
 import streamlit as st
 
-from core import orgs
+from core import members, orgs
 from core.auth import Scope
 from core.scheme import Scheme
 from core.scheme_assignments import NoSchemeError, scheme_for
 from core.store import Store
 
 
-def pick_branch(store: Store, scope: Scope, key: str) -> str:
-    """The branch to work on: a secretary's own, or one chosen from the scope."""
+def pick_branch(store: Store, scope: Scope, key: str, clears: tuple[str, ...] = ()) -> str:
+    """The branch to work on: a secretary's own, or one chosen from the scope (keyed on the
+    code, shown by its unique label). Changing it drops the widget state named in
+    ``clears`` (member, item, period …): a choice made for one branch means nothing in
+    another, whose scheme may not even have that item."""
     branches = orgs.branches(store, scope)
     if not branches:
         st.info("您的管辖范围内没有党支部")
@@ -23,7 +26,42 @@ def pick_branch(store: Store, scope: Scope, key: str) -> str:
     if len(branches) == 1:
         return branches[0][0]
     names = dict(branches)
-    return st.selectbox("党支部（村）", list(names), format_func=names.get, key=key)
+    drop_stale(key, names)
+    return st.selectbox("党支部（村）", list(names), format_func=names.get, key=key,
+                        on_change=forget, args=(clears,))
+
+
+def drop_stale(key: str, options) -> None:
+    """Forget a picker's kept choice that is no longer among its options (another branch's
+    item, a member filtered out): it restarts from its default instead of failing on it."""
+    if key in st.session_state and st.session_state[key] not in options:
+        del st.session_state[key]
+
+
+def forget(keys) -> None:
+    """Drop widget state, so the widgets start again from their defaults."""
+    for name in keys:
+        st.session_state.pop(name, None)
+
+
+def pick_member(store: Store, scope: Scope, key: str, *, branch_code: str | None = None, among=None,
+                label: str = "党员", limit: int = 200, placeholder: str | None = None):
+    """A member picker searched by name or pinyin initials (zs → 张三) through the core search
+    every page shares; ``among`` narrows it to those ids (e.g. the subjects of a result).
+    With a ``placeholder`` nothing is preselected. Returns (member id or None, id → label
+    of the candidates)."""
+    query = st.text_input(f"查找{label}", key=f"{key}_query", placeholder="姓名或拼音首字母，如 zs 查找张三")
+    found = members.pick(store, scope, query, branch_code=branch_code, limit=limit if among is None else 100000)
+    if among is not None:
+        wanted = set(among)
+        found = [row for row in found if row[0] in wanted][:limit]
+    names = {mid: f"{name}（{mid}）" for mid, name, _ in found}
+    if not names:
+        st.caption(f"没有找到匹配的{label}")
+        return None, names
+    drop_stale(key, names)
+    return st.selectbox(label, list(names), format_func=names.get, key=key, index=None if placeholder else 0,
+                        placeholder=placeholder), names
 
 
 def scheme_or_stop(store: Store, branch_code: str, day: dt.date) -> Scheme:

@@ -12,25 +12,27 @@ import datetime as dt
 from core import audit
 from core.auth import require, scope_for
 from core.members import search_clause
+from core.orgs import labels
 from core.services.entry_rules import EntryError, check_unlocked
 from core.services.ledger import STATUS_NAMES, STATUS_SQL, ItemLookup, event_points
 from core.store import Store
 
 
-def approve(store: Store, user, event_ids: list[int]) -> int:
-    """Approve every event in ``event_ids``; returns how many were approved."""
-    return _review(store, user, event_ids, "approved", None)
+def approve(store: Store, user, event_ids: list[int], branch_code: str | None = None) -> int:
+    """Approve every event in ``event_ids``; returns how many were approved. With
+    ``branch_code`` (the branch the page shows), every event must be that branch's."""
+    return _review(store, user, event_ids, "approved", None, branch_code)
 
 
-def reject(store: Store, user, event_ids: list[int], reason: str) -> int:
+def reject(store: Store, user, event_ids: list[int], reason: str, branch_code: str | None = None) -> int:
     """Reject every event in ``event_ids`` with ``reason`` (required, shown to the recorder)."""
     reason = (reason or "").strip()
     if not reason:
         raise EntryError("驳回必须填写理由")
-    return _review(store, user, event_ids, "rejected", reason)
+    return _review(store, user, event_ids, "rejected", reason, branch_code)
 
 
-def _review(store: Store, user, event_ids, decision: str, reason: str | None) -> int:
+def _review(store: Store, user, event_ids, decision: str, reason: str | None, branch_code: str | None) -> int:
     require(user, "review")
     ids = list(dict.fromkeys(int(i) for i in event_ids))
     if not ids:
@@ -40,6 +42,12 @@ def _review(store: Store, user, event_ids, decision: str, reason: str | None) ->
     scope = scope_for(store, user)
     for branch in branches:
         scope.check_org(store, branch)
+    if branch_code is not None and set(branches) - {branch_code}:
+        # A batch is decided for the branch on screen; a record of another branch in it means
+        # the page and the request disagree (e.g. a stale selection), so nothing is reviewed.
+        shown = labels(store, [branch_code]).get(branch_code, branch_code)
+        others = "、".join(labels(store, sorted(set(branches) - {branch_code})).values())
+        raise EntryError(f"所选记录中有不属于「{shown}」的记录（{others}），本次未作任何审核，请刷新页面后重试")
 
     def work(cur) -> int:
         rows = cur.execute(
