@@ -30,14 +30,26 @@ def test_q100_one_member_branch_has_no_excellent_place():
     assert r["grade"] == "合格" and "quota_capped" in r["flags"]
 
 
-def test_q100_daily_quarter_clamps_to_0_and_75():
-    # Q1: 40 missed meetings = -80 → clamp 0; Q2: +5 volunteer → clamp 75; Q3,Q4 75
-    events = [ev("A", "miss_meeting", "2025-07-05", count=40)] + [
-        ev("A", "volunteer_service", f"2025-10-0{d}") for d in range(1, 6)]
+def test_q100_daily_quarter_clamps_to_0():
+    # Q1: 40 missed meetings = 40 × −2 = −80 → 75 − 80 = −5 → clamp 0; Q2..Q4 no events → 75
+    events = [ev("A", "miss_meeting", "2025-07-05", count=40)]
     out = run("party-q100-3to1", [member("A")], events)
-    # daily (0+75+75+75)/4 = 56.25; no appraisal → 0 + warning
+    # daily (0+75+75+75)/4 = 56.25 → 56.3; no appraisal → 0 + warning
     assert result(out)["components"]["daily"] == 56.3
     assert "missing_appraisal" in codes(out)
+
+
+def test_q100_daily_items_are_deductions_only():
+    # corrected text: volunteer_service and pledge_done (+1) are removed; the daily items all deduct
+    from core.scheme import load_scheme
+
+    scheme = load_scheme("party-q100-3to1")
+    assert scheme.version == "1.1"
+    assert "volunteer_service" not in scheme.items and "pledge_done" not in scheme.items
+    daily = {c: i.points for c, i in scheme.items.items() if i.component == "daily"}
+    assert daily == {"miss_meeting": -2, "late_dues": -5, "task_undone": -3}
+    assert all("Decision" not in d for d in scheme.decisions)
+    assert any("volunteer_service" in d and "pledge_done" in d for d in scheme.decisions)
 
 
 def test_q100_reward_cap_10_per_cycle():
@@ -111,37 +123,74 @@ def test_q100_exempt_subject_gets_nothing():
     assert r["total"] is None and r["grade"] is None and r["rank"] is None and r["flags"] == []
 
 
+QUARTERS = ("Q1", "Q2", "Q3", "Q4")
+
+
+def annual_scores(sid, daily: dict, appraisal=None) -> list[dict]:
+    rows = [sc(sid, "daily", q, value=v) for q, v in daily.items()]
+    return rows + ([sc(sid, "appraisal", value=appraisal)] if appraisal is not None else [])
+
+
 def test_annual_7to3_public_example():
-    # 0.7*95 + 0.3*90 = 66.5 + 27 = 93.5 → 优秀
-    scores = [sc("A", "daily", "Q1", value=95), sc("A", "appraisal", value=90)]
-    r = result(run("party-annual-7to3", [member("A")] + filler(9), scores=scores))
+    # daily 95 in each quarter: (95×4)/4 = 95; 0.7×95 + 0.3×90 = 66.5 + 27 = 93.5 → 优秀
+    subjects = [member("A")] + [member(f"F{i}") for i in range(9)]
+    scores = annual_scores("A", dict.fromkeys(QUARTERS, 95), 90)
+    scores += [row for i in range(9) for row in annual_scores(f"F{i}", dict.fromkeys(QUARTERS, 60), 60)]
+    out = run("party-annual-7to3", subjects, scores=scores)
+    r = result(out)
     assert r["total"] == 93.5 and r["grade"] == "优秀"
+    assert "missing_quarter" not in codes(out)
+
+
+def test_annual_7to3_public_example_without_q4():
+    # daily (95×3 + 0)/4 = 71.25; 0.7×71.25 + 0.3×90 = 49.875 + 27 = 76.875 → 76.9 → 合格
+    scores = annual_scores("A", {"Q1": 95, "Q2": 95, "Q3": 95}, 90)
+    out = run("party-annual-7to3", [member("A")], scores=scores)
+    r = result(out)
+    assert r["components"]["daily"] == 71.3 and r["total"] == 76.9 and r["grade"] == "合格"
+    missing = [w for w in out["warnings"] if w["code"] == "missing_quarter"]
+    assert len(missing) == 1 and "第4季度" in missing[0]["message"]
+
+
+def test_annual_7to3_quarters_before_approval_leave_the_mean():
+    # approved 2025-04-15: Q1 (ends 03-31) is left out, the divisor is 3 and Q1 raises nothing.
+    # (80 + 80 + 80)/3 = 80; 0.7×80 + 0.3×90 = 56 + 27 = 83 → 合格
+    scores = annual_scores("A", {"Q2": 80, "Q3": 80, "Q4": 80}, 90)
+    out = run("party-annual-7to3", [member("A", approved_on="2025-04-15")], scores=scores)
+    assert result(out)["total"] == 83 and "missing_quarter" not in codes(out)
+    # approved 2025-03-31, the day Q1 ends: Q1 counts, as 0 with missing_quarter:
+    # (0 + 80×3)/4 = 60; 0.7×60 + 27 = 42 + 27 = 69 → 基本合格
+    out = run("party-annual-7to3", [member("A", approved_on="2025-03-31")], scores=scores)
+    assert result(out)["total"] == 69 and result(out)["grade"] == "基本合格"
+    assert codes(out).count("missing_quarter") == 1
 
 
 def test_annual_7to3_80_to_89_is_qualified_and_quota_15_percent():
-    scores = [sc("A", "daily", "Q1", value=85), sc("A", "appraisal", value=85)]
+    # 0.7×85 + 0.3×85 = 85 → 合格 (the 80–89 gap of the source)
+    scores = annual_scores("A", dict.fromkeys(QUARTERS, 85), 85)
     assert result(run("party-annual-7to3", [member("A")], scores=scores))["grade"] == "合格"
-    # 13 members → floor(1.95) = 1 place: the better of two 优秀 keeps it
+    # 13 members → floor(13 × 15%) = floor(1.95) = 1 place: A 0.7×95 + 0.3×95 = 95 keeps it,
+    # B 66.5 + 28.2 = 94.7 drops to 合格
     subjects = [member("A"), member("B")] + filler(11)
-    scores = [sc("A", "daily", "Q1", value=95), sc("A", "appraisal", value=95),
-              sc("B", "daily", "Q1", value=95), sc("B", "appraisal", value=94)]
+    scores = annual_scores("A", dict.fromkeys(QUARTERS, 95), 95) + annual_scores("B", dict.fromkeys(QUARTERS, 95), 94)
     out = run("party-annual-7to3", subjects, scores=scores)
     assert result(out)["grade"] == "优秀" and result(out, "B")["grade"] == "合格"
 
 
-def test_annual_daily_mean_of_entered_quarters():
-    # (80 + 90) / 2 = 85 → 0.7*85 + 0.3*70 = 59.5 + 21 = 80.5
-    scores = [sc("A", "daily", "Q1", value=80), sc("A", "daily", "Q3", value=90), sc("A", "appraisal", value=70)]
-    assert result(run("party-annual-7to3", [member("A")], scores=scores))["total"] == 80.5
+def test_annual_daily_mean_over_all_four_quarters():
+    # Q2 and Q4 not entered count 0: (80 + 0 + 90 + 0)/4 = 42.5 → 0.7×42.5 + 0.3×70 = 29.75 + 21 = 50.75 → 50.8
+    scores = annual_scores("A", {"Q1": 80, "Q3": 90}, 70)
+    out = run("party-annual-7to3", [member("A")], scores=scores)
+    assert result(out)["total"] == 50.8 and codes(out).count("missing_quarter") == 2
 
 
 def test_rounding_half_up_and_grade_on_rounded_total():
     # 0.7*89.5 + 0.3*91 = 62.65 + 27.3 = 89.95 → shown 90.0 and graded ≥90 → 优秀
-    scores = [sc("A", "daily", "Q1", value=89.5), sc("A", "appraisal", value=91)]
+    scores = annual_scores("A", dict.fromkeys(QUARTERS, 89.5), 91)
     r = result(run("party-annual-7to3", [member("A")] + filler(9), scores=scores))
     assert r["total"] == 90.0 and r["grade"] == "优秀"
     # 71.25 → 71.3: d = 75, a = 62.5: 52.5 + 18.75 = 71.25
-    scores = [sc("A", "daily", "Q1", value=75), sc("A", "appraisal", value=62.5)]
+    scores = annual_scores("A", dict.fromkeys(QUARTERS, 75), 62.5)
     assert result(run("party-annual-7to3", [member("A")], scores=scores))["total"] == 71.3
 
 
@@ -224,14 +273,51 @@ def test_stars_5x20_public_example():
               ev("A", "excellence", "2025-10-01", points=5), ev("A", "miss_activity", "2025-11-01"),
               ev("A", "good_conduct", "2026-01-01", points=4)]
     r = result(run("party-stars-5x20", [member("A")], events, [sc("A", "服务群众", value=18)]))
-    # 9 + 17 + 15 + 18 + 18 = 77 → 3 stars
+    # 学习 20 − 2×3 − 5 = 9; 佳绩 12 + 5 = 17; 守法 20 − 5 = 15; 服务 18; 正气 14 + 4 = 18
+    # 9 + 17 + 15 + 18 + 18 = 77 → 3 stars (≥70)
+    assert r["components"] == {"学习提高": 9, "争创佳绩": 17, "遵纪守法": 15, "服务群众": 18, "弘扬正气": 18}
     assert r["total"] == 77 and r["stars"] == 3
+    assert r["flags"] == []  # 3 stars: neither report_up (5) nor 批评教育 (≤2)
 
 
-def test_stars_5x20_veto_no_rating():
-    out = run("party-stars-5x20", [member("A")], scores=[sc("A", "服务群众", value=18)],
-              vetoes=[{"subject": "A", "item": "absent_6_months", "date": "2025-09-01"}])
-    assert result(out)["stars"] is None and "veto" in result(out)["flags"]
+def test_stars_5x20_veto_no_rating_and_probation_watch():
+    for code in ("absent_6_months", "policy_violation", "serious_violation"):
+        out = run("party-stars-5x20", [member("A")], scores=[sc("A", "服务群众", value=18)],
+                  vetoes=[{"subject": "A", "item": code, "date": "2025-09-01"}])
+        r = result(out)
+        # 取消当年星级党员评定资格: no stars, and 留党观察 for a year
+        assert r["stars"] is None and "veto" in r["flags"] and "留党观察" in r["flags"]
+        assert "批评教育" not in r["flags"]
+
+
+def test_stars_5x20_replaced_veto_code():
+    from core.engine.case import CaseError
+
+    out = run("party-stars-5x20", [member("A")], vetoes=[{"subject": "A", "item": "policy_violation",
+                                                           "date": "2025-09-01"}])
+    assert "veto" in result(out)["flags"]
+    try:
+        run("party-stars-5x20", [member("A")], vetoes=[{"subject": "A", "item": "petition_or_order_violation",
+                                                         "date": "2025-09-01"}])
+    except CaseError as exc:
+        assert "vetoes[0].item" in str(exc)
+    else:
+        raise AssertionError("the replaced veto code is bad input")
+
+
+def test_stars_5x20_report_up_at_5_and_criticism_at_2_or_fewer():
+    # no events, 服务群众 20: 20 + 12 + 20 + 20 + 14 = 86 → 4 stars; + excellence 8 + good_conduct 6:
+    # 20 + 20 + 20 + 20 + 20 = 100 → 5 stars → report_up
+    events = [ev("A", "excellence", "2025-09-01", points=8), ev("A", "good_conduct", "2025-09-01", points=6)]
+    r = result(run("party-stars-5x20", [member("A")], events, [sc("A", "服务群众", value=20)]))
+    assert r["total"] == 100 and r["stars"] == 5 and r["flags"] == ["report_up"]
+    # 4 missed meetings (−12) + 2 missing notes (−10) → 学习 20 − 22 → floor 0; 3 missed activities −15 → 5;
+    # 服务 0: 0 + 12 + 5 + 0 + 14 = 31 → 1 star → 批评教育
+    events = [ev("A", "miss_meeting", "2025-09-01", count=4), ev("A", "missing_notes", "2025-09-01", count=2),
+              ev("A", "miss_activity", "2025-10-01", count=3)]
+    r = result(run("party-stars-5x20", [member("A")], events, [sc("A", "服务群众", value=0)]))
+    assert r["components"]["学习提高"] == 0 and r["total"] == 31 and r["stars"] == 1
+    assert r["flags"] == ["批评教育"]
 
 
 def raters(sid, dim, q, s, m, l):
@@ -257,6 +343,24 @@ def test_stars_raters_missing_rater_warning_and_star_member():
     assert r["stars"] == 20 and r["grade"] is None and "明星党员" in r["flags"] and "明星党员:Q3" in r["flags"]
     out = run("party-stars-raters", [member("A")], scores=[sc("A", "工作任务", "Q1", value=100, rater="self")])
     assert "missing_rater" in codes(out)
+
+
+def test_stars_raters_vetoes_as_corrected():
+    from core.scheme import load_scheme
+
+    vetoes = load_scheme("party-stars-raters").vetoes
+    # absent_unjustified replaces absent_6_months: the seed sets no duration
+    assert "absent_6_months" not in vetoes
+    assert vetoes["absent_unjustified"].name == "无正当理由不参加党的组织生活、不缴纳党费、不完成党组织所分配工作"
+    assert set(vetoes) == {"team_disunity", "dereliction", "major_incident", "discipline_period", "family_planning",
+                           "illegal_organisation", "absent_unjustified", "other_branch_decision"}
+    assert all(v.effect == "no_rating" for v in vetoes.values())
+    dims = ["工作任务", "各项指标", "创新创效", "学习培训", "各项活动"]
+    scores = [row for d in dims for row in raters("A", d, "Q1", 90, 90, 90)]
+    out = run("party-stars-raters", [member("A")], scores=scores,
+              vetoes=[{"subject": "A", "item": "absent_unjustified", "date": "2025-02-01"}])
+    r = result(out)
+    assert r["stars"] is None and r["grade"] is None and "veto" in r["flags"]
 
 
 def test_stars_quota_public_example_and_limits():
@@ -307,10 +411,13 @@ def test_stars_10_categories_and_report_up():
 
 
 def test_index_60_examples_and_zero_veto():
+    # public example: 60 + 25 − 10 = 75 → 3 stars (≥70)
     events = [ev("A", "lead_study", "2025-03-01", points=20), ev("A", "lead_law", "2025-04-01", points=5),
               ev("A", "misconduct", "2025-05-01", points=-10)]
     r = result(run("party-index-60", [member("A")], events))
     assert r["total"] == 75 and r["stars"] == 3
+    assert any("行为操守失范" in line for line in r["explain"])
+    # public example: 60 + 20 + 20 + 10 = 110 → clamped 100 → 5 stars
     events = [ev("A", c, "2025-03-01", points=20) for c in ("lead_study", "lead_service")] + [
         ev("A", "lead_law", "2025-03-01", points=10)]
     r = result(run("party-index-60", [member("A")], events))
@@ -319,53 +426,134 @@ def test_index_60_examples_and_zero_veto():
     assert result(out)["total"] == 0 and result(out)["stars"] == 1
 
 
-def test_village_3type_public_example_and_cadre_bonus_cap():
+def test_index_60_names_as_in_the_seed():
+    from core.scheme import load_scheme
+
+    scheme = load_scheme("party-index-60")
+    names = {c: scheme.items[c].name for c in ("weak_belief", "weak_service", "passive_work", "lax_discipline",
+                                                "misconduct")}
+    assert names == {"weak_belief": "政治信仰滑坡", "weak_service": "宗旨意识淡薄", "passive_work": "工作消极落后",
+                     "lax_discipline": "组织纪律涣散", "misconduct": "行为操守失范"}
+    assert scheme.vetoes["group_petition"].name == "煽动、组织群体性上访"
+    assert {v.effect for v in scheme.vetoes.values()} == {"zero"} and len(scheme.vetoes) == 8
+
+
+def test_village_3type_public_example_no_post():
+    # 无职: base 20 + dimensions 35 + 15 + 20 + 10 + 8 = 88; + flood_relief 5 + commend_county 2
+    # − collective_petition 3 → 20 + 88 + 4 = 112 (no ceiling) → 5 stars → township_recheck
     dims = {"学习": 35, "党日活动": 15, "作用发挥": 20, "承诺": 10, "设岗定责": 8}
     scores = [sc("A", d, value=v) for d, v in dims.items()]
     events = [ev("A", "flood_relief", "2025-03-01"), ev("A", "commend_county", "2025-04-01"),
               ev("A", "collective_petition", "2025-05-01")]
     r = result(run("party-village-3type", [member("A", category="无职")], events, scores))
-    assert r["total"] == 92 and r["stars"] == 5 and "township_recheck" in r["flags"]
+    assert r["components"]["base_无职"] == 20 and r["components"]["adjust"] == 4
+    assert r["total"] == 112 and r["stars"] == 5 and r["grade"] is None and "township_recheck" in r["flags"]
+    assert any(line.startswith("基础分 = 基础 20") for line in r["explain"])
+
+
+def test_village_3type_public_example_elderly():
+    # 老年或特殊情况: no dimensions; base 60 + commend_county 2 − skip_public_labour 2 = 60 → 2 stars
+    events = [ev("A", "commend_county", "2025-04-01"), ev("A", "skip_public_labour", "2025-05-01")]
+    r = result(run("party-village-3type", [member("A", category="老年或特殊情况")], events))
+    assert r["components"] == {"base_老年": 60, "adjust": 0}
+    assert r["total"] == 60 and r["stars"] == 2 and r["grade"] is None
+
+
+def test_village_3type_base_by_category_and_cadre_bonus_cap():
+    # 流动 with nothing entered: base 40 → 1 star (below 60) → 不合格
+    r = result(run("party-village-3type", [member("A", category="流动")]))
+    assert r["total"] == 40 and r["stars"] == 1 and r["grade"] == "不合格"
+    # 村干部: base 0; dimensions 20 + 20 + 10 + 10 = 60; bonus 5 + 5 + 3 = 13 → capped 10 → 70 → 3 stars
     cadre = {"组织生活": 20, "履行职责": 20, "廉洁自律": 10, "遵纪守法": 10}
     scores = [sc("A", d, value=v) for d, v in cadre.items()]
     events = [ev("A", "flood_relief", "2025-03-01"), ev("A", "commend_provincial", "2025-04-01"),
               ev("A", "commend_city", "2025-04-01")]
     r = result(run("party-village-3type", [member("A", category="村干部")], events, scores))
-    # 60 + min(13, 10) = 70
+    assert not any(cid.startswith("base_") for cid in r["components"])
     assert r["total"] == 70 and r["stars"] == 3
+    # 村干部 at most 100 + 10 = 110: the full dimensions and 13 bonus
+    scores = [sc("A", d, value=v) for d, v in {"组织生活": 30, "履行职责": 30, "廉洁自律": 20, "遵纪守法": 20}.items()]
+    r = result(run("party-village-3type", [member("A", category="村干部")], events, scores))
+    assert r["total"] == 110 and r["stars"] == 5
+    # the bonus of a 无职 member is uncapped: 20 + 13 = 33
+    r = result(run("party-village-3type", [member("A", category="无职")], events))
+    assert r["total"] == 33
 
 
 def test_village_3type_flags():
     out = run("party-village-3type", [member("A", category="流动", probationary=True, joined_branch="2025-08-01")],
               history=[{"subject": "A", "cycle": 2024, "stars": 2}, {"subject": "A", "cycle": 2023, "stars": 1}])
     r = result(out)
-    # no scores: total 0 → 1 star → 不合格
+    # no scores: 流动 base 40 → 1 star (below 60) → 不合格
     assert r["stars"] == 1 and r["grade"] == "不合格"
     assert {"not_award_eligible", "probation_extend_or_cancel", "streak:不提名"} <= set(r["flags"])
 
 
-def test_rural_80_20_public_example_and_handle():
-    events = [ev("A", "miss_org_life", "2025-03-01", count=3), ev("A", "late_dues", "2025-04-01"),
-              ev("A", "task_undone", "2025-05-01", points=-3), ev("A", "suggestion", "2025-06-01"),
-              ev("A", "public_good", "2025-06-01", points=8), ev("A", "skill_help", "2025-06-01", points=4)]
-    out = run("party-rural-80-20", [member("A")], events, [sc("A", "review", value=16)],
-              vetoes=[{"subject": "A", "item": "religion", "date": "2025-07-01"}])
+RURAL_EVENTS = [ev("A", "miss_org_life", "2025-03-01", count=3), ev("A", "late_dues", "2025-04-01"),
+                ev("A", "task_undone", "2025-05-01", points=-3), ev("A", "suggestion", "2025-06-01"),
+                ev("A", "public_good", "2025-06-01", points=8), ev("A", "skill_help", "2025-06-01", points=4)]
+
+
+def test_rural_80_20_public_example():
+    # 35 − 3×2 = 29; 20 − 2 = 18; 25 − 3 = 22; review 16; bonuses 5 + 8 + 4 = 17
+    # 29 + 18 + 22 + 16 + 17 = 102; an entered grade row 优秀 is the grade
+    scores = [sc("A", "review", value=16), sc("A", "grade", grade="优秀")]
+    out = run("party-rural-80-20", [member("A")], RURAL_EVENTS, scores)
     r = result(out)
-    assert r["total"] == 102 and r["grade"] is None
-    assert r["flags"] == ["veto", "handle"]
+    assert r["components"] == {"组织生活": 29, "党费": 18, "发挥作用": 22, "review": 16, "contribution": 17}
+    assert r["total"] == 102 and r["grade"] == "优秀" and "missing_grade" not in codes(out)
+    # without the grade row: grade null and missing_grade
+    out = run("party-rural-80-20", [member("A")], RURAL_EVENTS, scores[:1])
+    assert result(out)["total"] == 102 and result(out)["grade"] is None and "missing_grade" in codes(out)
+
+
+def test_rural_80_20_grade_is_never_derived_and_a_veto_keeps_it():
+    # total 35 + 20 + 25 + 0 + 0 = 80, entered 不合格: the entered grade stands; the handle veto
+    # (religion_superstition replaces religion) flags but leaves the grade as entered
+    out = run("party-rural-80-20", [member("A")], scores=[sc("A", "grade", grade="不合格")],
+              vetoes=[{"subject": "A", "item": "religion_superstition", "date": "2025-07-01"}])
+    r = result(out)
+    assert r["total"] == 80 and r["grade"] == "不合格" and r["flags"] == ["veto", "handle"]
+
+
+def test_rural_80_20_probation_recommendation_is_entered():
+    scores = [sc("A", "probation", grade="延长预备期"), sc("B", "probation", grade="取消预备党员资格")]
+    out = run("party-rural-80-20", [member("A", probationary=True), member("B", probationary=True)],
+              scores=scores)
+    assert result(out, "A")["flags"] == ["probation_extend"]
+    assert result(out, "B")["flags"] == ["probation_cancel"]
+    # never computed: a low total without the row raises nothing (35 + 20 + 25 − 25 = 55)
+    out = run("party-rural-80-20", [member("A", probationary=True)],
+              [ev("A", "task_undone", "2025-05-01", points=-25)])
+    assert result(out)["total"] == 55 and result(out)["flags"] == []
 
 
 def test_votes_80_20_public_example():
-    events = [ev("A", "quota_shortfall", "2025-03-01")]
+    # 社区-普通: 组织生活 6 (min 6), 志愿服务 3 (min 3), 心得 0 of 1 → 100 − 5 = 95 → 0.8 × 95 = 76
+    # votes (8×100 + 8×80 + 3×60 + 1×40)/20 = 1660/20 = 83 → 0.2 × 83 = 16.6; total 92.6 → 优秀
+    events = [ev("A", "org_life", "2025-03-01", count=6), ev("A", "volunteer", "2025-05-01", count=3)]
     scores = [sc("A", "votes", votes={"优秀": 8, "良好": 8, "合格": 3, "差": 1})]
-    history = [{"subject": "A", "cycle": 2024, "grade": "合格"}]
-    r = result(run("party-votes-80-20", [member("A", category="社区党员")], events, scores, history=history))
-    # daily 95 → 76; votes (800+640+180+40)/20 = 83 → 16.6; total 92.6 优秀
-    assert r["total"] == 92.6 and r["grade"] == "优秀" and "not_award_eligible" in r["flags"]
+    r = result(run("party-votes-80-20", [member("A", category="社区-普通")], events, scores))
+    assert r["components"] == {"daily": 95, "votes": 83}
+    assert r["total"] == 92.6 and r["grade"] == "优秀"
+    assert "未达最低要求 心得：全年 0 篇 / 最低 1 篇，扣 5" in r["explain"]
+    # no history for the previous cycle (a first cycle): not_award_eligible is not raised
+    assert "not_award_eligible" not in r["flags"]
+
+
+def test_votes_80_20_not_award_eligible_reads_the_previous_grade():
+    scores = [sc("A", "votes", votes={"优秀": 1})]
+    for grade, raised in (("合格", True), ("良好", False), ("优秀", False)):
+        out = run("party-votes-80-20", [member("A", category="65岁以上")], scores=scores,
+                  history=[{"subject": "A", "cycle": 2024, "grade": grade}])
+        assert ("not_award_eligible" in result(out)["flags"]) is raised
 
 
 def test_votes_80_20_caps_in_service_members():
-    events = [ev("A", "exceed_quota", "2025-03-01", points=15), ev("A", "outstanding", "2025-04-01", points=15)]
-    r = result(run("party-votes-80-20", [member("A", category="在职党员")], events))
-    # bonus 30 → 20: daily 120; 在职党员 total = daily alone, capped 100
+    # 在职 with its 4 minimums met; bonus 15 + 15 = 30 → capped 20: daily 120;
+    # 在职 total = daily alone, capped 100
+    events = [ev("A", "exceed_quota", "2025-03-01", points=15), ev("A", "outstanding", "2025-04-01", points=15),
+              ev("A", "volunteer_post", "2025-02-01"), ev("A", "volunteer", "2025-02-01", count=2),
+              ev("A", "pair_poor", "2025-02-01"), ev("A", "joint_org_life", "2025-02-01")]
+    r = result(run("party-votes-80-20", [member("A", category="在职")], events))
     assert r["components"]["daily"] == 120 and r["total"] == 100
