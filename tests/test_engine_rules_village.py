@@ -118,22 +118,76 @@ def households(n, branch="V1"):
     return [member(f"H{i:02d}", branch, kind="household") for i in range(n)]
 
 
-def test_4class_cumulative_events_of_earlier_cycles_count():
-    # not cleared at year end: 2023 civility 5 + 2024 media_report 10 + 2025 brave_deed 5 = 20; no outside warning
+def test_4class_earlier_cycles_count_in_cumulative_not_in_total():
+    # total is this cycle's points: 2025 brave_deed 5; cumulative is never cleared:
+    # 2023 civility 5 + 2024 media_report 10 + 5 = 20; earlier cycles raise no event_outside_cycle
     events = [ev("H00", "civility", "2023-05-01"), ev("H00", "media_report", "2024-03-01"),
               ev("H00", "brave_deed", "2025-02-01")]
     out = run("village-4class", households(1), events)
-    assert result(out, "H00")["total"] == 20
+    r = result(out, "H00")
+    assert r["total"] == 5 and r["cumulative"] == 20 and r["balance"] == 20
     assert "event_outside_cycle" not in codes(out)
+    assert "累计积分 = 本周期 5 + 往年 15 = 20（累计积分不清零）" in r["explain"]
 
 
 def test_4class_exchanges_lower_balance_across_cycles():
-    # total 20 as above; exchanges 8 (2024) + 4 (2025) = 12 → balance 8; the cumulative total stays 20
+    # cumulative 20 as above; exchanges 8 (2024) + 4 (2025) = 12 → balance 20 − 12 = 8;
+    # total (5) and cumulative (20) are not lowered by an exchange
     events = [ev("H00", "civility", "2023-05-01"), ev("H00", "media_report", "2024-03-01"),
               ev("H00", "brave_deed", "2025-02-01")]
     exchanges = [{"subject": "H00", "date": "2024-06-01", "points": 8}, {"subject": "H00", "date": "2025-03-01", "points": 4}]
     r = result(run("village-4class", households(1), events, exchanges=exchanges), "H00")
-    assert r["total"] == 20 and r["balance"] == 8
+    assert r["total"] == 5 and r["cumulative"] == 20 and r["balance"] == 8
+
+
+def test_4class_penalty_can_make_the_balance_negative():
+    # 2024 civility 5, exchanged 5 in 2024; 2025 rule_violation −8 (range −1..−10):
+    # total −8; cumulative 5 − 8 = −3; balance −3 − 5 = −8
+    events = [ev("H00", "civility", "2024-05-01"), ev("H00", "rule_violation", "2025-02-01", points=-8)]
+    exchanges = [{"subject": "H00", "date": "2024-06-01", "points": 5}]
+    r = result(run("village-4class", households(1), events, exchanges=exchanges), "H00")
+    assert r["total"] == -8 and r["cumulative"] == -3 and r["balance"] == -8
+
+
+def test_4class_penalties_are_ranges_of_minus_1_to_minus_10():
+    from core.engine.case import CaseError
+
+    scheme = load_scheme("village-4class")
+    for code in ("rule_violation", "spot_check_problem"):
+        item = scheme.items[code]
+        assert item.is_range and (item.min, item.max) == (-10, -1)
+    try:
+        run("village-4class", households(1), [ev("H00", "spot_check_problem", "2025-02-01", points=-11)])
+    except CaseError as exc:
+        assert "events[0].points" in str(exc)
+    else:
+        raise AssertionError("−11 is outside −10..−1")
+
+
+def test_4class_award_and_education_never_overlap_in_a_small_village():
+    # 4 households with 5, 10, 15, 20: all four are above 0 and within the top 10 → all awarded;
+    # the education list may not take an awarded household → empty
+    events = [ev(f"H{i:02d}", "civility", "2025-05-01", count=i + 1) for i in range(4)]
+    out = run("village-4class", households(4), events)
+    assert all("award" in r["flags"] and "education" not in r["flags"] for r in out["results"])
+    # 8 households: H00..H03 with 5..20 awarded (above 0), H04..H07 at 0 → not awarded, tied on the
+    # last place → all four on the education list (5 places: the tie is not split)
+    out = run("village-4class", households(8), events)
+    education = {r["subject"] for r in out["results"] if "education" in r["flags"]}
+    award = {r["subject"] for r in out["results"] if "award" in r["flags"]}
+    assert award == {"H00", "H01", "H02", "H03"} and education == {"H04", "H05", "H06", "H07"}
+
+
+def test_4class_tie_on_the_last_award_place_includes_everyone_tied():
+    # 13 households: H00..H08 with (10 − i) × civility → 50, 45, …, 10 (ranks 1..9); H09, H10, H11
+    # with 5 each tie at rank 10, the last of the 10 places → all three awarded (11 households);
+    # H12 with 0 is the only one not awarded → the education list is {H12}
+    events = [ev(f"H{i:02d}", "civility", "2025-05-01", count=10 - i) for i in range(9)]
+    events += [ev(f"H{i:02d}", "civility", "2025-05-01") for i in (9, 10, 11)]
+    out = run("village-4class", households(13), events)
+    award = {r["subject"] for r in out["results"] if "award" in r["flags"]}
+    education = {r["subject"] for r in out["results"] if "education" in r["flags"]}
+    assert award == {f"H{i:02d}" for i in range(12)} and education == {"H12"}
 
 
 def test_4class_award_top_10_and_education_bottom_5():
@@ -164,7 +218,9 @@ def test_4class_item_list_and_default_values():
     assert all(per_cat[c] >= 5 for c in ("法治", "德治", "自治", "示范带动"))
     tens = {code for code, item in scheme.items.items() if item.points == 10}
     assert tens == {"title_star_household", "title_beautiful_yard", "title_civilised_family", "media_report"}
-    assert all(item.points == 5 for code, item in scheme.items.items() if code not in tens)
+    penalties = {code for code, item in scheme.items.items() if item.category == "处罚"}
+    assert penalties == {"rule_violation", "spot_check_problem"}
+    assert all(item.points == 5 for code, item in scheme.items.items() if code not in tens | penalties)
 
 
 # ---------------------------------------------------------------- volunteer-stars

@@ -21,6 +21,33 @@ def test_zhangji_family_example():
     events += [ev("H", "clean_home", f"2025-{m:02d}-15") for m in range(1, 13)]
     # 10+15+6+10+10+15+5+6+10 = 87, + 12 months × 5 = 60 → 147
     assert result(run("village-zhangji", [family()], events), "H")["total"] == 147
+    # each once-per-cycle item recorded again in November still counts once: 147
+    events += [ev("H", c, "2025-11-01") for c in ONCE_PER_CYCLE]
+    assert result(run("village-zhangji", [family()], events), "H")["total"] == 147
+
+
+def test_zhangji_parents_trip_once_per_cycle_other_virtue_per_event():
+    # 每年…陪同父母外出观光: three trips count once → 5; parents_checkup twice (per event) → 10;
+    # simple_wedding_funeral 每次积10分 twice → 20; base 100 → 135
+    events = [ev("R", "parents_trip", d) for d in ("2025-03-01", "2025-06-01", "2025-09-01")]
+    events += [ev("R", "parents_checkup", "2025-04-01", count=2), ev("R", "simple_wedding_funeral", "2025-05-01"),
+               ev("R", "simple_wedding_funeral", "2025-08-01")]
+    r = result(run("village-zhangji", [resident()], events), "R")
+    assert r["total"] == 135
+    assert any("每周期只计一次" in line for line in r["explain"])
+
+
+def test_zhangji_frequencies_follow_the_seed_words():
+    from core.scheme import load_scheme
+
+    scheme = load_scheme("village-zhangji")
+    assert scheme.version == "1.1"
+    freq = {code: item.frequency for code, item in scheme.items.items()}
+    once_cycle = {c for c, f in freq.items() if f == "once_per_cycle"}
+    assert once_cycle == {"base_law_abiding", "parents_trip", *ONCE_PER_CYCLE}
+    assert {c for c, f in freq.items() if f == "once_per_month"} == {"clean_home", "clean_premises",
+                                                                      "no_road_trading", "screen_publicity"}
+    assert {c for c, f in freq.items() if f == "per_unit"} == {"employ_worker"}
 
 
 def test_zhangji_resident_example():
@@ -69,17 +96,20 @@ def test_zhangji_exchange_lowers_balance_not_total():
     assert r["total"] == 100 and r["balance"] == 70
 
 
-def test_4class_cumulative_award_and_balance():
+def test_4class_total_cumulative_and_balance():
     subjects = [member(f"H{i}", "V1", kind="household") for i in range(12)]
     events = [ev("H0", "title_star_household", "2024-06-01"), ev("H0", "brave_deed", "2025-06-01"),
               ev("H1", "civility", "2026-01-05")]
     out = run("village-4class", subjects, events, exchanges=[{"subject": "H0", "date": "2025-07-01", "points": 12}])
     h0 = result(out, "H0")
-    # cumulative: 10 (2024) + 5 (2025) = 15; the 2026 event is after the cycle → ignored
-    assert h0["total"] == 15 and h0["balance"] == 3
-    assert "event_outside_cycle" in codes(out)
-    # award_count 10: H0 rank 1; the other 11 tie at 0 with rank 2 → all within top 10 by competition rank
-    assert "award" in h0["flags"]
+    # total = this cycle: 5 (2025); cumulative = 10 (2024) + 5 = 15; balance = 15 − 12 = 3;
+    # the 2026 event is after the cycle → ignored with event_outside_cycle (the 2024 one is not)
+    assert h0["total"] == 5 and h0["cumulative"] == 15 and h0["balance"] == 3
+    assert codes(out).count("event_outside_cycle") == 1
+    # award_count 10: H0 is the only household above 0 → award; the 11 at 0 tie on the last place,
+    # so the whole tie is the education list (5 places, ties included)
+    assert "award" in h0["flags"] and "education" not in h0["flags"]
+    assert all("education" in result(out, f"H{i}")["flags"] for i in range(1, 12))
 
 
 def test_volunteer_example_and_flags():
