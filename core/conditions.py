@@ -93,5 +93,40 @@ def holds(when: dict, facts: Facts) -> bool:
     return all(CONDITIONS[key](facts, arg) for key, arg in when.items())
 
 
+def _flag(code: str) -> str:
+    from core.engine.labels import flag_label  # the engine package imports this module
+
+    return flag_label(code)
+
+
+def _grades(names) -> str:
+    return "、".join(names)
+
+
+# How each condition reads in an explanation line ("总分不低于 60，低于 70"), never key=value.
+DESCRIBE = {
+    "total_at_least": lambda a: f"总分不低于 {a}",
+    "total_below": lambda a: f"总分低于 {a}",
+    "total_above": lambda a: f"总分高于 {a}",
+    "stars_at_least": lambda a: f"{a} 星及以上",
+    "stars_at_most": lambda a: f"{a} 星及以下",
+    "stars_equal": lambda a: f"{a} 星",
+    "grade_in": lambda a: f"等次为{_grades(a)}",
+    "probationary": lambda a: "预备党员" if a else "正式党员",
+    "rank_at_most": lambda a: f"排名前 {a} 名",
+    "rank_from_bottom_at_most": lambda a: f"排名倒数 {a} 名以内",
+    "above_kind_mean": lambda a: "高于同类平均分" if a else "不高于同类平均分",
+    "joined_within_months": lambda a: f"转入本支部不满 {a} 个月",
+    "previous_grade_not_in": lambda a: f"上一周期等次不是{_grades(a)}",
+    "dimension_mean_at_most": lambda a: f"各维度平均分不高于 {a}",
+    "period_stars_equal": lambda a: f"本期 {a} 星",
+    "period_stars_at_most": lambda a: f"本期 {a} 星及以下",
+    "all_periods_stars_equal": lambda a: f"各期均为 {a} 星",
+    "periods_with_stars": lambda a: f"已有 {a['at_least']} 期恰为 {a['stars']} 星",
+    "vetoed": lambda a: "有一票否决事项" if a else "无一票否决事项",
+    "without_flag": lambda a: f"未列入{_flag(a)}",
+}
+
+
 def describe(when: dict) -> str:
-    return "，".join(f"{key}={value}" for key, value in when.items())
+    return "，".join(DESCRIBE[key](value) if key in DESCRIBE else f"{key}={value}" for key, value in when.items())

@@ -23,7 +23,7 @@ from core.scheme import list_schemes, load_scheme
 from tests.engine_cases import ev, member, result, run
 
 RATINGS = ("满意", "基本满意", "不满意")
-EVENT_LINE_STARTS = ("Q1 ", "Q2 ", "Q3 ", "Q4 ", "往年累计 ")
+EVENT_LINE_STARTS = ("第1季度 ", "第2季度 ", "第3季度 ", "第4季度 ", "往年累计 ")
 
 
 def _points(item, rng: random.Random):
@@ -100,5 +100,5 @@ def test_event_line_amounts_keep_cents():
         ev("A", "miss_meeting", "2025-08-01", count=2),
     ])
     lines = result(out)["explain"]
-    assert "Q1 其他积极发挥党员先锋模范作用，经支委会研究酌情加分（reward_other）2 次，共 +3.55（2025-07-03、2025-07-09）" in lines
-    assert "Q1 缺席三会一课（miss_meeting）−2 × 2 = −4（2025-08-01）" in lines
+    assert "第1季度 其他积极发挥党员先锋模范作用，经支委会研究酌情加分 2 次，共 +3.55（2025-07-03、2025-07-09）" in lines
+    assert "第1季度 缺席三会一课 −2 × 2 = −4（2025-08-01）" in lines

@@ -108,7 +108,7 @@ def _combine(comp: Component, periods: dict[str, Decimal], count: int, view: Per
     """The component's own rule over some of its periods: a sum, a mean, or the latest."""
     values = list(periods.values())
     parts = " + ".join(fmt(v) for v in values)
-    names = "、".join(view.short(p) for p in periods)
+    names = "" if view.annual else "（" + "、".join(view.short(p) for p in periods) + "）"  # which counted so far
     if comp.aggregate == "latest":
         last = list(periods)[-1]
         if lines is not None and len(values) > 1:
@@ -117,13 +117,13 @@ def _combine(comp: Component, periods: dict[str, Decimal], count: int, view: Per
     if comp.aggregate == "sum" or len(comp.periods) == 1:
         value = sum(values, ZERO)
         if lines is not None and len(values) > 1:
-            lines.append(f"{comp.name} = {parts} = {fmt(value)}（{names}）")
+            lines.append(f"{comp.name} = {parts} = {fmt(value)}{names}")
         return value
     value = sum(values, ZERO) / count if count else ZERO
     if lines is not None:
         word = ("截至本期平均" if not view.annual else
                 "各期平均" if comp.aggregate == "mean_all" else "已录入期间平均")
-        lines.append(f"{comp.name} = {word} ({parts}) / {count} = {fmt(value)}（{names}）")
+        lines.append(f"{comp.name} = {word} ({parts}) / {count} = {fmt(value)}{names}")
     return value
 
 

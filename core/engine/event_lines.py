@@ -1,7 +1,7 @@
 """Explanation lines for counted events, built as Polars string expressions.
 
 One line per (subject, item, quarter, fraud) group, e.g.
-``Q1 缺席三会一课（miss_meeting）−2 × 3 次 = −6（2025-07-03、…）``. Amounts are
+``第1季度 缺席三会一课 −2 × 3 次 = −6（2025-07-03、…）`` (item names, never codes). Amounts are
 integer hundredths; Python formats each distinct amount once with
 ``core.decimals.signed`` and never touches a group.
 """
@@ -14,7 +14,7 @@ from core.decimals import signed, unscaled
 from core.scheme.model import Scheme
 
 SKIP_REASON = {"once_per_month": "每月只计一次", "once_per_cycle": "每周期只计一次"}
-WHERE = {0: "往年累计", 1: "Q1", 2: "Q2", 3: "Q3", 4: "Q4"}  # by bucket; 0 = earlier cycles
+WHERE = {0: "往年累计", 1: "第1季度", 2: "第2季度", 3: "第3季度", 4: "第4季度"}  # by bucket; 0 = earlier cycles
 
 
 def _text_table(scheme: Scheme) -> pl.DataFrame:
@@ -59,7 +59,7 @@ def event_lines(scheme: Scheme, groups: pl.DataFrame) -> pl.DataFrame:
     )
     line = pl.concat_str(
         pl.col("bucket").replace_strict(WHERE, return_dtype=pl.String), lead,
-        pl.col("_name"), pl.lit("（"), pl.col("item"), pl.lit("）"),
+        pl.col("_name"), pl.lit(" "),
         each, times.cast(pl.String), then, _amounts(groups),
         dates.otherwise(pl.lit("")), skipped.otherwise(pl.lit("")),
     )

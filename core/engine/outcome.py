@@ -163,10 +163,12 @@ def _total(scheme: Scheme, o: Outcome) -> None:
     for cid, weight in weights.items():
         comp = o.components.get(cid)
         name = scheme.components[cid].name
-        if comp is not None and not comp.assessed:
+        if comp is None:  # a component of another subject category (e.g. 村干部's dimensions)
+            continue
+        if not comp.assessed:
             missing.append(name)
             continue
-        value = comp.value if comp is not None else ZERO
+        value = comp.value
         total += weight * value
         parts.append(f"{name} {fmt(value)}" if weight == 1 else f"{fmt(weight)}×{name} {fmt(value)}")
     word = f"小计（不含未评项：{'、'.join(missing)}）" if missing else "总分"

@@ -14,7 +14,7 @@ from core.scheme.model import Scheme
 
 
 def facts_for(scheme: Scheme, o, kind_mean=None, previous_grade=None, cycle_end=None) -> Facts:
-    dims = [o.components[c].value for c in o.dim_ids]
+    dims = [o.components[c].value for c in o.dim_ids if o.components[c].assessed]
     return Facts(
         total=o.total_shown,
         grade=o.grade,
