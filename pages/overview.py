@@ -5,7 +5,7 @@ import polars as pl
 import streamlit as st
 
 from core.metrics.alerts import RULE_NAMES, visit_list
-from core.metrics.filters import period_label
+from core.metrics.filters import cycle_name, cycle_starts, month_key, period_label, quarter_key
 from ui.charts import bars, show, table_view
 from ui.filters import cached, drill_to, filter_bar
 from ui.session import guard
@@ -16,21 +16,29 @@ st.title("总览")
 flt = filter_bar(user, scope)
 k = cached("core.metrics.overview:kpis", scope, flt)
 
-cols = st.columns(6)
-cols[0].metric("在册党员", f"{k['members']['active'] + k['members']['exempt']}",
-               help=f"其中免于评星 {k['members']['exempt']} 人")
-for col, label, value in ((cols[1], "本月参与率", k["participation_month"]),
-                          (cols[3], f"出勤率（{period_label(flt.period)}）", k["attendance"])):
-    col.metric(label, "—" if value is None else f"{value:.1f}%")
+# Two rows of three, so no label or value is cut short at 1024 px; each says its period.
+starts = cycle_starts(store, scope, flt)
+month, quarter, last = (period_label(p) for p in (month_key(flt.today), quarter_key(flt.today), k["last_quarter"]))
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}%"
+
+
+row = st.columns(3)
+row[0].metric("在册党员", f"{k['members']['active'] + k['members']['exempt']}",
+              help=f"其中免于评星 {k['members']['exempt']} 人")
+row[1].metric(f"参与率 · {month}", percent(k["participation_month"]), help="本月")
 now, before = k["participation_quarter"], k["participation_last_quarter"]
-cols[2].metric("本季度参与率", "—" if now is None else f"{now:.1f}%",
-               delta=None if now is None or before is None else f"{now - before:+.1f} 个百分点",
-               help=f"上季度（{period_label(k['last_quarter'])}）："
-                    + ("—" if before is None else f"{before:.1f}%"))
-if before is not None:
-    cols[2].caption(f"上季度 {before:.1f}%")
-cols[4].metric("本季度已公示支部", f"{k['published']['published']}/{k['published']['branches']}")
-cols[5].metric(f"平均分（{flt.cycle}年度）", "—" if k["average"] is None else f"{k['average']:.1f}")
+row[2].metric(f"参与率 · {quarter}", percent(now),
+              delta=None if now is None or before is None else f"{now - before:+.1f} 个百分点",
+              help=f"本季度；与上季度（{last}：{percent(before)}）相比")
+row = st.columns(3)
+row[0].metric(f"出勤率 · {period_label(flt.period)}", percent(k["attendance"]), help="统计期间")
+row[1].metric(f"已公示支部 · {quarter}", f"{k['published']['published']}/{k['published']['branches']}",
+              help="本季度已发起公示的支部 / 支部总数")
+row[2].metric(f"平均分 · {cycle_name(starts, flt.cycle, dates=False)}",
+              "—" if k["average"] is None else f"{k['average']:.1f}", help=cycle_name(starts, flt.cycle))
 st.caption("参与率：有已审核积分记录或出席活动的党员 ÷ 在册且未免评的党员。出勤率：三会一课、主题党日、支委会的出席人次 ÷ 应到人次。")
 
 alerts = cached("core.metrics.alerts:all_alerts", scope, flt)
@@ -59,7 +67,7 @@ for tab, rule in zip(st.tabs([f"{RULE_NAMES[r]}（{sum(a.rule == r for a in aler
                             on_click=drill_to, args=(alert.branch,)):
                 st.switch_page("pages/compare.py")
 
-st.subheader(f"等次分布与比例限制（{flt.cycle}年度）")
+st.subheader(f"等次分布与比例限制（{cycle_name(starts, flt.cycle, dates=False)}）")
 grades = k["grades"]
 if grades.is_empty():
     st.info("所选范围和周期暂无积分结果")

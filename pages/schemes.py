@@ -10,6 +10,8 @@ from core import orgs
 from core.auth import can
 from core.scheme import list_schemes
 from core.scheme_assignments import NoSchemeError, assign_scheme, in_force
+from core.scheme_text import plain_decisions, source_line
+from ui.charts import table
 from ui.session import guard
 
 user, scope, store = guard("schemes")
@@ -21,17 +23,19 @@ if "sc_done" in st.session_state:
     st.success(st.session_state.pop("sc_done"))
 
 st.subheader(f"各支部现行方案（{today:%Y-%m-%d}）")
-st.dataframe(in_force(store, scope, today), hide_index=True, width="stretch",
-             column_config={"启用日期": st.column_config.DateColumn(format="YYYY-MM-DD")})
+current = pl.DataFrame(in_force(store, scope, today), schema_overrides={"启用日期": pl.Date})
+if current.height:  # a scheme by its name: its file id means nothing to a secretary
+    current = current.with_columns(pl.col("积分方案").str.replace(r"（[A-Za-z0-9._-]+）$", ""))
+table(current)
 
 if can(user.role, "assign_scheme"):
     st.subheader("设置方案")
     targets = {r["code"]: "　" * r["depth"] + f"{r['name']}（{r['code']}）" for r in orgs.tree(store, scope, "branch")}
     with st.form("assign_scheme"):
         c1, c2 = st.columns(2)
-        org_code = c1.selectbox("适用组织", list(targets), format_func=targets.get, key="sc_org")
-        scheme_id = c2.selectbox("方案模板", list(templates), key="sc_scheme",
-                                 format_func=lambda i: f"{templates[i].name}（{i}）")
+        org_code = c1.selectbox("适用组织", list(targets), format_func=targets.get, key="sc_org", placeholder="请选择…")
+        scheme_id = c2.selectbox("方案模板", list(templates), key="sc_scheme", format_func=lambda i: templates[i].name,
+                                 placeholder="请选择…")
         from_date = c1.date_input("启用日期", value=today, format="YYYY-MM-DD", key="sc_from")
         reason = c2.text_input("设置理由", key="sc_reason", placeholder="如：镇党委会议研究决定")
         if st.form_submit_button("保存设置", type="primary"):
@@ -44,19 +48,19 @@ if can(user.role, "assign_scheme"):
                 st.error(str(exc))
 
 st.subheader("方案模板")
-chosen = templates[st.selectbox("查看模板", list(templates), key="sc_view",
-                                format_func=lambda i: f"{templates[i].name}（{i}）")]
-src = chosen.source
-st.caption(f"来源：{src.get('title', '')}（素材 {src.get('seed', '')} {src.get('section', '')}）"
-           f" · 版本 {chosen.version} · 积分周期自每年 {chosen.cycle_start} 起")
-if chosen.decisions:
-    with st.expander("方案中的取舍说明", expanded=True):
-        for line in chosen.decisions:
+chosen = templates[st.selectbox("查看模板", list(templates), key="sc_view", format_func=lambda i: templates[i].name,
+                                placeholder="请选择…")]
+st.caption(f"来源：{source_line(chosen.source)} · 版本 {chosen.version} · 积分周期自每年 {chosen.cycle_start} 起")
+notes = plain_decisions(chosen.decisions)
+if notes:
+    with st.expander("说明", expanded=True):
+        for line in notes:
             st.text(f"· {line}")
-items = [{"代码": i.code, "项目": i.name, "类别": i.category, "分值": (f"{i.min}～{i.max}" if i.is_range else str(i.points)),
+items = [{"项目": i.name, "类别": chosen.categories[i.category].name if i.category in chosen.categories else i.category,
+          "分值": (f"{i.min}～{i.max}" if i.is_range else str(i.points)),
           "计分方式": {"per_event": "每次", "once_per_month": "每月一次", "once_per_cycle": "每年一次",
-                       "per_unit": "按数量"}.get(i.frequency, i.frequency)} for i in chosen.items.values()]
+                       "per_unit": "按数量"}.get(i.frequency, "每次")} for i in chosen.items.values()]
 if items:
-    st.dataframe(pl.DataFrame(items), hide_index=True, width="stretch")
+    table(pl.DataFrame(items))
 if chosen.vetoes:
     st.text("一票否决：" + "；".join(v.name for v in chosen.vetoes.values()))

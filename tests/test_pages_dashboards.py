@@ -3,6 +3,8 @@ their own branch."""
 
 import pytest
 
+from tests.conftest import DEMO_TODAY
+
 DASHBOARDS = ["pages/overview.py", "pages/compare.py", "pages/distribution.py", "pages/coverage.py",
               "pages/trends.py", "pages/member_file.py"]
 
@@ -20,7 +22,11 @@ def test_overview_shows_kpis_and_the_demo_alerts(app_as):
     at.switch_page("pages/overview.py").run()
     assert not at.exception
     labels = [m.label for m in at.metric]
-    assert "本季度参与率" in labels and "在册党员" in labels
+    # each rate names its calendar months, never "第4季度" (a 七一 cycle's 第1季度 is Jul–Sep)
+    quarter = DEMO_TODAY.month - (DEMO_TODAY.month - 1) % 3
+    assert f"参与率 · {DEMO_TODAY.year}年{quarter}—{quarter + 2}月" in labels and "在册党员" in labels
+    assert f"参与率 · {DEMO_TODAY.year}年{DEMO_TODAY.month}月" in labels
+    assert not any("季度" in label for label in labels)
     text = " ".join(m.value for m in at.markdown)
     for rule in ("已 ", "月末3天内集中录入", "总分同为"):
         assert rule in text, rule

@@ -36,7 +36,26 @@ def test_township_adopts_a_template_on_the_page(app_as):
     assert message.startswith("已设置：") and "（C01T01B02）" in message and f"{dt.date.today():%Y-%m-%d} 起使用" in message
     table = at.dataframe[0].value
     row = table[table["编码"] == "C01T01B02"].iloc[0]
-    assert row["来源"] == "本支部设置" and "party-annual-7to3" in row["积分方案"]
+    # the page names a scheme, not its file id
+    assert row["来源"] == "本支部设置" and row["积分方案"] == "党员积分年度百分制（日常积分:评议积分=7:3）"
+
+
+def test_template_shows_its_decisions_as_说明_and_its_source_by_title(app_as):
+    at = app_as("zhen01")
+    at.switch_page("pages/schemes.py").run()
+    at.selectbox(key="sc_view").set_value("party-q100-3to1").run()
+    assert not at.exception
+    caption = " ".join(c.value for c in at.caption)
+    # seed 000_334651ef0aa99eba.txt, 第二篇: its title and section, never the file name
+    assert "来源：关于落实《秦汉新城教育卫体局党员积分制管理办法》的通知（正阳二学区）（第二篇）" in caption
+    assert ".txt" not in caption
+    assert [e.label for e in at.expander] == ["说明"]
+    notes = [t.value for t in at.expander[0].text]
+    assert "· 无评议记录按 0 分计，并提示。" in notes  # "并提示 missing_appraisal" without the code
+    assert not any("Decision" in n or "决定：" in n for n in notes)
+    items = at.dataframe[1].value
+    assert "代码" not in items.columns and "缺席三会一课" in list(items["项目"])
+    assert items[items["项目"] == "缺席三会一课"].iloc[0]["类别"] == "日常行为"  # category code daily, by its name
 
 
 def test_secretary_sees_own_scheme_but_no_form(app_as):

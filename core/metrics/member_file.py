@@ -8,8 +8,10 @@ import datetime as dt
 import polars as pl
 
 from core.auth.scope import Scope
-from core.cycles import cycle_of
+from core.cycles import PERIODS, cycle_label, cycle_of, period_label
+from core.engine.components import RATER_NAMES
 from core.metrics import scores
+from core.scheme import Scheme, list_schemes
 from core.scheme_assignments import NoSchemeError, scheme_for
 from core.services.ledger import STATUS_NAMES, STATUS_SQL
 from core.services.results import branch_results, explain_lines
@@ -26,7 +28,7 @@ FROM attendance t JOIN activities a ON a.id = t.activity_id WHERE t.member_id = 
 UNION ALL
 SELECT coalesce(TRY_CAST(s.period AS DATE), s.entered_at::DATE), '评议/评分', s.component,
        coalesce(s.grade, CAST(s.value AS VARCHAR), CAST(s.votes AS VARCHAR), ''), coalesce(s.rater, ''),
-       s.cycle || '年度 ' || s.period
+       s.cycle || ':' || s.period
 FROM scores s WHERE s.member_id = ?
 UNION ALL
 SELECT v.date, '一票否决', v.item, '', CASE WHEN v.reverses IS NULL THEN '有效' ELSE '撤销' END, v.evidence
@@ -45,14 +47,49 @@ def profile(store: Store, scope: Scope, member_id: str) -> dict:
     return dict(zip(keys, row))
 
 
-def timeline(store: Store, member_id: str, offset: int, limit: int) -> tuple[pl.DataFrame, int]:
-    """A page of the member's timeline, newest first, and the number of rows in all."""
-    params = [member_id] * 4
+def _scheme_of(store: Store, member: dict, today: dt.date) -> Scheme | None:
+    try:
+        return scheme_for(store, member["branch"], today)[0]
+    except NoSchemeError:
+        return None
+
+
+def code_names(scheme: Scheme | None) -> dict[str, str]:
+    """Item, component and veto codes → their Chinese names: the member's scheme first, then
+    every template (a record may predate a change of scheme)."""
+    names: dict[str, str] = {}
+    for s in ([scheme] if scheme else []) + list_schemes():
+        for table in (s.items, s.components, s.vetoes):
+            for code, thing in table.items():
+                names.setdefault(code, thing.name)
+    return names
+
+
+def _score_note(scheme: Scheme | None, key: str) -> str:
+    """'2025:H1' → '2025—2026年度（2025-07-01至2026-06-30）前半年（7—12月）'."""
+    cycle, period = key.split(":", 1)
+    if scheme is None or period not in PERIODS:
+        return f"{cycle}年度"
+    return period_label(scheme, int(cycle), period)
+
+
+def timeline(store: Store, member: dict, offset: int, limit: int, today: dt.date | None = None
+             ) -> tuple[pl.DataFrame, int]:
+    """A page of the member's timeline, newest first, and the number of rows in all; items,
+    components and vetoes by their Chinese names, score periods with their dates."""
+    params = [member["id"]] * 4
     total = store.scalar(f"SELECT count(*) FROM ({TIMELINE_SQL})", params)
     frame = store.frame(f"SELECT * FROM ({TIMELINE_SQL}) ORDER BY 1 DESC, 2, 3 LIMIT ? OFFSET ?",
                         params + [limit, offset])
-    names = STATUS_NAMES | ATTENDANCE_NAMES
-    return frame.with_columns(pl.col("status").replace(names)), total
+    scheme = _scheme_of(store, member, today or dt.date.today())
+    names = code_names(scheme)
+    scored = pl.col("kind") == "评议/评分"
+    return frame.with_columns(
+        what=pl.col("what").replace(names),
+        status=pl.when(scored).then(pl.col("status").replace(RATER_NAMES))
+        .otherwise(pl.col("status").replace(STATUS_NAMES | ATTENDANCE_NAMES)),
+        note=pl.when(scored).then(pl.col("note").map_elements(lambda k: _score_note(scheme, k), return_dtype=pl.String))
+        .otherwise(pl.col("note"))), total
 
 
 def cycles(store: Store, member: dict, today: dt.date) -> list[int]:
@@ -66,8 +103,8 @@ def cycles(store: Store, member: dict, today: dt.date) -> list[int]:
 
 
 def per_cycle(store: Store, member: dict, today: dt.date) -> pl.DataFrame:
-    """cycle, total, grade, stars, rank, source: computed from the ledger, or the history
-    record for cycles before the ledger (typed in, or finalised)."""
+    """cycle, total, grade, stars, rank, source, label: computed from the ledger, or the
+    history record for cycles before the ledger (typed in, or finalised)."""
     rows = []
     for cycle in cycles(store, member, today):
         res, _ = scores.results(store, [member["branch"]], cycle, today)
@@ -84,8 +121,12 @@ def per_cycle(store: Store, member: dict, today: dt.date) -> pl.DataFrame:
         if cycle not in computed:
             rows.append({"cycle": cycle, "total": total, "grade": grade, "stars": stars, "rank": None,
                          "source": "归档结果" if source == "finalised" else "历史记录"})
-    return pl.DataFrame(rows, schema={"cycle": pl.Int64, "total": pl.Float64, "grade": pl.String,
-                                      "stars": pl.Int64, "rank": pl.Int64, "source": pl.String}).sort("cycle", descending=True)
+    scheme = _scheme_of(store, member, today)
+    frame = pl.DataFrame(rows, schema={"cycle": pl.Int64, "total": pl.Float64, "grade": pl.String,
+                                       "stars": pl.Int64, "rank": pl.Int64, "source": pl.String})
+    return frame.sort("cycle", descending=True).with_columns(  # the cycle with its dates, as 公示 names it
+        label=pl.col("cycle").map_elements(lambda c: cycle_label(scheme, c) if scheme else f"{c}年度",
+                                           return_dtype=pl.String))
 
 
 def explanation(store: Store, member: dict, cycle: int, today: dt.date) -> list[str]:
