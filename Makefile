@@ -10,7 +10,7 @@ PORT ?= 8501
 
 run: $(STAMP)
 	$(PY) -m core demo --size S --if-missing --db $(DB)
-	JIFEN_DB=$(DB) $(VENV)/bin/streamlit run app.py --server.headless true --server.port $(PORT)
+	JIFEN_DB=$(DB) $(VENV)/bin/streamlit run server.py --server.headless true --server.port $(PORT)
 
 test: $(STAMP) browser-deps
 	$(PY) -m pytest -n 2 --dist loadfile -q

@@ -1,28 +1,49 @@
-"""Entry point: page config, login, and the navigation the user's role may see."""
+"""Entry point: page config, login, and the navigation the user's role may see.
+
+Every page of the registry has its URL in every state, so a typed or refreshed URL never
+meets Streamlit's "Page not found": logged out, each URL shows the login form and, once
+logged in, the same URL is the page asked for; a page outside the role shows a refusal.
+"""
 
 import streamlit as st
 
 from core.auth import can
 from ui.login import login_page
 from ui.registry import PAGES
-from ui.session import current_user, logout
+from ui.session import current_user, logout, refuse, sync_cookie
 from ui.widgets import md
 
 st.set_page_config(page_title="积分制管理系统", page_icon=":material/star:", layout="wide")
 
+
+def _refusal(user, title):
+    def page():
+        refuse(user, title)
+    return page
+
+
 user = current_user()
 if user is None:
-    navigation = st.navigation([st.Page(login_page, title="登录", icon=":material/login:")])
+    pages = [st.Page(login_page, title="登录", icon=":material/login:", url_path="login", default=True)]
+    pages += [st.Page(login_page, title=spec.title, url_path=spec.key, visibility="hidden") for spec in PAGES]
+    navigation = st.navigation(pages, position="hidden")
 else:
     sections: dict[str, list] = {}
+    hidden = []
     for spec in PAGES:
         if can(user.role, spec.action):
             sections.setdefault(spec.section, []).append(
                 st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.key, default=spec.key == "home"))
+        else:
+            hidden.append(st.Page(_refusal(user, spec.title), title=spec.title, url_path=spec.key,
+                                  visibility="hidden"))
+    if hidden:
+        sections.setdefault(PAGES[-1].section, []).extend(hidden)
     navigation = st.navigation(sections)
     with st.sidebar:
         st.markdown(f"**{md(user.display_name)}**（{user.role_name}）")
         if st.button("退出登录", icon=":material/logout:"):
             logout("已退出登录")
             st.rerun()
+sync_cookie()
 navigation.run()

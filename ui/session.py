@@ -1,17 +1,31 @@
-"""The logged-in user, the process's Store, and the page guard."""
+"""The logged-in user, the process's Store, and the page guard.
+
+Who is logged in is decided on every rerun from the store, not from memory: the session row
+must be live (``core.auth.sessions``) and its user active. A refreshed page or a typed URL
+starts a new Streamlit session, which finds its session again through the cookie.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
+import json
 
 import streamlit as st
 
-from core.auth import Scope, User, can, scope_for
+from core.auth import Scope, User, can, get_user, scope_for
+from core.auth import sessions
 from core.auth.permissions import ROLE_NAMES
 from core.store import Store, default_db_path, open_store
 from ui.registry import BY_KEY
 
-IDLE_LIMIT = dt.timedelta(hours=2)
+# Why a session ended, as the login page says it.
+END_MESSAGES = {
+    "idle": "长时间未操作，请重新登录",
+    "logout": "已退出登录",
+    "disabled": "该账号已停用，请联系管理员",
+    "password_reset": "密码已由管理员重置，请用新密码登录",
+    "password_changed": "密码已修改，请用新密码重新登录",
+}
+COOKIE_ROUTE = "/jifen-auth/session"
 
 
 @st.cache_resource
@@ -23,28 +37,73 @@ def get_store() -> Store:
     return _store_for(str(default_db_path()))
 
 
+def _cookie_token() -> str | None:
+    try:
+        token = st.context.cookies.get(sessions.COOKIE_NAME)
+    except Exception:  # a bare script run has no request context
+        return None
+    return token if isinstance(token, str) else None  # AppTest's context is a stand-in
+
+
 def current_user() -> User | None:
-    user = st.session_state.get("user")
-    if user is None:
+    store = get_store()
+    session_id = st.session_state.get("session_id")
+    if session_id is not None:
+        user = sessions.check(store, session_id)
+        if user is None:
+            reason = sessions.end_reason(store, session_id)
+            logout(END_MESSAGES.get(reason, END_MESSAGES["disabled"]), revoke=False)
+            return None
+        st.session_state["user"] = user  # a changed role or name shows at once
+        return user
+    if "user" in st.session_state:
+        # A user placed in session_state without a session row (page tests run one page
+        # alone): the account is still re-read, so a disabled one is refused.
+        user = get_user(store, st.session_state["user"].username)
+        if user is None:
+            logout(END_MESSAGES["disabled"], revoke=False)
+        return user
+    resumed = sessions.resume(store, _cookie_token())
+    if resumed is None:
         return None
-    now = dt.datetime.now()
-    if now - st.session_state.get("last_seen", now) > IDLE_LIMIT:
-        logout("长时间未操作，请重新登录")
-        return None
-    st.session_state["last_seen"] = now
-    return user
+    st.session_state["session_id"], st.session_state["user"] = resumed
+    return resumed[1]
 
 
 def login(user: User) -> None:
+    session_id, code = sessions.open_session(get_store(), user.username)
     st.session_state["user"] = user
-    st.session_state["last_seen"] = dt.datetime.now()
+    st.session_state["session_id"] = session_id
+    st.session_state["cookie_handoff"] = code
 
 
-def logout(message: str | None = None) -> None:
+def logout(message: str | None = None, revoke: bool = True) -> None:
+    session_id, user = st.session_state.get("session_id"), st.session_state.get("user")
+    if revoke and session_id is not None and user is not None:
+        sessions.log_out(get_store(), session_id, user.username)
     for key in list(st.session_state.keys()):
         del st.session_state[key]
+    st.session_state["clear_cookie"] = True
     if message:
         st.session_state["logout_message"] = message
+
+
+def sync_cookie() -> None:
+    """Send the browser what its cookie should become, once, after a login or a logout.
+
+    Streamlit answers over a websocket and cannot set a cookie itself, so a few lines of
+    script post to the app's cookie route (``server.py``), whose HTTP answer sets or clears
+    an HttpOnly cookie. After a login only the one-time hand-off code is sent; the token is
+    minted by the route and never seen by page script.
+    """
+    code = st.session_state.pop("cookie_handoff", None)
+    clear = st.session_state.pop("clear_cookie", False)
+    if code is None and not clear:
+        return
+    body = json.dumps({"code": code} if code else {"clear": True})
+    st.html(f"<script>fetch({json.dumps(COOKIE_ROUTE)}, {{method: 'POST', credentials: 'same-origin',"
+            f" headers: {{'Content-Type': 'application/json'}}, body: {json.dumps(body)}}});</script>",
+            unsafe_allow_javascript=True)
 
 
 def guard(page_key: str) -> tuple[User, Scope, Store]:
@@ -55,7 +114,11 @@ def guard(page_key: str) -> tuple[User, Scope, Store]:
         st.stop()
     spec = BY_KEY[page_key]
     if not can(user.role, spec.action):
-        st.error(f"{ROLE_NAMES[user.role]}无权访问「{spec.title}」")
-        st.stop()
+        refuse(user, spec.title)
     store = get_store()
     return user, scope_for(store, user), store
+
+
+def refuse(user: User, title: str) -> None:
+    st.error(f"{ROLE_NAMES[user.role]}无权访问「{title}」")
+    st.stop()
