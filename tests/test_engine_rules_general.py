@@ -209,17 +209,18 @@ def test_half_up_graded_on_rounded_total():
 
 
 def test_explain_names_cap_clamp_veto_and_quota():
-    # q100, 5 members: A has reward 10 + 6 = 16 → cap 10 and Q1 volunteer_service +1 → 76 → clamp 75;
-    # V vetoed (embezzle); A 75 + 25 + 10 = 110 → 优秀 within floor(1.0) = 1 place
+    # q100, 5 members: A has reward 10 + 6 = 16 → cap 10, and Q1 miss_meeting × 40 = −80 → 75 − 80 = −5
+    # → clamp 0; daily (0 + 75 + 75 + 75)/4 = 56.25; V vetoed (embezzle);
+    # A 56.25 + 25 + 10 = 91.25 → 91.3 → 优秀 within floor(5 × 20%) = 1 place
     subjects = [member("A"), member("V")] + filler(3)
     events = [ev("A", "award_national", "2025-08-01"), ev("A", "award_provincial", "2025-08-02"),
-              ev("A", "volunteer_service", "2025-08-03")]
+              ev("A", "miss_meeting", "2025-08-03", count=40)]
     out = run("party-q100-3to1", subjects, events, [sc("A", "appraisal", "H1", grade="优秀")],
               vetoes=[veto("V", "embezzle", "2025-09-01")])
     a, v = result(out, "A"), result(out, "V")
-    assert a["total"] == 110 and a["grade"] == "优秀"
+    assert a["total"] == 91.3 and a["grade"] == "优秀"
     text = "\n".join(a["explain"])
     assert "16" in text and "封顶" in text          # the reward cap 16 → 10
-    assert "76" in text                              # the Q1 clamp 76 → 75
+    assert "−5 → 0" in text                          # the Q1 clamp −5 → 0
     assert "名额" in text                            # the quota line
     assert any("侵占集体资产" in line for line in v["explain"])  # the veto, by its name

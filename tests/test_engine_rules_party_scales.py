@@ -18,17 +18,18 @@ QS = ("Q1", "Q2", "Q3", "Q4")
 
 def test_q100_quarters_counted_from_07_01():
     # 2025-09-30 is the last day of Q1 (Jul–Sep), 2025-10-01 the first of Q2 (Oct–Dec).
-    # Q1: 75 +1 = 76 → clamp 75; Q2: 75 −5 = 70; Q3, Q4 75 → mean (75+70+75+75)/4 = 73.75 → 73.8
-    # (were both in one quarter it would be 71 → mean 74)
-    events = [ev("A", "volunteer_service", "2025-09-30"), ev("A", "late_dues", "2025-10-01")]
+    # Q1: 75 − 2×40 = −5 → clamp 0; Q2: 75 −5 = 70; Q3, Q4 75 → mean (0+70+75+75)/4 = 55
+    # (were both in Q1 the clamp would eat the −5: (0+75+75+75)/4 = 56.25)
+    events = [ev("A", "miss_meeting", "2025-09-30", count=40), ev("A", "late_dues", "2025-10-01")]
     r = result(run("party-q100-3to1", [member("A")], events))
-    assert r["components"]["daily"] == 73.8
+    assert r["components"]["daily"] == 55
     # 2025-12-31 is Q2 and 2026-01-01 is Q3; 2026-03-31 is Q3 and 2026-04-01 is Q4.
-    # Q2: 75 +1 → 75; Q3: 75 −2 +1 = 74 → 74; Q4: 75 −3 = 72 → (75+75+74+72)/4 = 74
-    events = [ev("A", "pledge_done", "2025-12-31"), ev("A", "miss_meeting", "2026-01-01"),
-              ev("A", "pledge_done", "2026-03-31"), ev("A", "task_undone", "2026-04-01")]
+    # Q2: 75 −5×16 = −5 → clamp 0; Q3: 75 −2 −3 = 70; Q4: 75 −3 = 72 → (75+0+70+72)/4 = 54.25 → 54.3
+    # (had 2026-01-01 fallen in Q2 the clamp would eat it: (75+0+72+72)/4 = 54.75)
+    events = [ev("A", "late_dues", "2025-12-31", count=16), ev("A", "miss_meeting", "2026-01-01"),
+              ev("A", "task_undone", "2026-03-31"), ev("A", "task_undone", "2026-04-01")]
     r = result(run("party-q100-3to1", [member("A")], events))
-    assert r["components"]["daily"] == 74
+    assert r["components"]["daily"] == 54.3
 
 
 def test_q100_appraisal_single_entry_mean_and_inclusive_90():
@@ -104,11 +105,15 @@ def test_q100_forced_grade_counts_for_the_streak():
 # ---------------------------------------------------------------- party-annual-7to3
 
 
+def annual(sid, daily, appraisal) -> list[dict]:
+    """The same daily score in all four quarters (the cycle value is their sum / 4), and the appraisal."""
+    return [sc(sid, "daily", q, value=daily) for q in QS] + [sc(sid, "appraisal", value=appraisal)]
+
+
 def test_annual_veto_force_grade_keeps_total_and_ranks_last():
     # 0.7×95 + 0.3×90 = 66.5 + 27 = 93.5 kept, grade forced to 不合格; 5 others at 0.7×80+0.3×80 = 80
     subjects = [member("A")] + filler(5)
-    scores = [sc("A", "daily", "Q1", value=95), sc("A", "appraisal", value=90)]
-    scores += [sc(s["id"], c, p, value=80) for s in subjects[1:] for c, p in (("daily", "Q1"), ("appraisal", "cycle"))]
+    scores = annual("A", 95, 90) + [row for s in subjects[1:] for row in annual(s["id"], 80, 80)]
     out = run("party-annual-7to3", subjects, scores=scores, vetoes=[veto("A", "discipline_sanction", "2025-05-01")])
     r = result(out)
     assert r["total"] == 93.5 and r["grade"] == "不合格" and "veto" in r["flags"]
@@ -120,8 +125,8 @@ def test_annual_quota_tie_break_on_appraisal_in_7_member_branch():
     # 7 members → floor(7 × 15%) = floor(1.05) = 1 place
     # A: 0.7×95 + 0.3×90 = 93.5; B: 0.7×92 + 0.3×97 = 64.4 + 29.1 = 93.5 → tie on total, B has the higher appraisal
     subjects = [member("A"), member("B")] + filler(5)
-    scores = [sc("A", "daily", "Q1", value=95), sc("A", "appraisal", value=90),
-              sc("B", "daily", "Q1", value=92), sc("B", "appraisal", value=97)]
+    scores = annual("A", 95, 90) + annual("B", 92, 97)
+    scores += [row for s in subjects[2:] for row in annual(s["id"], 60, 60)]
     out = run("party-annual-7to3", subjects, scores=scores)
     a, b = result(out, "A"), result(out, "B")
     assert a["total"] == b["total"] == 93.5
@@ -131,18 +136,23 @@ def test_annual_quota_tie_break_on_appraisal_in_7_member_branch():
 
 
 def test_annual_missing_daily_counts_zero_and_band_edges():
-    # no daily entered → 0; 0.3 × 90 = 27 → 不合格
-    r = result(run("party-annual-7to3", [member("A")], scores=[sc("A", "appraisal", value=90)]))
+    # no daily entered → each quarter 0, each named in missing_quarter; 0.3 × 90 = 27 → 不合格
+    out = run("party-annual-7to3", [member("A")], scores=[sc("A", "appraisal", value=90)])
+    r = result(out)
     assert r["total"] == 27 and r["grade"] == "不合格"
-    # daily Q1 70, Q2 71 → mean 70.5; 0.7×70.5 + 0.3×69 = 49.35 + 20.7 = 70.05 → 70.1 → 合格
-    scores = [sc("A", "daily", "Q1", value=70), sc("A", "daily", "Q2", value=71), sc("A", "appraisal", value=69)]
+    assert codes(out).count("missing_quarter") == 4
+    # daily Q1 70, Q2 71, Q3 70, Q4 71 → 282/4 = 70.5; 0.7×70.5 + 0.3×69 = 49.35 + 20.7 = 70.05 → 70.1 → 合格
+    scores = [sc("A", "daily", q, value=v) for q, v in zip(QS, (70, 71, 70, 71))] + [sc("A", "appraisal", value=69)]
     r = result(run("party-annual-7to3", [member("A")], scores=scores))
     assert r["total"] == 70.1 and r["grade"] == "合格"
     # 0.7×60 + 0.3×60 = 60 → 基本合格; 0.7×59.5 + 0.3×60 = 41.65 + 18 = 59.65 → 59.7 → 不合格
-    r = result(run("party-annual-7to3", [member("A")], scores=[sc("A", "daily", "Q4", value=60), sc("A", "appraisal", value=60)]))
+    r = result(run("party-annual-7to3", [member("A")], scores=annual("A", 60, 60)))
     assert r["total"] == 60 and r["grade"] == "基本合格"
-    r = result(run("party-annual-7to3", [member("A")], scores=[sc("A", "daily", "Q4", value=59.5), sc("A", "appraisal", value=60)]))
+    r = result(run("party-annual-7to3", [member("A")], scores=annual("A", 59.5, 60)))
     assert r["total"] == 59.7 and r["grade"] == "不合格"
+    # only Q4 entered at 60: (0 + 0 + 0 + 60)/4 = 15; 0.7×15 + 0.3×60 = 10.5 + 18 = 28.5 → 不合格, three quarters missing
+    out = run("party-annual-7to3", [member("A")], scores=[sc("A", "daily", "Q4", value=60), sc("A", "appraisal", value=60)])
+    assert result(out)["total"] == 28.5 and codes(out).count("missing_quarter") == 3
 
 
 # ---------------------------------------------------------------- party-vanguard-8to2
@@ -381,43 +391,109 @@ def test_rural_handle_veto_keeps_score_and_ranks_last():
 # ---------------------------------------------------------------- party-votes-80-20
 
 
+def ordinary(sid="A") -> list[dict]:
+    """社区-普通 minimums met: 组织生活 6, 志愿服务 3, 心得 1."""
+    return [ev(sid, "org_life", "2025-02-01", count=6), ev(sid, "volunteer", "2025-03-01", count=3),
+            ev(sid, "study_notes", "2025-04-01")]
+
+
 def test_votes_bonus_cap_then_total_cap_100():
-    # bonus exceed_quota 15 + personal_award 10 = 25 → cap 20; shortfall −5×2 = −10 → daily 100 + 20 − 10 = 110
+    # 社区-普通 with 组织生活 4 of 6 and 志愿服务 1 of 3 (心得 1 of 1 met) → 2 minimums missed → −5×2 = −10;
+    # bonus exceed_quota 15 + personal_award 10 = 25 → cap 20 → daily 100 + 20 − 10 = 110
     # votes all 优秀 → 100; 0.8×110 + 0.2×100 = 88 + 20 = 108 → cap 100 → 优秀
     events = [ev("A", "exceed_quota", "2025-02-01", points=15), ev("A", "personal_award", "2025-03-01", points=10),
-              ev("A", "quota_shortfall", "2025-12-01", count=2)]
+              ev("A", "org_life", "2025-02-01", count=4), ev("A", "volunteer", "2025-03-01"),
+              ev("A", "study_notes", "2025-04-01")]
     scores = [sc("A", "votes", votes={"优秀": 5})]
-    r = result(run("party-votes-80-20", [member("A", category="社区党员")], events, scores,
+    r = result(run("party-votes-80-20", [member("A", category="社区-普通")], events, scores,
                    history=[hist("A", 2024, "良好")]))
     assert r["components"]["daily"] == 110 and r["components"]["votes"] == 100
     assert r["total"] == 100 and r["grade"] == "优秀"
     assert "not_award_eligible" not in r["flags"]
+    assert "未达最低要求 组织生活：全年 4 次 / 最低 6 次，扣 5" in r["explain"]
+    assert "未达最低要求 志愿服务：全年 1 次 / 最低 3 次，扣 5" in r["explain"]
 
 
 def test_votes_weighted_mean_and_rounding():
     # votes 1 良好 + 2 合格 → (80 + 120)/3 = 66.666… → 0.2× = 13.333…
-    # daily 100 − 5×2 = 90 → 72; total 85.333… → 85.3 → 良好 (70..90)
-    events = [ev("A", "quota_shortfall", "2025-05-01", count=2)]
+    # 社区-普通 minimums met, dues_unpaid ×2 and task_undone ×1: two requirements breached, once each
+    # → daily 100 − 5×2 = 90 → 72; total 85.333… → 85.3 → 良好 (70..90)
+    events = ordinary() + [ev("A", "dues_unpaid", "2025-05-01"), ev("A", "dues_unpaid", "2025-08-01"),
+                           ev("A", "task_undone", "2025-09-01")]
     scores = [sc("A", "votes", votes={"良好": 1, "合格": 2})]
-    r = result(run("party-votes-80-20", [member("A", category="离退休党员")], events, scores,
+    r = result(run("party-votes-80-20", [member("A", category="社区-普通")], events, scores,
                    history=[hist("A", 2024, "优秀")]))
-    assert r["components"]["votes"] == 66.7
+    assert r["components"]["daily"] == 90 and r["components"]["votes"] == 66.7
     assert r["total"] == 85.3 and r["grade"] == "良好" and "not_award_eligible" not in r["flags"]
+    # a ballot at 一般 counts as 合格 (60): 1 良好 + 2 一般 gives the same 66.7
+    scores = [sc("A", "votes", votes={"良好": 1, "一般": 2})]
+    r = result(run("party-votes-80-20", [member("A", category="社区-普通")], events, scores))
+    assert r["components"]["votes"] == 66.7
 
 
 def test_votes_in_service_members_daily_alone_and_bands():
-    # 在职党员: total = daily alone; daily 100 − 5×9 = 55 → 不合格 even with perfect votes
-    events = [ev("A", "quota_shortfall", "2025-05-01", count=9)]
-    r = result(run("party-votes-80-20", [member("A", category="在职党员")], events,
-                   [sc("A", "votes", votes={"优秀": 10})]))
-    assert r["total"] == 55 and r["grade"] == "不合格"
-    # daily 100 − 5×8 = 60 → 合格 (≥60); −5×6 = 70 → 良好 (≥70); no history → not_award_eligible
-    r = result(run("party-votes-80-20", [member("A", category="在职党员")],
-                   [ev("A", "quota_shortfall", "2025-05-01", count=8)]))
-    assert r["total"] == 60 and r["grade"] == "合格" and "not_award_eligible" in r["flags"]
-    r = result(run("party-votes-80-20", [member("A", category="在职党员")],
-                   [ev("A", "quota_shortfall", "2025-05-01", count=6)]))
-    assert r["total"] == 70 and r["grade"] == "良好"
+    # 在职: total = daily alone. No events: 4 minimums missed (认领岗位 0/1, 志愿服务 0/2, 结对困难 0/1,
+    # 共过组织生活 0/1) → 100 − 20 = 80 → 良好 even with perfect votes (not counted)
+    out = run("party-votes-80-20", [member("A", category="在职")], scores=[sc("A", "votes", votes={"优秀": 10})])
+    r = result(out)
+    assert r["components"]["daily"] == 80 and r["total"] == 80 and r["grade"] == "良好"
+    # 在职 has no dues/task/job requirement: breach events are valid input and deduct nothing
+    events = [ev("A", "volunteer_post", "2025-02-01"), ev("A", "volunteer", "2025-02-01", count=2),
+              ev("A", "pair_poor", "2025-02-01"), ev("A", "joint_org_life", "2025-02-01"),
+              ev("A", "dues_unpaid", "2025-03-01"), ev("A", "job_undone", "2025-03-01")]
+    assert result(run("party-votes-80-20", [member("A", category="在职")], events))["total"] == 100
+
+
+def test_votes_65_and_over_and_no_category_have_no_minimums():
+    # 65岁以上: no minimums and no requirements → daily 100; 0.8×100 + 0.2×0 = 80 → 良好
+    out = run("party-votes-80-20", [member("A", category="65岁以上"), member("B")],
+              [ev("A", "dues_unpaid", "2025-03-01"), ev("B", "task_undone", "2025-03-01")])
+    for sid in "AB":  # B has no category: the default rules, not refused
+        r = result(out, sid)
+        assert r["components"]["daily"] == 100 and r["total"] == 80 and r["grade"] == "良好"
+        assert not any("最低" in line for line in r["explain"])
+
+
+def test_votes_category_outside_the_list_is_bad_input():
+    from core.engine.case import CaseError
+
+    try:
+        run("party-votes-80-20", [member("A", category="社区-普通"), member("B", category="社区党员")])
+    except CaseError as exc:
+        assert "subjects[1].category" in str(exc) and "社区党员" in str(exc)
+    else:
+        raise AssertionError("社区党员 is not a category of the corrected template")
+
+
+def test_votes_job_requirement_only_for_cadre_categories():
+    # 机关-普通 with every minimum met (组织生活 12, 结对困难 1, 走访 100, 进社区 2, 心得 2) and job_undone ×2
+    # → one requirement breached once: 100 − 5 = 95 → 76; votes 100 → 20 → 96 → 优秀
+    events = [ev("A", "org_life", "2025-02-01", count=12), ev("A", "pair_poor", "2025-02-01"),
+              ev("A", "visit", "2025-03-01", count=100), ev("A", "community_activity", "2025-04-01", count=2),
+              ev("A", "study_notes", "2025-05-01", count=2), ev("A", "job_undone", "2025-06-01", count=2)]
+    scores = [sc("A", "votes", votes={"优秀": 3})]
+    r = result(run("party-votes-80-20", [member("A", category="机关-普通")], events, scores))
+    assert r["components"]["daily"] == 95 and r["total"] == 96
+    # 社区-普通 has no 本职岗位 requirement: job_undone deducts nothing → daily 100 → 80 + 20 = 100
+    events = ordinary() + [ev("A", "job_undone", "2025-06-01")]
+    r = result(run("party-votes-80-20", [member("A", category="社区-普通")], events, scores))
+    assert r["components"]["daily"] == 100 and r["total"] == 100
+
+
+def test_votes_period_counts_so_far_deduct_nothing():
+    # minimums.shortfall(annual=False): a period before the cycle ends shows count so far / minimum
+    from core.engine.case import Subject
+    from core.engine.minimums import shortfall
+    from core.scheme import load_scheme
+
+    rules = load_scheme("party-votes-80-20").minimums
+    subject = Subject("A", "B1", "member", "社区-普通", False, False, None, None, None)
+    deduction, lines = shortfall(rules, subject, {"org_life": 3, "dues_unpaid": 1}, annual=False)
+    assert deduction == 0
+    assert "组织生活 已 3 次 / 最低 6 次" in lines and "心得 已 0 篇 / 最低 1 篇" in lines
+    # the same counts at the end of the cycle: 组织生活, 志愿服务, 心得 missed and dues unpaid → −20
+    deduction, _ = shortfall(rules, subject, {"org_life": 3, "dues_unpaid": 1}, annual=True)
+    assert deduction == -20
 
 
 # ---------------------------------------------------------------- party-index-60
