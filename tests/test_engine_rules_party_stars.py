@@ -276,30 +276,32 @@ def test_stars10_competition_rank_by_stars():
 # ---------------------------------------------------------------- party-village-3type
 
 
-def test_village3_clamp_ceiling_and_floor():
-    # 无职 40 + 15 + 25 + 10 + 10 = 100, + flood_relief 5 = 105 → clamp 100 → 5 stars, township_recheck
+def test_village3_no_ceiling_and_floor_0():
+    # 无职 base 20 + 40 + 15 + 25 + 10 + 10 = 120, + flood_relief 5 = 125: no ceiling → 5 stars, township_recheck
     dims = {"学习": 40, "党日活动": 15, "作用发挥": 25, "承诺": 10, "设岗定责": 10}
     r = result(run("party-village-3type", [member("A", category="无职")], [ev("A", "flood_relief", "2025-07-01")],
                    [sc("A", d, value=v) for d, v in dims.items()]))
-    assert r["total"] == 100 and r["stars"] == 5 and "township_recheck" in r["flags"] and r["grade"] is None
-    # 流动, no dimensions; −5 −3 −3 −2 −10 = −23 → clamp 0 → 1 star → 不合格 (not probationary: no probation flag)
+    assert r["total"] == 125 and r["stars"] == 5 and "township_recheck" in r["flags"] and r["grade"] is None
+    # 流动, no dimensions: base 40 −5 −3 −3 −2 −10 −10 −10 = −3 → floor 0 → 1 star → 不合格
+    # (not probationary: no probation flag)
     events = [ev("A", "relative_violation", "2025-02-01"), ev("A", "vice", "2025-03-01"),
               ev("A", "family_feud", "2025-04-01"), ev("A", "skip_public_labour", "2025-05-01"),
-              ev("A", "deduction_other", "2025-06-01", points=-10)]
+              ev("A", "deduction_other", "2025-06-01", points=-10), ev("A", "deduction_other", "2025-07-01", points=-10),
+              ev("A", "deduction_other", "2025-08-01", points=-10)]
     r = result(run("party-village-3type", [member("A", category="流动", joined_branch="2020-01-01")], events))
     assert r["total"] == 0 and r["stars"] == 1 and r["grade"] == "不合格"
     assert "probation_extend_or_cancel" not in r["flags"] and "not_award_eligible" not in r["flags"]
 
 
 def test_village3_bonus_cap_only_for_cadres():
-    # 流动: 党员管理 30 + 学习 10 + 作用发挥 10 + 承诺 5 = 55; bonus 5 + 10 + 8 = 23 uncapped → 78 → 3 stars
+    # 流动: base 40 + 党员管理 30 + 学习 10 + 作用发挥 10 + 承诺 5 = 95; bonus 5 + 10 + 8 = 23 uncapped → 118 → 5 stars
     dims = {"党员管理": 30, "学习": 10, "作用发挥": 10, "承诺": 5}
     events = [ev("A", "commend_provincial", "2025-03-01"), ev("A", "investment", "2025-04-01", points=10),
               ev("A", "bonus_other", "2025-05-01", points=8)]
     r = result(run("party-village-3type", [member("A", category="流动")], events,
                    [sc("A", d, value=v) for d, v in dims.items()]))
-    assert r["total"] == 78 and r["stars"] == 3
-    # 村干部: 25 + 25 + 15 + 15 = 80; bonus 10 + 3 = 13 → cap 10; deduction vice −3 is not capped → 87 → 4 stars
+    assert r["total"] == 118 and r["stars"] == 5
+    # 村干部: base 0 + 25 + 25 + 15 + 15 = 80; bonus 10 + 3 = 13 → cap 10; deduction vice −3 is not capped → 87 → 4 stars
     dims = {"组织生活": 25, "履行职责": 25, "廉洁自律": 15, "遵纪守法": 15}
     events = [ev("A", "investment", "2025-04-01", points=10), ev("A", "commend_city", "2025-05-01"),
               ev("A", "vice", "2025-06-01")]
@@ -318,8 +320,8 @@ def test_village3_joined_branch_six_month_edge():
 
 
 def test_village3_streak_needs_three_cycles_and_probation_only_at_one_star():
-    # 无职 学习 35 + 党日活动 15 + 作用发挥 15 = 65 → 2 stars → grade null
-    dims = {"学习": 35, "党日活动": 15, "作用发挥": 15}
+    # 无职 base 20 + 学习 25 + 党日活动 10 + 作用发挥 10 = 65 → 2 stars → grade null
+    dims = {"学习": 25, "党日活动": 10, "作用发挥": 10}
     scores = [sc("A", d, value=v) for d, v in dims.items()]
     subject = member("A", category="无职", probationary=True, joined_branch="2020-01-01")
     r = result(run("party-village-3type", [subject], scores=scores, history=[hist("A", 2024, stars=2)]))
