@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import unicodedata
 
+from core.cycles import cycle_label, period_name
+from core.engine.labels import flag_label
+
 
 def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
@@ -26,13 +29,19 @@ def render_table(rows: list[list], header: list[str]) -> str:
 
 
 def results_table(output: dict) -> str:
-    header = ["支部", "姓名/编号", "总分", "等级", "星级", "排名", "标记"]
+    period = output.get("period", "cycle")
+    score = "总分" if period == "cycle" else "截至本期得分"
+    header = ["支部", "姓名/编号", score, "等级", "星级", "排名", "标记"]
     rows = [
-        [r["branch"], r.get("name") or r["subject"], r["total"], r["grade"], r["stars"], r["rank"],
-         "、".join(r["flags"]) or ""]
+        [r["branch"], r.get("name") or r["subject"], r["total"] if r["total"] is not None else r.get("subtotal"),
+         r["grade"], r["stars"], r["rank"], "、".join(flag_label(f, output.get("cycle_start", "01-01"))
+                                                     for f in r["flags"]) or ""]
         for r in output["results"]
     ]
-    text = f"方案 {output['scheme']}（{output.get('name', '')}）周期 {output['cycle']}\n"
+    when = cycle_label(output.get("cycle_start", "01-01"), output["cycle"])
+    if period != "cycle":
+        when += period_name(output.get("cycle_start", "01-01"), output["cycle"], period)
+    text = f"方案 {output['scheme']}（{output.get('name', '')}）{when}\n"
     text += render_table(rows, header)
     if output["warnings"]:
         text += "\n\n提示：\n" + "\n".join(

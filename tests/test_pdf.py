@@ -56,3 +56,31 @@ def test_csv_has_a_bom_and_is_neutralised():
     data = csv_bytes([{"姓名": "-1+1", "总分": 1.5}])
     assert data.startswith(b"\xef\xbb\xbf")
     assert data.decode("utf-8-sig").splitlines() == ["姓名,总分", "'-1+1,1.5"]
+
+
+def _pdf_text(data: bytes) -> str:
+    from pypdf import PdfReader
+
+    # fpdf2 maps glyphs to UTF-16; pypdf keeps the high NUL bytes, which carry no text
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages).replace("\x00", "")
+
+
+@pytest.mark.skipif(not CJK_FONT.exists(), reason="未安装 fonts-noto-cjk")
+def test_quarter_notice_prints_its_own_scores_and_no_grade(world):
+    # Q1 of party-q100-3to1: 评议分 is half-yearly, so the printed notice shows 未评 and the
+    # score to date (日常分 75 + 奖励分 0 = 75), never a grade; the table follows the scheme
+    pid = open_publicity(world, SECRETARY, BRANCH, 2025, "Q1", TODAY, TODAY + dt.timedelta(days=6), today=TODAY)
+    n = notice(world, get_publicity(world, pid))
+    assert list(n["rows"][0]) == ["排名", "姓名", "日常分（本期）", "评议分（本期）", "奖励分（本期）", "截至本期得分",
+                                  "未计入（未评）", "标记"]
+    text = _pdf_text(notice_pdf(n))
+    assert "未评" in text and "截至本期得分" in text and "等次在年度评定" in text
+    assert "基本合格" not in text and "None" not in text
+    assert "第 1 页 / 共 1 页" in text
+
+
+@pytest.mark.skipif(not CJK_FONT.exists(), reason="未安装 fonts-noto-cjk")
+def test_long_names_wrap_instead_of_crashing():
+    long = {**NOTICE, "rows": [{**NOTICE["rows"][0], "姓名": "张" * 361}] * 40}
+    text = _pdf_text(notice_pdf(long))
+    assert "共 " in text and text.count("张") >= 361

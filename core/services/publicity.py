@@ -237,8 +237,17 @@ def notice(store: Store, pub: Publicity) -> dict:
     return {
         "title": f"{branch}{pub.label}党员积分结果公示",
         "lines": [f"积分方案：{scheme}（版本 {pub.scheme_version}）",
-                  f"公示期：{pub.start_date:%Y-%m-%d} 至 {pub.end_date:%Y-%m-%d}（共 {pub.days} 天）"],
+                  f"公示期：{pub.start_date:%Y-%m-%d} 至 {pub.end_date:%Y-%m-%d}（共 {pub.days} 天）"]
+        + _period_note(pub.snapshot),
         "rows": rows,
         "footer": [f"公示期间如有异议，请于 {pub.end_date:%Y-%m-%d} 前向支部委员会书面或当面反映。",
                    f"{branch}    {pub.created_at:%Y-%m-%d}"],
     }
+
+
+def _period_note(output: dict) -> list[str]:
+    """A quarter's notice says what its numbers are, so nobody reads 未评 as 0 or looks for a grade."""
+    if output.get("period", "cycle") == "cycle":
+        return []
+    note = "本期公布本期各项得分和截至本期的累计得分；“未评”表示尚未到评定时间，不计入得分"
+    return [note + ("。" if output.get("graded") else "；等次在年度评定。")]
