@@ -10,7 +10,8 @@ from core.scheme import load_scheme
 
 Q100 = load_scheme("party-q100-3to1")
 INDEX = load_scheme("party-index-60")
-FIXED = ["miss_meeting", "late_dues", "task_undone", "volunteer_service", "pledge_done", "award_city"]
+# the daily items only deduct (volunteer_service and pledge_done were removed, SCHEMES.md 8.2)
+FIXED = ["miss_meeting", "late_dues", "task_undone", "award_city", "award_national", "article_city"]
 
 event = st.builds(
     lambda s, item, month, day, count: {"subject": s, "item": item, "count": count,
