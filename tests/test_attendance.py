@@ -38,11 +38,25 @@ def test_meeting_absence_without_leave_becomes_miss_meeting_pending_review(world
     review.approve(world, SECRETARY, list(saved.event_ids))
 
 
-def test_volunteer_service_credits_those_present(world):
+def test_volunteer_service_records_attendance_without_points_under_q100(world):
+    # party-q100-3to1 1.1 has no volunteering item (volunteer_service was removed: daily items only
+    # deduct, positive conduct goes to 奖励分 through the 支委会), so only attendance is kept
     saved = save(world, kind="志愿服务", statuses={"M01": "present", "M02": "present", "M03": "absent"})
-    assert world.all("SELECT member_id, item FROM events ORDER BY member_id") == [
-        ("M01", "volunteer_service"), ("M02", "volunteer_service")]
-    assert len(saved.event_ids) == 2
+    assert world.all("SELECT member_id, status FROM attendance ORDER BY member_id") == [
+        ("M01", "present"), ("M02", "present"), ("M03", "absent")]
+    assert saved.event_ids == () and world.scalar("SELECT count(*) FROM events") == 0
+
+
+def test_volunteer_activity_counts_where_the_scheme_has_the_item():
+    # party-votes-80-20 counts 参加志愿服务活动 (volunteer, 0 points) toward its minimums
+    from core.scheme import load_scheme
+    from core.services.entry_rules import MemberRow
+
+    members = [MemberRow("M01", "甲", "C01T01B01", "member", "社区-普通", "active"),
+               MemberRow("M02", "乙", "C01T01B01", "member", "社区-普通", "active")]
+    follow = attendance.following_items(load_scheme("party-votes-80-20"), "志愿服务", members,
+                                        {"M01": "present", "M02": "absent"})
+    assert [(m.id, code) for m, code in follow] == [("M01", "volunteer")]
 
 
 def test_committee_meeting_records_attendance_without_points(world):
