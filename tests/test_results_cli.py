@@ -8,6 +8,7 @@ import sys
 import pytest
 
 from core.cli import main
+from core.scheme import load_scheme
 from core.store import Store
 from tests.conftest import ROOT
 
@@ -50,7 +51,8 @@ def test_case_verb_in_a_subprocess_names_its_scheme(demo_path):
                            "--db", str(demo_path)], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     case = json.loads(done.stdout)
-    assert (case["scheme"], case["scheme_version"], case["cycle"]) == ("party-q100-3to1", "1.0", 2025)
+    assert (case["scheme"], case["scheme_version"], case["cycle"], case["period"]) == (
+        "party-q100-3to1", load_scheme("party-q100-3to1").version, 2025, "cycle")
     assert case["subjects"] and case["events"]
     assert all(s["branch"] == "C01T01B01" for s in case["subjects"])
 
@@ -72,3 +74,43 @@ def test_results_of_a_quarter_and_as_a_table(demo_path, capsys):
     code, text, _ = _run(capsys, "results", "--org", "C01T01B01", "--cycle", "2025", "--period", "Q1",
                          "--format", "table", "--db", str(demo_path))
     assert code == 0 and "排名" in text and "party-q100-3to1" in text
+
+
+def test_period_results_equal_evaluate_of_the_period_case(demo_with_workflow, capsys, tmp_path):
+    """Each branch's first published period (a quarter, half or month) of cycle 2026: what the
+    公示 and 积分结果 show equals ``evaluate`` on ``case --period``."""
+    path, branches = demo_with_workflow
+    checked = 0
+    for branch in branches:
+        code, text, err = _run(capsys, "case", "--org", branch, "--cycle", "2026", "--db", str(path))
+        periods = [p for p in load_scheme(json.loads(text)["scheme"]).publish_periods if p != "cycle"]
+        if not periods:
+            continue
+        code, text, err = _run(capsys, "case", "--org", branch, "--cycle", "2026", "--period", periods[0],
+                               "--db", str(path))
+        assert code == 0, err
+        case_file = tmp_path / f"{branch}.json"
+        case_file.write_text(text, encoding="utf-8")
+        code, evaluated, err = _run(capsys, "evaluate", "--scheme", json.loads(text)["scheme"], "--case", str(case_file))
+        assert code == 0, err
+        code, shown, err = _run(capsys, "results", "--org", branch, "--cycle", "2026", "--period", periods[0],
+                                "--db", str(path))
+        assert code == 0, err
+        assert json.loads(shown) == json.loads(evaluated), (branch, periods[0])
+        assert json.loads(shown)["period"] == periods[0]
+        checked += 1
+    assert checked
+
+
+def test_the_open_quarter_publicity_has_no_annual_grade(demo_path, capsys):
+    """Issue 8's check: C01T01B01's 2026 Q1 (party-q100-3to1, 评议 half-yearly) gives nobody an
+    annual grade or a missing_appraisal warning; the 评议分 is 未评 and each has a subtotal."""
+    code, text, err = _run(capsys, "results", "--period", "Q1", "--org", "C01T01B01", "--cycle", "2026",
+                           "--db", str(demo_path))
+    assert code == 0, err
+    output = json.loads(text)
+    active = [r for r in output["results"] if r["rank"] is not None]
+    assert active and all(r["grade"] is None for r in output["results"])
+    assert "missing_appraisal" not in {w["code"] for w in output["warnings"]}
+    assert all(r["components"]["appraisal"] is None and "appraisal" in r["not_assessed"] for r in active)
+    assert all(r["total"] is None and r["subtotal"] is not None for r in active)
