@@ -5,18 +5,16 @@ import datetime as dt
 import streamlit as st
 
 from core.auth import can
-from core.cycles import cycle_bounds
-from core.io.pdf import FontMissing, notice_pdf
-from core.io.tables import excel_bytes
+from core.cycles import cycle_bounds, period_label
 from core.scheme_assignments import NoSchemeError, scheme_for_cycle
 from core.services import ledger
-from core.services.entry_rules import EntryError, period_label
+from core.services.entry_rules import EntryError
 from core.services.finalise import finalise, finalise_blockers, reopen
 from core.services.objections import (STATE_NAMES, Correction, correctable_events, file_objection, resolve_objection,
                                       window_objections)
-from core.services.publicity import (WINDOW_NAMES, current_publicity, notice, open_publicity, open_window,
-                                     pending_event_ids)
+from core.services.publicity import WINDOW_NAMES, current_publicity, open_publicity, open_window, pending_event_ids
 from core.services.results import branch_results, result_rows
+from ui.notice_files import notice_files
 from ui.period_widgets import pick_branch_period
 from ui.session import guard
 
@@ -25,9 +23,9 @@ ERRORS = (EntryError, NoSchemeError, PermissionError, ValueError)
 user, scope, store = guard("publicity")
 st.title("公示与异议")
 today = dt.date.today()
-branch, cycle, period = pick_branch_period(store, scope, "pub", today, prefer=lambda b: open_window(store, b))
+branch, cycle, period = pick_branch_period(store, scope, "pub", today, prefer=lambda b: open_window(store, b),
+                                           start="current")
 scope.check_org(store, branch)
-label = period_label(cycle, period)
 may_publish = can(user.role, "publish")
 
 
@@ -46,6 +44,7 @@ try:
 except NoSchemeError as exc:
     st.warning(str(exc))
     st.stop()
+label = period_label(scheme, cycle, period)
 
 # -- no 公示 yet: open one ------------------------------------------------------------
 if pub is None:
@@ -81,18 +80,18 @@ cols[1].metric("公示期", f"{pub.start_date:%m-%d} 至 {pub.end_date:%m-%d}")
 cols[2].metric("剩余天数", pub.days_left(today) if window in ("open", "upcoming") else 0)
 cols[3].metric("方案版本", f"{pub.scheme_id} {pub.scheme_version}")
 
-sheet = notice(store, pub)
+sheet, pdf, no_pdf, excel = notice_files(pub.id)
 st.subheader(sheet["title"])
 for line in sheet["lines"]:
     st.caption(line)
 st.dataframe(sheet["rows"], hide_index=True, width="stretch",
              column_config={"总分": st.column_config.NumberColumn(format="%.1f")})
 d1, d2, _ = st.columns([1, 1, 3])
-try:
-    d1.download_button("下载公示PDF", notice_pdf(sheet), file_name=f"{sheet['title']}.pdf", mime="application/pdf")
-except FontMissing as exc:
-    d1.warning(str(exc))
-d2.download_button("导出Excel", excel_bytes({sheet["title"]: sheet["rows"]}), file_name=f"{sheet['title']}.xlsx",
+if pdf is None:
+    d1.warning(no_pdf)
+else:
+    d1.download_button("下载公示PDF", pdf, file_name=f"{sheet['title']}.pdf", mime="application/pdf")
+d2.download_button("导出Excel", excel, file_name=f"{sheet['title']}.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 # -- objections ------------------------------------------------------------------------

@@ -6,26 +6,62 @@ import datetime as dt
 
 import streamlit as st
 
-from core.cycles import QUARTERS, cycle_of
-from core.services.entry_rules import PERIOD_NAMES
-from ui.entry_widgets import pick_branch, scheme_or_stop
+from core.cycles import cycle_label, cycle_of, period_bounds, period_name
+from core.scheme import Scheme
+from ui.entry_widgets import drop_stale, forget, pick_branch, scheme_or_stop
+from ui.links import arrived
 
-PERIODS_SHOWN = ("cycle",) + QUARTERS
+
+def publish_order(scheme: Scheme) -> list[str]:
+    """The scheme's published periods in cycle order, the cycle itself last (Q1…Q4, 全年)."""
+    return [p for p in scheme.publish_periods if p != "cycle"] + ["cycle"]
 
 
-def pick_branch_period(store, scope, prefix: str, today: dt.date, prefer=None) -> tuple[str, int, str]:
+def current_period(scheme: Scheme, cycle: int, periods: list[str], today: dt.date) -> str:
+    """The shortest of ``periods`` that contains ``today`` (the running quarter), else the cycle."""
+    def length(p: str) -> int:
+        first, last = period_bounds(scheme.cycle_start, cycle, p)
+        return (last - first).days if first <= today <= last else 10**6
+    return min(periods, key=length)
+
+
+def pick_branch_period(store, scope, prefix: str, today: dt.date, prefer=None,
+                       start: str = "cycle") -> tuple[str, int, str]:
     """(branch, cycle, period) chosen on the page; with no branch or no scheme to compute
-    with, the page says so and stops. ``prefer(branch)`` may name the (cycle, period) to
-    start on, so a page opens where the work is."""
-    cols = st.columns([2, 1, 1])
+    with, the page says so and stops. The periods offered are the scheme's published ones,
+    named with their months and the cycle with its dates (core.cycles).
+
+    Where it starts: a link's ``?branch=&cycle=&period=``; else ``prefer(branch)`` (e.g.
+    the open 公示); else the current cycle and, with ``start="current"``, today's period.
+    Changing the branch starts its cycle and period afresh the same way."""
+    keys = (f"{prefix}_cycle", f"{prefix}_period")
+    link = arrived()
+    if "branch" in link:
+        st.session_state[f"{prefix}_branch"] = link["branch"]
+        forget(keys)
+    cols = st.columns([2, 3, 2])
     with cols[0]:
-        branch = pick_branch(store, scope, f"{prefix}_branch")
+        branch = pick_branch(store, scope, f"{prefix}_branch", clears=keys)
     scheme = scheme_or_stop(store, branch, today)
     current = cycle_of(scheme.cycle_start, today)
     cycles = [current, current - 1, current - 2]
-    start_cycle, start_period = (prefer(branch) if prefer else None) or (current, "cycle")
-    cycle = cols[1].selectbox("积分周期", cycles, format_func=lambda c: f"{c}年度", key=f"{prefix}_cycle",
-                              index=cycles.index(start_cycle) if start_cycle in cycles else 0)
-    period = cols[2].selectbox("期间", PERIODS_SHOWN, format_func=PERIOD_NAMES.get, key=f"{prefix}_period",
-                               index=PERIODS_SHOWN.index(start_period) if start_period in PERIODS_SHOWN else 0)
+    periods = publish_order(scheme)
+    chosen = None
+    if "cycle" in link and link["cycle"].isdigit():
+        chosen = (int(link["cycle"]), link.get("period", "cycle"))
+        forget(keys)
+    elif prefer is not None:
+        chosen = prefer(branch)
+    if chosen is None:
+        chosen = (current, current_period(scheme, current, periods, today) if start == "current" else "cycle")
+    if chosen[0] not in cycles and chosen[0] <= current:
+        cycles.append(chosen[0])
+    drop_stale(keys[0], cycles)
+    drop_stale(keys[1], periods)
+    # Start values go into the state rather than ``index``: set once, the user's choice then
+    # holds across reruns.
+    st.session_state.setdefault(keys[0], chosen[0] if chosen[0] in cycles else current)
+    st.session_state.setdefault(keys[1], chosen[1] if chosen[1] in periods else periods[-1])
+    cycle = cols[1].selectbox("积分周期", cycles, format_func=lambda c: cycle_label(scheme, c), key=keys[0])
+    period = cols[2].selectbox("期间", periods, format_func=lambda p: period_name(scheme, cycle, p), key=keys[1])
     return branch, cycle, period
