@@ -81,11 +81,12 @@ def _free_port() -> int:
 
 @pytest.fixture
 def live_server(demo_path):
-    """`streamlit run app.py` on a free port over a copy of the demo DB; yields the base URL."""
+    """`streamlit run server.py` (app.py with its cookie route, as `make run` serves it) on a free
+    port over a copy of the demo DB; yields the base URL."""
     port = _free_port()
     env = dict(os.environ, JIFEN_DB=str(demo_path))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+        [sys.executable, "-m", "streamlit", "run", "server.py", "--server.headless", "true",
          "--server.port", str(port), "--browser.gatherUsageStats", "false"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )

@@ -107,3 +107,43 @@ def test_own_password_change_needs_the_old_one_and_keeps_this_session(demo_store
         authenticate(demo_store, "jilu01", DEMO_PASSWORD)
     assert demo_store.scalar("SELECT action FROM audit_log ORDER BY id DESC LIMIT 1") == "login.failed"
     assert demo_store.scalar("SELECT count(*) FROM audit_log WHERE action = 'user.change_password'") == 1
+
+
+# -- the app: every rerun asks the store ------------------------------------------------------
+
+def _open_session_of(at):
+    from core.store import default_db_path, open_store
+    return open_store(str(default_db_path())), at.session_state["session_id"]
+
+
+def test_login_creates_a_session_row(app_as):
+    # (AppTest cannot click a button of app.py's own sidebar; logout is driven in
+    # test_browser_session.py and log_out above)
+    at = app_as("shuji01")
+    store, sid = _open_session_of(at)
+    assert store.scalar("SELECT username FROM sessions WHERE id = ? AND revoked_at IS NULL", [sid]) == "shuji01"
+    assert store.scalar("SELECT action FROM audit_log ORDER BY id DESC LIMIT 1") == "login"
+
+
+@pytest.mark.parametrize("change, message", [
+    ("UPDATE users SET active = false WHERE username = 'shuji01'", "该账号已停用，请联系管理员"),
+    ("UPDATE sessions SET revoked_at = now(), revoke_reason = 'password_reset'", "密码已由管理员重置，请用新密码登录"),
+    ("UPDATE sessions SET last_seen = last_seen - INTERVAL 3 HOUR", "长时间未操作，请重新登录"),
+])
+def test_a_disabled_user_or_dead_session_is_logged_out_at_the_next_click(app_as, change, message):
+    at = app_as("shuji01")
+    store, _ = _open_session_of(at)
+    store.write(lambda cur: cur.execute(change).fetchall())
+    at.run()  # (AppTest reruns the page file alone; its guard asks current_user like app.py does)
+    assert not at.exception
+    assert at.session_state["logout_message"] == message
+    assert "user" not in at.session_state and "session_id" not in at.session_state
+    assert [w.value for w in at.warning] == ["请先登录"]
+
+
+def test_a_changed_role_shows_at_the_next_click(app_as):
+    at = app_as("shuji01")
+    store, _ = _open_session_of(at)
+    store.write(lambda cur: cur.execute("UPDATE users SET role = 'recorder' WHERE username = 'shuji01'").fetchall())
+    at.run()
+    assert at.session_state["user"].role == "recorder"

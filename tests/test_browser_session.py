@@ -1,0 +1,63 @@
+"""A login survives a refresh and a typed URL; a logout does not; a page outside the role is
+refused in Chinese. Chromium against `streamlit run server.py`."""
+
+import pytest
+
+from tests.conftest import DEMO_PASSWORD, wait_idle
+
+pytestmark = pytest.mark.browser
+
+
+def _login_form(page, username):
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    wait_idle(page)
+
+
+def _session_cookie(page):
+    return next((c for c in page.context.cookies() if c["name"] == "jifen_session"), None)
+
+
+def test_a_session_survives_refresh_and_typed_urls_until_logout(live_server, browser_page):
+    from playwright.sync_api import expect
+
+    page = browser_page
+    # A typed URL while logged out: the login form, not "Page not found"; after login, that page.
+    page.goto(live_server + "/results")
+    wait_idle(page)
+    expect(page.get_by_role("button", name="登录")).to_be_visible()
+    _login_form(page, "shuji01")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("积分结果")
+    assert page.url.endswith("/results")
+    expect(page.get_by_role("button", name="退出登录")).to_be_visible()
+    page.wait_for_timeout(500)  # let the cookie request land
+    cookie = _session_cookie(page)
+    assert cookie and cookie["httpOnly"] and cookie["sameSite"] == "Strict" and cookie["path"] == "/"
+    assert "jifen_session" not in page.evaluate("document.cookie")  # page script cannot read it
+
+    page.reload()
+    wait_idle(page)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("积分结果")
+    expect(page.get_by_role("button", name="退出登录")).to_be_visible()
+
+    page.goto(live_server + "/overview")
+    wait_idle(page)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("总览")
+    expect(page.get_by_role("button", name="退出登录")).to_be_visible()
+
+    # Outside the role: a Chinese refusal, not Streamlit's English modal.
+    page.goto(live_server + "/admin")
+    wait_idle(page)
+    expect(page.get_by_text("支部书记无权访问「系统管理」")).to_be_visible()
+    assert "Page not found" not in page.inner_text("body")
+
+    page.get_by_role("button", name="退出登录").click()
+    wait_idle(page)
+    expect(page.get_by_text("已退出登录")).to_be_visible()
+    page.wait_for_timeout(500)
+    assert _session_cookie(page) is None
+    page.reload()
+    wait_idle(page)
+    expect(page.get_by_role("button", name="登录")).to_be_visible()
+    expect(page.get_by_role("button", name="退出登录")).to_have_count(0)
