@@ -67,7 +67,7 @@ def build(store) -> None:
             events.append((200 + k, "n2", B2, f"2026-09-{k + 1:02d}", _ts(f"2026-09-{28 + k % 3:02d}"), "approved", None))
         for eid, member, branch, date, entered, review, reverses in events:
             cur.execute("INSERT INTO events(id, member_id, branch_code, item, date, reverses, entered_by, entered_at)"
-                        " VALUES (?, ?, ?, 'volunteer_service', ?, ?, 't', ?)", [eid, member, branch, date, reverses, entered])
+                        " VALUES (?, ?, ?, 'article_district', ?, ?, 't', ?)", [eid, member, branch, date, reverses, entered])
             if review:
                 cur.execute("INSERT INTO event_reviews(event_id, decision, reason, reviewed_by) VALUES (?, ?, ?, 't')",
                             [eid, review, "材料不全" if review == "rejected" else None])

@@ -157,8 +157,8 @@ def test_effective_events_are_approved_not_reversed_not_reversals(world):
     kept = enter(world, item="late_dues", day=dt.date(2025, 9, 1))
     pending = enter(world)
     rejected = enter(world, item="task_undone")
-    undone = enter(world, item="pledge_done")
-    other = enter(world, user=OTHER_SECRETARY, member="M11", item="volunteer_service")
+    undone = enter(world, item="article_district")
+    other = enter(world, user=OTHER_SECRETARY, member="M11", item="article_city")
     review.approve(world, SECRETARY, [kept, undone])
     review.approve(world, OTHER_SECRETARY, [other])
     review.reject(world, SECRETARY, [rejected], "重复录入")
@@ -177,9 +177,10 @@ def test_items_offered_and_their_labels_come_from_the_scheme(world):
     labels = [ledger.item_label(i) for i in ledger.items_for(scheme, "member")]
     assert labels[0] == "缺席三会一课（−2分）"
     assert "其他积极发挥党员先锋模范作用，经支委会研究酌情加分（1～10分）" in labels
-    assert "参加志愿服务（+1分）" in labels
+    assert "向党报党刊投稿并被署名刊发（区级）（+1分）" in labels
+    assert not any("志愿服务" in label or "践诺" in label for label in labels)  # removed in 1.1
     assert ledger.items_for(scheme, "family") == []
-    assert (assignment.scheme_id, assignment.scheme_version) == ("party-q100-3to1", "1.0")
+    assert (assignment.scheme_id, assignment.scheme_version) == ("party-q100-3to1", "1.1")
 
 
 def test_member_summary_is_the_engine_total_and_counts_pending(world):

@@ -60,7 +60,7 @@ def test_monthly_points_count_effective_events_at_the_scheme_value(world):
     from core.metrics import trends
     frame = trends.monthly_points(world, w.SCOPE, w.FILTER)
     got = {r["month"].month: (r["entries"], r["points"]) for r in frame.iter_rows(named=True)}
-    # volunteer_service is +1 under party-q100-3to1. August: m3's 25; September: n2's 25 + 1;
+    # article_district (投稿，区级) is +1 under party-q100-3to1. August: m3's 25; September: n2's 25 + 1;
     # October: m1's approved one (n1's was reversed, n3's rejected, m2's pending).
     assert got == {8: (25, 25.0), 9: (26, 26.0), 10: (1, 1.0)}
     monthly = trends.monthly_participation(world, w.SCOPE, w.FILTER)
