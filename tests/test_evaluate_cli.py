@@ -85,7 +85,8 @@ def test_unknown_scheme_and_missing_file(tmp_path, capsys):
 def test_table_format(tmp_path, capsys):
     assert main(["evaluate", "--scheme", "party-q100-3to1", "--case", write(tmp_path, CASE), "--format", "table"]) == 0
     text = capsys.readouterr().out
-    assert "姓名/编号" in text and "98.8" in text and "quota_capped" in text
+    # the table is for people: flags by their Chinese name (quota_capped → 受比例限制降档)
+    assert "姓名/编号" in text and "98.8" in text and "受比例限制降档" in text and "quota_capped" not in text
 
 
 def test_simulate_cli(tmp_path, capsys):
