@@ -6,7 +6,7 @@ import polars as pl
 import streamlit as st
 
 from core.metrics.filters import cycle_name, cycle_starts, period_label
-from ui.charts import bars, download, show, table, table_view
+from ui.charts import ROW, bars, download, show, table, table_view
 from ui.filters import cached, drill_to, filter_bar
 from ui.session import guard
 
@@ -62,7 +62,7 @@ chart = (base.mark_rule().encode(x=alt.X("min:Q", title="总分"), x2="max:Q")
              alt.Tooltip("name:N", title="支部"), alt.Tooltip("min:Q", title="最低", format=".1f"),
              alt.Tooltip("q1:Q", title="下四分位", format=".1f"), alt.Tooltip("median:Q", title="中位数", format=".1f"),
              alt.Tooltip("q3:Q", title="上四分位", format=".1f"), alt.Tooltip("max:Q", title="最高", format=".1f")])
-         + base.mark_tick(color="white", thickness=2, size=12).encode(x="median:Q")).properties(height=max(160, 20 * box.height))
+         + base.mark_tick(color="white", thickness=2, size=12).encode(x="median:Q")).properties(height=alt.Step(ROW))
 show(chart)
 table_view(box.select("name", "min", "q1", "median", "q3", "max").rename(
     {"name": "支部", "min": "最低", "q1": "下四分位", "median": "中位数", "q3": "上四分位", "max": "最高"}), "总分分布", "compare_box")

@@ -8,7 +8,7 @@ import streamlit as st
 from core.auth import can
 from core.metrics.coverage import COMMUNITY_ACTIVITIES_MIN, REPORT_RATE_TARGET, STAGES, set_coverage_target
 from core.metrics.filters import period_label
-from ui.charts import bars, number_columns, show, table_view
+from ui.charts import ROW, bars, show, table, table_view
 from ui.filters import cached, filter_bar
 from ui.session import guard
 
@@ -25,14 +25,17 @@ if matrix.is_empty():
     st.info("所选范围内没有支部")
 else:
     shown = matrix.with_columns(状态=pl.col("stage").map_elements(STAGES.__getitem__, return_dtype=pl.String),
-                                月份=pl.col("month").dt.strftime("%Y-%m"))
-    order = shown["name"].unique(maintain_order=True).to_list()
+                                月份=pl.col("month").dt.strftime("%Y-%m"), 月=pl.col("month").dt.month().cast(pl.String) + "月")
+    order = shown["name"].unique(maintain_order=True).to_list()  # branches in the tree's order
+    months = shown.sort("month")["月"].unique(maintain_order=True).to_list()  # 1月..12月, not "10月" before "2月"
     chart = alt.Chart(shown.to_pandas()).mark_rect(stroke="white").encode(
-        x=alt.X("月份:O", title="月份", sort="ascending"), y=alt.Y("name:N", title="支部", sort=order),
-        color=alt.Color("状态:N", scale=alt.Scale(domain=STAGES, range=COLOURS), sort=STAGES, title="进度"),
-        tooltip=[alt.Tooltip("name:N", title="支部"), alt.Tooltip("月份:O"), alt.Tooltip("状态:N"),
+        x=alt.X("月:O", title=f"{year}年", sort=months, axis=alt.Axis(labelAngle=0, orient="top")),
+        y=alt.Y("name:N", title=None, sort=order),
+        color=alt.Color("状态:N", scale=alt.Scale(domain=STAGES, range=COLOURS), sort=STAGES, title="进度",
+                        legend=alt.Legend(orient="bottom", direction="horizontal")),
+        tooltip=[alt.Tooltip("name:N", title="支部"), alt.Tooltip("月份:O", title="月份"), alt.Tooltip("状态:N", title="进度"),
                  alt.Tooltip("entries:Q", title="录入条数"), alt.Tooltip("pending:Q", title="待审核")])
-    show(chart.properties(height=max(160, 16 * len(order))))
+    show(chart.properties(height=alt.Step(ROW)))
     st.caption("已录入：当月有积分记录；已审核：当月记录全部审核完毕；已公示／已归档：当月所在期间已发起公示／已归档。")
     wide = shown.pivot(on="月份", index="name", values="状态", aggregate_function="first").rename({"name": "支部"})
     table_view(wide, "各月进度", "coverage_matrix")
@@ -43,7 +46,7 @@ shown = running.select(name="name", branches="branches", running="running", shar
                        villages_running="villages_running", village_share="village_share", target="target").rename(
     {"name": "乡镇（街道）", "branches": "支部数", "running": "运行积分制", "share": "覆盖率（%）", "villages": "村数",
      "villages_running": "运行积分制的村", "village_share": "村覆盖率（%）", "target": "目标（%）"})
-st.dataframe(shown, hide_index=True, width="stretch", column_config=number_columns(shown))
+table(shown)
 st.caption("运行积分制：有在用的积分方案，且本期有积分、评分或组织生活记录。")
 below = running.filter(pl.col("share") < pl.col("target"))
 if below.height:
@@ -52,9 +55,12 @@ if can(user.role, "assign_scheme") and running.height:
     with st.form("coverage_target"):
         towns = dict(running.select("township", "name").iter_rows())
         c1, c2 = st.columns(2)
-        town = c1.selectbox("乡镇（街道）", list(towns), format_func=towns.get)
+        town = c1.selectbox("乡镇（街道）", list(towns), format_func=towns.get, placeholder="请选择…")
         target = c2.number_input("目标覆盖率（%）", min_value=0.0, max_value=100.0, value=90.0, step=5.0)
         if st.form_submit_button("保存目标"):
+            if town is None:
+                st.error("请选择乡镇（街道）")
+                st.stop()
             set_coverage_target(store, user, town, target)
             st.success(f"已将{towns[town]}的目标覆盖率设为 {target:.1f}%")
             st.rerun()
@@ -66,7 +72,7 @@ report = cached("core.metrics.coverage:report_in", scope, flt, by)
 if report.is_empty():
     st.info("所选范围内没有在职党员")
 else:
-    show(bars(report, "rate", "group", sort="-x", x_title="报到率（%）", y_title="单位" if by == "department" else "社区")
+    show(bars(report, "rate", "group", sort=report.sort(["rate", "group"], descending=[True, False])["group"].to_list(), x_title="报到率（%）", y_title="单位" if by == "department" else "社区")
          + alt.Chart(pl.DataFrame({"x": [REPORT_RATE_TARGET]}).to_pandas()).mark_rule(color="red").encode(x="x:Q"))
     st.caption(f"红线为报到率要求（不低于 {REPORT_RATE_TARGET:.0f}%）；每名报到党员每年参加社区活动不少于 {COMMUNITY_ACTIVITIES_MIN} 次。")
     table_view(report.rename({"group": "单位" if by == "department" else "社区", "members": "在职党员", "reported": "已报到",

@@ -6,7 +6,8 @@ import polars as pl
 import streamlit as st
 
 from core.metrics.distribution import BIN_WIDTH
-from ui.charts import number_columns, show, table_view
+from core.metrics.filters import cycle_name, cycle_starts
+from ui.charts import show, table, table_view
 from ui.filters import cached, filter_bar
 from ui.session import guard
 from ui.widgets import page_offset, pager, reset_page
@@ -20,14 +21,17 @@ flt = filter_bar(user, scope, period=False)
 split = st.radio("分组", list(SPLITS), format_func=SPLITS.get, horizontal=True, key="dist_split") or None
 data = cached("core.metrics.distribution:view", scope, flt, split)
 bins, bands = data["bins"], data["bands"]
-st.caption(f"{flt.cycle}年度：{data['scored']} 名党员有总分"
+st.caption(f"{cycle_name(cycle_starts(store, scope, flt), flt.cycle, dates=False)}：{data['scored']} 名党员有总分"
            + (f"；另有 {data['stars_only']} 名按星级评定、无总分，未计入直方图" if data["stars_only"] else ""))
 if bins.is_empty():
     st.info("所选范围和周期暂无总分")
     st.stop()
 
 lo, hi = float(bins["bin"].min()), float(bins["bin"].max()) + BIN_WIDTH
-color = alt.Color(f"{split}:N", title=SPLITS[split or ""][1:]) if split else alt.value("#4c78a8")
+# Altair would order the legend by code point; the biggest group comes first instead.
+groups = (bins.group_by(split).agg(pl.col("count").sum()).sort(["count", split], descending=[True, False])[split].to_list()
+          if split else [])
+color = alt.Color(f"{split}:N", title=SPLITS[split][1:], sort=groups) if split else alt.value("#4c78a8")
 hist = alt.Chart(bins.with_columns(end=pl.col("bin") + BIN_WIDTH).to_pandas()).mark_bar(opacity=0.85).encode(
     x=alt.X("bin:Q", title="总分", bin="binned", scale=alt.Scale(domain=[lo, hi])), x2="end:Q",
     y=alt.Y("count:Q", title="人数", stack=True), color=color,
@@ -49,16 +53,17 @@ st.subheader("分段党员名单")
 labels = {i: f"{r['scheme']} · {r['grade']}" for i, r in enumerate(bands.iter_rows(named=True))}
 labels[-1] = "自定义分数段"
 choice = st.selectbox("等次", list(labels), format_func=labels.get, key="dist_band",
-                      on_change=reset_page("dist_page"))
-if choice == -1:
+                      on_change=reset_page("dist_page"), placeholder="请选择…")
+if choice is None or choice == -1:
     c1, c2 = st.columns(2)
     low = c1.number_input("最低分（含）", value=90.0, step=5.0, key="dist_low", on_change=reset_page("dist_page"))
     high = c2.number_input("最高分（不含）", value=200.0, step=5.0, key="dist_high", on_change=reset_page("dist_page"))
 else:
     low, high = bands["low"][choice], bands["high"][choice]
+band_scheme = None if choice is None or choice == -1 else bands["scheme"][choice]
 page, total = cached("core.metrics.distribution:band_members", scope, flt, low, high,
-                     page_offset("dist_page", PAGE_SIZE), PAGE_SIZE)
+                     page_offset("dist_page", PAGE_SIZE), PAGE_SIZE, band_scheme)
 shown = page.drop("subject").rename({"name": "姓名", "branch_name": "支部", "category": "类别", "total": "总分",
                                      "grade": "等次", "rank": "支部内排名"})
-st.dataframe(shown, hide_index=True, width="stretch", column_config=number_columns(shown))
+table(shown)
 pager("dist_page", total, PAGE_SIZE)

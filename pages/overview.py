@@ -6,7 +6,7 @@ import streamlit as st
 
 from core.metrics.alerts import RULE_NAMES, visit_list
 from core.metrics.filters import cycle_name, cycle_starts, month_key, period_label, quarter_key
-from ui.charts import bars, show, table_view
+from ui.charts import ROW, bars, show, table_view
 from ui.filters import cached, drill_to, filter_bar
 from ui.session import guard
 from ui.widgets import md
@@ -35,7 +35,7 @@ row[2].metric(f"参与率 · {quarter}", percent(now),
               help=f"本季度；与上季度（{last}：{percent(before)}）相比")
 row = st.columns(3)
 row[0].metric(f"出勤率 · {period_label(flt.period)}", percent(k["attendance"]), help="统计期间")
-row[1].metric(f"已公示支部 · {quarter}", f"{k['published']['published']}/{k['published']['branches']}",
+row[1].metric(f"已公示 · {quarter}", f"{k['published']['published']}/{k['published']['branches']}",
               help="本季度已发起公示的支部 / 支部总数")
 row[2].metric(f"平均分 · {cycle_name(starts, flt.cycle, dates=False)}",
               "—" if k["average"] is None else f"{k['average']:.1f}", help=cycle_name(starts, flt.cycle))
@@ -78,7 +78,7 @@ else:
         chart = bars(part, "share", "level", sort=order, x_title="占比（%）", y_title="等次")
         capped = part.filter(pl.col("quota").is_not_null())
         if not capped.is_empty():  # the scheme's quota, drawn where the bar must stay below it
-            chart += alt.Chart(capped.to_pandas()).mark_tick(color="#d62728", thickness=3, size=26).encode(
+            chart += alt.Chart(capped.to_pandas()).mark_tick(color="#d62728", thickness=3, size=ROW - 6).encode(
                 x="quota:Q", y=alt.Y("level:N", sort=order),
                 tooltip=[alt.Tooltip("level:N", title="等次"), alt.Tooltip("quota:Q", title="比例上限（%）")])
         show(chart)

@@ -29,3 +29,17 @@ def test_visit_list_ranks_branches_by_distinct_rules_then_rule_order():
     # reasons follow the rule order: uniform (评分雷同) comes before burst (月底突击补录)
     assert visits[0].reasons == ["评分雷同（形式主义）：全员同分", "月底突击补录：9月 80% 在月底录入"]
     assert visit_list([]) == []
+
+
+def test_grade_levels_keep_the_schemes_order_and_stars_count_down():
+    # party-stars-quota names no star bands: its levels go 5星 → 0星, 无等次 last; counts
+    # 1 of each over 4 members → 25.0% each
+    import polars as pl
+
+    from core.metrics import distribution, scores
+    res = pl.DataFrame({"branch": ["B"] * 4, "subject": list("abcd"), "category": [None] * 4,
+                        "scheme": ["party-stars-quota"] * 4, "total": [None] * 4, "grade": [None] * 4,
+                        "stars": [0, 5, None, 2], "rank": [None] * 4, "flags": [[]] * 4}, schema=scores.RESULT_SCHEMA)
+    grades = distribution.grades_against_quota(res)
+    assert grades["level"].to_list() == ["5星", "2星", "0星", "无等次"]
+    assert grades["share"].to_list() == [25.0] * 4

@@ -74,3 +74,13 @@ def test_grade_shares_are_over_every_rated_member_of_the_branch():
     # columns follow the schemes' grade order, not code points (合格 sorts before 优秀 there)
     grades = [c for c in compare.score_stats(res).columns if c.startswith("grade:")]
     assert grades.index("grade:优秀") < grades.index("grade:合格") < grades.index("grade:不合格")
+
+
+def test_a_band_lists_only_the_members_its_scheme_grades(demo_store):
+    flt = default_filter(DEMO_TODAY)
+    name = "党员积分季度百分制（日常分:评议分=3:1）"  # party-q100-3to1: 优秀 from 90
+    page, total = distribution.band_members(demo_store, ADMIN, flt, 90.0, None, 0, 100, name)
+    res, _ = scores.results(demo_store, branch_codes(demo_store, ADMIN, flt), flt.cycle, DEMO_TODAY)
+    expected = res.filter((pl.col("scheme") == "party-q100-3to1") & (pl.col("total") >= 90)).height
+    assert total == expected > 0
+    assert set(page["subject"]) <= set(res.filter(pl.col("scheme") == "party-q100-3to1")["subject"])

@@ -53,30 +53,42 @@ def download(frame: pl.DataFrame, name: str, key: str) -> None:
                        key=f"dl_{key}", icon=":material/download:")
 
 
+ROW = 26  # px per bar or heatmap row: a CJK label (12 px) with room to breathe
+
+
 def show(chart: alt.Chart) -> None:
     # Vega drops "overlapping" category labels, and it over-measures CJK text: every other
-    # branch or grade name went missing. Every bar has room for its label, so keep them all.
-    st.altair_chart(chart.configure_axis(labelOverlap=False, labelLimit=240), width="stretch")
+    # branch or grade name went missing. Every bar has room for its label (ROW px), so keep
+    # them all on discrete axes; numeric and time axes still thin out labels that collide.
+    st.altair_chart(chart.configure_axis(labelLimit=240).configure_axisDiscrete(labelOverlap=False),
+                    width="stretch")
 
 
 def bars(frame: pl.DataFrame, x: str, y: str, *, sort: list | str = "-x", color: str | None = None,
-         x_title: str = "", y_title: str = "", height: int | None = None) -> alt.Chart:
-    """Horizontal bars (one per category), sorted explicitly."""
+         x_title: str = "", y_title: str = "") -> alt.Chart:
+    """Horizontal bars (one per category, ROW px each, so labels never overlap), sorted
+    explicitly: Altair would sort Chinese by code point."""
     enc = {"x": alt.X(f"{x}:Q", title=x_title), "y": alt.Y(f"{y}:N", title=y_title, sort=sort),
            "tooltip": [alt.Tooltip(f"{y}:N", title=y_title), alt.Tooltip(f"{x}:Q", title=x_title, format=".1f")]}
     if color:
         enc["color"] = alt.Color(f"{color}:N", title=color)
-    return alt.Chart(frame.to_pandas()).mark_bar().encode(**enc).properties(
-        height=height or max(120, 30 * frame.height))
+    return alt.Chart(frame.to_pandas()).mark_bar().encode(**enc).properties(height=alt.Step(ROW))
+
+
+MONTH = "%-m月"  # a year's months (the year is in the heading)
+YEAR_MONTH = "%Y年%-m月"
 
 
 def lines(frame: pl.DataFrame, x: str, y: str, *, color: str | None = None, x_title: str = "",
-          y_title: str = "", color_title: str = "") -> alt.Chart:
-    enc = {"x": alt.X(f"{x}:T", title=x_title, axis=alt.Axis(format="%Y-%m")),
+          y_title: str = "", color_title: str = "", x_format: str = MONTH) -> alt.Chart:
+    """A line per series over a time axis: one tick per month at most, labels upright."""
+    enc = {"x": alt.X(f"{x}:T", title=x_title,
+                      axis=alt.Axis(format=x_format, tickCount="month", labelAngle=0, labelOverlap=True)),
            "y": alt.Y(f"{y}:Q", title=y_title),
            "tooltip": [alt.Tooltip(f"{x}:T", title=x_title, format="%Y-%m-%d"),
                        alt.Tooltip(f"{y}:Q", title=y_title, format=".1f")]}
     if color:
-        enc["color"] = alt.Color(f"{color}:N", title=color_title, sort="ascending")
+        names = frame[color].unique(maintain_order=True).to_list()  # the frame's order (branches by code), not code points
+        enc["color"] = alt.Color(f"{color}:N", title=color_title, sort=names)
         enc["tooltip"].append(alt.Tooltip(f"{color}:N", title=color_title))
     return alt.Chart(frame.to_pandas()).mark_line(point=True).encode(**enc).properties(height=280)

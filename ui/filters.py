@@ -51,7 +51,8 @@ def filter_bar(user, scope: Scope, *, period: bool = True, cycle: bool = True, c
     store = get_store()
     now = today()
     base = default_filter(now)
-    cols = st.columns(5)
+    # two rows, so at 1024 px no choice is cut short: who (org, category), then when
+    cols = st.columns(3) + st.columns([1, 2])
     township = branch = None
     if user.role == "secretary" or user.role == "recorder":
         branch = user.org_code
@@ -83,8 +84,10 @@ def filter_bar(user, scope: Scope, *, period: bool = True, cycle: bool = True, c
         # named with the dates of the schemes in scope (a 七一 cycle 2025 runs into 2026)
         starts = cycle_starts(store, scope, Filter(today=now, cycle=base.cycle, period=base.period,
                                                    township=township, branch=branch))
-        chosen_cycle = cols[4].selectbox("积分周期（年度）", cycles, index=cycles.index(base.cycle),
-                                         key="f_cycle", format_func=lambda c: cycle_name(starts, c))
+        chosen_cycle = cols[4].selectbox("积分周期（年度）", cycles, index=cycles.index(base.cycle), key="f_cycle",
+                                         format_func=lambda c: cycle_name(starts, c, dates=len(starts) < 2))
+        if len(starts) > 1:  # the spans are too long for the picker
+            cols[4].caption(cycle_name(starts, chosen_cycle))
     return Filter(today=now, cycle=chosen_cycle, period=chosen_period, township=township, branch=branch,
                   category=chosen_category)
 

@@ -58,11 +58,21 @@ def grades_against_quota(res: pl.DataFrame) -> pl.DataFrame:
         counts = part.with_columns(level=label).group_by("level").len()
         quotas = {(q.grade if q.grade else f"{q.stars}星"): float(q.percent) for q in s.quotas}
         order = s.grade_names + [f"{b.label}星" for b in s.star_bands if b.label is not None]
-        for level, count in sorted(counts.iter_rows(), key=lambda r: order.index(r[0]) if r[0] in order else 99):
+        for level, count in sorted(counts.iter_rows(), key=lambda r: _level_rank(order, r[0])):
             rows.append({"scheme": s.name, "level": level or "无等次", "count": count,
                          "share": round(count * 100 / n, 1), "quota": quotas.get(level)})
     return pl.DataFrame(rows, schema={"scheme": pl.String, "level": pl.String, "count": pl.Int64,
                                       "share": pl.Float64, "quota": pl.Float64})
+
+
+def _level_rank(order: list[str], level: str | None) -> tuple[int, int]:
+    """The scheme's own order of grades and star bands; other star counts from most stars
+    down; 无等次 last. (Sorting the labels themselves would put 0星 after 5星 and 不合格 first.)"""
+    if level in order:
+        return 0, order.index(level)
+    if level and level.endswith("星") and level[:-1].isdigit():
+        return 1, -int(level[:-1])
+    return 2, 0
 
 
 def members_in_band(store: Store, res: pl.DataFrame, low: float | None, high: float | None,
@@ -99,6 +109,12 @@ def view(store: Store, scope, flt, split: str | None = None) -> dict:
             "scored": res.filter(pl.col("total").is_not_null()).height, "stars_only": res.filter(pl.col("total").is_null()).height}
 
 
-def band_members(store: Store, scope, flt, low: float | None, high: float | None, offset: int, limit: int
-                 ) -> tuple[pl.DataFrame, int]:
-    return members_in_band(store, _scoped_results(store, scope, flt), low, high, offset, limit)
+def band_members(store: Store, scope, flt, low: float | None, high: float | None, offset: int, limit: int,
+                 scheme_name: str | None = None) -> tuple[pl.DataFrame, int]:
+    """Members in [low, high); with ``scheme_name``, only those that scheme grades (a band
+    such as 优秀 ≥ 90 means nothing to a branch on another scheme)."""
+    res = _scoped_results(store, scope, flt)
+    if scheme_name is not None:
+        ids = [sid for sid in res["scheme"].unique().to_list() if scheme(sid).name == scheme_name]
+        res = res.filter(pl.col("scheme").is_in(ids))
+    return members_in_band(store, res, low, high, offset, limit)

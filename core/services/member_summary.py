@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 
 from core.auth import scope_for
-from core.cycles import cycle_of
+from core.cycles import cycle_label, cycle_of
 from core.scheme_assignments import scheme_for
-from core.services.entry_rules import member_row, period_label
+from core.services.entry_rules import member_row
 from core.services.ledger import STATUS_SQL
 from core.services.results import branch_results
 from core.store import Store
@@ -27,7 +27,7 @@ def member_summary(store: Store, user, member_id: str, today: dt.date | None = N
     pending = store.scalar(
         f"SELECT count(*) FROM events e LEFT JOIN event_reviews r ON r.event_id = e.id"
         f" WHERE e.member_id = ? AND {STATUS_SQL} = 'entered'", [member_id])
-    return {"member": member.name, "cycle": cycle, "cycle_label": period_label(cycle, "cycle"),
+    return {"member": member.name, "cycle": cycle, "cycle_label": cycle_label(scheme, cycle),
             "total": mine.get("total"), "grade": mine.get("grade"), "stars": mine.get("stars"),
             "rank": mine.get("rank"), "components": mine.get("components", {}),
             "scheme": results.scheme.name, "scheme_version": results.scheme.version,
