@@ -113,3 +113,66 @@ def test_cycle_helpers_start_07_01():
     assert quarter_of("07-01", date(2025, 10, 1)) == "Q2" and quarter_of("01-01", date(2025, 10, 1)) == "Q4"
     assert [d.isoformat() for d in period_bounds("07-01", 2025, "H2")] == ["2026-01-01", "2026-06-30"]
     assert [d.isoformat() for d in period_bounds("01-01", 2025, "Q1")] == ["2025-01-01", "2025-03-31"]
+
+
+CORRECTED = ["party-village-3type", "party-votes-80-20", "party-stars-5x20", "party-stars-raters", "party-index-60",
+             "party-rural-80-20", "party-annual-7to3", "party-q100-3to1", "village-zhangji", "village-4class"]
+
+
+def test_corrected_templates_are_at_1_1_and_quote_decisions_in_chinese():
+    # the ten templates marked (corrected) in SCHEMES.md: version bumped, decisions in Chinese
+    for sid in CORRECTED:
+        scheme = load_scheme(sid)
+        assert scheme.version == "1.1", sid
+        assert scheme.decisions and all("Decision" not in d for d in scheme.decisions), sid
+    # every **Decision** of the corrected votes section is quoted: 5 per indicator, 116, 70/80, 一般 = 合格, no history
+    votes = "\n".join(load_scheme("party-votes-80-20").decisions)
+    assert all(word in votes for word in ("扣5分", "116", "70-80", "一般", "没有上一周期"))
+
+
+def test_minimums_and_entered_grade_keys_are_checked():
+    bad_minimums = MINIMAL + """
+[minimums]
+component = "daily"
+deduction = -5
+indicators = { "组织生活" = { items = ["nope"] } }
+"""
+    with pytest.raises(SchemeError, match=r"minimums\.indicators\.组织生活\.items: 未知项目 nope"):
+        load_scheme_text(bad_minimums, "x.toml")
+    bad_count = MINIMAL + """
+[minimums]
+component = "daily"
+deduction = -5
+indicators = { "组织生活" = { items = ["a"] } }
+by_category = { "甲类" = { "培训" = 2 } }
+"""
+    with pytest.raises(SchemeError, match=r"minimums\.by_category\.甲类\.培训: 未知指标 培训"):
+        load_scheme_text(bad_count, "x.toml")
+    positive = bad_count.replace('deduction = -5', 'deduction = 5')
+    with pytest.raises(SchemeError, match=r"minimums\.deduction: 扣分应为负数或 0"):
+        load_scheme_text(positive, "x.toml")
+    flag_without_name = MINIMAL + """
+[[components]]
+id = "probation"
+name = "预备党员"
+input = "grade"
+sets = "flag"
+grades = { "延长预备期" = 0, "取消预备党员资格" = 0 }
+flags = { "延长预备期" = "probation_extend" }
+"""
+    with pytest.raises(SchemeError, match=r"components\.probation\.flags: 每个等次都要对应一个标记名，缺少: 取消预备党员资格"):
+        load_scheme_text(flag_without_name, "x.toml")
+    sets_on_score = flag_without_name.replace('input = "grade"', 'input = "score"')
+    with pytest.raises(SchemeError, match=r"components\.probation\.sets"):
+        load_scheme_text(sets_on_score, "x.toml")
+    on_items = MINIMAL.replace('input = "items"', 'input = "items"\nmissing_period_warning = "missing_quarter"')
+    with pytest.raises(SchemeError, match=r"components\.daily\.missing_period_warning: 只适用于按期间录入"):
+        load_scheme_text(on_items, "x.toml")
+
+
+def test_entered_grade_names_join_the_grade_names():
+    # party-rural-80-20 has no grade bands: its grades come from the entered grade component
+    scheme = load_scheme("party-rural-80-20")
+    assert scheme.grade_bands == () and scheme.grade_names == ["优秀", "合格", "基本合格", "不合格"]
+    assert scheme.components["probation"].flag_names == {"延长预备期": "probation_extend",
+                                                         "取消预备党员资格": "probation_cancel"}
