@@ -8,6 +8,9 @@ the write lock gives a consistent copy. A restore imports into a new, empty file
 from __future__ import annotations
 
 import datetime as dt
+import io
+import os
+import zipfile
 from pathlib import Path
 
 import duckdb
@@ -23,7 +26,7 @@ class BackupError(ValueError):
 
 def backup(store: Store, dest: str | Path, username: str = "system") -> Path:
     """Export every table to ``dest`` (a new folder of Parquet files plus schema.sql/load.sql)."""
-    dest = Path(dest)
+    dest = Path(dest).resolve()  # shown to the admin and kept in the audit row: say exactly where
     if dest.exists() and any(dest.iterdir()):
         raise BackupError(f"备份目录已存在且不为空：{dest}")
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -35,8 +38,42 @@ def backup(store: Store, dest: str | Path, username: str = "system") -> Path:
     return dest
 
 
-def default_backup_dir(root: str | Path = "data/backups") -> Path:
-    return Path(root) / dt.datetime.now().strftime("jifen-%Y%m%d-%H%M%S")
+def backup_root(store: Store) -> Path:
+    """Where backups go: ``JIFEN_BACKUP_DIR`` if set, else a ``backups`` folder next to the
+    database file, so a backup is found beside the data it copies (absolute, to be shown)."""
+    configured = os.environ.get("JIFEN_BACKUP_DIR")
+    root = Path(configured) if configured else store.path.parent / "backups"
+    return root.resolve()
+
+
+def default_backup_dir(store: Store, now: dt.datetime | None = None) -> Path:
+    """A new folder under ``backup_root`` named for the time; a second backup within the same
+    second gets a suffix rather than being refused."""
+    base = backup_root(store) / (now or dt.datetime.now()).strftime("jifen-%Y%m%d-%H%M%S")
+    dest, n = base, 1
+    while dest.exists():
+        n += 1
+        dest = base.with_name(f"{base.name}-{n}")
+    return dest
+
+
+def list_backups(store: Store) -> list[Path]:
+    """The backup folders under ``backup_root``, newest first."""
+    root = backup_root(store)
+    if not root.is_dir():
+        return []
+    return sorted((p for p in root.iterdir() if (p / "schema.sql").exists()), key=lambda p: p.name, reverse=True)
+
+
+def zip_bytes(folder: str | Path) -> bytes:
+    """A backup folder as one zip (for the admin's download); unzipped, it restores as is."""
+    folder = Path(folder)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                archive.write(path, Path(folder.name) / path.relative_to(folder))
+    return buffer.getvalue()
 
 
 def restore(src: str | Path, db_path: str | Path) -> Path:
@@ -50,6 +87,10 @@ def restore(src: str | Path, db_path: str | Path) -> Path:
     con = duckdb.connect(str(db_path), config=dict(_CONFIG))
     try:
         con.execute("IMPORT DATABASE " + _quote(src)).fetchall()
+        # A restored copy must not let old browsers back in: its login sessions are ended.
+        if con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'sessions'").fetchone()[0]:
+            con.execute("UPDATE sessions SET revoked_at = current_localtimestamp(), revoke_reason = 'restored'"
+                        " WHERE revoked_at IS NULL").fetchall()
         con.execute("CHECKPOINT").fetchall()
     except duckdb.Error:
         con.close()

@@ -1,15 +1,27 @@
 """系统管理: users and roles, and database backup."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from core import orgs
 from core.auth import ROLE_NAMES, AuthError
-from core.auth.admin import create_user, list_users, reset_password, set_active
-from core.backup import BackupError, backup, default_backup_dir
+from core.auth.admin import create_user, list_users, reset_password, set_active, user_choices
+from core.backup import BackupError, backup, backup_root, default_backup_dir, list_backups, zip_bytes
 from ui.session import guard
 
 user, scope, store = guard("admin")
 st.title("系统管理")
+
+
+def done(message: str) -> None:
+    """Say what changed and rerun, so the user list above shows the change at once."""
+    st.session_state["admin_flash"] = message
+    st.rerun()
+
+
+if flash := st.session_state.pop("admin_flash", None):
+    st.success(flash)
 
 users_tab, backup_tab = st.tabs(["用户与角色", "数据备份"])
 with users_tab:
@@ -26,33 +38,58 @@ with users_tab:
         if st.form_submit_button("新增用户", type="primary"):
             try:
                 create_user(store, user, scope, username, password, role, org_code, display or None)
-                st.success(f"已新增用户 {username}")
             except (AuthError, PermissionError) as exc:
                 st.error(str(exc))
+            else:
+                done(f"已新增用户 {username.strip()}")
+
     st.subheader("停用、启用或重置密码")
-    with st.form("manage_user"):
-        target = st.text_input("用户名", key="manage_target")
-        new_password = st.text_input("新密码（重置时填写）", type="password")
-        c1, c2, c3 = st.columns(3)
-        actions = {"disable": c1.form_submit_button("停用"), "enable": c2.form_submit_button("启用"),
-                   "reset": c3.form_submit_button("重置密码")}
+    choices = user_choices(store, user, scope)
+    target = st.selectbox("用户", list(choices), format_func=choices.get, index=None, key="manage_target",
+                          placeholder="选择用户（可输入姓名或用户名查找）")
+    label = choices.get(target, "")
+    c1, c2 = st.columns(2)
     try:
-        if actions["disable"] or actions["enable"]:
-            set_active(store, user, scope, target.strip(), actions["enable"])
-            st.success(f"已{'启用' if actions['enable'] else '停用'} {target}")
-        elif actions["reset"]:
-            reset_password(store, user, scope, target.strip(), new_password)
-            st.success(f"已重置 {target} 的密码，并解除锁定")
+        if c1.button("停用", disabled=target is None, key="disable_user"):
+            set_active(store, user, scope, target, False)
+            done(f"已停用 {label}，其登录已全部退出")
+        if c2.button("启用", disabled=target is None, key="enable_user"):
+            set_active(store, user, scope, target, True)
+            done(f"已启用 {label}")
+        with st.form("reset_password", clear_on_submit=True):
+            new_password = st.text_input("新密码（至少8位）", type="password", key="reset_new")
+            again = st.text_input("再次输入新密码", type="password", key="reset_again")
+            if st.form_submit_button("重置密码", disabled=target is None):
+                if new_password != again:
+                    raise AuthError("两次输入的新密码不一致")
+                reset_password(store, user, scope, target, new_password)
+                done(f"已重置 {label} 的密码并解除锁定，其登录已全部退出")
     except (AuthError, PermissionError) as exc:
         st.error(str(exc))
 
 with backup_tab:
-    st.write("备份在应用进程内完成（DuckDB 不允许第二个进程打开数据库），生成一个包含全部数据表的目录。"
-             "恢复时停止应用，运行 `python -m core restore 备份目录 --db 新文件`。")
+    root = backup_root(store)
+    st.write("备份在应用进程内完成（DuckDB 不允许第二个进程打开数据库），每次生成一个包含全部数据表的目录，"
+             "存放在：")
+    st.code(str(root), language=None, wrap_lines=True)
+    st.caption("可用环境变量 JIFEN_BACKUP_DIR 指定其他目录。恢复时停止应用，"
+               "运行 python -m core restore 备份目录 --db 新文件（下载的 zip 解压后即是备份目录）。")
     if st.button("立即备份", type="primary"):
         with st.spinner("正在备份…"):
             try:
-                dest = backup(store, default_backup_dir(), username=user.username)
-                st.success(f"已备份到 {dest}")
+                dest = backup(store, default_backup_dir(store), username=user.username)
             except BackupError as exc:
                 st.error(str(exc))
+            else:
+                st.session_state["backup_pick"] = str(dest)
+                st.success(f"已备份到 {dest}")
+    folders = [str(p) for p in list_backups(store)]
+    if folders:
+        if st.session_state.get("backup_pick") not in folders:
+            st.session_state["backup_pick"] = folders[0]
+        pick = st.selectbox("已有备份（最新在前）", folders, format_func=lambda p: Path(p).name, key="backup_pick")
+        st.caption(f"完整路径：{pick}")
+        st.download_button("下载此备份（zip）", data=lambda: zip_bytes(pick), file_name=Path(pick).name + ".zip",
+                           mime="application/zip", icon=":material/download:")
+    else:
+        st.info("尚无备份")

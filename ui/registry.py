@@ -36,6 +36,7 @@ PAGES: list[PageSpec] = [
     PageSpec("schemes", "pages/schemes.py", "积分方案", ":material/rule:", "系统", "view"),
     PageSpec("audit_log", "pages/audit_log.py", "操作日志", ":material/history:", "系统", "audit"),
     PageSpec("admin", "pages/admin.py", "系统管理", ":material/settings:", "系统", "manage_users"),
+    PageSpec("account", "pages/account.py", "我的账号", ":material/account_circle:", "系统", "view"),
 ]
 
 BY_KEY = {p.key: p for p in PAGES}

@@ -5,28 +5,42 @@ from __future__ import annotations
 
 import polars as pl
 
-from core import audit
-from core.auth.permissions import require
+from core import audit, orgs
+from core.auth.permissions import ROLE_NAMES, require
 from core.auth.sessions import revoke_user
 from core.auth.scope import Scope
 from core.auth.users import MIN_PASSWORD_LENGTH, AuthError, User, add_user, hash_password, verify_password
 from core.store import Store
 
 
+NEVER_LOGGED_IN = "从未登录"
+
+
 def list_users(store: Store, actor: User, scope: Scope) -> pl.DataFrame:
     require(actor, "manage_users")
     where, params = scope.sql("o")
-    return store.frame(
-        f"""SELECT u.username AS 用户名, u.display_name AS 姓名,
-               CASE u.role WHEN 'admin' THEN '县级管理员' WHEN 'township' THEN '乡镇（街道）组织委员'
-                           WHEN 'secretary' THEN '支部书记' ELSE '记分员' END AS 角色,
+    frame = store.frame(
+        f"""SELECT u.username AS 用户名, u.display_name AS 姓名, u.role AS 角色,
                o.name AS 所属组织, u.org_code AS 组织编码,
                CASE WHEN u.active THEN '启用' ELSE '停用' END AS 状态,
-               strftime(u.last_login, '%Y-%m-%d %H:%M') AS 最近登录
+               coalesce(strftime(u.last_login, '%Y-%m-%d %H:%M'), ?) AS 最近登录
             FROM users u JOIN orgs o ON o.code = u.org_code
             WHERE {where} ORDER BY o.path, u.username""",
-        params,
+        [NEVER_LOGGED_IN, *params],
     )
+    return frame.with_columns(pl.col("角色").replace_strict(ROLE_NAMES, return_dtype=pl.String))
+
+
+def user_choices(store: Store, actor: User, scope: Scope) -> dict[str, str]:
+    """username -> a label unique by construction: 姓名（用户名 · 组织）, the org labelled as every
+    picker labels it (``orgs.labels``); two 王芳 of two 小河村 still differ by their username."""
+    require(actor, "manage_users")
+    where, params = scope.sql("o")
+    rows = store.all(f"SELECT u.username, u.display_name, u.org_code, u.active FROM users u"
+                     f" JOIN orgs o ON o.code = u.org_code WHERE {where} ORDER BY o.path, u.username", params)
+    org_labels = orgs.labels(store, [r[2] for r in rows])
+    return {username: f"{name}（{username} · {org_labels[org]}）" + ("" if active else "〔已停用〕")
+            for username, name, org, active in rows}
 
 
 def create_user(store: Store, actor: User, scope: Scope, username: str, password: str, role: str,
