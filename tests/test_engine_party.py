@@ -446,17 +446,28 @@ def test_village_3type_public_example_no_post():
     events = [ev("A", "flood_relief", "2025-03-01"), ev("A", "commend_county", "2025-04-01"),
               ev("A", "collective_petition", "2025-05-01")]
     r = result(run("party-village-3type", [member("A", category="无职")], events, scores))
-    assert r["components"]["base_无职"] == 20 and r["components"]["adjust"] == 4
+    assert r["components"]["base"] == 20 and r["components"]["adjust"] == 4
     assert r["total"] == 112 and r["stars"] == 5 and r["grade"] is None and "township_recheck" in r["flags"]
-    assert any(line.startswith("基础分 = 基础 20") for line in r["explain"])
+    assert "自动给分 基础分（无职党员） +20" in r["explain"]  # from the category, not entered
 
 
 def test_village_3type_public_example_elderly():
     # 老年或特殊情况: no dimensions; base 60 + commend_county 2 − skip_public_labour 2 = 60 → 2 stars
     events = [ev("A", "commend_county", "2025-04-01"), ev("A", "skip_public_labour", "2025-05-01")]
     r = result(run("party-village-3type", [member("A", category="老年或特殊情况")], events))
-    assert r["components"] == {"base_老年": 60, "adjust": 0}
+    assert r["components"] == {"base": 60, "adjust": 0}
     assert r["total"] == 60 and r["stars"] == 2 and r["grade"] is None
+
+
+def test_village_3type_base_is_not_entered():
+    from core.engine.case import CaseError
+
+    try:
+        run("party-village-3type", [member("A", category="无职")], [ev("A", "base_no_post", "2025-03-01")])
+    except CaseError as exc:
+        assert "events[0].item" in str(exc) and "自动给分" in str(exc)
+    else:
+        raise AssertionError("the base comes from the category, once per cycle")
 
 
 def test_village_3type_base_by_category_and_cadre_bonus_cap():
@@ -469,7 +480,7 @@ def test_village_3type_base_by_category_and_cadre_bonus_cap():
     events = [ev("A", "flood_relief", "2025-03-01"), ev("A", "commend_provincial", "2025-04-01"),
               ev("A", "commend_city", "2025-04-01")]
     r = result(run("party-village-3type", [member("A", category="村干部")], events, scores))
-    assert not any(cid.startswith("base_") for cid in r["components"])
+    assert r["components"]["base"] == 0
     assert r["total"] == 70 and r["stars"] == 3
     # 村干部 at most 100 + 10 = 110: the full dimensions and 13 bonus
     scores = [sc("A", d, value=v) for d, v in {"组织生活": 30, "履行职责": 30, "廉洁自律": 20, "遵纪守法": 20}.items()]

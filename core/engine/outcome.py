@@ -92,7 +92,7 @@ def score_subject(
     before P's start, so a component kept over the cycle shows what P added."""
     o = Outcome(subject, vetoes=vetoes)
     o.dim_ids = tuple(c.id for c in scheme.dimensions if c.applies_to(subject.category))
-    automatic = [i for i in scheme.items.values() if i.automatic and subject.kind in i.kinds]
+    automatic = [i for i in scheme.items.values() if i.automatic and i.granted_to(subject)]
     for comp in scheme.components.values():
         if not comp.applies_to(subject.category):
             continue

@@ -305,9 +305,12 @@ def _items(r: _Reader, raw: dict, components, categories, kinds) -> dict[str, It
             withheld_by_veto=bool(data.get("withheld_by_veto", False)),
             earn_ratings=tuple(r.strings(rated, "earn", f"{key}.rated")) if rated else None,
             unrated_warning=rated.get("warning") if rated else None,
+            subject_categories=tuple(cats) if (cats := r.strings(data, "subject_categories", key)) else None,
         )
         if items[code].automatic and items[code].is_range:
             r.fail(f"{key}.automatic", "自动给分的项目必须是固定分值")
+        if items[code].subject_categories is not None and not items[code].automatic:
+            r.fail(f"{key}.subject_categories", "只有自动给分的项目（automatic）按对象类别给分")
     return items
 
 
@@ -364,6 +367,11 @@ def build_scheme(raw: dict, source: str) -> Scheme:
         for code, data in r.table(raw, "categories").items()
     }
     items = _items(r, raw, components, categories, kinds)
+    subject_categories = r.strings(raw, "subject_categories", "")
+    for code, item in items.items():
+        unknown = [c for c in item.subject_categories or () if subject_categories and c not in subject_categories]
+        if unknown:
+            r.fail(f"items.{code}.subject_categories", f"未知对象类别 {', '.join(unknown)}")
     caps = _caps(r, raw, components, categories, items)
 
     total = r.table(raw, "total")

@@ -34,10 +34,16 @@ class Item:
     withheld_by_veto: bool = False
     earn_ratings: tuple[str, ...] | None = None
     unrated_warning: str | None = None
+    subject_categories: tuple[str, ...] | None = None  # None: subjects of every category
 
     @property
     def is_range(self) -> bool:
         return self.points is None
+
+    def granted_to(self, subject) -> bool:
+        """An automatic item (e.g. a 基础分) is given to subjects of its kinds and categories."""
+        return subject.kind in self.kinds and (
+            self.subject_categories is None or subject.category in self.subject_categories)
 
 
 @dataclass(frozen=True)
