@@ -1,10 +1,10 @@
-"""操作日志: who did what, when, before and after, and why."""
+"""操作日志: who did what, when, what changed and why; logins apart from changes."""
 
 import datetime as dt
 
 import streamlit as st
 
-from core.audit_log import search, users_in_scope
+from core.audit_log import actions_in_use, export_excel, search, users_in_scope
 from ui.session import guard
 from ui.widgets import page_offset, pager, reset_page
 
@@ -24,7 +24,22 @@ dates = c3.date_input("日期范围", value=(today - dt.timedelta(days=30), toda
                       key="audit_dates", on_change=reset_page("audit_page"))
 start, end = (dates[0], dates[1]) if len(dates) == 2 else (dates[0], dates[0]) if dates else (None, None)
 
-frame, total = search(store, scope, username=username, member=member, start=start, end=end, limit=PAGE_SIZE,
-                      offset=page_offset("audit_page", PAGE_SIZE))
-st.dataframe(frame, hide_index=True, width="stretch")
-pager("audit_page", total, PAGE_SIZE)
+changes_tab, logins_tab = st.tabs(["操作记录", "登录记录"])
+with changes_tab:
+    names = actions_in_use(store, scope)
+    actions = st.multiselect("操作类型", list(names), format_func=names.get, key="audit_actions",
+                             placeholder="全部操作", on_change=reset_page("audit_page"), select_all=False)
+    filters = dict(username=username, member=member, start=start, end=end, actions=actions or None)
+    frame, total = search(store, scope, **filters, limit=PAGE_SIZE, offset=page_offset("audit_page", PAGE_SIZE))
+    st.dataframe(frame, hide_index=True, width="stretch", row_height=70,
+                 column_config={"变更内容": st.column_config.TextColumn(width="large")})
+    pager("audit_page", total, PAGE_SIZE)
+    st.download_button("导出 Excel（按当前筛选，含登录记录）", data=lambda: export_excel(store, scope, **filters),
+                       file_name=f"操作日志-{today:%Y%m%d}.xlsx", icon=":material/download:",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+with logins_tab:
+    logins, login_total = search(store, scope, username=username, start=start, end=end, logins=True,
+                                 limit=PAGE_SIZE, offset=page_offset("audit_login_page", PAGE_SIZE))
+    st.dataframe(logins, hide_index=True, width="stretch")
+    pager("audit_login_page", login_total, PAGE_SIZE)

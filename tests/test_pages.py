@@ -74,3 +74,20 @@ def test_member_dates_are_shown_as_days(app_as):
     config = json.loads(at.dataframe[1].proto.columns)  # the column config sent to the browser
     assert config["出生日期"]["type_config"]["format"] == "YYYY-MM-DD"
     assert config["入党日期"]["type_config"]["format"] == "YYYY-MM-DD"
+
+
+def test_audit_log_page_changes_and_logins_in_two_tabs(app_as):
+    at = app_as("admin")  # the login itself is the first 登录 row
+    at.switch_page("pages/audit_log.py").run()
+    assert not at.exception
+    assert [t.label for t in at.tabs] == ["操作记录", "登录记录"]
+    changes, logins = at.dataframe[0].value, at.dataframe[1].value
+    assert "登录" not in set(changes["操作"]) and "登录" in set(logins["操作"])
+    assert logins["时间"].str.match(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$").all()
+    shown = changes.astype(str).to_string() + logins.astype(str).to_string()
+    assert "None" not in shown and "nan" not in shown and "publicity.open" not in shown
+    pick = at.multiselect(key="audit_actions")
+    assert "period.finalise" in pick.options or "确认归档" in pick.options
+    pick.set_value(["period.finalise"]).run()
+    assert set(at.dataframe[0].value["操作"]) == {"确认归档"}
+    assert [b.label for b in at.get("download_button")] == ["导出 Excel（按当前筛选，含登录记录）"]
