@@ -25,9 +25,9 @@ def tree(store):
 
 def test_branches_inherit_the_township_scheme_with_its_version(tree):
     scheme, assignment = scheme_for(tree, "C01T01B02", dt.date(2025, 3, 1))
-    assert (scheme.id, scheme.version) == ("party-q100-3to1", "1.0")
+    assert (scheme.id, scheme.version) == ("party-q100-3to1", "1.1")
     assert (assignment.org_code, assignment.org_name, assignment.scheme_version, assignment.reason) == (
-        "C01T01", "测试镇", "1.0", "全镇统一")
+        "C01T01", "测试镇", "1.1", "全镇统一")
     row = tree.one("SELECT action, org_code, after_json->>'scheme_version' FROM audit_log WHERE action = 'scheme.assign'")
     assert row == ("scheme.assign", "C01T01", "1.0")
 

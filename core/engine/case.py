@@ -337,11 +337,15 @@ def _scores(scheme: Scheme, case: dict, subjects: dict[str, Subject]) -> list[Sc
             votes = row.get("votes")
             if not isinstance(votes, dict) or not votes:
                 raise CaseError("scores.votes", i, "应为 {票档: 票数} 对象")
+            counted: dict[str, int] = {}
             for level, count in votes.items():
-                if level not in comp.levels:
+                if level not in comp.levels and level not in comp.level_aliases:
                     raise CaseError("scores.votes", i, f"未知票档 {level}（可选: {'/'.join(comp.levels)}）")
                 if isinstance(count, bool) or not isinstance(count, int) or count < 0:
                     raise CaseError("scores.votes", i, f"票数应为非负整数: {level}={count!r}")
+                target = comp.level_aliases.get(level, level)  # e.g. 一般 counted as 合格
+                counted[target] = counted.get(target, 0) + count
+            votes = counted
         key = (sid, cid, period, rater)
         if key in seen:
             raise CaseError("scores.period", i, f"重复录入: {sid} {cid} {period}{' ' + rater if rater else ''}")

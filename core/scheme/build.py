@@ -208,6 +208,10 @@ def _component(r: _Reader, i: int, data: dict) -> Component:
     levels = r.number_map(data, "levels", key)
     if kind == "votes" and not levels:
         r.fail(f"{key}.levels", "票档分值不能为空")
+    aliases = r.table(data, f"{key}.level_aliases")
+    for alias, target in aliases.items():
+        if alias in levels or target not in levels:
+            r.fail(f"{key}.level_aliases.{alias}", f"应指向已有票档（{', '.join(levels)}），且本身不是票档")
     by_cat = r.number_map(data, "max_by_category", key)
     categories = r.strings(data, "categories", key)
     if by_cat and categories is None:
@@ -240,6 +244,7 @@ def _component(r: _Reader, i: int, data: dict) -> Component:
         dimension=bool(data.get("dimension", False)),
         sets=sets,
         flag_names=dict(flag_names) if sets == "flag" else {},
+        level_aliases=dict(aliases),
         missing_period_warning=_period_option(r, data, key, kind, periods, "missing_period_warning"),
         skip_before_approval=bool(_period_option(r, data, key, kind, periods, "skip_before_approval")),
     )

@@ -97,6 +97,7 @@ class Component:
     # "flag" raises the flag that ``flag_names`` maps it to. Its value adds nothing to the total.
     sets: str | None = None
     flag_names: dict[str, str] = field(default_factory=dict)
+    level_aliases: dict[str, str] = field(default_factory=dict)  # a ballot level counted as another
     # entered per period: warn for each period of the cycle left without a row (e.g. missing_quarter)
     missing_period_warning: str | None = None
     # a period that ends before the subject's approved_on is left out of the mean
