@@ -29,7 +29,7 @@ def test_branches_inherit_the_township_scheme_with_its_version(tree):
     assert (assignment.org_code, assignment.org_name, assignment.scheme_version, assignment.reason) == (
         "C01T01", "测试镇", "1.1", "全镇统一")
     row = tree.one("SELECT action, org_code, after_json->>'scheme_version' FROM audit_log WHERE action = 'scheme.assign'")
-    assert row == ("scheme.assign", "C01T01", "1.0")
+    assert row == ("scheme.assign", "C01T01", "1.1")
 
 
 def test_branch_override_wins_from_its_date_even_over_a_later_township_switch(tree):
