@@ -147,3 +147,49 @@ def test_a_changed_role_shows_at_the_next_click(app_as):
     store.write(lambda cur: cur.execute("UPDATE users SET role = 'recorder' WHERE username = 'shuji01'").fetchall())
     at.run()
     assert at.session_state["user"].role == "recorder"
+
+
+def test_rows_idle_for_a_month_are_pruned_by_the_next_login(demo_store):
+    old, _ = sessions.open_session(demo_store, "shuji01", now=T0)
+    recent, _ = sessions.open_session(demo_store, "shuji01", now=T0 + dt.timedelta(days=20))
+    sessions.open_session(demo_store, "jilu01", now=T0 + dt.timedelta(days=31))  # 31 > KEEP_ENDED (30 days)
+    ids = {r[0] for r in demo_store.all("SELECT id FROM sessions")}
+    assert old not in ids and recent in ids
+
+
+def _post(body: bytes):
+    """The cookie route's answer to a POST of ``body`` (a bare ASGI request: no HTTP client needed)."""
+    import asyncio
+
+    from starlette.requests import Request
+
+    from ui.auth_routes import PATH, session_cookie
+
+    async def receive():
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    scope = {"type": "http", "method": "POST", "path": PATH, "headers": [(b"content-type", b"application/json")],
+             "query_string": b"", "scheme": "http", "server": ("127.0.0.1", 8501)}
+    return asyncio.run(session_cookie(Request(scope, receive)))
+
+
+def test_the_cookie_route_sets_an_httponly_cookie_for_a_handoff_code(demo_path, monkeypatch):
+    import json
+
+    from core.store import open_store
+
+    monkeypatch.setenv("JIFEN_DB", str(demo_path))
+    store = open_store(str(demo_path))
+    sid, code = sessions.open_session(store, "shuji01")
+    response = _post(json.dumps({"code": code}).encode())
+    assert response.status_code == 204
+    cookie = response.headers["set-cookie"]
+    assert cookie.startswith("jifen_session=") and "HttpOnly" in cookie and "SameSite=strict" in cookie
+    # no Max-Age or expiry: the cookie ends with the browser; the store's idle timeout is the limit
+    assert "Path=/" in cookie and "Max-Age" not in cookie and "expires" not in cookie.lower()
+    token = cookie.split(";")[0].split("=", 1)[1]
+    assert sessions.resume(store, token)[0] == sid
+    assert _post(json.dumps({"code": code}).encode()).status_code == 403  # spent
+    assert _post(b"not json").status_code == 400
+    cleared = _post(b'{"clear": true}').headers["set-cookie"]
+    assert cleared.startswith('jifen_session=""') and "Max-Age=0" in cleared

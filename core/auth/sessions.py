@@ -33,6 +33,7 @@ HANDOFF_LIFETIME = dt.timedelta(minutes=2)
 # the process's write lock, and two hours of idle time need no finer clock.
 TOUCH_EVERY = dt.timedelta(minutes=1)
 COOKIE_NAME = "jifen_session"
+KEEP_ENDED = dt.timedelta(days=30)
 
 
 def _hash(secret: str) -> str:
@@ -43,10 +44,15 @@ def open_session(store: Store, username: str, now: dt.datetime | None = None) ->
     """A new session for ``username``: (session id, one-time hand-off code)."""
     now = now or dt.datetime.now()
     session_id, code = secrets.token_urlsafe(16), secrets.token_urlsafe(32)
-    store.write(lambda cur: cur.execute(
-        "INSERT INTO sessions(id, username, handoff_hash, handoff_expires, created_at, last_seen)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        [session_id, username, _hash(code), now + HANDOFF_LIFETIME, now, now]).fetchall(), bump=False)
+
+    def work(cur):
+        # Rows of sessions ended or idle for a month say nothing more: they go as new ones come.
+        cur.execute("DELETE FROM sessions WHERE last_seen < ?", [now - KEEP_ENDED]).fetchall()
+        cur.execute("INSERT INTO sessions(id, username, handoff_hash, handoff_expires, created_at, last_seen)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    [session_id, username, _hash(code), now + HANDOFF_LIFETIME, now, now]).fetchall()
+
+    store.write(work, bump=False)
     return session_id, code
 
 
