@@ -1,23 +1,39 @@
 """首页待办: what needs the user's attention today, per role and scope.
 
-Each item names the page that deals with it, so the home page can link straight there.
+Each item names the page that deals with it and the branch, cycle and period it is about
+(query parameters the page's pickers start from), so a link lands where the item is
+explained: a 公示 on its own window, "31 天未录入" on that branch's 覆盖情况.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from core import orgs
 from core.auth import can
 from core.auth.scope import Scope
-from core.metrics.alerts import stale
+from core.cycles import period_label
+from core.metrics.alerts import Alert, stale
 from core.metrics.filters import default_filter
-from core.services.entry_rules import period_label
+from core.scheme_assignments import resolve_scheme
 from core.services.ledger import STATUS_SQL
 from core.services.objections import overdue_objections
+from core.services.publicity import get_publicity
 from core.store import Store
 
 REJECTION_DAYS = 30  # a recorder is reminded of rejections this recent
+
+# The page that explains each dashboard alert (core.metrics.alerts.RULE_NAMES): no entries
+# and back-filling show on the branch × month coverage, grades and quotas on the results.
+ALERT_PAGES = {"stale": "coverage", "objection": "publicity", "quota": "results", "uniform": "distribution",
+               "burst": "coverage", "late": "coverage", "distribution": "results", "skipped": "results"}
+
+
+@dataclass(frozen=True)
+class Link:
+    page: str  # the page key (ui.registry)
+    params: dict = field(default_factory=dict)  # branch / cycle / period the page starts on
 
 
 @dataclass(frozen=True)
@@ -25,6 +41,17 @@ class Todo:
     page: str  # the page key that deals with it
     text: str
     urgent: bool = False
+    params: dict = field(default_factory=dict)  # as Link.params
+
+
+def alert_link(alert: Alert, cycle: int) -> Link:
+    """Where a dashboard alert is explained: its branch on the page of its rule; the results
+    of the filter's ``cycle`` for grade and quota alerts; a 公示 on its open window."""
+    params = {"branch": alert.branch}
+    page = ALERT_PAGES.get(alert.rule, "coverage")
+    if page == "results":
+        params |= {"cycle": str(cycle), "period": "cycle"}
+    return Link(page, params)
 
 
 def todos(store: Store, user, scope: Scope, today: dt.date | None = None) -> list[Todo]:
@@ -47,29 +74,38 @@ def todos(store: Store, user, scope: Scope, today: dt.date | None = None) -> lis
     if can(user.role, "publish") or can(user.role, "reopen"):
         items += _publicity_todos(store, user, scope, today)
     if can(user.role, "dashboards") and user.role != "secretary":
-        items += [Todo("overview", f"{a.name}{a.message}，建议走访督促", True)
-                  for a in stale(store, scope, default_filter(today))]
+        alerts = stale(store, scope, default_filter(today))
+        shown = orgs.labels(store, [a.branch for a in alerts])
+        items += [Todo(link.page, f"{shown.get(a.branch, a.name)}{a.message}，建议走访督促", True, link.params)
+                  for a in alerts for link in [alert_link(a, default_filter(today).cycle)]]
     return sorted(items, key=lambda t: not t.urgent)
 
 
 def _publicity_todos(store: Store, user, scope: Scope, today: dt.date) -> list[Todo]:
     where, params = scope.sql("o")
     items: list[Todo] = []
-    for name, cycle, period, start, end, open_objections in store.all(
-            f"""SELECT o.name, p.cycle, p.period, p.start_date, p.end_date,
-                       (SELECT count(*) FROM objections x WHERE x.publicity_id = p.id AND x.state = 'open')
-                FROM publicity p JOIN orgs o ON o.code = p.branch_code
-                WHERE {where} AND p.state = 'open' ORDER BY p.end_date, o.path""", params):
-        label = f"{name}{period_label(cycle, period)}公示"
+    rows = store.all(
+        f"""SELECT o.code, p.scheme_id, p.cycle, p.period, p.start_date, p.end_date,
+                   (SELECT count(*) FROM objections x WHERE x.publicity_id = p.id AND x.state = 'open')
+            FROM publicity p JOIN orgs o ON o.code = p.branch_code
+            WHERE {where} AND p.state = 'open' ORDER BY p.end_date, o.path""", params)
+    names = orgs.labels(store, [r[0] for r in rows])
+    for code, scheme_id, cycle, period, start, end, open_objections in rows:
+        label = f"{names[code]}{period_label(resolve_scheme(scheme_id, None), cycle, period)}公示"
+        there = {"branch": code, "cycle": str(cycle), "period": period}
         if today < start:
-            items.append(Todo("publicity", f"{label}将于 {start:%Y-%m-%d} 开始"))
+            items.append(Todo("publicity", f"{label}将于 {start:%Y-%m-%d} 开始", params=there))
         elif today <= end:
             extra = f"，{open_objections} 条异议待办结" if open_objections else ""
-            items.append(Todo("publicity", f"{label}进行中，至 {end:%Y-%m-%d}（剩 {(end - today).days + 1} 天）{extra}"))
+            items.append(Todo("publicity", f"{label}进行中，至 {end:%Y-%m-%d}（剩 {(end - today).days + 1} 天）{extra}",
+                              params=there))
         elif open_objections:
-            items.append(Todo("publicity", f"{label}已结束，还有 {open_objections} 条异议未办结，办结后才能归档", True))
+            items.append(Todo("publicity", f"{label}已结束，还有 {open_objections} 条异议未办结，办结后才能归档", True,
+                              there))
         elif can(user.role, "finalise"):
-            items.append(Todo("publicity", f"{label}已结束，可以确认归档"))
+            items.append(Todo("publicity", f"{label}已结束，可以确认归档", params=there))
     for obj in overdue_objections(store, scope, today):
-        items.append(Todo("publicity", f"异议逾期：{obj.member_name}（{obj.objector}提出），办理期限 {obj.deadline:%Y-%m-%d}", True))
+        pub = get_publicity(store, obj.publicity_id)
+        items.append(Todo("publicity", f"异议逾期：{obj.member_name}（{obj.objector}提出），办理期限 {obj.deadline:%Y-%m-%d}",
+                          True, {"branch": pub.branch_code, "cycle": str(pub.cycle), "period": pub.period}))
     return items

@@ -7,10 +7,11 @@ import json
 import polars as pl
 import streamlit as st
 
-from core.cycles import cycle_of
+from core.cycles import cycle_label, cycle_of, period_label, period_name
+from core.labels import unique
 from core.services import appraisal, attendance, vetoes
-from core.services.entry_rules import PERIOD_NAMES, EntryError
-from ui.entry_widgets import flash, form_key, pick_branch, renew_form_key, scheme_or_stop, show_flash
+from core.services.entry_rules import EntryError
+from ui.entry_widgets import drop_stale, flash, form_key, pick_branch, renew_form_key, scheme_or_stop, show_flash
 from ui.session import guard
 
 RATER_NAMES = {"self": "自评", "masses": "群众评", "leadership": "组织评"}
@@ -20,7 +21,7 @@ st.title("民主评议")
 st.caption("整表填写后一次保存；任何一行有误则全部不保存，并逐行列出错误。清空某格即撤回该成员此前的评议。")
 show_flash("ap")
 
-branch = pick_branch(store, scope, "ap_branch")
+branch = pick_branch(store, scope, "ap_branch", clears=("ap_component", "ap_cycle", "ap_period"))
 today = dt.date.today()
 scheme = scheme_or_stop(store, branch, today)
 
@@ -33,11 +34,15 @@ with grid_tab:
     else:
         names = {e.id: e.name for e in inputs}
         c1, c2, c3 = st.columns(3)
+        drop_stale("ap_component", components)
         component = c1.selectbox("评议项目", list(components), format_func=names.get, key="ap_component")
         current = cycle_of(scheme.cycle_start, today)
-        cycle = c2.selectbox("积分周期", [current, current - 1], format_func=lambda c: f"{c}年度", key="ap_cycle")
+        cycle = c2.selectbox("积分周期", [current, current - 1], format_func=lambda c: cycle_label(scheme, c),
+                             key="ap_cycle")
         group = appraisal.inputs_for(scheme, component)
-        period = c3.selectbox("期间", group[0].periods, format_func=PERIOD_NAMES.get, key="ap_period")
+        drop_stale("ap_period", group[0].periods)
+        period = c3.selectbox("期间", group[0].periods, format_func=lambda p: period_name(scheme, cycle, p),
+                              key="ap_period")
         kind = group[0].kind
         roster = attendance.roster(store, branch)
         saved = {(r["member_id"], r["rater"]): r
@@ -92,14 +97,14 @@ with grid_tab:
                 st.error(str(exc))
             else:
                 renew_form_key("ap")
-                flash("ap", f"已保存 {count} 行「{names[component]}」（{cycle}年度 {PERIOD_NAMES[period]}）")
+                flash("ap", f"已保存 {count} 行「{names[component]}」（{period_label(scheme, cycle, period)}）")
                 st.rerun()
 
 with veto_tab:
     if not scheme.vetoes:
         st.info(f"方案「{scheme.name}」没有一票否决事项")
     else:
-        people = {m.id: m.name for m in attendance.roster(store, branch)}
+        people = unique((m.id, m.name) for m in attendance.roster(store, branch))  # 王芳（M0012） if two
         with st.form("veto_form", clear_on_submit=True):
             member_id = st.selectbox("党员", list(people), format_func=people.get)
             item = st.selectbox("否决事项", list(scheme.vetoes), format_func=lambda c: scheme.vetoes[c].name)

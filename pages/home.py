@@ -6,6 +6,7 @@ from core import members, orgs
 from core.attention import todos
 from core.auth import can
 from ui.charts import number_columns
+from ui.links import page_link
 from ui.registry import BY_KEY
 from ui.session import guard
 from ui.widgets import page_offset, pager, reset_page
@@ -30,8 +31,9 @@ for i, todo in enumerate(items[:12]):
     text_col, link_col = st.columns([6, 1])
     (text_col.warning if todo.urgent else text_col.info)(todo.text)
     page = BY_KEY[todo.page]
-    if can(user.role, page.action):
-        link_col.page_link(page.path, label=f"去{page.title}", icon=":material/arrow_forward:")
+    if can(user.role, page.action):  # lands on the item's branch and period (core.attention)
+        with link_col:
+            page_link(todo, f"去{page.title}", icon=":material/arrow_forward:")
 if len(items) > 12:
     st.caption(f"另有 {len(items) - 12} 项，请在各页面查看")
 

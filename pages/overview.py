@@ -1,13 +1,16 @@
-"""总览: KPIs for the scope and the alert list, each alert linking to its branch."""
+"""总览: KPIs for the scope and the alert list, each alert linking to the view that explains it."""
 
 import altair as alt
 import polars as pl
 import streamlit as st
 
+from core import orgs
+from core.attention import alert_link
 from core.metrics.alerts import RULE_NAMES, visit_list
 from core.metrics.filters import cycle_name, cycle_starts, month_key, period_label, quarter_key
 from ui.charts import ROW, bars, show, table_view
-from ui.filters import cached, drill_to, filter_bar
+from ui.filters import cached, filter_bar
+from ui.links import page_link
 from ui.session import guard
 from ui.widgets import md
 
@@ -43,29 +46,31 @@ st.caption("参与率：有已审核积分记录或出席活动的党员 ÷ 在�
 
 alerts = cached("core.metrics.alerts:all_alerts", scope, flt)
 visits = visit_list(alerts)
+order = list(RULE_NAMES)
+names = orgs.labels(store, sorted({a.branch for a in alerts}))  # unique even when two branches share a name
 if visits:
     st.subheader("本月建议走访的支部")
+    # Each reason links to the page, branch and period that explain it (core.attention).
     for i, visit in enumerate(visits):
-        left, right = st.columns([5, 1])
-        left.markdown(f"**{i + 1}. {md(visit.name)}**")
-        for reason in visit.reasons:
-            left.text(f"· {reason}")
-        if right.button("查看支部", key=f"visit_{i}", icon=":material/arrow_forward:",
-                        on_click=drill_to, args=(visit.branch,)):
-            st.switch_page("pages/compare.py")
+        st.markdown(f"**{i + 1}. {md(names.get(visit.branch, visit.name))}**")
+        for j, alert in enumerate(sorted((a for a in alerts if a.branch == visit.branch),
+                                         key=lambda a: order.index(a.rule))):
+            left, right = st.columns([5, 1])
+            left.text(f"· {alert.rule_name}：{alert.message}")
+            with right:
+                page_link(alert_link(alert, flt.cycle), "查看", icon=":material/arrow_forward:")
 
 st.subheader("预警")
 if not alerts:
     st.success("当前范围内没有预警")
-rules = sorted({a.rule for a in alerts}, key=list(RULE_NAMES).index)
+rules = sorted({a.rule for a in alerts}, key=order.index)
 for tab, rule in zip(st.tabs([f"{RULE_NAMES[r]}（{sum(a.rule == r for a in alerts)}）" for r in rules]) if rules else [], rules):
     with tab:
-        for i, alert in enumerate(a for a in alerts if a.rule == rule):
+        for alert in (a for a in alerts if a.rule == rule):
             left, right = st.columns([5, 1])
-            left.markdown(f"**{md(alert.name)}**：{md(alert.message)}")
-            if right.button("查看支部", key=f"alert_{rule}_{i}", icon=":material/arrow_forward:",
-                            on_click=drill_to, args=(alert.branch,)):
-                st.switch_page("pages/compare.py")
+            left.markdown(f"**{md(names.get(alert.branch, alert.name))}**：{md(alert.message)}")
+            with right:
+                page_link(alert_link(alert, flt.cycle), "查看支部", icon=":material/arrow_forward:")
 
 st.subheader(f"等次分布与比例限制（{cycle_name(starts, flt.cycle, dates=False)}）")
 grades = k["grades"]

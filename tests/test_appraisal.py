@@ -37,7 +37,7 @@ def test_grade_grid_saves_in_one_go_and_the_latest_row_wins(world):
     assert world.scalar("SELECT count(*) FROM scores") == 3  # appended, never updated
     audit = world.one("SELECT before_json->'M02'->>'grade', after_json->>'rows', reason FROM audit_log"
                       " WHERE action = 'scores.save' ORDER BY id DESC LIMIT 1")
-    assert audit == ("合格", "1", "2025年上半年评议分")
+    assert audit == ("合格", "1", "2025—2026年度（2025-07-01至2026-06-30）前半年（7—12月）评议分")  # a 七一 cycle's H1
     grid(world, "appraisal", "H1", [{"member_id": "M01", "grade": ""}, {"member_id": "M03", "grade": None}])
     assert in_force(world, "appraisal") == [("M01", "H1", None, None, None, None),
                                             ("M02", "H1", None, None, "基本合格", None)]

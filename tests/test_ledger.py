@@ -89,7 +89,7 @@ def test_entry_into_a_locked_period_is_refused_until_reopened(world):
     lock_id = lock(world, "C01T01B01", 2025, "Q1", dt.date(2025, 7, 1), dt.date(2025, 9, 30))
     with pytest.raises(EntryError) as refused:
         enter(world)
-    assert str(refused.value) == ("该期间（2025年第1季度，2025-07-01至2025-09-30）已确认归档，不能再录入；"
+    assert str(refused.value) == ("该期间（2025—2026年度（2025-07-01至2026-06-30）第1季度（7—9月））已确认归档，不能再录入；"
                                   "如需更正请联系乡镇组织委员重新开放")
     # The next quarter and the other branch are open.
     enter(world, day=dt.date(2025, 10, 8))

@@ -20,18 +20,18 @@ END = TODAY + dt.timedelta(days=6)  # window 2025-11-20 .. 11-26 (7 days, the sc
 @pytest.fixture
 def objected(world):
     """张三 (M01) published for 2025 Q1 (2025-07-01..09-30) with an objection about her result."""
-    old = approved_event(world, "M01", "volunteer_service", D(2025, 5, 10))  # cycle 2024: did not feed Q1
-    fed_early = approved_event(world, "M01", "volunteer_service", D(2025, 7, 1))
+    old = approved_event(world, "M01", "article_district", D(2025, 5, 10))  # cycle 2024: did not feed Q1
+    fed_early = approved_event(world, "M01", "article_district", D(2025, 7, 1))
     fed_late = approved_event(world, "M01", "miss_meeting", D(2025, 8, 3))
     later = approved_event(world, "M01", "late_dues", D(2025, 10, 8))  # Q2: after the period's end
     other_member = approved_event(world, "M02", "miss_meeting", D(2025, 8, 3))
     # the same member's event booked to another branch (e.g. before a transfer) fed another result
     other_branch = world.write(lambda cur: cur.execute(
         "INSERT INTO events(member_id, branch_code, item, date, entered_by) VALUES"
-        " ('M01', 'C01T01B02', 'volunteer_service', DATE '2025-08-10', 'shuji02') RETURNING id").fetchone()[0])
+        " ('M01', 'C01T01B02', 'article_district', DATE '2025-08-10', 'shuji02') RETURNING id").fetchone()[0])
     world.write(lambda cur: cur.execute("INSERT INTO event_reviews(event_id, decision, reviewed_by)"
                                         " VALUES (?, 'approved', 'shuji02')", [other_branch]).fetchall())
-    reversed_one = approved_event(world, "M01", "volunteer_service", D(2025, 9, 1))
+    reversed_one = approved_event(world, "M01", "article_district", D(2025, 9, 1))
     from core.services import ledger
     ledger.reverse_event(world, SECRETARY, reversed_one, "录错")
     pid = open_publicity(world, SECRETARY, BRANCH, 2025, "Q1", TODAY, END, today=TODAY)
@@ -47,8 +47,8 @@ def test_offers_only_the_records_that_fed_the_published_result(objected):
     # newest first; not the 2025-05-10 one (cycle 2024), not 10-08 (Q2), not M02's, not the other
     # branch's 08-10, not the reversed 09-01
     assert [e["id"] for e in offered] == [ids["fed_late"], ids["fed_early"]]
-    assert [e["label"] for e in offered] == ["2025-08-03 缺席三会一课 −2分", "2025-07-01 参加志愿服务 +1分"]
-    assert all("miss_meeting" not in e["label"] and "volunteer_service" not in e["label"] for e in offered)
+    assert [e["label"] for e in offered] == ["2025-08-03 缺席三会一课 −2分", "2025-07-01 向党报党刊投稿并被署名刊发（区级） +1分"]
+    assert all("miss_meeting" not in e["label"] and "article_district" not in e["label"] for e in offered)
 
 
 def test_a_record_outside_the_result_is_refused_and_nothing_written(objected):

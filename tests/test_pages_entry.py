@@ -16,7 +16,7 @@ import pytest
 from core import orgs
 from core.auth import User
 from core.scheme_assignments import scheme_for
-from core.cycles import cycle_of
+from core.cycles import cycle_of, period_label
 from core.services import appraisal, attendance, review
 from core.store import open_store
 from tests.conftest import ROOT
@@ -160,7 +160,9 @@ def test_appraisal_grid_lists_errors_by_member_then_saves_the_changed_rows(app_p
     saved = appraisal.current_scores(store, BRANCH, cycle, "appraisal", "H1")
     grades = dict(saved.select("member_id", "grade").rows())
     assert (grades[roster[0].id], grades[roster[1].id]) == ("优秀", "合格")
-    assert at.success[0].value == f"已保存 2 行「评议分」（{cycle}年度 上半年）"
+    # party-q100-3to1's cycle runs from 07-01: its H1 is July to December ('前半年')
+    assert at.success[0].value == f"已保存 2 行「评议分」（{period_label(scheme, cycle, 'H1')}）"
+    assert period_label(scheme, cycle, "H1").endswith("前半年（7—12月）")
 
 
 @pytest.mark.parametrize("user", [User("admin", "县委组织部管理员", "admin", "C01"),

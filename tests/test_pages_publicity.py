@@ -168,3 +168,22 @@ def test_the_next_objections_form_is_fresh(app_as, in_window, demo_path):
     assert at.radio(key=f"pub_fix_{now}").value == "不更正"
     assert at.text_area(key=f"pub_resolution_{now}").value == ""
     assert not at.checkbox(key=f"pub_keep_{now}").value and not at.checkbox(key=f"pub_again_{now}").value
+
+
+def test_the_notice_pdf_is_built_once_per_snapshot(app_as, in_window, monkeypatch):
+    import streamlit as st
+
+    import ui.notice_files
+
+    built = []
+    real = ui.notice_files.notice_pdf
+    monkeypatch.setattr(ui.notice_files, "notice_pdf", lambda sheet: built.append(sheet["title"]) or real(sheet))
+    st.cache_data.clear()
+    at = app_as("shuji01")
+    at.switch_page("pages/publicity.py").run()
+    assert any(b.label == "下载公示PDF" for b in at.get("download_button"))
+    at.run()
+    at.switch_page("pages/home.py").run()
+    at.switch_page("pages/publicity.py").run()
+    assert not at.exception, at.exception
+    assert len(built) == 1  # three visits of the same snapshot, one PDF

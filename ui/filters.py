@@ -16,6 +16,7 @@ from core import members, orgs
 from core.auth.scope import Scope
 from core.metrics.filters import (Filter, cycle_name, cycle_starts, default_filter, month_key, period_label,
                                   quarter_key)
+from ui.links import arrived
 from ui.session import get_store
 
 CATEGORY_ALL = "全部类别"
@@ -46,9 +47,18 @@ def drill_to(branch: str, township: str | None = None) -> None:
     st.session_state["f_branch"] = branch
 
 
+def _follow_link(store) -> None:
+    """A link's ``?branch=`` (an alert's "查看支部") narrows the bar to that branch once."""
+    code = arrived().get("branch")
+    org = orgs.get_org(store, code) if code else None
+    if org is not None and org.level == "branch":
+        drill_to(code, org.parent_code)
+
+
 def filter_bar(user, scope: Scope, *, period: bool = True, cycle: bool = True, category: bool = True) -> Filter:
     """Township / branch / category / period / cycle pickers; returns the Filter."""
     store = get_store()
+    _follow_link(store)
     now = today()
     base = default_filter(now)
     # two rows, so at 1024 px no choice is cut short: who (org, category), then when

@@ -16,11 +16,11 @@ import polars as pl
 
 from core import audit
 from core.auth import require, scope_for
-from core.cycles import period_bounds
+from core.cycles import period_bounds, period_label
 from core.decimals import fmt, scaled, to_decimal
 from core.scheme import EnteredInput, Scheme
 from core.scheme_assignments import scheme_for_cycle
-from core.services.entry_rules import EntryError, check_unlocked, period_label
+from core.services.entry_rules import EntryError, check_unlocked
 from core.store import Store
 
 INPUT_NAMES = {"score": "分数", "grade": "等次", "votes": "票数", "rater": "评分"}
@@ -125,7 +125,7 @@ def save_grid(store: Store, user, branch_code: str, cycle: int, component: str, 
                      before=before or None,
                      after={"cycle": cycle, "component": component, "period": period, "rows": len(clean),
                             "scheme": f"{scheme.id}@{scheme.version}"},
-                     reason=f"{period_label(cycle, period)}{inputs[0].name}")
+                     reason=f"{period_label(scheme, cycle, period)}{inputs[0].name}")
         return len(clean)
 
     return store.write(work)

@@ -7,10 +7,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from core.cycles import period_label
 from core.store import Store
 
-PERIOD_NAMES = {"cycle": "全年", "Q1": "第1季度", "Q2": "第2季度", "Q3": "第3季度", "Q4": "第4季度",
-                "H1": "上半年", "H2": "下半年"}
+# How many months a period of each kind starts after its cycle (Q2: 3, H2: 6, M5: 4).
+_STEP = {"Q": 3, "H": 6, "M": 1}
 
 
 class EntryError(ValueError):
@@ -25,11 +26,6 @@ class MemberRow:
     kind: str
     category: str | None
     status: str
-
-
-def period_label(cycle: int, period: str) -> str:
-    """'2025年第3季度', '2025年度'."""
-    return f"{cycle}年度" if period == "cycle" else f"{cycle}年{PERIOD_NAMES.get(period, period)}"
 
 
 def member_row(store: Store, member_id: str) -> MemberRow:
@@ -67,5 +63,12 @@ def check_unlocked(cur, branch_code: str, start: dt.date, end: dt.date | None = 
     if row is not None:
         cycle, period, first, last = row
         raise EntryError(
-            f"该期间（{period_label(cycle, period)}，{first:%Y-%m-%d}至{last:%Y-%m-%d}）已确认归档，"
+            f"该期间（{period_label(_cycle_start(period, first), cycle, period)}）已确认归档，"
             "不能再录入；如需更正请联系乡镇组织委员重新开放")
+
+
+def _cycle_start(period: str, first: dt.date) -> str:
+    """The cycle start ('07-01') implied by a period and its first day (a lock row keeps
+    both), so the lock is named the way core.cycles names every period."""
+    months = 0 if period == "cycle" else (int(period[1:]) - 1) * _STEP[period[0]]
+    return f"{(first.month - 1 - months) % 12 + 1:02d}-01"

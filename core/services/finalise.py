@@ -13,9 +13,9 @@ import datetime as dt
 
 from core import audit
 from core.auth import require, scope_for
-from core.cycles import period_bounds
+from core.cycles import period_bounds, period_label
 from core.scheme_assignments import scheme_for_cycle
-from core.services.entry_rules import EntryError, period_label
+from core.services.entry_rules import EntryError
 from core.services.objections import open_count
 from core.services.publicity import STATE_NAMES, Publicity, active_lock, get_publicity
 from core.services.results import live_output
@@ -63,7 +63,7 @@ def finalise(store: Store, user, publicity_id: int, today: dt.date | None = None
         raise EntryError("不能归档：" + "；".join(reasons))
     scheme, _ = scheme_for_cycle(store, pub.branch_code, pub.cycle, today)
     start, end = period_bounds(scheme.cycle_start, pub.cycle, pub.period)
-    label = period_label(pub.cycle, pub.period)
+    label = period_label(scheme, pub.cycle, pub.period)
 
     def work(cur) -> int:
         # Re-checked inside the transaction: another session may have acted meanwhile.
@@ -123,7 +123,7 @@ def reopen(store: Store, user, branch_code: str, cycle: int, period: str, reason
     reason = (reason or "").strip()
     if not reason:
         raise EntryError("请填写重新开放的原因")
-    label = period_label(cycle, period)
+    label = period_label(scheme_for_cycle(store, branch_code, cycle)[0], cycle, period)
 
     def work(cur) -> int:
         lock = active_lock(cur, branch_code, cycle, period)

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 from core import audit
 from core.auth import require, scope_for
-from core.cycles import cycle_bounds, period_bounds
-from core.services.entry_rules import EntryError, period_label
+from core.cycles import cycle_bounds, period_bounds, period_label
+from core.scheme_assignments import resolve_scheme
+from core.services.entry_rules import EntryError
 from core.services.ledger import STATUS_SQL
 from core.services.results import check_period, live_output, result_rows
 from core.store import Store
@@ -47,7 +48,8 @@ class Publicity:
 
     @property
     def label(self) -> str:
-        return period_label(self.cycle, self.period)
+        """The period's one full name (core.cycles), by the cycle start of the scheme published."""
+        return period_label(resolve_scheme(self.scheme_id, None), self.cycle, self.period)
 
     @property
     def days(self) -> int:
@@ -154,7 +156,7 @@ def open_publicity(store: Store, user, branch_code: str, cycle: int, period: str
     scheme, output, _ = live_output(store, branch_code, cycle, period, today)
     _check_window(scheme, start, end, today)
     _check_publishable(store, scheme, branch_code, cycle, period)
-    label = period_label(cycle, period)
+    label = period_label(scheme, cycle, period)
 
     def work(cur) -> int:
         if active_lock(cur, branch_code, cycle, period):
