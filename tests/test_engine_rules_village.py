@@ -268,3 +268,24 @@ def test_volunteer_home_service_needs_three_consecutive_three_star_cycles():
     # 2024 and 2023 3★ → yes
     r = result(run("volunteer-stars", [volunteer()], events, history=[hist("V", 2024, stars=3), hist("V", 2023, stars=3)]), "V")
     assert "monthly_home_service" in r["flags"]
+
+
+def test_4class_exchange_that_overdraws_the_balance_is_refused():
+    from core.engine.case import CaseError
+
+    events = [ev("H00", "civility", "2025-06-01"), ev("H00", "brave_deed", "2025-08-01")]
+    # on 2025-06-01 the household holds 5 (the civility of that day counts): exchanging 5 leaves 0;
+    # at the end cumulative 10, balance 10 − 5 = 5
+    r = result(run("village-4class", households(1), events,
+                   exchanges=[{"subject": "H00", "date": "2025-06-01", "points": 5}]), "H00")
+    assert r["cumulative"] == 10 and r["balance"] == 5
+    # on 2025-05-31 it holds 10 − 5 − 5 = 0 (both events come later): exchanging 5 is refused, naming the row
+    for exchanges, row in (([{"subject": "H00", "date": "2025-05-31", "points": 5}], 0),
+                           ([{"subject": "H00", "date": "2025-06-01", "points": 5},
+                             {"subject": "H00", "date": "2025-07-01", "points": 1}], 1)):
+        try:
+            run("village-4class", households(1), events, exchanges=exchanges)
+        except CaseError as exc:
+            assert f"exchanges[{row}].points" in str(exc) and "不予兑换" in str(exc)
+        else:
+            raise AssertionError("an exchange may not make the balance negative")

@@ -37,6 +37,9 @@ class ComponentEvents:
     buckets: tuple[tuple[str | None, int, int, int], ...]
     lines: list[str]
     prior: int = 0  # a cumulative scheme: earlier cycles' points, never in this cycle's total
+    # a points supermarket: (date, counted hundredths) of each event, so an exchange can be
+    # checked against the points held on its day (core/engine/supermarket.py)
+    dated: tuple[tuple[date, int], ...] = ()
 
 
 def _item_table(scheme: Scheme) -> pl.DataFrame:
@@ -173,6 +176,7 @@ def aggregate_events(
 
     value = pl.when(pl.col("_counted")).then(pl.col("value")).otherwise(0)
     df = df.with_columns(value.clip(lower_bound=0).alias("pos"), value.clip(upper_bound=0).alias("neg"))
+    dated = _dated(df, value) if scheme.supermarket is not None else {}
     if with_lines:
         df = _groups(df, items)
     sums = (
@@ -193,9 +197,21 @@ def aggregate_events(
         # `total` is this cycle's points; earlier cycles only feed `cumulative` and `balance`
         prior = sum(p + n for _, bucket, p, n in rows if bucket == PRIOR)
         current = tuple(row for row in rows if row[1] != PRIOR)
-        points.setdefault(ids[sid], {})[comp] = ComponentEvents(current, lines, prior)
+        points.setdefault(ids[sid], {})[comp] = ComponentEvents(current, lines, prior, dated.get((sid, comp), ()))
     add_shortfalls(scheme, case.subjects, kept, start, points, annual=annual)
     return points, notes
+
+
+def _dated(df: pl.DataFrame, value: pl.Expr) -> dict[tuple[int, str], tuple[tuple[date, int], ...]]:
+    """(subject index, component) → the counted events' (date, hundredths), by date."""
+    rows = (
+        df.select("_sid", "_comp", "date", value.alias("_v"))
+        .filter(pl.col("_v") != 0)
+        .sort("date")
+        .group_by(["_sid", "_comp"], maintain_order=True)
+        .agg("date", "_v")
+    )
+    return {(sid, comp): tuple(zip(days, values)) for sid, comp, days, values in rows.iter_rows()}
 
 
 def _groups(df: pl.DataFrame, items: pl.DataFrame) -> pl.DataFrame:

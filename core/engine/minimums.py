@@ -110,4 +110,4 @@ def add_shortfalls(scheme: Scheme, subjects: dict[str, Subject], events: pl.Data
             else:
                 buckets.append((None, END_BUCKET, 0, cut))
         shown = (list(mine.lines) if mine is not None else []) + lines
-        points[sid][rules.component] = ComponentEvents(tuple(buckets), shown, mine.prior if mine is not None else 0)
+        points[sid][rules.component] = ComponentEvents(tuple(buckets), shown, *((mine.prior, mine.dated) if mine is not None else ()))
