@@ -529,3 +529,15 @@ def test_index_range_items_each_count_and_zero_veto_without_events():
     # veto no_dues_6_months (zero): 60 → 0 → 1 star, flag veto
     r = result(run("party-index-60", [member("A")], vetoes=[veto("A", "no_dues_6_months", "2025-09-01")]))
     assert r["total"] == 0 and r["stars"] == 1 and "veto" in r["flags"]
+
+
+def test_votes_deduction_per_indicator_is_editable():
+    # Decision: 5 per indicator is editable. With 3: 社区-普通 with nothing recorded misses 组织生活, 志愿服务
+    # and 心得 → 100 − 3×3 = 91; votes not entered → 0; 0.8×91 = 72.8 → 良好
+    from core.engine import evaluate
+    from core.scheme import load_scheme, scheme_with_overrides
+
+    scheme = scheme_with_overrides(load_scheme("party-votes-80-20"), {"minimums": {"deduction": -3}})
+    r = result(evaluate(scheme, {"cycle": 2025, "subjects": [member("A", category="社区-普通")]}))
+    assert r["components"]["daily"] == 91 and r["total"] == 72.8 and r["grade"] == "良好"
+    assert "未达最低要求 组织生活：全年 0 次 / 最低 6 次，扣 3" in r["explain"]
