@@ -11,7 +11,8 @@ from core.cycles import cycle_label, cycle_of, period_label, period_name
 from core.labels import unique
 from core.services import appraisal, attendance, vetoes
 from core.services.entry_rules import EntryError
-from ui.entry_widgets import drop_stale, flash, form_key, pick_branch, renew_form_key, scheme_or_stop, show_flash
+from ui.entry_widgets import (drop_stale, flash, form_key, pick_branch, renew_form_key, rows_key, scheme_or_stop,
+                              show_flash)
 from ui.session import guard
 
 RATER_NAMES = {"self": "自评", "masses": "群众评", "leadership": "组织评"}
@@ -70,7 +71,7 @@ with grid_tab:
             st.caption("分数范围：" + "；".join(sorted(limits)))
         key = form_key("ap")
         table = pl.DataFrame(base, strict=False)
-        edited = st.data_editor(table, key=f"ap_editor_{key}_{component}_{cycle}_{period}", hide_index=True,
+        edited = st.data_editor(table, key=f"ap_editor_{key}_{component}_{cycle}_{period}_{rows_key(m.id for m in roster)}", hide_index=True,
                                 num_rows="fixed", disabled=["编号", "姓名", "类别"], column_config=config,
                                 height=min(38 * len(roster) + 40, 760))
         if st.button("保存整表", type="primary", key=f"ap_save_{key}"):

@@ -7,7 +7,7 @@ import streamlit as st
 
 from core.services import attendance, ledger
 from core.services.entry_rules import EntryError
-from ui.entry_widgets import flash, form_key, pick_branch, renew_form_key, scheme_or_stop, show_flash
+from ui.entry_widgets import flash, form_key, pick_branch, renew_form_key, rows_key, scheme_or_stop, show_flash
 from ui.session import guard
 
 user, scope, store = guard("attendance")
@@ -29,7 +29,7 @@ if not roster:
     st.info("本支部没有在册党员")
     st.stop()
 key = form_key("att")
-editor_key = f"att_editor_{key}"
+editor_key = f"att_editor_{key}_{rows_key(m.id for m in roster)}"
 base = pl.DataFrame({"编号": [m.id for m in roster], "姓名": [m.name for m in roster],
                      "出席": [True] * len(roster), "请假": [False] * len(roster)})
 edited = st.data_editor(

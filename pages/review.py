@@ -8,7 +8,7 @@ from core.decimals import signed
 from core.labels import unique
 from core.services import review
 from core.services.entry_rules import EntryError
-from ui.entry_widgets import drop_stale, flash, form_key, pick_branch, renew_form_key, show_flash
+from ui.entry_widgets import drop_stale, flash, form_key, pick_branch, renew_form_key, rows_key, show_flash
 from ui.session import guard
 
 user, scope, store = guard("review")
@@ -38,7 +38,8 @@ if not queue:
     st.stop()
 
 key = form_key("rv")
-select_all = st.checkbox(f"全选（{len(queue)} 条）", key=f"rv_all_{key}")
+rows = rows_key([r["id"] for r in queue])
+select_all = st.checkbox(f"全选 {branch_label} 的 {len(queue)} 条记录", key=f"rv_all_{key}_{rows}")
 table = pl.DataFrame({
     "选择": [select_all] * len(queue),
     "日期": [f"{r['date']:%Y-%m-%d}" for r in queue],
@@ -49,7 +50,7 @@ table = pl.DataFrame({
     "录入人": [r["entered_by_name"] for r in queue],
     "编号": [r["id"] for r in queue],
 })
-edited = st.data_editor(table, key=f"rv_editor_{key}_{select_all}", hide_index=True, num_rows="fixed",
+edited = st.data_editor(table, key=f"rv_editor_{key}_{rows}_{select_all}", hide_index=True, num_rows="fixed",
                         disabled=[c for c in table.columns if c != "选择"],
                         column_config={"选择": st.column_config.CheckboxColumn("选择")})
 chosen = edited.filter(pl.col("选择"))["编号"].to_list()

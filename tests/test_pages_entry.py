@@ -20,6 +20,7 @@ from core.cycles import cycle_of, period_label
 from core.services import appraisal, attendance, review
 from core.store import open_store
 from tests.conftest import ROOT
+from ui.entry_widgets import rows_key
 
 SECRETARY = User("shuji01", "支部书记", "secretary", "C01T01B01")
 BRANCH = "C01T01B01"
@@ -95,7 +96,7 @@ def test_attendance_saves_the_grid_with_one_absence_and_one_leave(app_page, demo
     store = store_of(demo_path)
     roster = attendance.roster(store, BRANCH)
     at = app_page("pages/attendance.py", att_request_key="att-test-1")
-    at.session_state["att_editor_att-test-1"] = {
+    at.session_state[f"att_editor_att-test-1_{rows_key(m.id for m in roster)}"] = {
         "edited_rows": {0: {"出席": False}, 1: {"请假": True}}, "added_rows": [], "deleted_rows": []}
     at.selectbox(key="att_type").set_value("支部党员大会").run()
     assert any("缺席 1 人" in m.value for m in at.markdown)
@@ -123,7 +124,8 @@ def test_review_approves_the_ticked_rows(app_page, demo_path):
     ids = list(saved.event_ids)
     queue = [r["id"] for r in review.review_queue(store, SECRETARY, branch_code=BRANCH, start=dt.date.today())]
     rows = {queue.index(i): {"选择": True} for i in ids}
-    at.session_state["rv_editor_rv-test-1_False"] = {"edited_rows": rows, "added_rows": [], "deleted_rows": []}
+    editor = f"rv_editor_rv-test-1_{rows_key(queue)}_False"  # the grid's key names the rows it shows
+    at.session_state[editor] = {"edited_rows": rows, "added_rows": [], "deleted_rows": []}
     at.run()
     approve = next(b for b in at.button if b.label.startswith("批量通过"))
     label = orgs.labels(store, [BRANCH])[BRANCH]
@@ -140,7 +142,7 @@ def test_appraisal_grid_lists_errors_by_member_then_saves_the_changed_rows(app_p
     assert scheme.id == "party-q100-3to1"  # the demo township's scheme: appraisal is a grade, H1/H2
     cycle = cycle_of(scheme.cycle_start, dt.date.today())
     roster = attendance.roster(store, BRANCH)
-    editor = f"ap_editor_ap-test-1_appraisal_{cycle}_H1"
+    editor = f"ap_editor_ap-test-1_appraisal_{cycle}_H1_{rows_key(m.id for m in roster)}"
     at = app_page("pages/appraisal.py", ap_request_key="ap-test-1")
     before = store.scalar("SELECT count(*) FROM scores")
     at.session_state[editor] = {"edited_rows": {0: {"等次": "优秀"}, 1: {"等次": "良好"}}, "added_rows": [],

@@ -146,3 +146,24 @@ def test_publicity_resets_to_the_new_branchs_current_period(page, twins):
     # back to the current cycle and today's quarter (a 七一 cycle: Jul–Sep is Q1)
     quarter = f"Q{(TODAY.month - 7) % 12 // 3 + 1}"
     assert (at.selectbox(key="pub_cycle").value, at.selectbox(key="pub_period").value) == (current, quarter)
+
+
+def test_review_ticks_do_not_follow_a_branch_change(page, twins):
+    from core.services import review
+
+    store = Store(twins[0])
+    waiting = [b for b in (FIRST, TWIN, "C01T01B03", "C01T01B04", "C01T01B05")
+               if review.review_queue(store, ADMIN, branch_code=b)]
+    labels = orgs.labels(store, waiting)
+    store.close()
+    assert len(waiting) >= 2
+    at = page("pages/review.py")
+    at.selectbox(key="rv_branch").set_value(waiting[0]).run()
+    next(c for c in at.checkbox if c.label.startswith("全选")).check().run()
+    assert next(b for b in at.button if b.label.startswith("批量通过")).label.startswith(f"批量通过 {labels[waiting[0]]} 的")
+    assert not next(b for b in at.button if b.label.startswith("批量通过")).label.endswith("的 0 条记录")
+    at.selectbox(key="rv_branch").set_value(waiting[1]).run()
+    assert not at.exception, at.exception
+    # the other branch starts with nothing ticked, and the button names it
+    assert next(b for b in at.button if b.label.startswith("批量通过")).label == f"批量通过 {labels[waiting[1]]} 的 0 条记录"
+    assert not next(c for c in at.checkbox if c.label.startswith("全选")).value

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import uuid
 
 import streamlit as st
@@ -86,6 +87,13 @@ def form_key(name: str) -> str:
 def renew_form_key(name: str) -> None:
     """After a successful save: a fresh key, and so a fresh, empty form."""
     st.session_state[f"{name}_request_key"] = uuid.uuid4().hex
+
+
+def rows_key(ids) -> str:
+    """A short digest of the rows a grid shows, for its widget key. A data_editor keeps its
+    edits by row position: shown other rows (another branch, another filter), it must start
+    clean, or a tick made on one record would land on whatever now sits in that row."""
+    return hashlib.sha1(",".join(map(str, ids)).encode()).hexdigest()[:12]
 
 
 def flash(name: str, message: str) -> None:

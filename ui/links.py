@@ -9,7 +9,12 @@ are not overridden by the link they came in by.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
+
+from ui.widgets import md
 
 LINK_KEYS = ("branch", "cycle", "period")
 
@@ -25,7 +30,13 @@ def arrived() -> dict[str, str]:
 
 
 def page_link(link, label: str, **kwargs) -> None:
-    """A ``core.attention.Link`` as a Streamlit page link (to its page, with its parameters)."""
+    """A ``core.attention.Link`` as a Streamlit page link (to its page, with its parameters).
+    A page run on its own (a page test, the bench) has no navigation to link within: there
+    the same address is written as a plain link (app.py serves each page at its key)."""
     from ui.registry import BY_KEY
 
-    st.page_link(BY_KEY[link.page].path, label=label, query_params=link.params or None, **kwargs)
+    try:
+        st.page_link(BY_KEY[link.page].path, label=label, query_params=link.params or None, **kwargs)
+    except StreamlitPageNotFoundError:
+        query = f"?{urlencode(link.params)}" if link.params else ""
+        st.markdown(f"[{md(label)}](/{link.page}{query})")
