@@ -39,7 +39,7 @@ else:
                                   visibility="hidden"))
     if hidden:
         sections.setdefault(PAGES[-1].section, []).extend(hidden)
-    navigation = st.navigation(sections)
+    navigation = st.navigation(sections, expanded=True)  # every page listed: no English "View 7 more"
     with st.sidebar:
         st.markdown(f"**{md(user.display_name)}**（{user.role_name}）")
         if st.button("退出登录", icon=":material/logout:"):

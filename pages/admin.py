@@ -23,7 +23,8 @@ def done(message: str) -> None:
 if flash := st.session_state.pop("admin_flash", None):
     st.success(flash)
 
-users_tab, backup_tab = st.tabs(["用户与角色", "数据备份"])
+# Keyed and tracked, so that a button inside 数据备份 does not send the admin back to the first tab.
+users_tab, backup_tab = st.tabs(["用户与角色", "数据备份"], key="admin_tab", on_change="rerun")
 with users_tab:
     st.dataframe(list_users(store, user, scope), hide_index=True, width="stretch")
     st.subheader("新增用户")

@@ -24,7 +24,8 @@ dates = c3.date_input("日期范围", value=(today - dt.timedelta(days=30), toda
                       key="audit_dates", on_change=reset_page("audit_page"))
 start, end = (dates[0], dates[1]) if len(dates) == 2 else (dates[0], dates[0]) if dates else (None, None)
 
-changes_tab, logins_tab = st.tabs(["操作记录", "登录记录"])
+# Keyed and tracked, so that changing a filter keeps the tab the user is on.
+changes_tab, logins_tab = st.tabs(["操作记录", "登录记录"], key="audit_tab", on_change="rerun")
 with changes_tab:
     names = actions_in_use(store, scope)
     actions = st.multiselect("操作类型", list(names), format_func=names.get, key="audit_actions",
