@@ -6,6 +6,7 @@ import streamlit as st
 
 from core.scheme_assignments import NoSchemeError
 from core.services.results import display_rows, explain_lines, result_rows, view_results, warning_lines
+from ui.entry_widgets import pick_member
 from ui.period_widgets import pick_branch_period
 from ui.session import guard
 
@@ -45,9 +46,10 @@ if warnings:
             st.text(line)
 
 st.subheader("计分说明")
-names = {r["编号"]: f"{r['姓名']}（{r['编号']}）" for r in rows}
-subject = st.selectbox("选择党员查看逐项说明", list(names), format_func=names.get, key="res_subject",
-                       index=None, placeholder="输入姓名查找")
+# searched by name or pinyin initials like 积分录入 (ui.entry_widgets.pick_member)
+subject, _ = pick_member(store, scope, "res_subject", branch_code=branch, label="党员",
+                         among={r["编号"]: f"{r['姓名']}（{r['编号']}）" for r in rows},
+                         placeholder="选择党员查看逐项说明")
 if subject:
     st.dataframe([{"序号": i, "说明": line} for i, line in enumerate(explain_lines(output, subject), start=1)],
                  hide_index=True, width="stretch")

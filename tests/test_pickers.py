@@ -167,3 +167,23 @@ def test_review_ticks_do_not_follow_a_branch_change(page, twins):
     # the other branch starts with nothing ticked, and the button names it
     assert next(b for b in at.button if b.label.startswith("批量通过")).label == f"批量通过 {labels[waiting[1]]} 的 0 条记录"
     assert not next(c for c in at.checkbox if c.label.startswith("全选")).value
+
+
+def test_results_member_picker_accepts_pinyin_initials(page, twins):
+    store = Store(twins[0])
+    mid, name, initials = store.one("SELECT id, name, initials FROM members WHERE branch_code = ? AND status = 'active'"
+                                    " ORDER BY id LIMIT 1", [FIRST])
+    same = {r[0] for r in store.all("SELECT id FROM members WHERE branch_code = ? AND starts_with(initials, ?)",
+                                    [FIRST, initials])}
+    store.close()
+    at = page("pages/results.py")
+    at.selectbox(key="res_branch").set_value(FIRST).run()
+    assert at.selectbox(key="res_subject").value is None  # nothing preselected
+    at.text_input(key="res_subject_query").input(initials).run()
+    assert not at.exception, at.exception
+    options = at.selectbox(key="res_subject").options
+    # only members whose initials start so (张三 for zs), the one looked for among them
+    assert f"{name}（{mid}）" in options and {o.rsplit("（", 1)[1].rstrip("）") for o in options} <= same
+    at.selectbox(key="res_subject").set_value(mid).run()
+    assert not at.exception, at.exception
+    assert "说明" in at.dataframe[-1].value.columns

@@ -45,18 +45,22 @@ def forget(keys) -> None:
         st.session_state.pop(name, None)
 
 
-def pick_member(store: Store, scope: Scope, key: str, *, branch_code: str | None = None, among=None,
+def pick_member(store: Store, scope: Scope, key: str, *, branch_code: str | None = None, among: dict | None = None,
                 label: str = "党员", limit: int = 200, placeholder: str | None = None):
-    """A member picker searched by name or pinyin initials (zs → 张三) through the core search
-    every page shares; ``among`` narrows it to those ids (e.g. the subjects of a result).
-    With a ``placeholder`` nothing is preselected. Returns (member id or None, id → label
-    of the candidates)."""
+    """A member picker searched by name or pinyin initials (zs → 张三, zhangs too) through the
+    core search every page shares. ``among`` (id → label, e.g. the subjects of a result, in
+    their order) narrows it to those. With a ``placeholder`` nothing is preselected.
+    Returns (member id or None, id → label of the candidates)."""
     query = st.text_input(f"查找{label}", key=f"{key}_query", placeholder="姓名或拼音首字母，如 zs 查找张三")
-    found = members.pick(store, scope, query, branch_code=branch_code, limit=limit if among is None else 100000)
-    if among is not None:
-        wanted = set(among)
-        found = [row for row in found if row[0] in wanted][:limit]
-    names = {mid: f"{name}（{mid}）" for mid, name, _ in found}
+    if among is None:
+        found = members.pick(store, scope, query, branch_code=branch_code, limit=limit)
+        names = {mid: f"{name}（{mid}）" for mid, name, _ in found}
+    else:
+        names = dict(among)
+        if query.strip():
+            hits = set(members.search(store, scope, query, branch_code=branch_code, include_transferred=True,
+                                      limit=100_000)[0]["编号"])
+            names = {mid: shown for mid, shown in names.items() if mid in hits}
     if not names:
         st.caption(f"没有找到匹配的{label}")
         return None, names
