@@ -68,10 +68,11 @@ with right:
     st.subheader(summary["member"])
     total = "—" if summary["total"] is None else f"{summary['total']:.1f}"
     c1, c2 = st.columns(2)
-    c1.metric(f"{summary['cycle_label']}总分（已审核）", total)
+    # the cycle's full name (with its dates) is too long for a metric label: it goes in the help
+    c1.metric("本周期总分（已审核）", total, help=summary["cycle_label"])
     c2.metric("等次" if summary["stars"] is None else "星级",
               summary["grade"] or ("—" if summary["stars"] is None else f"{summary['stars']}星"))
-    st.caption(f"待审核 {summary['pending']} 条 · 排名 {summary['rank'] or '—'} · "
+    st.caption(f"{summary['cycle_label']} · 待审核 {summary['pending']} 条 · 排名 {summary['rank'] or '—'} · "
                f"方案：{summary['scheme']}（版本 {summary['scheme_version']}）")
 
 st.subheader("最近录入")
