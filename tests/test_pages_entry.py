@@ -129,7 +129,7 @@ def test_review_approves_the_ticked_rows(app_page, demo_path):
     at.run()
     approve = next(b for b in at.button if b.label.startswith("批量通过"))
     label = orgs.labels(store, [BRANCH])[BRANCH]
-    assert approve.label == f"批量通过 {label} 的 {len(ids)} 条记录"  # the branch and the count on the button
+    assert approve.label == f"批量通过 {label}的 {len(ids)} 条记录"  # the branch and the count on the button
     approve.click().run()
     assert not at.exception, at.exception
     assert store.all("SELECT DISTINCT r.decision FROM events e LEFT JOIN event_reviews r ON r.event_id = e.id"

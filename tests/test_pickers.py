@@ -160,12 +160,12 @@ def test_review_ticks_do_not_follow_a_branch_change(page, twins):
     at = page("pages/review.py")
     at.selectbox(key="rv_branch").set_value(waiting[0]).run()
     next(c for c in at.checkbox if c.label.startswith("全选")).check().run()
-    assert next(b for b in at.button if b.label.startswith("批量通过")).label.startswith(f"批量通过 {labels[waiting[0]]} 的")
+    assert next(b for b in at.button if b.label.startswith("批量通过")).label.startswith(f"批量通过 {labels[waiting[0]]}的")
     assert not next(b for b in at.button if b.label.startswith("批量通过")).label.endswith("的 0 条记录")
     at.selectbox(key="rv_branch").set_value(waiting[1]).run()
     assert not at.exception, at.exception
     # the other branch starts with nothing ticked, and the button names it
-    assert next(b for b in at.button if b.label.startswith("批量通过")).label == f"批量通过 {labels[waiting[1]]} 的 0 条记录"
+    assert next(b for b in at.button if b.label.startswith("批量通过")).label == f"批量通过 {labels[waiting[1]]}的 0 条记录"
     assert not next(c for c in at.checkbox if c.label.startswith("全选")).value
 
 
