@@ -81,3 +81,32 @@ def test_chart_table_downloads_neutralise_formulas():
     data = csv_bytes(pl.DataFrame({"支部": ["=HYPERLINK(\"x\")", "梁寨村党支部"], "平均分": [80.5, 90.0]}))
     assert data.startswith("\ufeff".encode())
     assert data.decode("utf-8-sig").splitlines()[1].startswith("\"'=HYPERLINK")
+
+
+def test_compare_labels_each_column_with_its_period_and_shares_over_rated_members(app_as, demo_db):
+    import polars as pl
+
+    from core.metrics import scores
+    from core.metrics.filters import default_filter
+    from core.store import Store
+
+    at = app_as("zhen01")
+    at.switch_page("pages/compare.py").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    quarter = DEMO_TODAY.month - (DEMO_TODAY.month - 1) % 3
+    period = f"{DEMO_TODAY.year}年{quarter}—{quarter + 2}月"
+    cycle = default_filter(DEMO_TODAY).cycle
+    assert f"参与率（%，{period}）" in table.columns and f"出勤率（%，{period}）" in table.columns
+    assert f"平均分（{cycle}年度）" in table.columns  # the township mixes 01-01 and 07-01 schemes
+    # 白杨村 (party-village-3type, stars): 不合格 over every rated member of the branch
+    store = Store(demo_db)
+    try:
+        res, _ = scores.results(store, ["C01T01B02"], cycle, DEMO_TODAY)
+    finally:
+        store.close()
+    failed, rated = res.filter(pl.col("grade") == "不合格").height, res.height
+    row = table[table["支部"] == "白杨村党支部"].iloc[0]
+    assert 0 < failed < rated
+    assert row[f"不合格占比（%，{cycle}年度）"] == round(failed * 100 / rated, 1)
+    assert row[f"参评人数（{cycle}年度）"] == rated

@@ -9,6 +9,7 @@ widget labels, options, placeholders and help, buttons, expander and tab labels.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import shutil
@@ -30,8 +31,6 @@ ENGINE_FLAGS = ("quota_capped", "quota_tie", "missing_appraisal")  # raised by t
 _SEEN = {
     "home": "pages/home.py: empty 免评原因 cells of the member list show None (st.dataframe needs placeholder='—')",
     "appraisal": "pages/appraisal.py: empty 等次 cells of the grid show None (data_editor needs placeholder='—')",
-    "results": "pages/results.py: components not yet assessed (日常分/评议分/奖励分) show None, not 未评 or —",
-    "publicity": "pages/publicity.py: empty 排名, 日常分（本期）, 评议分（本期）, 奖励分（本期）, 截至本期得分 cells show None",
 }
 KNOWN: dict[tuple[str, str], str] = {
     (page, role): reason for page, reason in _SEEN.items()
@@ -102,6 +101,8 @@ def rendered_text(at) -> list[tuple[str, str]]:
         elif kind == "dataframe":
             frame = node.value
             missing = proto.placeholder if proto.HasField("placeholder") else "None"
+            for config in json.loads(proto.columns or "{}").values():  # header labels and their help
+                out.extend((kind, str(config.get(k) or "")) for k in ("label", "help"))
             out.extend([(kind, str(c)) for c in frame.columns])
             out.extend([(f"{kind}「{c}」", _cell(v, missing)) for c in frame.columns if frame[c].dtype != bool
                         for v in frame[c]])
