@@ -13,7 +13,7 @@ from core.services.finalise import finalise, finalise_blockers, reopen
 from core.services.objections import (STATE_NAMES, Correction, correctable_events, file_objection, resolve_objection,
                                       window_objections)
 from core.services.publicity import WINDOW_NAMES, current_publicity, open_publicity, open_window, pending_event_ids
-from core.services.results import branch_results, result_rows
+from core.services.results import branch_results, display_rows, result_rows
 from ui.notice_files import notice_files
 from ui.period_widgets import pick_branch_period
 from ui.session import guard
@@ -68,8 +68,7 @@ if pub is None:
                 else:
                     done(f"已发起{label}公示：{start:%Y-%m-%d} 至 {end:%Y-%m-%d}")
     st.caption("将要公示的结果（实时计算）：")
-    st.dataframe(result_rows(results.output), hide_index=True, width="stretch",
-                 column_config={"总分": st.column_config.NumberColumn(format="%.1f")})
+    st.dataframe(display_rows(result_rows(results.output)), hide_index=True, width="stretch")
     st.stop()
 
 # -- the current 公示 ------------------------------------------------------------------
@@ -78,14 +77,13 @@ cols = st.columns(4)
 cols[0].metric("状态", WINDOW_NAMES[window])
 cols[1].metric("公示期", f"{pub.start_date:%m-%d} 至 {pub.end_date:%m-%d}")
 cols[2].metric("剩余天数", pub.days_left(today) if window in ("open", "upcoming") else 0)
-cols[3].metric("方案版本", f"{pub.scheme_id} {pub.scheme_version}")
+cols[3].metric("方案版本", pub.scheme_version, help="所用积分方案见下方说明")
 
 sheet, pdf, no_pdf, excel = notice_files(pub.id)
 st.subheader(sheet["title"])
 for line in sheet["lines"]:
     st.caption(line)
-st.dataframe(sheet["rows"], hide_index=True, width="stretch",
-             column_config={"总分": st.column_config.NumberColumn(format="%.1f")})
+st.dataframe(display_rows(sheet["rows"]), hide_index=True, width="stretch")
 d1, d2, _ = st.columns([1, 1, 3])
 if pdf is None:
     d1.warning(no_pdf)

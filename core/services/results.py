@@ -92,19 +92,20 @@ def result_rows(output: dict) -> list[dict]:
     names = output.get("components") or {}  # older snapshots carry no names: no component columns
     period = output.get("period", "cycle")
     cycle_start = output.get("cycle_start", "01-01")
+    key = "components" if period == "cycle" else "period_components"
+    # every row has every column (a component of another category, an exempt member: blank)
+    shown = [cid for cid in names if any(cid in (r.get(key) or {}) for r in output["results"])]
+    suffix = "" if period == "cycle" else "（本期）"
     rows = []
     for r in output["results"]:
         exempt = r["rank"] is None and r["total"] is None and r["grade"] is None and r["stars"] is None
         row = {"排名": r["rank"], "编号": r["subject"], "姓名": r.get("name") or r["subject"]}
+        mine = r.get(key) or {}
+        for cid in shown:
+            row[names[cid] + suffix] = _points(mine[cid]) if cid in mine and not exempt else ""
         if period == "cycle":
-            for cid, value in r.get("components", {}).items():
-                if cid in names:
-                    row[names[cid]] = "" if exempt else _points(value)
             row["总分"] = r["total"]
         else:
-            for cid, value in (r.get("period_components") or {}).items():
-                if cid in names:
-                    row[f"{names[cid]}（本期）"] = "" if exempt else _points(value)
             row["截至本期得分"] = r["total"] if r["total"] is not None else r.get("subtotal")
             row["未计入（未评）"] = "、".join(names.get(c, c) for c in r.get("not_assessed", ()))
         row["等次"] = r["grade"] or ""
