@@ -54,8 +54,9 @@ else:
         value=pl.coalesce(pl.col("total"), pl.col("stars").cast(pl.Float64)),
         grade_label=pl.coalesce(pl.col("grade"), pl.col("stars").cast(pl.String) + "星", pl.lit("—")))
     if scored.height:
+        scored = scored.sort("cycle").with_columns(short=pl.col("label").str.split("（").list.first())
         chart = alt.Chart(scored.rename({"label": "name"}).to_pandas()).mark_line(point=True).encode(
-            x=alt.X("cycle:O", title="年度", sort="ascending", axis=alt.Axis(labelAngle=0)),
+            x=alt.X("short:O", title="年度", sort=scored["short"].to_list(), axis=alt.Axis(labelAngle=0)),
             y=alt.Y("value:Q", title="总分（或星级）"),
             tooltip=[alt.Tooltip("name:N", title="年度"), alt.Tooltip("value:Q", title="总分/星级", format=".1f"),
                      alt.Tooltip("grade_label:N", title="等次")])
