@@ -1,0 +1,64 @@
+"""In Chromium: a 首页 todo link opens the 公示 it is about, and every 总览 visit navigates."""
+
+import pytest
+
+from core import orgs
+from core.cycles import period_name
+from core.scheme_assignments import scheme_for_cycle
+from core.store import Store
+from tests.conftest import browser_login, wait_idle
+
+pytestmark = pytest.mark.browser
+
+
+def _nav(page, title: str) -> None:
+    """Go to a page through the sidebar (a typed URL would start a new session)."""
+    page.locator("[data-testid=stSidebarNav]").get_by_role("link", name=title).click()
+    wait_idle(page)
+
+
+def _open_windows(demo_path):
+    store = Store(demo_path)
+    rows = store.all("SELECT branch_code, cycle, period FROM publicity WHERE state = 'open' ORDER BY id")
+    names = orgs.labels(store, [r[0] for r in rows])
+    shown = {r: period_name(scheme_for_cycle(store, r[0], r[1])[0], r[1], r[2]) for r in rows}
+    store.close()
+    return rows, names, shown
+
+
+def test_todo_link_opens_the_publicity_it_is_about(live_server, browser_page, demo_path):
+    from playwright.sync_api import expect
+
+    page = browser_page
+    rows, names, periods = _open_windows(demo_path)
+    browser_login(page, live_server, "zhen01")
+    for branch, cycle, period in rows:
+        _nav(page, "首页")
+        todo = page.get_by_text(f"{names[branch]}").filter(has_text="公示").first
+        expect(todo).to_be_visible()
+        # the link in the same row as the todo's text
+        row = page.locator("[data-testid=stHorizontalBlock]").filter(has=todo).first
+        row.get_by_role("link", name="去公示与异议").click()
+        wait_idle(page)
+        expect(page.get_by_role("heading", level=1)).to_contain_text("公示与异议")
+        expect(page.get_by_role("combobox", name="党支部（村）")).to_have_value(names[branch])
+        expect(page.get_by_role("combobox", name="期间")).to_have_value(periods[(branch, cycle, period)])
+        expect(page.locator("[data-testid=stMetric]").first).to_contain_text("公示")
+
+
+def test_every_visit_navigates(live_server, browser_page):
+    from playwright.sync_api import expect
+
+    page = browser_page
+    browser_login(page, live_server, "zhen01")
+    _nav(page, "总览")
+    count = page.get_by_role("link", name="查看").count()
+    assert count >= 3
+    for i in range(count):
+        _nav(page, "总览")
+        link = page.get_by_role("link", name="查看").nth(i)
+        target = link.get_attribute("href")
+        link.click()
+        wait_idle(page)
+        assert page.url.split("?")[0] != live_server + "/overview", (i, target)
+        expect(page.get_by_role("heading", level=1)).not_to_contain_text("总览")
