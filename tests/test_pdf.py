@@ -20,7 +20,7 @@ NOTICE = {"title": "一村党支部2025年度党员积分结果公示", "lines":
 def test_notice_from_a_publicity(world):
     pid = open_publicity(world, SECRETARY, BRANCH, 2025, "cycle", TODAY, TODAY + dt.timedelta(days=6), today=TODAY)
     n = notice(world, get_publicity(world, pid))
-    assert n["title"] == "一村党支部2025年度党员积分结果公示"
+    assert n["title"] == "一村党支部2025—2026年度（2025-07-01至2026-06-30）党员积分结果公示"
     assert n["lines"][1] == "公示期：2025-11-20 至 2025-11-26（共 7 天）"
     assert [r["姓名"] for r in n["rows"]] == ["张三", "李四", "王五", "赵六"]
 
