@@ -35,8 +35,8 @@ labels = {c: label for c, (label, _) in COLUMNS.items()} | {g: f"{g[6:]}占比�
 helps = {label: help for c, (label, help) in COLUMNS.items() if help} | {
     labels[g]: f"{g[6:]}人数 ÷ 参评人数；所用方案没有这一等次的支部显示“—”" for g in grade_cols}
 shown = table_data.select(["branch"] + list(COLUMNS) + grade_cols).rename(labels)
-st.caption(f"共 {table_data.height} 个支部。参与、出勤、录入按统计期间：{period}；参评人数、平均分、中位数和等次占比按积分周期："
-           f"{cycle_name(starts, flt.cycle)}。点击列名排序；选中一行可查看该支部。")
+st.caption(f"共 {table_data.height} 个支部。参与、出勤、录入按统计期间，参评人数、平均分、中位数和等次占比按积分周期，"
+           "各列名注明所属期间；表格可左右滚动。点击列名排序；选中一行可查看该支部。")
 
 
 def _drill() -> None:
@@ -45,7 +45,8 @@ def _drill() -> None:
         drill_to(shown["branch"][rows[0]])
 
 
-table(shown.drop("branch"), helps=helps, on_select=_drill, selection_mode="single-row", key="compare_table")
+table(shown.drop("branch"), helps=helps, pinned=["支部"], on_select=_drill, selection_mode="single-row",
+      key="compare_table")
 download(shown, "支部对比", "compare_table")
 
 box = cached("core.metrics.compare:box_by_filter", scope, flt)

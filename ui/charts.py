@@ -34,11 +34,14 @@ def number_columns(frame: pl.DataFrame, helps: dict[str, str] | None = None) -> 
     return config
 
 
-def table(frame: pl.DataFrame, *, helps: dict[str, str] | None = None, **kwargs):
+def table(frame: pl.DataFrame, *, helps: dict[str, str] | None = None, pinned: list[str] = (), **kwargs):
     """st.dataframe as every page shows one: no index, full width, one decimal, dates as
-    2025-07-01, and "—" in an empty cell."""
-    return st.dataframe(frame, hide_index=True, width="stretch", column_config=number_columns(frame, helps),
-                        placeholder=MISSING, **kwargs)
+    2025-07-01, and "—" in an empty cell. ``pinned`` columns stay in view when a wide table
+    scrolls sideways."""
+    config = number_columns(frame, helps)
+    for name in pinned:
+        config[name] = st.column_config.Column(name, help=(helps or {}).get(name), pinned=True)
+    return st.dataframe(frame, hide_index=True, width="stretch", column_config=config, placeholder=MISSING, **kwargs)
 
 
 def table_view(frame: pl.DataFrame, name: str, key: str, *, expanded: bool = False) -> None:
