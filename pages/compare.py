@@ -47,7 +47,7 @@ def _drill() -> None:
 
 table(shown.drop("branch"), helps=helps, pinned=["支部"], on_select=_drill, selection_mode="single-row",
       key="compare_table")
-download(shown, "支部对比", "compare_table")
+download(shown.rename({"branch": "编码"}), "支部对比", "compare_table")
 
 box = cached("core.metrics.compare:box_by_filter", scope, flt)
 if box.is_empty():

@@ -23,7 +23,8 @@ if points.is_empty():
     st.info("所选范围暂无积分记录")
 else:
     show(lines(points, "month", "points", color=colour, x_title="月份", y_title="净积分", color_title="支部"))
-    table_view(points.rename({"month": "月份", "entries": "录入条数", "points": "净积分"} | ({"name": "支部"} if by_branch else {})),
+    table_view(points.rename({"month": "月份", "entries": "录入条数", "points": "净积分"}
+                              | ({"name": "支部", "branch": "编码"} if by_branch else {})),
                "每月积分", "trend_points")
 
 st.subheader(f"每月参与率（{period_label(year)}）")

@@ -110,3 +110,12 @@ def test_compare_labels_each_column_with_its_period_and_shares_over_rated_member
     assert 0 < failed < rated
     assert row[f"不合格占比（%，{cycle}年度）"] == round(failed * 100 / rated, 1)
     assert row[f"参评人数（{cycle}年度）"] == rated
+
+
+def test_trends_by_branch_tables_have_chinese_headers(app_as):
+    at = app_as("zhen01")
+    at.switch_page("pages/trends.py").run()
+    at.toggle(key="trend_by_branch").set_value(True).run()
+    assert not at.exception
+    headers = [c for d in at.dataframe for c in d.value.columns]
+    assert headers and all(not c.isascii() for c in headers), headers
