@@ -119,3 +119,20 @@ def test_trends_by_branch_tables_have_chinese_headers(app_as):
     assert not at.exception
     headers = [c for d in at.dataframe for c in d.value.columns]
     assert headers and all(not c.isascii() for c in headers), headers
+
+
+@pytest.mark.parametrize(("page", "key", "value"), [
+    ("pages/distribution.py", "dist_split", "category"), ("pages/distribution.py", "dist_split", "branch"),
+    ("pages/distribution.py", "dist_band", -1), ("pages/coverage.py", "cov_report_by", "community"),
+    ("pages/trends.py", "trend_by_branch", True)])
+def test_dashboard_variants_speak_plain_chinese(app_as, page, key, value):
+    # the other views of each dashboard (a split, a custom range, per branch) pass the same
+    # check as every page's first view in test_plain_chinese
+    from tests.test_plain_chinese import offences, rendered_text
+
+    at = app_as("zhen01")
+    at.switch_page(page).run()
+    widget = next(w for kind in ("radio", "selectbox", "toggle") for w in getattr(at, kind) if w.key == key)
+    widget.set_value(value).run()
+    assert not at.exception, at.exception
+    assert not offences(rendered_text(at))
