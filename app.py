@@ -16,6 +16,12 @@ from ui.widgets import md
 st.set_page_config(page_title="积分制管理系统", page_icon=":material/star:", layout="wide")
 
 
+def _login_for(title):
+    def page():
+        login_page(title)
+    return page
+
+
 def _refusal(user, title):
     def page():
         refuse(user, title)
@@ -25,7 +31,8 @@ def _refusal(user, title):
 user = current_user()
 if user is None:
     pages = [st.Page(login_page, title="登录", icon=":material/login:", url_path="login", default=True)]
-    pages += [st.Page(login_page, title=spec.title, url_path=spec.key, visibility="hidden") for spec in PAGES]
+    pages += [st.Page(_login_for(spec.title), title=spec.title, url_path=spec.key, visibility="hidden")
+              for spec in PAGES]
     navigation = st.navigation(pages, position="hidden")
 else:
     sections: dict[str, list] = {}

@@ -6,7 +6,7 @@ import streamlit as st
 
 from core.audit_log import actions_in_use, export_excel, search, users_in_scope
 from ui.session import guard
-from ui.widgets import page_offset, pager, reset_page
+from ui.widgets import md, page_offset, pager, reset_page
 
 PAGE_SIZE = 50
 
@@ -32,9 +32,20 @@ with changes_tab:
                              placeholder="全部操作", on_change=reset_page("audit_page"), select_all=False)
     filters = dict(username=username, member=member, start=start, end=end, actions=actions or None)
     frame, total = search(store, scope, **filters, limit=PAGE_SIZE, offset=page_offset("audit_page", PAGE_SIZE))
-    st.dataframe(frame, hide_index=True, width="stretch", row_height=70,
-                 column_config={"变更内容": st.column_config.TextColumn(width="large")})
+    picked = st.dataframe(frame, hide_index=True, width="stretch", row_height=70, key="audit_rows",
+                          on_select="rerun", selection_mode="single-row",
+                          column_config={"变更内容": st.column_config.TextColumn(width="large")})
     pager("audit_page", total, PAGE_SIZE)
+    rows = picked.selection.rows if picked else []
+    if rows and rows[0] < frame.height:
+        row = frame.row(rows[0], named=True)
+        with st.container(border=True):
+            st.markdown(f"**{md(row['时间'])} {md(row['操作人'])} · {md(row['操作'])}** {md(row['对象'])}")
+            st.text(row["变更内容"])
+            if row["原因"] != "—":
+                st.text(f"原因：{row['原因']}")
+    else:
+        st.caption("点选表格中的一行，可查看完整的变更内容。")
     st.download_button("导出 Excel（按当前筛选，含登录记录）", data=lambda: export_excel(store, scope, **filters),
                        file_name=f"操作日志-{today:%Y%m%d}.xlsx", icon=":material/download:",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -34,6 +34,7 @@ def test_a_session_survives_refresh_and_typed_urls_until_logout(live_server, bro
     page.goto(live_server + "/results")
     wait_idle(page)
     expect(page.get_by_role("button", name="登录")).to_be_visible()
+    expect(page.get_by_text("登录后将打开「积分结果」")).to_be_visible()
     _login_form(page, "shuji01")
     expect(page.get_by_role("heading", level=1)).to_contain_text("积分结果")
     assert page.url.endswith("/results")

@@ -8,9 +8,12 @@ from core.auth import AuthError, authenticate
 from ui.session import get_store, login
 
 
-def login_page() -> None:
+def login_page(target: str | None = None) -> None:
+    """The login form; ``target`` names the page the URL asked for, opened once logged in."""
     st.title("积分制管理系统")
     st.caption("党员积分 · 乡村治理积分 · 党员义工")
+    if target:
+        st.caption(f"登录后将打开「{target}」")
     message = st.session_state.pop("logout_message", None)
     if message:
         st.info(message)
