@@ -139,7 +139,7 @@ def _value(key: str, value: Any, row: dict, names: dict) -> str:
         return NONE
     if key in VALUE_NAMES:
         return VALUE_NAMES[key].get(value, _plain(value))
-    scheme = _scheme(row.get("scheme") or _ref(row))
+    scheme = _scheme(row.get("scheme") or row.get("scheme_id"))  # event rows say "scheme", scheme.assign "scheme_id"
     if key == "item":
         return _item_name(value, scheme)
     if key in ("scheme", "scheme_id"):
@@ -162,10 +162,6 @@ def _value(key: str, value: Any, row: dict, names: dict) -> str:
     if key == "overrides":
         return "有" if value else "无"
     return _plain(value)
-
-
-def _ref(row: dict) -> str | None:
-    return row.get("scheme_id")
 
 
 def _results_lines(before: dict | None, after: dict | None, names: dict) -> list[str]:

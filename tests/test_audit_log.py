@@ -137,3 +137,19 @@ def test_excel_export_has_both_sheets_and_neutralises_formulas(world):
     data = export_excel(world, scope_for(world, ADMIN), member="李四", actions=["event.reverse"])
     reversed_ = pl.read_excel(io.BytesIO(data), sheet_name="操作记录")
     assert reversed_["原因"].to_list() == ["'=1+1"]
+
+
+def test_describe_change_names_components_periods_schemes_and_vetoes():
+    saved = describe_change({"M01": {"value": 1}}, {"cycle": 2025, "component": "appraisal", "period": "Q1",
+                                                     "rows": 3, "scheme": "party-q100-3to1@1.0"})
+    # party-q100-3to1 starts its cycle on 07-01: cycle 2025 is 2025-07-01..2026-06-30, Q1 is Jul–Sep
+    assert saved.splitlines() == ["覆盖原有记录：1 名成员", "积分周期：2025—2026年度（2025-07-01至2026-06-30）",
+                                  "评议项目：评议分", "期间：第1季度", "人数：3",
+                                  "积分方案：党员积分季度百分制（日常分:评议分=3:1）"]
+    assigned = describe_change(None, {"org_code": "C01T01", "scheme_id": "party-q100-3to1", "scheme_version": "1.2",
+                                      "from_date": "2025-07-01", "overrides": None},
+                               {"orgs": {"C01T01": "双河镇"}, "members": {}})
+    assert assigned.splitlines()[:2] == ["所属组织：双河镇", "积分方案：党员积分季度百分制（日常分:评议分=3:1）"]
+    # a veto row names no scheme: the item's name comes from the shipped schemes
+    assert describe_change(None, {"item": "illegal_petition", "effect": "no_rating"}) == "项目：参与非法上访\n否决效果：不参加评定"
+    assert describe_change({"target": None}, {"target": 80}) == "覆盖率目标（%）：— → 80"
