@@ -7,6 +7,7 @@ import json
 import polars as pl
 import streamlit as st
 
+from core import orgs
 from core.cycles import cycle_label, cycle_of, period_label, period_name
 from core.labels import unique
 from core.services import appraisal, attendance, vetoes
@@ -74,7 +75,8 @@ with grid_tab:
         edited = st.data_editor(table, key=f"ap_editor_{key}_{component}_{cycle}_{period}_{rows_key(m.id for m in roster)}", hide_index=True,
                                 num_rows="fixed", disabled=["编号", "姓名", "类别"], column_config=config,
                                 height=min(38 * len(roster) + 40, 760))
-        if st.button("保存整表", type="primary", key=f"ap_save_{key}"):
+        if st.button(f"保存整表（{orgs.labels(store, [branch])[branch]}，{len(roster)} 人）", type="primary",
+                     key=f"ap_save_{key}"):
             rows = []
             # Only the rows the user changed: re-saving untouched rows would bury the audit trail.
             for rec, was in zip(edited.iter_rows(named=True), table.iter_rows(named=True)):

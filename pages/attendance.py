@@ -5,6 +5,7 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
+from core import orgs
 from core.services import attendance, ledger
 from core.services.entry_rules import EntryError
 from ui.entry_widgets import flash, form_key, pick_branch, renew_form_key, rows_key, scheme_or_stop, show_flash
@@ -51,7 +52,9 @@ if follows:
 else:
     st.caption("本次活动不产生积分记录（只记录签到）。")
 
-if st.button("保存签到", type="primary", key=f"att_save_{key}"):
+# the button names the branch and the head count, like every batch action
+if st.button(f"保存签到（{orgs.labels(store, [branch])[branch]}，{len(roster)} 人）", type="primary",
+             key=f"att_save_{key}"):
     try:
         saved = attendance.create_activity(store, user, branch, kind, day, title or f"{day:%Y年%m月}{kind}",
                                            statuses, request_key=key)

@@ -8,7 +8,7 @@ from core.auth import can
 from core.cycles import cycle_bounds, period_label
 from core.scheme_assignments import NoSchemeError, scheme_for_cycle
 from core.services import ledger
-from core.services.entry_rules import EntryError
+from core.services.entry_rules import EntryError, member_row
 from core.services.finalise import finalise, finalise_blockers, reopen
 from core.services.objections import (STATE_NAMES, Correction, correctable_events, file_objection, resolve_objection,
                                       window_objections)
@@ -147,7 +147,7 @@ if may_publish and pending and pub.state == "open":
             st.caption("本次公示结果中，该成员没有可撤销的记录。")
             missing = "该成员没有可撤销的记录，请选择「不更正」或「补录一条积分记录」"
     elif fix == "补录一条积分记录":
-        items = {i.code: i for i in ledger.items_for(scheme, "member")}
+        items = {i.code: i for i in ledger.items_for(scheme, member_row(store, target.member_id).kind)}
         code = st.selectbox("积分项目", list(items), format_func=lambda c: ledger.item_label(items[c]), index=None,
                             placeholder="请选择积分项目", key=f"pub_fix_item_{oid}")
         day = st.date_input("日期", value=today, max_value=today, format="YYYY-MM-DD", key=f"pub_fix_day_{oid}")

@@ -100,7 +100,9 @@ def test_attendance_saves_the_grid_with_one_absence_and_one_leave(app_page, demo
         "edited_rows": {0: {"出席": False}, 1: {"请假": True}}, "added_rows": [], "deleted_rows": []}
     at.selectbox(key="att_type").set_value("支部党员大会").run()
     assert any("缺席 1 人" in m.value for m in at.markdown)
-    next(b for b in at.button if b.label == "保存签到").click().run()
+    save = next(b for b in at.button if b.label.startswith("保存签到"))
+    assert save.label == f"保存签到（{orgs.labels(store, [BRANCH])[BRANCH]}，{len(roster)} 人）"
+    save.click().run()
     assert not at.exception, at.exception
     activity = store.one("SELECT id, type, title FROM activities WHERE request_key = 'att-test-1'")
     assert activity[1] == "支部党员大会"
@@ -148,7 +150,7 @@ def test_appraisal_grid_lists_errors_by_member_then_saves_the_changed_rows(app_p
     at.session_state[editor] = {"edited_rows": {0: {"等次": "优秀"}, 1: {"等次": "良好"}}, "added_rows": [],
                                 "deleted_rows": []}
     at.run()
-    next(b for b in at.button if b.label == "保存整表").click().run()
+    next(b for b in at.button if b.label.startswith("保存整表")).click().run()
     assert [e.value for e in at.error] == ["有 1 处错误，整表未保存："]
     assert [t.value for t in at.text if t.value.startswith("·")] == [
         f"· {roster[1].name}：等次应为 优秀/合格/基本合格/不合格 之一，填写的是「良好」"]
@@ -156,7 +158,7 @@ def test_appraisal_grid_lists_errors_by_member_then_saves_the_changed_rows(app_p
     at.session_state[editor] = {"edited_rows": {0: {"等次": "优秀"}, 1: {"等次": "合格"}}, "added_rows": [],
                                 "deleted_rows": []}
     at.run()
-    next(b for b in at.button if b.label == "保存整表").click().run()
+    next(b for b in at.button if b.label.startswith("保存整表")).click().run()
     assert not at.exception, at.exception
     assert store.scalar("SELECT count(*) FROM scores") == before + 2
     saved = appraisal.current_scores(store, BRANCH, cycle, "appraisal", "H1")
