@@ -9,7 +9,7 @@ import streamlit as st
 
 from core.auth import can
 from ui.login import login_page
-from ui.registry import PAGES
+from ui.registry import BY_KEY, PAGES
 from ui.session import current_user, logout, refuse, sync_cookie
 from ui.widgets import md
 
@@ -28,9 +28,15 @@ def _refusal(user, title):
     return page
 
 
+def _home():
+    st.switch_page(BY_KEY["home"].path)
+
+
 user = current_user()
 if user is None:
-    pages = [st.Page(login_page, title="登录", icon=":material/login:", url_path="login", default=True)]
+    # The default page is served at "/" whatever its url_path; /login is a page of its own.
+    pages = [st.Page(login_page, title="登录", icon=":material/login:", url_path="start", default=True),
+             st.Page(login_page, title="登录", url_path="login", visibility="hidden")]
     pages += [st.Page(_login_for(spec.title), title=spec.title, url_path=spec.key, visibility="hidden")
               for spec in PAGES]
     navigation = st.navigation(pages, position="hidden")
@@ -44,8 +50,10 @@ else:
         else:
             hidden.append(st.Page(_refusal(user, spec.title), title=spec.title, url_path=spec.key,
                                   visibility="hidden"))
-    if hidden:
-        sections.setdefault(PAGES[-1].section, []).extend(hidden)
+    # /login (or /start) typed or bookmarked while logged in goes home
+    hidden.append(st.Page(_home, title="首页", url_path="start", visibility="hidden"))
+    hidden.append(st.Page(_home, title="登录", url_path="login", visibility="hidden"))
+    sections.setdefault(PAGES[-1].section, []).extend(hidden)
     navigation = st.navigation(sections, expanded=True)  # every page listed: no English "View 7 more"
     with st.sidebar:
         st.markdown(f"**{md(user.display_name)}**（{user.role_name}）")

@@ -59,6 +59,11 @@ def test_a_session_survives_refresh_and_typed_urls_until_logout(live_server, bro
     expect(page.get_by_text("支部书记无权访问「系统管理」")).to_be_visible()
     assert "Page not found" not in page.inner_text("body")
 
+    page.goto(live_server + "/login")  # a bookmarked login page, already logged in: home
+    wait_idle(page)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("工作台")
+    assert "Page not found" not in page.inner_text("body")
+
     page.get_by_role("button", name="退出登录").click()
     wait_idle(page)
     expect(page.get_by_text("已退出登录")).to_be_visible()
