@@ -72,7 +72,8 @@ with grid_tab:
             st.caption("分数范围：" + "；".join(sorted(limits)))
         key = form_key("ap")
         table = pl.DataFrame(base, strict=False)
-        edited = st.data_editor(table, key=f"ap_editor_{key}_{component}_{cycle}_{period}_{rows_key(m.id for m in roster)}", hide_index=True,
+        grid = f"ap_editor_{key}_{component}_{cycle}_{period}_{rows_key(m.id for m in roster)}"
+        edited = st.data_editor(table, key=grid, hide_index=True,
                                 num_rows="fixed", disabled=["编号", "姓名", "类别"], column_config=config,
                                 height=min(38 * len(roster) + 40, 760))
         if st.button(f"保存整表（{orgs.labels(store, [branch])[branch]}，{len(roster)} 人）", type="primary",

@@ -59,7 +59,8 @@ def test_org_labels_add_the_township_then_the_code(store):
                 ("C01T02B02", "小河村党支部", "branch", "C01T02", "C01T02"),
                 ("C01T02B03", "大河村党支部", "branch", "C01T02", "C01T02")]:
             cur.execute("INSERT INTO orgs(code, name, level, parent_code, path, county_code, township_code)"
-                        " VALUES (?, ?, ?, ?, ?, 'C01', ?)", [code, name, level, parent, f"/{code}/", township]).fetchall()
+                        " VALUES (?, ?, ?, ?, ?, 'C01', ?)",
+                        [code, name, level, parent, f"/{code}/", township]).fetchall()
 
     store.write(work)
     assert orgs.labels(store, ["C01T01B01", "C01T02B01", "C01T02B02", "C01T02B03", "C01T01"]) == {
