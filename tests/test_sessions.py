@@ -42,8 +42,9 @@ def test_idle_timeout_is_enforced_from_the_row(demo_store):
     sid, code = sessions.open_session(demo_store, "shuji01", now=T0)
     token = sessions.claim_handoff(demo_store, code, now=T0)
     # activity at 1 h 59 min keeps it alive and moves last_seen
-    assert sessions.check(demo_store, sid, now=T0 + dt.timedelta(hours=1, minutes=59)).username == "shuji01"
-    assert demo_store.scalar("SELECT last_seen FROM sessions WHERE id = ?", [sid]) == T0 + dt.timedelta(hours=1, minutes=59)
+    seen = T0 + dt.timedelta(hours=1, minutes=59)
+    assert sessions.check(demo_store, sid, now=seen).username == "shuji01"
+    assert demo_store.scalar("SELECT last_seen FROM sessions WHERE id = ?", [sid]) == seen
     # 1 h 59 min + 2 h 1 min = 4 h: idle for 2 h 1 min > IDLE_LIMIT (2 h)
     assert sessions.check(demo_store, sid, now=T0 + dt.timedelta(hours=4)) is None
     assert sessions.end_reason(demo_store, sid) == "idle"
