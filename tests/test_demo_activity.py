@@ -2,14 +2,24 @@
 scheme, in realistic proportions, and with one branch for each township alert."""
 
 import datetime as dt
+import json
+from pathlib import Path
 
+import polars as pl
 import pytest
 
 from core import demo
-from core.demo.plan import SPECIALS
+from core.cycles import cycle_of
+from core.demo import ledger
+from core.demo.plan import DEMO_BRANCH, SPECIALS, scheme_for_kind
+from core.metrics import scores
+from core.scheme import load_scheme
+from core.scheme.loader import load_scheme_text
 from core.scheme_assignments import scheme_for
 from core.store import Store
 from tests.conftest import DEMO_TODAY
+
+ROOT = Path(__file__).resolve().parents[1]
 
 # Columns the generator sets itself (default timestamps such as assigned_at are left out).
 FINGERPRINTS = {
@@ -80,9 +90,97 @@ def test_branch_kinds_get_their_schemes(demo_store):
     kinds = {}
     for code, kind in demo_store.all("SELECT code, kind FROM orgs WHERE level = 'branch'"):
         kinds.setdefault(kind, set()).add(scheme_for(demo_store, code, DEMO_TODAY)[0].id)
-    assert kinds["school"] == {"party-stars-5x20"} and kinds["机关"] == {"party-stars-10"}
-    assert kinds["enterprise"] == {"party-stars-quota"} and kinds["community"] <= {"party-street-3class", "party-vanguard-8to2"}
+    # S is one town: its communities, 机关 and enterprise run party-votes-80-20 (their logged
+    # activities are the demo's everyday stream); villages keep the township's scheme or 3type
+    assert kinds["school"] == {"party-stars-5x20"}
+    assert kinds["community"] == kinds["机关"] == kinds["enterprise"] == {"party-votes-80-20"}
     assert kinds["village"] == {"party-q100-3to1", "party-village-3type"}
+    assert scheme_for(demo_store, DEMO_BRANCH, DEMO_TODAY)[0].id == "party-q100-3to1"  # shuji01's branch
+
+
+def test_a_street_keeps_the_other_templates():
+    # branch number mod 3 shares a street's communities: 3 → 0, 4 → 1, 5 → 2
+    assert [scheme_for_kind("community", "street", n) for n in (3, 4, 5)] == [
+        "party-vanguard-8to2", "party-street-3class", "party-votes-80-20"]
+    assert scheme_for_kind("机关", "street", 18) == "party-stars-10"
+    assert scheme_for_kind("enterprise", "street", 20) == "party-stars-quota"
+    assert scheme_for_kind("village", "town", 6) == "party-village-3type"  # 6 mod 4 = 2
+    assert scheme_for_kind("village", "town", 7) == "party-q100-3to1"
+
+
+def test_members_have_categories_their_scheme_knows(demo_store):
+    seen = set()
+    for branch, category in demo_store.all(
+            "SELECT DISTINCT branch_code, category FROM members WHERE kind = 'member'"):
+        scheme, _ = scheme_for(demo_store, branch, DEMO_TODAY)
+        if scheme.subject_categories:
+            assert category in scheme.subject_categories, (branch, category)
+        if scheme.id == "party-votes-80-20":
+            seen.add(category)
+    # communities: a 书记, 两委, the 在职 members who report in; the 机关 and enterprise branches
+    assert {"社区-书记", "社区-两委", "社区-支部成员", "社区-普通", "在职", "机关-领导班子", "机关-普通",
+            "非公-班子成员", "非公-普通"} <= seen
+    # each community branch has exactly one 书记 (the first 骨干 of the branch)
+    assert set(demo_store.all("SELECT count(*) FROM members WHERE category = '社区-书记' GROUP BY branch_code")) == {(1,)}
+    # 在职 is the community member with a work unit (who reports in), never anyone else
+    assert demo_store.scalar("SELECT count(*) FROM members WHERE category = '在职' AND department IS NULL") == 0
+
+
+def test_ballots_use_the_scheme_levels(demo_store):
+    rows = demo_store.all("SELECT branch_code, component, votes FROM scores WHERE votes IS NOT NULL")
+    assert len(rows) > 100
+    for branch, component, votes in rows:
+        scheme, _ = scheme_for(demo_store, branch, DEMO_TODAY)
+        entered = {e.id: e for e in scheme.entered_components()}[component]
+        tally = json.loads(votes)
+        assert list(tally) == entered.vote_levels and sum(tally.values()) == 20  # 20 ballots each
+
+
+def test_everyday_items_are_picked_by_rule():
+    votes = load_scheme("party-votes-80-20")
+    routine = ledger._routine(votes)
+    # the ten activities counted toward minimums (0 points each), not the requirement breaches
+    assert set(routine) == {code for ind in votes.minimums.indicators.values() for code in ind.items}
+    assert ledger._breaches(votes) == {"dues_unpaid", "task_undone", "job_undone"}
+    # weighted by the largest minimum asked: 走访 150 人次 (社区-书记), 组织生活 12 次 (机关), 结对困难 1 户
+    assert (routine["visit"], routine["org_life"], routine["pair_poor"]) == (150, 12, 1)
+    # party-q100-3to1: daily items are deductions only; its +1 article is an honour of the reward component
+    assert ledger._routine(load_scheme("party-q100-3to1")) == {}
+    # a one-point award of a scheme's first items component is everyday again, whatever its name
+    text = (ROOT / "data/schemes/party-q100-3to1.toml").read_text(encoding="utf-8") + (
+        '\n[items.help_out]\nname = "帮扶群众"\ncomponent = "daily"\ncategory = "daily"\npoints = 1\n')
+    assert ledger._routine(load_scheme_text(text, "test.toml")) == {"help_out": 1.0}
+
+
+def test_the_everyday_stream_is_the_counted_activities(demo_store):
+    counted = {code for ind in load_scheme("party-votes-80-20").minimums.indicators.values() for code in ind.items}
+    by_scheme = {}
+    for branch, item, n in demo_store.all(
+            "SELECT branch_code, item, count(*) FROM events WHERE source = 'manual' AND reverses IS NULL GROUP BY ALL"):
+        scheme = scheme_for(demo_store, branch, DEMO_TODAY)[0].id
+        total, routine = by_scheme.get(scheme, (0, 0))
+        by_scheme[scheme] = (total + n, routine + (n if item in counted else 0))
+    total, routine = by_scheme["party-votes-80-20"]
+    assert routine / total > 0.95
+    # and it is most of the demo: the other schemes' hand entries are deductions and honours
+    assert total > sum(t for s, (t, _) in by_scheme.items() if s != "party-votes-80-20")
+
+
+def test_grades_spread_in_the_last_finished_cycle(demo_store):
+    branches, schemes = {}, {}
+    for code, in demo_store.all("SELECT code FROM orgs WHERE level = 'branch' ORDER BY code"):
+        scheme, _ = scheme_for(demo_store, code, DEMO_TODAY)
+        schemes[scheme.id] = scheme
+        branches.setdefault(scheme.id, []).append(code)
+    for scheme_id, codes in branches.items():
+        scheme = schemes[scheme_id]
+        if not scheme.grade_names or scheme.grade_basis == "stars":
+            continue
+        res, _ = scores.results(demo_store, codes, cycle_of(scheme.cycle_start, DEMO_TODAY) - 1, DEMO_TODAY)
+        grades = res.filter(pl.col("grade").is_not_null())["grade"]
+        best = (grades == scheme.grade_names[0]).mean()
+        # some members reach the best grade, most do not all: 优秀 is earned, not the default
+        assert 0.05 < best < 0.8 and grades.n_unique() >= 2, (scheme.id, grades.value_counts())
 
 
 def test_review_and_attendance_proportions(demo_store):

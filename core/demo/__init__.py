@@ -12,6 +12,7 @@ from core.auth.users import hash_password
 from core.demo import members as demo_members
 from core.demo import workflow
 from core.demo.activity import generate_activity
+from core.demo.plan import category_vocabularies
 from core.demo import orgs as demo_orgs
 from core.store import Store
 
@@ -39,7 +40,8 @@ def generate(store: Store, size: str = "S", seed: int = 2026, today: dt.date | N
     say("生成组织架构")
     orgs = demo_orgs.build(rng, size)
     say("生成党员名册")
-    members, history = demo_members.build(rng, orgs, demo_orgs.SIZES[size][3], today)
+    members, history = demo_members.build(rng, orgs, demo_orgs.SIZES[size][3], today,
+                                          category_vocabularies(orgs))
     password_hash = hash_password(DEMO_PASSWORD)
     say("写入数据库")
 

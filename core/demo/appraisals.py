@@ -21,7 +21,7 @@ from core.scheme import EnteredInput, Scheme
 GRADE_SHARES = (0.22, 0.63, 0.12, 0.03)  # best first: 优秀 / 合格 / 基本合格 / 不合格
 STAR_SHARES = (0.15, 0.3, 0.35, 0.15, 0.05)  # most stars first
 HISTORY_FROM = 2023
-VETO_SHARE = 0.003
+VETO_SHARE = 0.008  # per member and cycle, four times that for the weakest
 VETO_EVIDENCE = ["支部党员大会决议及会议记录", "上级纪委处分决定书", "派出所情况说明", "党费收缴台账及谈话记录"]
 
 

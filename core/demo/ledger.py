@@ -16,8 +16,10 @@ SECONDS = 86_400
 LATE_SHARE = 0.02  # back-filled long after the date they carry
 REJECT_SHARE = 0.02
 REVERSE_SHARE = 0.0015
-PENDING_DAYS = 14
-OCCASIONAL_RATE = 0.08  # honours, articles and the like, per member-month  # entries younger than this are mostly still awaiting review
+PENDING_DAYS = 14  # entries younger than this are mostly still awaiting review
+OCCASIONAL_RATE = 0.08  # honours, articles and the like, per member-month
+BREACH_SHARE = 0.05  # a breached requirement (党费 not paid in full) against an everyday deduction
+KEEP_UP = 1.2  # most members do a little more than the yearly minimum asked of their category
 REJECT_REASONS = ["证明材料不全，请补充后重新录入", "日期与活动记录不符", "该事项已在本季度录入过", "分值超出支委会决定"]
 
 
@@ -53,18 +55,51 @@ def _sign(item: Item) -> int:
     return 1 if value > 0 else -1
 
 
-def _routine(scheme: Scheme) -> set[str]:
-    """Everyday one-point awards (志愿服务 +1, 践诺 +1) of the scheme's first items component."""
+def _minimum_items(scheme: Scheme) -> dict[str, int]:
+    """Items a scheme counts toward its yearly minimums (组织生活, 走访, ...), each with the
+    largest minimum any category is asked for."""
+    rules = scheme.minimums
+    if rules is None:
+        return {}
+    out: dict[str, int] = {}
+    for name, indicator in rules.indicators.items():
+        most = max((asked.get(name, 0) for asked in rules.by_category.values()), default=0)
+        for code in indicator.items:
+            out[code] = max(out.get(code, 0), most)
+    return out
+
+
+def _routine(scheme: Scheme) -> dict[str, float]:
+    """Everyday items and how often each comes up against the others:
+
+    * zero-point activities a scheme counts toward its minimums (参加组织生活, 联系走访群众,
+      参加志愿服务活动), the more often the larger the minimum asked (走访 100 人次 a year,
+      心得 2 篇);
+    * one-point awards of the scheme's first items component (志愿服务 +1), all alike.
+    """
     first = next((c.id for c in scheme.components.values() if c.input == "items"), None)
-    return {i.code for i in member_items(scheme)
-            if i.component == first and i.points is not None and 0 < i.points <= 1}
+    counted = _minimum_items(scheme)
+    out = {}
+    for item in member_items(scheme):
+        if item.points == 0 and item.code in counted:
+            out[item.code] = float(max(counted[item.code], 1))
+        elif item.component == first and item.points is not None and 0 < item.points <= 1:
+            out[item.code] = 1.0
+    return out
+
+
+def _breaches(scheme: Scheme) -> set[str]:
+    """Zero-point items whose one occurrence costs a fixed deduction at the cycle's end
+    (未及时足额缴纳党费: −5 once), so they are rare, not everyday."""
+    rules = scheme.minimums
+    return {r.item for r in rules.requirements} if rules is not None else set()
 
 
 def _weight(item: Item) -> float:
     # Among occasional items, small amounts are common and big honours rare.
     if item.points is None:
         return 0.5
-    magnitude = abs(float(item.points))
+    magnitude = max(abs(float(item.points)), 1.0)
     return 1 / magnitude ** 2 if item.points > 0 else 3 / magnitude
 
 
@@ -77,13 +112,16 @@ def _points(rng: np.random.Generator, item: Item, n: int) -> np.ndarray:
 
 
 def random_events(plan: Plan, target: float, absence_items: set[str]) -> EventBatch:
-    """Hand-entered events, Poisson per member-month, in three streams:
+    """Hand-entered events, Poisson per member-month, in these streams:
 
-    * deductions, at a rate that grows as the member's standing falls;
+    * deductions, at a rate that grows as the member's standing falls; breaches of a
+      requirement (a fixed deduction once a cycle) much more rarely;
     * occasional awards (honours, articles, 支委会 ranges), rare for everyone;
-    * everyday one-point awards (志愿服务, 践诺), logged heavily by a minority of very active
-      members, at the rate that brings the demo to ``target`` events. The heavy tail keeps
-      most members' quarterly scores off the ceiling, so grades spread realistically.
+    * what a member's category is asked to do each year (组织生活 6 次, 志愿服务 3 次, ...),
+      kept up with more or less fully as the member's standing goes, so some fall short;
+    * everyday items (activities counted toward minimums, one-point awards), logged heavily
+      by a minority of very active members, at the rate that brings the demo to ``target``
+      events. The heavy tail keeps most members' scores off the ceiling, so grades spread.
 
     Absence items are left to the attendance records, which produce them.
     """
@@ -93,22 +131,49 @@ def random_events(plan: Plan, target: float, absence_items: set[str]) -> EventBa
     deduction_rate = np.clip(0.3 - 0.2 * plan.m_z, 0.05, 1.2)
     for scheme_id in sorted(set(b_scheme)):
         scheme = plan.schemes[scheme_id]
-        routine = _routine(scheme)
+        routine, breaches = _routine(scheme), _breaches(scheme)
         members = np.flatnonzero((b_scheme[plan.m_branch] == scheme_id) & plan.m_active
                                  & ~b_uniform[plan.m_branch])
-        items = [i for i in member_items(scheme) if i.code not in absence_items and i.code not in routine]
+        items = [i for i in member_items(scheme)
+                 if i.code not in absence_items and i.code not in routine and i.code not in breaches]
         for sign, lam in ((-1, deduction_rate[members]), (1, np.full(len(members), OCCASIONAL_RATE))):
             batches += _stream(plan, members, lam, [i for i in items if _sign(i) == sign])
+        batches += _stream(plan, members, BREACH_SHARE * deduction_rate[members],
+                           [i for i in member_items(scheme) if i.code in breaches])
+        batches += _asked(plan, scheme, members)
         if routine:
-            routine_members.append((members, [i for i in member_items(scheme) if i.code in routine]))
+            routine_members.append((members, [i for i in member_items(scheme) if i.code in routine], routine))
     drawn = sum(len(b) for b in batches)
-    units = sum(_member_months(plan, members).sum() for members, _ in routine_members)
+    units = sum(_member_months(plan, members).sum() for members, _, _ in routine_members)
     rate = max(target - drawn, 0) / max(units, 1.0)
     b_activity = np.array([b.activity for b in plan.branches])
-    for members, pool in routine_members:
+    for members, pool, weights in routine_members:
         lam = rate * b_activity[plan.m_branch[members]] * rng.gamma(0.3, 1 / 0.3, len(members))
-        batches += _stream(plan, members, lam, pool)
+        batches += _stream(plan, members, lam, pool, [weights[i.code] for i in pool])
     return EventBatch.concat(batches) if batches else _empty()
+
+
+def _asked(plan: Plan, scheme: Scheme, members: np.ndarray) -> list[EventBatch]:
+    """The activities each member's category is asked for (全年不少于), at the minimum's
+    monthly rate times how fully the member keeps up: a little over it for most, short of it
+    for members of weak standing."""
+    rules = scheme.minimums
+    if rules is None or not len(members):
+        return []
+    category = np.array(plan.m_category, dtype=object)[members]
+    keeps_up = KEEP_UP * np.exp(0.6 * plan.m_z[members] + 0.3 * plan.rng.standard_normal(len(members)))
+    out = []
+    for name_of_category, asked in sorted(rules.by_category.items()):
+        mine = category == name_of_category
+        if not mine.any():
+            continue
+        for indicator, minimum in sorted(asked.items()):
+            code = rules.indicators[indicator].items[0]
+            item = scheme.items[code]
+            if "member" not in item.kinds or item.automatic:
+                continue
+            out += _stream(plan, members[mine], minimum / 12 * keeps_up[mine], [item])
+    return out
 
 
 def _member_months(plan: Plan, members: np.ndarray) -> np.ndarray:
@@ -118,11 +183,12 @@ def _member_months(plan: Plan, members: np.ndarray) -> np.ndarray:
         [b.activity for b in plan.branches])[plan.m_branch[members]]
 
 
-def _stream(plan: Plan, members: np.ndarray, lam: np.ndarray, pool: list[Item]) -> list[EventBatch]:
+def _stream(plan: Plan, members: np.ndarray, lam: np.ndarray, pool: list[Item],
+            weights: list[float] | None = None) -> list[EventBatch]:
     if not pool or not len(members):
         return []
     who, days = _draw_days(plan, members, lam)
-    weights = np.array([_weight(i) for i in pool])
+    weights = np.array(weights if weights is not None else [_weight(i) for i in pool], dtype=np.float64)
     pick = plan.rng.choice(len(pool), size=len(who), p=weights / weights.sum())
     out = []
     for k, item in enumerate(pool):

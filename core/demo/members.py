@@ -17,6 +17,22 @@ CATEGORIES = {
     "school": [("事业单位", 100, False)],
     "enterprise": [("普通类", 90, False), ("流动类", 10, True)],
 }
+# Where the branch's scheme names finer categories of its own (party-votes-80-20: 社区-两委,
+# 机关-普通, 在职, 65岁以上, ...), the kind's category is renamed into them: the n-th member of
+# that category in the branch takes the n-th name (the last one repeats), so a branch has one
+# 书记, a few 两委 and so on. Used only when the scheme lists every name of the kind.
+RENAMES = {
+    "community": {"骨干类": ("社区-书记",) + ("社区-两委",) * 3 + ("社区-支部成员",),
+                  "普通类": ("社区-普通",), "流动类": ("社区-普通",)},
+    "机关": {"机关": ("机关-领导班子",) * 2 + ("机关-中层干部",) * 3 + ("机关-普通",)},
+    "enterprise": {"普通类": ("非公-班子成员",) * 2 + ("非公-管理骨干",) * 3 + ("非公-普通",),
+                   "流动类": ("非公-普通",)},
+}
+IN_SERVICE = "在职"  # 在职党员: a work unit's member reporting in to the community (has a department)
+ELDERLY, ELDERLY_AGE = "65岁以上", 65
+# Cadres first: the branch committee is drawn from these (core.demo.plan), then everyone else.
+CADRES = ("村干部", "骨干类") + tuple(dict.fromkeys(
+    name for table in RENAMES.values() for names in table.values() for name in names[:-1]))
 
 
 @lru_cache(maxsize=None)
@@ -40,18 +56,42 @@ def _birth(rng: random.Random, today: dt.date) -> dt.date:
     return _date_between(rng, dt.date(today.year - age - 1, today.month, 1), dt.date(today.year - age, today.month, 1))
 
 
-def build(rng: random.Random, orgs: list[dict], members_per_branch: int, today: dt.date) -> tuple[list[dict], list[dict]]:
-    """Member rows and branch-history rows for every branch in ``orgs``."""
+def _category(kind: str, drawn: str, vocabulary: set[str] | None, seen: dict[str, int],
+              department: str | None, age: int) -> str:
+    """The drawn category, in the scheme's own names where it has them (see RENAMES)."""
+    renames = RENAMES.get(kind, {})
+    if not vocabulary or not renames or not {n for names in renames.values() for n in names} <= vocabulary:
+        return drawn
+    names = renames.get(drawn)
+    if names is None:
+        return drawn
+    nth = seen[drawn] = seen.get(drawn, -1) + 1
+    renamed = names[min(nth, len(names) - 1)]
+    if renamed != names[-1]:
+        return renamed  # a cadre keeps the post's category
+    if department is not None and IN_SERVICE in vocabulary:
+        return IN_SERVICE
+    if age >= ELDERLY_AGE and ELDERLY in vocabulary:
+        return ELDERLY
+    return renamed
+
+
+def build(rng: random.Random, orgs: list[dict], members_per_branch: int, today: dt.date,
+          vocabularies: dict[str, set[str] | None] | None = None) -> tuple[list[dict], list[dict]]:
+    """Member rows and branch-history rows for every branch in ``orgs``. ``vocabularies``:
+    the categories each branch's scheme names (core.demo.plan.category_vocabularies)."""
     groups: dict[str, list[str]] = {}
     for org in orgs:
         if org["level"] == "group":
             groups.setdefault(org["parent_code"], []).append(org["code"])
     branches = [o for o in orgs if o["level"] == "branch"]
+    vocabularies = vocabularies or {}
     members: list[dict] = []
     history: list[dict] = []
     serial = 0
     for index, branch in enumerate(branches):
         cats = CATEGORIES[branch["kind"]]
+        seen: dict[str, int] = {}
         count = rng.randint(members_per_branch - 15, members_per_branch + 15)
         for _ in range(count):
             serial += 1
@@ -83,6 +123,7 @@ def build(rng: random.Random, orgs: list[dict], members_per_branch: int, today: 
                 joined_branch = _date_between(rng, earliest_move, latest_move)
             initials, full = _keys(name)
             department = rng.choice(DEPARTMENTS) if branch["kind"] == "community" and rng.random() < 0.15 else None
+            category = _category(branch["kind"], category, vocabularies.get(branch["code"]), seen, department, age)
             member_id = f"M{serial:06d}"
             members.append(dict(
                 id=member_id, name=name, kind="member", gender=gender, birth_date=birth, join_date=join,

@@ -13,11 +13,13 @@ import numpy as np
 import polars as pl
 
 from core.cycles import cycle_of
+from core.demo.members import CADRES
 from core.scheme import Scheme, SchemeError, load_scheme
 from core.store import Store
 
 EPOCH = dt.date(1970, 1, 1)
 DEFAULT_SCHEME = "party-q100-3to1"
+EVERYDAY_SCHEME = "party-votes-80-20"  # see scheme_for_kind
 ASSIGNED_FROM = dt.date(2023, 7, 1)
 CYCLES = {"S": 2, "M": 3, "L": 3}  # rating cycles of history the demo covers, as DESIGN.md sizes them
 COMMITTEE_SIZE = 5
@@ -83,13 +85,37 @@ class Plan:
 
 
 def scheme_for_kind(kind: str, township_kind: str, branch_no: int) -> str:
-    """The branch's scheme: the township's default unless its kind calls for another template."""
+    """The branch's scheme: the township's default unless its kind calls for another template.
+
+    A town's communities, 机关 and enterprises run party-votes-80-20 (东塘街道's scheme for
+    社区、机关、非公 members): their activities (组织生活, 走访, 志愿服务, 心得, ...) are logged
+    as they happen and counted against yearly minimums, the demo's everyday stream. A street
+    shares its communities between party-street-3class, party-votes-80-20 and
+    party-vanguard-8to2 and keeps the star schemes for its units, so at size M every
+    template of the demo has branches.
+    """
+    street = township_kind == "street"
     if kind == "community":
-        return "party-street-3class" if township_kind == "street" else "party-vanguard-8to2"
+        if not street:
+            return EVERYDAY_SCHEME
+        return ("party-vanguard-8to2", "party-street-3class", EVERYDAY_SCHEME)[branch_no % 3]
     if kind == "village" and branch_no % 4 == 2:
         return "party-village-3type"
+    if kind in ("机关", "enterprise") and not street:
+        return EVERYDAY_SCHEME
     return {"school": "party-stars-5x20", "机关": "party-stars-10",
             "enterprise": "party-stars-quota"}.get(kind, DEFAULT_SCHEME)
+
+
+def category_vocabularies(orgs: list[dict]) -> dict[str, set[str] | None]:
+    """The member categories each branch's scheme names (None: the scheme takes any), for
+    core.demo.members to give members categories their scheme knows."""
+    township_kind = {o["code"]: o["kind"] for o in orgs if o["level"] == "township"}
+    ids = {o["code"]: scheme_for_kind(o["kind"], township_kind[o["township_code"]], o["sort"])
+           for o in orgs if o["level"] == "branch"}
+    schemes = load_schemes(set(ids.values()))
+    return {code: (set(schemes[i].subject_categories) if schemes[i].subject_categories else None)
+            for code, i in ids.items()}
 
 
 def load_schemes(ids: set[str]) -> dict[str, Scheme]:
@@ -143,8 +169,8 @@ def _plan(store, rows, groups, first_townships, schemes, rng, start, today) -> P
         "FROM members m LEFT JOIN member_branch_history h "
         " ON h.member_id = m.id AND h.branch_code = m.branch_code AND h.to_date IS NOT NULL "
         "WHERE m.kind = 'member' AND list_contains(?, m.branch_code) "
-        "ORDER BY m.branch_code, m.category IN ('村干部', '骨干类') DESC, m.id",
-        [start, codes])
+        "ORDER BY m.branch_code, list_contains(?, m.category) DESC, m.id",
+        [start, codes, list(CADRES)])
     b_index = {code: i for i, code in enumerate(codes)}
     m_branch = np.array([b_index[c] for c in members["branch_code"]], dtype=np.int32)
     bounds = np.searchsorted(m_branch, np.arange(len(codes) + 1))
