@@ -95,17 +95,32 @@ def test_a_same_named_branch_stays_chosen_across_reruns(page, twins, path, key):
 
 
 def test_switching_branch_between_schemes_on_quick_entry(page, twins):
+    """It raised ``KeyError: None``: a branch whose scheme has no item a recorder enters (a
+    star scheme scored from appraisal grids alone) left the item picker empty, and the
+    item kept from the other branch's scheme is not one of the new ones either."""
+    from core.auth import User as Who
+    from core.scheme_assignments import assign_scheme
+
+    store = Store(twins[0])
+    assign_scheme(store, Who("admin", "管理员", "admin", "C01"), "C01T01B03", "party-stars-quota",
+                  dt.date(TODAY.year, 1, 1), reason="测试：只有评议、没有日常积分项目的方案")
+    scheme, _ = scheme_for(store, TWIN, TODAY)
+    stars, _ = scheme_for(store, "C01T01B03", TODAY)
+    store.close()
+    assert not [i for i in stars.items.values() if "member" in i.kinds and not i.automatic]
     at = page("pages/quick_entry.py")
     at.selectbox(key="qe_branch").set_value(FIRST).run()
     at.selectbox(key="qe_item").set_value("late_dues").run()  # an item of party-q100-3to1 only
     at.selectbox(key="qe_branch").set_value(TWIN).run()
     assert not at.exception, at.exception
-    store = Store(twins[0])
-    scheme, _ = scheme_for(store, TWIN, TODAY)
-    store.close()
     assert "late_dues" not in scheme.items and at.selectbox(key="qe_item").value in scheme.items
+    at.selectbox(key="qe_branch").set_value("C01T01B03").run()
+    assert not at.exception, at.exception
+    assert any("没有可为该成员录入的积分项目" in i.value for i in at.info)
     at.selectbox(key="qe_branch").set_value(FIRST).run()
     assert not at.exception, at.exception
+    first, _ = scheme_for(Store(twins[0]), FIRST, TODAY)
+    assert at.selectbox(key="qe_item").value in first.items
 
 
 @pytest.mark.parametrize("path,prefix", [("pages/results.py", "res"), ("pages/publicity.py", "pub")])
