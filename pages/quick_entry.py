@@ -29,7 +29,8 @@ with left:
         st.stop()
     items = {i.code: i for i in ledger.items_for(scheme, member_row(store, member_id).kind)}
     if not items:
-        st.info(f"方案「{scheme.name}」没有可为该成员录入的积分项目")
+        # a scheme scored from appraisal grids alone (e.g. stars by votes): nothing to enter here
+        st.info(f"方案「{scheme.name}」没有可为该成员录入的积分项目，评分请在「民主评议」页面录入")
         st.stop()
     # An item kept from another branch's scheme (or another kind of member) is not one of
     # these: start again from the first rather than fail on it.
