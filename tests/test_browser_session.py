@@ -72,3 +72,37 @@ def test_a_session_survives_refresh_and_typed_urls_until_logout(live_server, bro
     wait_idle(page)
     expect(page.get_by_role("button", name="登录")).to_be_visible()
     expect(page.get_by_role("button", name="退出登录")).to_have_count(0)
+
+
+def test_disabling_a_user_logs_them_out_at_their_next_click(live_server, browser_page):
+    from playwright.sync_api import expect
+
+    secretary = browser_page
+    secretary.goto(live_server + "/results")
+    wait_idle(secretary)
+    _login_form(secretary, "shuji01")
+    expect(secretary.get_by_role("heading", level=1)).to_contain_text("积分结果")
+
+    admin = secretary.context.browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 1000})
+    admin = admin.new_page()  # a second browser: its own cookies
+    admin.set_default_timeout(30_000)
+    admin.goto(live_server + "/admin")
+    wait_idle(admin)
+    _login_form(admin, "admin")
+    admin.get_by_label("用户", exact=True).click()
+    admin.keyboard.type("shuji01")
+    admin.keyboard.press("Enter")
+    wait_idle(admin)
+    admin.get_by_role("button", name="停用", exact=True).click()
+    wait_idle(admin)
+    expect(admin.get_by_text("其登录已全部退出")).to_be_visible()
+
+    # the secretary's next click, in the same open page, meets the login form
+    secretary.get_by_test_id("stSidebarNav").get_by_role("link", name="首页").click()
+    wait_idle(secretary)
+    expect(secretary.get_by_text("该账号已停用，请联系管理员")).to_be_visible()
+    expect(secretary.get_by_role("button", name="登录")).to_be_visible()
+    secretary.reload()  # and the cookie's session was revoked with the account
+    wait_idle(secretary)
+    expect(secretary.get_by_role("button", name="登录")).to_be_visible()
+    expect(secretary.get_by_role("button", name="退出登录")).to_have_count(0)
