@@ -75,7 +75,7 @@ with grid_tab:
         grid = f"ap_editor_{key}_{component}_{cycle}_{period}_{rows_key(m.id for m in roster)}"
         edited = st.data_editor(table, key=grid, hide_index=True,
                                 num_rows="fixed", disabled=["编号", "姓名", "类别"], column_config=config,
-                                height=min(38 * len(roster) + 40, 760))
+                                height=min(38 * len(roster) + 40, 760), placeholder="—")
         if st.button(f"保存整表（{orgs.labels(store, [branch])[branch]}，{len(roster)} 人）", type="primary",
                      key=f"ap_save_{key}"):
             rows = []

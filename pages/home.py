@@ -5,7 +5,7 @@ import streamlit as st
 from core import members, orgs
 from core.attention import todos
 from core.auth import can
-from ui.charts import number_columns
+from ui.charts import table
 from ui.links import page_link
 from ui.registry import BY_KEY
 from ui.session import guard
@@ -50,5 +50,5 @@ with right:
     query = st.text_input("搜索党员", placeholder="输入姓名或拼音首字母，如 zs 查找张三",
                           key="home_member_query", on_change=reset_page("home_member_page"))
     frame, total = members.search(store, scope, query, limit=50, offset=page_offset("home_member_page", 50))
-    st.dataframe(frame, hide_index=True, width="stretch", column_config=number_columns(frame))
+    table(frame)
     pager("home_member_page", total, 50)
