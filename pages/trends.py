@@ -36,7 +36,8 @@ if not part.is_empty():
 
 starts = cycle_starts(store, scope, flt)
 st.subheader(f"季度末平均分（{cycle_name(starts, flt.cycle, dates=False)}，逐季累计）")
-st.caption(f"积分周期：{cycle_name(starts, flt.cycle)}。每个季度末按当时已有的记录计算一次总分，取平均。")
+st.caption(f"积分周期：{cycle_name(starts, flt.cycle)}。每个季度末计算截至该季度的累计得分，取平均；"
+           "以后的季度不计入，尚未到评定时间的项目（如年终评议）也不计入，所以评议之后的季度会明显升高。")
 quarters = cached("core.metrics.trends:quarterly_average", scope, flt, by_branch)
 if quarters is None:
     st.info("范围较大，请先选择一个乡镇（街道）再查看季度平均分")

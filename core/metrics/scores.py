@@ -19,6 +19,7 @@ from collections import OrderedDict
 
 import polars as pl
 
+from core.cycles import cycle_bounds, quarter_of
 from core.engine import evaluate
 from core.engine.case import CaseError
 from core.services.case import group_by_scheme, read_cases
@@ -75,6 +76,9 @@ def evaluate_branches(store: Store, branch_codes, cycle: int, today: dt.date,
     groups, _ = group_by_scheme(store, list(branch_codes), cycle, today)
     results, warnings = [], []
     for group, case in zip(groups, read_cases(store, groups, cycle, upto=upto, frames=True)):
+        if upto is not None:  # the quarter to date (SCHEMES.md "Period results"): nothing not yet due counts
+            case["period"] = quarter_of(group.scheme.cycle_start, min(upto, cycle_bounds(group.scheme.cycle_start,
+                                                                                        cycle)[1]))
         branch_of = {s["id"]: s["branch"] for s in case["subjects"]}
         output, dropped = _evaluate_group(group.scheme, case)
         warnings += [{"branch": branch_of.get(subject, group.branches[0]), "code": SKIPPED,
@@ -82,7 +86,8 @@ def evaluate_branches(store: Store, branch_codes, cycle: int, today: dt.date,
                      for subject, message in dropped]
         if output is None:
             continue
-        results += [{**{k: r.get(k) for k in RESULT_SCHEMA}, "scheme": group.scheme.id}
+        results += [{**{k: r.get(k) for k in RESULT_SCHEMA}, "scheme": group.scheme.id,
+                     "total": r["total"] if r["total"] is not None else r.get("subtotal")}
                     for r in output["results"] if not r.get("exempt")]
         warnings += [{"branch": w.get("branch"), "code": w.get("code"), "message": w.get("message"),
                       "scheme": group.scheme.id} for w in output["warnings"]]
@@ -92,7 +97,8 @@ def evaluate_branches(store: Store, branch_codes, cycle: int, today: dt.date,
 
 def results(store: Store, branch_codes: list[str], cycle: int, today: dt.date,
             upto: dt.date | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(results, warnings) of ``branch_codes`` for ``cycle``, cut at ``upto``; cached."""
+    """(results, warnings) of ``branch_codes`` for ``cycle``; with ``upto``, the result of the
+    quarter holding that day, to date (its ``total`` is the subtotal where a part is 未评); cached."""
     codes = tuple(sorted(branch_codes))
     if not codes:
         return pl.DataFrame(schema=RESULT_SCHEMA), pl.DataFrame(schema=WARNING_SCHEMA)
