@@ -75,7 +75,8 @@ def test_org_labels_add_the_township_then_the_code(store):
 PICKERS = [("pages/quick_entry.py", "qe_branch"), ("pages/attendance.py", "att_branch"),
            ("pages/appraisal.py", "ap_branch"), ("pages/review.py", "rv_branch"),
            ("pages/results.py", "res_branch"), ("pages/publicity.py", "pub_branch"),
-           ("pages/overview.py", "f_branch"), ("pages/coverage.py", "f_branch")]
+           ("pages/overview.py", "f_branch"), ("pages/coverage.py", "f_branch"), ("pages/compare.py", "f_branch"),
+           ("pages/distribution.py", "f_branch"), ("pages/trends.py", "f_branch")]
 
 
 @pytest.mark.parametrize("path,key", PICKERS)
