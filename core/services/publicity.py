@@ -48,8 +48,10 @@ class Publicity:
 
     @property
     def label(self) -> str:
-        """The period's one full name (core.cycles), by the cycle start of the scheme published."""
-        return period_label(resolve_scheme(self.scheme_id, None), self.cycle, self.period)
+        """The period's one full name (core.cycles), by the cycle start of the scheme published
+        (kept in the snapshot; older snapshots take it from the scheme file)."""
+        start = self.snapshot.get("cycle_start") or resolve_scheme(self.scheme_id, None).cycle_start
+        return period_label(start, self.cycle, self.period)
 
     @property
     def days(self) -> int:
