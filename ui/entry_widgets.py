@@ -1,4 +1,5 @@
-"""Widgets the entry pages share: the branch and its scheme, per-form request keys, flashes."""
+"""Widgets the entry and results pages share: the branch, member and stale-choice handling of
+the pickers, the branch's scheme, per-form request keys and grid keys, flashes."""
 
 from __future__ import annotations
 
