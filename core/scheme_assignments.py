@@ -131,6 +131,6 @@ def in_force(store: Store, scope, on_date: dt.date) -> list[dict]:
         except NoSchemeError:
             rows.append({"支部": name, "编码": code, "积分方案": "未设置", "版本": "", "来源": "", "启用日期": None})
             continue
-        rows.append({"支部": name, "编码": code, "积分方案": f"{scheme.name}（{scheme.id}）", "版本": scheme.version,
+        rows.append({"支部": name, "编码": code, "积分方案": scheme.name, "版本": scheme.version,
                      "来源": "本支部设置" if a.org_code == code else f"继承自{a.org_name}", "启用日期": a.from_date})
     return rows

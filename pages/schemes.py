@@ -23,10 +23,7 @@ if "sc_done" in st.session_state:
     st.success(st.session_state.pop("sc_done"))
 
 st.subheader(f"各支部现行方案（{today:%Y-%m-%d}）")
-current = pl.DataFrame(in_force(store, scope, today), schema_overrides={"启用日期": pl.Date})
-if current.height:  # a scheme by its name: its file id means nothing to a secretary
-    current = current.with_columns(pl.col("积分方案").str.replace(r"（[A-Za-z0-9._-]+）$", ""))
-table(current)
+table(pl.DataFrame(in_force(store, scope, today), schema_overrides={"启用日期": pl.Date}))
 
 if can(user.role, "assign_scheme"):
     st.subheader("设置方案")
