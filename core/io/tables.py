@@ -1,7 +1,8 @@
 """Tabular exports users open in Excel: formula injection neutralised, CSV with a BOM.
 
 A cell starting with = + - @ would run as a formula when the file is opened; a leading
-apostrophe makes Excel show it as the text that was typed.
+apostrophe makes Excel show it as the text that was typed. Excel and LibreOffice skip
+leading spaces, tabs and line breaks before deciding, so " =1+1" or "\t@SUM" count too.
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ import polars as pl
 import xlsxwriter
 
 FORMULA_STARTS = ("=", "+", "-", "@")
+_LEADING = " \t\r\n"  # skipped by spreadsheets before a formula sign
+_FORMULA_PATTERN = r"^[ \t\r\n]*[=+\-@]"
 SHEET_NAME_MAX = 31  # Excel's limit
 _SHEET_FORBIDDEN = str.maketrans({c: "_" for c in "[]:*?/\\"})
 
 
 def neutralise(value):
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if isinstance(value, str) and value.lstrip(_LEADING).startswith(FORMULA_STARTS):
         return "'" + value
     return value
 
@@ -27,7 +30,7 @@ def safe_frame(rows: list[dict] | pl.DataFrame) -> pl.DataFrame:
     frame = rows if isinstance(rows, pl.DataFrame) else pl.DataFrame(rows, infer_schema_length=None)
     text = [c for c, t in frame.schema.items() if t == pl.String]
     return frame.with_columns(
-        pl.when(pl.any_horizontal(pl.col(c).str.starts_with(s) for s in FORMULA_STARTS)).then(pl.lit("'") + pl.col(c))
+        pl.when(pl.col(c).str.contains(_FORMULA_PATTERN)).then(pl.lit("'") + pl.col(c))
         .otherwise(pl.col(c)).alias(c) for c in text
     ) if text else frame
 

@@ -1,0 +1,68 @@
+"""乡镇报表: the township's branches × indicators, the same figures as 支部对比 and 总览
+(``core.metrics.compare.branch_table``; nothing here recomputes them), as a workbook.
+
+Activity columns count a calendar period (dashboards' ``2026Q1`` / ``2026-03`` / ``2026``), the
+score columns the rating cycle; every header says which, as on the page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from core.auth.scope import Scope
+from core.metrics.compare import branch_table
+from core.metrics.filters import Filter, cycle_name, cycle_starts, period_label, quarter_key
+from core.io.workbook import Sheet, Table
+from core.store import Store
+
+PERIOD_KEY = re.compile(r"^\d{4}(Q[1-4]|-(0[1-9]|1[0-2]))?$")
+SUMMED = ("base", "entries", "rated")  # counts add up over branches; rates and averages do not
+
+
+def columns(period: str, cycle: str) -> dict[str, str]:
+    """The indicators and their headers (支部对比's, with the period or cycle they count)."""
+    return {"name": "支部", "base": f"党员数（{period}）", "participation": f"参与率（%，{period}）",
+            "attendance": f"出勤率（%，{period}）", "entries": f"录入条数（{period}）",
+            "per_member": f"人均录入条数（{period}）", "days_since": "距上次录入（天）",
+            "rated": f"参评人数（{cycle}）", "average": f"平均分（{cycle}）", "median": f"中位数（{cycle}）"}
+
+
+def check_period_key(period: str) -> str:
+    if not PERIOD_KEY.match(period or ""):
+        raise ValueError(f"统计期间应写作 2026Q1（季度）、2026-03（月）或 2026（全年），实为 {period}")
+    return period
+
+
+def org_scope(store: Store, scope: Scope | None, org_code: str) -> Scope:
+    """The org's subtree, as whoever asks may see it (``scope`` None: the command line, unscoped)."""
+    path = store.scalar("SELECT path FROM orgs WHERE code = ?", [org_code])
+    if path is None:
+        raise ValueError(f"未知组织编码：{org_code}")
+    if scope is not None:
+        scope.check_org(store, org_code)
+    return Scope(scope.username if scope else "cli", scope.role if scope else "admin", org_code, path)
+
+
+def report_sheets(store: Store, scope: Scope, cycle: int, period: str | None = None,
+                  today: dt.date | None = None) -> list[Sheet]:
+    today = today or dt.date.today()
+    flt = Filter(today=today, cycle=cycle, period=check_period_key(period or quarter_key(today)))
+    data = branch_table(store, scope, flt)
+    starts = cycle_starts(store, scope, flt)
+    period_text, cycle_text = period_label(flt.period), cycle_name(starts, cycle, dates=False)
+    labels = columns(period_text, cycle_text)
+    grades = [c for c in data.columns if c.startswith("grade:")]
+    labels |= {g: f"{g[6:]}占比（%，{cycle_text}）" for g in grades}
+    shown = data.select(["branch", *labels]).rename({"branch": "编码"} | labels)
+    rows = list(shown.iter_rows(named=True))
+    totals = {"支部": f"合计（{len(rows)} 个支部）"} | {
+        labels[c]: float(data[c].sum()) for c in SUMMED if data.height and data[c].null_count() < data.height}
+    name = store.scalar("SELECT name FROM orgs WHERE code = ?", [scope.org_code]) or scope.org_code
+    notes = [f"统计期间 {period_text}：党员数、参与率、出勤率、录入条数；积分周期 {cycle_name(starts, cycle)}："
+             "参评人数、平均分、中位数、等次占比。数据与「支部对比」页面一致。",
+             "参与率 = 有已审核积分记录或出席活动的党员 ÷ 党员数；出勤率 = 出席人次 ÷ 应到人次；"
+             "等次占比 = 该等次人数 ÷ 参评人数，所用方案没有该等次的支部留空。",
+             f"导出日期：{today:%Y-%m-%d}"]
+    return [Sheet("支部对比", f"{name}　各支部积分工作情况（{period_text}；{cycle_text}）",
+                  [Table(list(shown.columns), rows, [totals])], notes)]
