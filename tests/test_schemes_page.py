@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from core.scheme import load_scheme
 from core.auth import User
 from core.scheme_assignments import assign_scheme, in_force
 from tests import metrics_world as world
@@ -15,12 +16,12 @@ def test_in_force_shows_inherited_and_own_settings(store):
     assert [r["来源"] for r in rows] == ["继承自测试镇"] * 3
     assign_scheme(store, ADMIN, world.B1, "party-annual-7to3", dt.date(2026, 1, 1), reason="支部试点")
     rows = {r["编码"]: r for r in in_force(store, world.SCOPE, dt.date(2026, 11, 20))}
-    assert rows[world.B1]["来源"] == "本支部设置" and "party-annual-7to3" in rows[world.B1]["积分方案"]
+    assert rows[world.B1]["来源"] == "本支部设置" and rows[world.B1]["积分方案"] == load_scheme("party-annual-7to3").name
     assert rows[world.B1]["启用日期"] == dt.date(2026, 1, 1)
     assert rows[world.B2]["来源"] == "继承自测试镇"
     # before the branch's own start date the township's scheme still applies
     before = {r["编码"]: r for r in in_force(store, world.SCOPE, dt.date(2025, 12, 31))}
-    assert "party-q100-3to1" in before[world.B1]["积分方案"]
+    assert before[world.B1]["积分方案"] == load_scheme("party-q100-3to1").name
 
 
 def test_township_adopts_a_template_on_the_page(app_as):
