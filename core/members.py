@@ -7,13 +7,15 @@ import polars as pl
 from core.auth.scope import Scope
 from core.store import Store
 
-STATUS_NAMES = {"active": "正常", "transferred": "已转出", "exempt": "免于评星"}
+# Transferred and deceased members keep their records but leave the lists and counts.
+STATUS_NAMES = {"active": "正常", "transferred": "已转出", "exempt": "免于评星", "deceased": "已故"}
+GONE = "('transferred', 'deceased')"
 
 _COLUMNS = """
   m.id AS 编号, m.name AS 姓名, m.gender AS 性别, m.birth_date AS 出生日期, m.join_date AS 入党日期,
   CASE WHEN m.probationary THEN '预备党员' ELSE '正式党员' END AS 党员类别,
   m.category AS 分类, b.name AS 所在支部, g.name AS 党小组, m.phone AS 联系电话,
-  CASE m.status WHEN 'active' THEN '正常' WHEN 'exempt' THEN '免于评星' ELSE '已转出' END AS 状态,
+  CASE m.status WHEN 'active' THEN '正常' WHEN 'exempt' THEN '免于评星' WHEN 'deceased' THEN '已故' ELSE '已转出' END AS 状态,
   m.exempt_reason AS 免评原因
 """
 
@@ -58,7 +60,7 @@ def _where(scope: Scope, query: str, branch_code: str | None, include_transferre
         sql += " AND m.branch_code = ?"
         params.append(branch_code)
     if not include_transferred:
-        sql += " AND m.status <> 'transferred'"
+        sql += f" AND m.status NOT IN {GONE}"
     return sql, params
 
 

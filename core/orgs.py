@@ -25,27 +25,27 @@ def get_org(store: Store, code: str) -> Org | None:
     return Org(*row) if row else None
 
 
-def tree(store: Store, scope: Scope, max_level: str = "branch") -> list[dict]:
+def tree(store: Store, scope: Scope, max_level: str = "branch", include_inactive: bool = False) -> list[dict]:
     """Orgs in scope down to ``max_level``, each with its depth below the scope root and
-    active member counts, in tree order."""
+    active member counts, in tree order. Deactivated (and merged) orgs only when asked."""
     allowed = list(LEVELS[: LEVELS.index(max_level) + 1])
     where, params = scope.sql("o")
     rows = store.all(
         f"""
-        SELECT o.code, o.name, o.level, o.parent_code, o.path,
+        SELECT o.code, o.name, o.level, o.parent_code, o.path, coalesce(o.active, true), o.kind, o.merged_into,
                (SELECT count(*) FROM members m JOIN orgs b ON b.code = coalesce(m.group_code, m.branch_code)
-                 WHERE starts_with(b.path, o.path) AND m.status <> 'transferred') AS members
+                 WHERE starts_with(b.path, o.path) AND m.status NOT IN ('transferred', 'deceased')) AS members
         FROM orgs o
-        WHERE {where} AND o.level IN ({", ".join("?" for _ in allowed)})
+        WHERE {where} AND o.level IN ({", ".join("?" for _ in allowed)}) AND (coalesce(o.active, true) OR ?)
         ORDER BY o.path
         """,
-        params + allowed,
+        params + allowed + [include_inactive],
     )
     root_depth = scope.path.count("/")
     return [
         {"code": c, "name": n, "level": lv, "parent_code": p, "depth": path.count("/") - root_depth,
-         "members": cnt}
-        for c, n, lv, p, path, cnt in rows
+         "members": cnt, "active": active, "kind": kind, "merged_into": merged}
+        for c, n, lv, p, path, active, kind, merged, cnt in rows
     ]
 
 
@@ -61,7 +61,7 @@ def counts(store: Store, scope: Scope) -> dict[str, int]:
           (SELECT count(*) FROM members m JOIN orgs o ON o.code = m.branch_code
             WHERE {where} AND m.status = 'exempt'),
           (SELECT count(*) FROM members m JOIN orgs o ON o.code = m.branch_code
-            WHERE {where} AND m.status <> 'transferred' AND m.probationary)
+            WHERE {where} AND m.status NOT IN ('transferred', 'deceased') AND m.probationary)
         """,
         params * 5,
     )
@@ -101,9 +101,10 @@ def labels(store: Store, codes) -> dict[str, str]:
 
 
 def branches(store: Store, scope: Scope) -> list[tuple[str, str]]:
-    """(code, label) of the branches in scope, in tree order (labels from ``labels``)."""
+    """(code, label) of the branches in use in scope, in tree order (labels from ``labels``)."""
     where, params = scope.sql("o")
-    codes = [r[0] for r in store.all(f"SELECT o.code FROM orgs o WHERE {where} AND o.level = 'branch' ORDER BY o.path",
+    codes = [r[0] for r in store.all(f"SELECT o.code FROM orgs o WHERE {where} AND o.level = 'branch'"
+                                     " AND coalesce(o.active, true) ORDER BY o.path",
                                      params)]
     shown = labels(store, codes)
     return [(code, shown[code]) for code in codes]
