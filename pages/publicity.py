@@ -84,7 +84,7 @@ st.subheader(sheet["title"])
 for line in sheet["lines"]:
     st.caption(line)
 st.dataframe(display_rows(sheet["rows"]), hide_index=True, width="stretch")
-d1, d2, _ = st.columns([1, 1, 3])
+d1, d2, _ = st.columns([2, 2, 3])  # wide enough at 1024 px for the whole button text
 if pdf is None:
     d1.warning(no_pdf)
 else:
@@ -163,7 +163,8 @@ if may_publish and pending and pub.state == "open":
         resolution = st.text_area("处理意见", placeholder="如：经核实，当日已请假，撤销该扣分",
                                   key=f"pub_resolution_{oid}")
         recheck = st.text_area("复核意见", placeholder="如：支委会复核，同意处理意见", key=f"pub_recheck_{oid}")
-        again = st.checkbox("办结后重新公示更正后的结果", value=fix != "不更正", key=f"pub_again_{oid}")
+        # keyed on the choice too: picking a correction ticks it afresh, 不更正 unticks it
+        again = st.checkbox("办结后重新公示更正后的结果", value=fix != "不更正", key=f"pub_again_{oid}_{fix}")
         keep = st.checkbox(f"沿用原公示期（不勾选则自办结之日起重新公示不少于 {scheme.publicity_min_days} 天）",
                            value=False, key=f"pub_keep_{oid}")
         if st.form_submit_button("办结异议", type="primary"):

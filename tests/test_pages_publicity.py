@@ -169,7 +169,10 @@ def test_the_next_objections_form_is_fresh(app_as, in_window, demo_path):
     assert not at.exception, at.exception
     assert at.radio(key=f"pub_fix_{now}").value == "不更正"
     assert at.text_area(key=f"pub_resolution_{now}").value == ""
-    assert not at.checkbox(key=f"pub_keep_{now}").value and not at.checkbox(key=f"pub_again_{now}").value
+    assert not at.checkbox(key=f"pub_keep_{now}").value and not at.checkbox(key=f"pub_again_{now}_不更正").value
+    # choosing a correction ticks 重新公示
+    at.radio(key=f"pub_fix_{now}").set_value("撤销一条积分记录").run()
+    assert at.checkbox(key=f"pub_again_{now}_撤销一条积分记录").value
 
 
 def test_the_notice_pdf_is_built_once_per_snapshot(app_as, in_window, monkeypatch):
