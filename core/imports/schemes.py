@@ -1,0 +1,63 @@
+"""The scheme in force for many (branch, date) rows at once, through ``scheme_for``.
+
+The scheme a branch uses can only change on the ``from_date`` of an assignment to the branch
+or one of its ancestors, so each row's date is rounded down to that date (one as-of join)
+and ``scheme_for`` runs once per distinct (branch, rounded date): a year of a township's
+events needs a few dozen calls, not one per row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+
+import polars as pl
+
+from core.scheme import Scheme
+from core.scheme_assignments import NoSchemeError, scheme_for
+
+
+def attach_schemes(store, frame: pl.DataFrame, branch: str = "branch_code", day: str = "date"
+                   ) -> tuple[pl.DataFrame, dict[int, Scheme], dict[tuple[str, dt.date], str]]:
+    """Adds ``scheme_key`` (an int; null when no scheme is in force) to each row with a branch
+    and a date. Returns (frame, key -> scheme, (branch, date) -> why there is none)."""
+    pairs = frame.select(branch, day).drop_nulls().unique()
+    codes = pairs[branch].unique().to_list()
+    starts = store.frame(
+        "SELECT b.code AS branch, a.from_date AS start FROM orgs b JOIN orgs o ON starts_with(b.path, o.path)"
+        " JOIN scheme_assignments a ON a.org_code = o.code WHERE list_contains(?, b.code)", [codes]
+    ).unique().sort("start")
+    keyed = pairs.sort(day).join_asof(starts, left_on=day, right_on="start", by_left=branch, by_right="branch",
+                                         check_sortedness=False)
+    schemes: dict[int, Scheme] = {}
+    ids: dict[tuple[str, str], int] = {}
+    missing: dict[tuple[str, dt.date], str] = {}
+    rows = []
+    for code, start in keyed.select(branch, "start").unique().iter_rows():
+        if start is None:
+            continue
+        try:
+            scheme, assignment = scheme_for(store, code, start)
+        except NoSchemeError as exc:
+            missing[(code, start)] = str(exc)
+            continue
+        ident = (scheme.id, scheme.version, str(assignment.overrides))
+        key = ids.setdefault(ident, len(ids))
+        schemes[key] = scheme
+        rows.append((code, start, key))
+    table = pl.DataFrame(rows, schema={branch: pl.String, "start": pl.Date, "scheme_key": pl.Int64}, orient="row")
+    keyed = keyed.join(table, on=[branch, "start"], how="left").select(branch, day, "scheme_key")
+    return frame.join(keyed, on=[branch, day], how="left", maintain_order="left"), schemes, missing
+
+
+def item_table(schemes: dict[int, Scheme]) -> pl.DataFrame:
+    """(scheme_key, text, item code) for matching a cell by the item's code or Chinese name."""
+    rows = []
+    for key, scheme in schemes.items():
+        for item in scheme.items.values():
+            rows.append((key, item.code, item.code))
+            rows.append((key, item.name, item.code))
+            # Cells are NFKC-folded on reading (，→ ,), so the folded name matches too.
+            rows.append((key, unicodedata.normalize("NFKC", item.name), item.code))
+    return pl.DataFrame(rows, schema={"scheme_key": pl.Int64, "_item_text": pl.String, "item_code": pl.String},
+                        orient="row").unique(["scheme_key", "_item_text"], keep="first")
