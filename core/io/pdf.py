@@ -1,5 +1,6 @@
-"""Printable PDFs: the 公示 notice, with Noto Sans CJK SC embedded so it prints the same
-on any office PC."""
+"""Printable PDFs: the 公示 notice and the 积分卡, with Noto Sans CJK SC embedded so they
+print the same on any office PC. A4, page numbers in the footer, a table's header repeated on
+every page it runs over."""
 
 from __future__ import annotations
 
@@ -12,19 +13,37 @@ from core.services.results import display_rows
 
 CJK_FONT = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 CJK_SC_INDEX = 2  # the collection's Simplified Chinese face
+FONT = "NotoSansSC"
 PAGE_WIDTH = 190  # A4 less the 10 mm margins
-FIXED = {"排名": 12, "姓名": 22}  # narrow columns; the others share the rest by their text's length
+FIXED = {"排名": 12, "姓名": 22, "序号": 10, "日期": 22}  # narrow columns; the others share the rest by their text's length
+HEADINGS = FontFace(emphasis=None, fill_color=(235, 235, 235))
 
 
 class FontMissing(RuntimeError):
     """The CJK font is not installed; the message says how to install it."""
 
 
-class _Notice(FPDF):
+class _Document(FPDF):
+    """A4 with the CJK font; the footer numbers the pages and may name whose pages they are."""
+
+    footer_text = ""
+
     def footer(self) -> None:
         self.set_y(-12)
-        self.set_font("NotoSansSC", size=8)
-        self.cell(0, 6, f"第 {self.page_no()} 页 / 共 {{nb}} 页", align="C")
+        self.set_font(FONT, size=8)
+        prefix = f"{self.footer_text}　" if self.footer_text else ""
+        self.cell(0, 6, f"{prefix}第 {self.page_no()} 页 / 共 {{nb}} 页", align="C")
+
+
+def _document(title: str, font: Path) -> _Document:
+    if not Path(font).exists():
+        raise FontMissing(f"缺少中文字体 {font}，无法生成PDF；请安装 fonts-noto-cjk（apt-get install fonts-noto-cjk）")
+    pdf = _Document(format="A4")
+    pdf.set_margins(10, 12, 10)
+    pdf.set_auto_page_break(auto=True, margin=15)
+    pdf.add_font(FONT, "", str(font), collection_font_number=CJK_SC_INDEX)
+    pdf.set_title(title)
+    return pdf
 
 
 def _widths(columns: list[str], rows: list[dict]) -> list[float]:
@@ -43,35 +62,65 @@ def _fit(text: str, width: float, size: int, lines: int = 6) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _lines(pdf: FPDF, lines, size: int = 10, align: str = "L", height: float = 6) -> None:
+    pdf.set_font(FONT, size=size)
+    for line in lines:
+        pdf.multi_cell(0, height, _fit(str(line), PAGE_WIDTH, size, 20), align=align, new_x="LMARGIN", new_y="NEXT")
+
+
+def _table(pdf: FPDF, columns: list[str], rows: list[dict], size: int) -> None:
+    """The rows as a bordered table whose header row repeats on every page it runs over."""
+    pdf.set_font(FONT, size=size)
+    widths = _widths(columns, rows)
+    with pdf.table(col_widths=widths, text_align="CENTER", line_height=size * 0.6, headings_style=HEADINGS,
+                   repeat_headings=1) as table:
+        table.row(columns)
+        for row in rows:
+            table.row([_fit(str(row.get(c, "")), width, size) for c, width in zip(columns, widths)])
+
+
 def notice_pdf(notice: dict, font: Path = CJK_FONT) -> bytes:
     """The 公示 as A4 PDF bytes. ``notice`` is ``core.services.publicity.notice``: its rows
-    carry the scheme's own columns (components, 本期 scores, 未评), so the table follows them."""
-    if not Path(font).exists():
-        raise FontMissing(f"缺少中文字体 {font}，无法生成PDF；请安装 fonts-noto-cjk（apt-get install fonts-noto-cjk）")
-    pdf = _Notice(format="A4")
-    pdf.set_margins(10, 12, 10)
-    pdf.set_auto_page_break(auto=True, margin=15)
-    pdf.add_font("NotoSansSC", "", str(font), collection_font_number=CJK_SC_INDEX)
-    pdf.set_title(notice["title"])
+    carry the scheme's own columns (components, 本期 scores, 未评), so the table follows them;
+    under the table, how to object and by when, then the branch's name with room for its seal
+    and the date, right-aligned as on a paper notice."""
+    pdf = _document(notice["title"], font)
     pdf.add_page()
-    pdf.set_font("NotoSansSC", size=16)
-    pdf.multi_cell(0, 10, notice["title"], align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("NotoSansSC", size=10)
-    for line in notice["lines"]:
-        pdf.multi_cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
+    _lines(pdf, [notice["title"]], size=16, align="C", height=10)
+    _lines(pdf, notice["lines"])
     pdf.ln(2)
     rows = display_rows(notice["rows"])
     columns = list(rows[0]) if rows else ["排名", "姓名"]
-    size = 9 if len(columns) <= 8 else 7
-    pdf.set_font("NotoSansSC", size=size)
-    with pdf.table(col_widths=_widths(columns, rows), text_align="CENTER", line_height=size * 0.6,
-                   headings_style=FontFace(emphasis=None, fill_color=(235, 235, 235)), repeat_headings=1) as table:
-        table.row(columns)
-        widths = _widths(columns, rows)
-        for row in rows:
-            table.row([_fit(row.get(c, ""), width, size) for c, width in zip(columns, widths)])
-    pdf.set_font("NotoSansSC", size=10)
+    _table(pdf, columns, rows, 9 if len(columns) <= 8 else 7)
     pdf.ln(4)
-    for line in notice["footer"]:
-        pdf.multi_cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
+    _lines(pdf, notice["footer"])
+    if notice.get("seal"):
+        pdf.ln(10)  # room for the seal
+        _lines(pdf, notice["seal"], size=11, align="R", height=8)
+    return bytes(pdf.output())
+
+
+def card_pdf(cards: list[dict], font: Path = CJK_FONT) -> bytes:
+    """积分卡 as A4 PDF bytes: each card (``core.io.card.card``) starts a new page, its entries
+    table repeats its header across pages, and the footer names the card's subject."""
+    if not cards:
+        raise ValueError("没有可打印的积分卡")
+    pdf = _document(cards[0]["title"] if len(cards) == 1 else cards[0]["branch_title"], font)
+    for card in cards:
+        pdf.add_page()  # closes the previous page first, with the previous card's footer
+        pdf.footer_text = card["footer"]
+        _lines(pdf, [card["title"]], size=15, align="C", height=9)
+        _lines(pdf, card["lines"])
+        pdf.ln(2)
+        if card["entries"]:
+            _table(pdf, list(card["entries"][0]), card["entries"], 8)
+        else:
+            _lines(pdf, ["本期没有已审核通过的积分记录。"])
+        pdf.ln(3)
+        _lines(pdf, ["积分结果"], size=12, height=8)
+        _lines(pdf, card["result"])
+        if card["explain"]:
+            pdf.ln(2)
+            _lines(pdf, ["计分说明"], size=12, height=8)
+            _lines(pdf, [f"{i}. {line}" for i, line in enumerate(card["explain"], start=1)], size=9, height=5)
     return bytes(pdf.output())

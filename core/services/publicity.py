@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from core import audit
 from core.auth import require, scope_for
 from core.cycles import cycle_bounds, period_bounds, period_label
-from core.scheme_assignments import resolve_scheme
+from core.scheme_assignments import resolve_scheme, scheme_for_cycle
 from core.services.entry_rules import EntryError
 from core.services.ledger import STATUS_SQL
 from core.services.results import check_period, live_output, result_rows
@@ -234,18 +234,25 @@ def _summary(output: dict, start: dt.date, end: dt.date, period: str) -> dict:
 
 
 def notice(store: Store, pub: Publicity) -> dict:
-    """The printable 公示 (page, PDF and Excel share it): title, lines above and below the table, rows."""
+    """The printable 公示 (page, PDF and Excel share it): title, lines above the table, rows,
+    the footer (how, where and by when to object, and how soon the answer comes) and the seal
+    block (the branch's name with （盖章） and a blank 年 月 日 for the date it is stamped)."""
     branch = store.scalar("SELECT name FROM orgs WHERE code = ?", [pub.branch_code]) or pub.branch_code
     scheme = pub.snapshot.get("name") or pub.scheme_id
     rows = [{k: v for k, v in row.items() if k != "编号"} for row in result_rows(pub.snapshot)]
+    first, last = period_bounds(pub.snapshot.get("cycle_start") or resolve_scheme(pub.scheme_id, None).cycle_start,
+                                pub.cycle, pub.period)
+    answer_days = scheme_for_cycle(store, pub.branch_code, pub.cycle)[0].objection_working_days
     return {
         "title": f"{branch}{pub.label}党员积分结果公示",
         "lines": [f"积分方案：{scheme}（版本 {pub.scheme_version}）",
-                  f"公示期：{pub.start_date:%Y-%m-%d} 至 {pub.end_date:%Y-%m-%d}（共 {pub.days} 天）"]
+                  f"公示期：{pub.start_date:%Y-%m-%d} 至 {pub.end_date:%Y-%m-%d}（共 {pub.days} 天）",
+                  f"统计期间：{first:%Y-%m-%d} 至 {last:%Y-%m-%d}"]
         + _period_note(pub.snapshot),
         "rows": rows,
         "footer": [f"公示期间如有异议，请于 {pub.end_date:%Y-%m-%d} 前向支部委员会书面或当面反映。",
-                   f"{branch}    {pub.created_at:%Y-%m-%d}"],
+                   f"反映时请写明本人姓名、异议的项目和理由；支部委员会自收到之日起 {answer_days} 个工作日内核实答复。"],
+        "seal": [f"{branch}（盖章）", "年　　月　　日"],
     }
 
 
