@@ -96,7 +96,7 @@ def validate(ctx: Context, table: Table) -> Plan:
                          & pl.col("date_v").is_not_null() & pl.col("count_v").is_not_null())
     errors += _locks(ctx, frame)
     errors = gather(errors)
-    frame = _mark_existing(ctx, frame)
+    frame = _mark_existing(ctx, frame.filter(~pl.col(ROW).is_in(errors["行号"].implode())))
     add = frame.filter(~pl.col("_exists")).select(
         ROW, "member_id", "branch_code", pl.col("item_code").alias("item"), pl.col("date_v").alias("date"),
         pl.col("count_v").alias("count"), pl.col("points_v").alias("points"), pl.col("note_v").alias("note"))

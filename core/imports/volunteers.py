@@ -1,0 +1,25 @@
+"""义工 import: a roster of volunteers (their own subjects, beside any party membership)."""
+
+from __future__ import annotations
+
+from core.imports.base import Context, Plan
+from core.imports.roster import (ADDRESS, BIRTH, BRANCH, CATEGORY, GENDER, GROUP, ID_CARD, PERSON, PHONE, STATUS,
+                                 WORK_UNIT, undo_roster, validate_roster, write_roster)
+from core.io.reader import Table
+
+KIND = "volunteers"
+NAME = "义工名册"
+SUBJECT_KIND = "volunteer"
+COLUMNS = [PERSON, ID_CARD, GENDER, BIRTH, BRANCH, GROUP, CATEGORY, PHONE, WORK_UNIT, ADDRESS, STATUS]
+
+
+def validate(ctx: Context, table: Table) -> Plan:
+    return validate_roster(ctx, table, SUBJECT_KIND)[0]
+
+
+def write(cur, ctx: Context, plan: Plan, batch_id: int, file_name: str) -> dict:
+    return write_roster(cur, ctx, plan, batch_id)
+
+
+def undo(cur, ctx: Context, batch_id: int) -> dict:
+    return undo_roster(cur, ctx, batch_id)
