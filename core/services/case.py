@@ -181,13 +181,16 @@ def _subjects(store: Store, groups: list[SchemeGroup], windows: list[tuple]) -> 
 
 def _events(cur, count: int, windows: list[tuple], frames: bool) -> list:
     """Each subject's effective events in its group's window: one query for all groups.
+    Only the events the subject's branch entered: a moved member's earlier points stay with
+    the branch that entered them, as their scores and vetoes do.
 
     The rule's joins see only the ids (not the million rows' columns), which keeps them
     fast and small; the columns are read once for the ids that count.
     """
     frame = cur.sql(
         "SELECT s.grp, ev.member_id AS subject, ev.item, ev.date, ev.count, ev.points, ev.rating, ev.fraud"
-        " FROM events ev JOIN case_subjects s ON s.id = ev.member_id AND ev.date BETWEEN s.start AND s.last"
+        " FROM events ev JOIN case_subjects s ON s.id = ev.member_id AND s.branch = ev.branch_code"
+        " AND ev.date BETWEEN s.start AND s.last"
         " WHERE ev.date BETWEEN $1 AND $2"
         f" AND ev.id IN (SELECT id FROM ({EFFECTIVE_EVENTS_SQL}) WHERE date BETWEEN $1 AND $2)"
         " ORDER BY s.grp, ev.id",
