@@ -6,6 +6,8 @@ Each lookup is one query for the whole scope and a join, never a query per row.
 
 from __future__ import annotations
 
+import unicodedata
+
 import polars as pl
 
 from core.idcard import check_digit, lost_digits, normalise_id
@@ -39,7 +41,8 @@ def org_lookup(ctx: Context, level: str = "branch") -> dict[str, str | None]:
     for code in orgs["code"]:
         out[shown.get(code, code)] = code
         out[code] = code
-    return out
+    # cells are NFKC-folded on reading (（柳林镇） -> (柳林镇)): the folded keys match too
+    return out | {unicodedata.normalize("NFKC", k): v for k, v in out.items()}
 
 
 def resolve_branch(ctx: Context, frame: pl.DataFrame, column: str = BRANCH) -> tuple[pl.DataFrame, list]:
