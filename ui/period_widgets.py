@@ -39,9 +39,7 @@ def pick_branch_period(store, scope, prefix: str, today: dt.date, prefer=None,
     if "branch" in link:
         st.session_state[f"{prefix}_branch"] = link["branch"]
         forget(keys)
-    cols = st.columns([2, 3, 2])
-    with cols[0]:
-        branch = pick_branch(store, scope, f"{prefix}_branch", clears=keys)
+    branch = pick_branch(store, scope, f"{prefix}_branch", clears=keys)
     scheme = scheme_or_stop(store, branch, today)
     current = cycle_of(scheme.cycle_start, today)
     cycles = [current, current - 1, current - 2]
@@ -62,6 +60,8 @@ def pick_branch_period(store, scope, prefix: str, today: dt.date, prefer=None,
     # holds across reruns.
     st.session_state.setdefault(keys[0], chosen[0] if chosen[0] in cycles else current)
     st.session_state.setdefault(keys[1], chosen[1] if chosen[1] in periods else periods[-1])
-    cycle = cols[1].selectbox("积分周期", cycles, format_func=lambda c: cycle_label(scheme, c), key=keys[0])
-    period = cols[2].selectbox("期间", periods, format_func=lambda p: period_name(scheme, cycle, p), key=keys[1])
+    # a row of their own: the cycle's name with its dates is long, and is not cut short at 1024 px
+    cols = st.columns([2, 1])
+    cycle = cols[0].selectbox("积分周期", cycles, format_func=lambda c: cycle_label(scheme, c), key=keys[0])
+    period = cols[1].selectbox("期间", periods, format_func=lambda p: period_name(scheme, cycle, p), key=keys[1])
     return branch, cycle, period
