@@ -237,6 +237,7 @@ def _schema() -> dict:
 
 def write_roster(cur, ctx: Context, plan: Plan, batch_id: int) -> dict:
     add, kind = plan.add, plan.extra["kind"]
+    made: dict[int, str] = {}  # file row -> the new subject's id
     if add.height:
         ids = next_ids(cur, kind, add.height)
         keys = [pinyin.keys(n) for n in add["name"].to_list()]
@@ -253,6 +254,7 @@ def write_roster(cur, ctx: Context, plan: Plan, batch_id: int) -> dict:
                         ).fetchall()
         finally:
             cur.unregister("import_members")
+        made = dict(zip(add["_row"].to_list(), ids))
         _audit_rows(cur, ctx, [(i, b, None, _masked(r)) for i, b, r in zip(
             ids, add["branch_code"].to_list(), add.drop("_row").to_dicts())], "subject.add", f"导入批次 {batch_id}")
     updates = plan.extra["updates"]
@@ -267,7 +269,7 @@ def write_roster(cur, ctx: Context, plan: Plan, batch_id: int) -> dict:
                                     [[u["id"] for u in updates]]).fetchall())
         _audit_rows(cur, ctx, [(u["id"], branches[u["id"]], _masked(u["_before"], keep_card=True),
                                 _masked(u["_diff"])) for u in updates], "subject.update", f"导入批次 {batch_id}")
-    return {"added": add.height, "updated": len(updates)}
+    return {"added": add.height, "updated": len(updates), "ids": made}
 
 
 def _masked(values: dict, keep_card: bool = False) -> dict:
