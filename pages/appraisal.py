@@ -35,7 +35,9 @@ with grid_tab:
         st.info(f"方案「{scheme.name}」没有需要录入的评议分，日常积分请在「积分录入」「活动签到」中记录。")
     else:
         names = {e.id: e.name for e in inputs}
-        c1, c2, c3 = st.columns(3)
+        # the cycle's name with its dates is long: component above, cycle and period below
+        c1 = st.container()
+        c2, c3 = st.columns([2, 1])
         drop_stale("ap_component", components)
         component = c1.selectbox("评议项目", list(components), format_func=names.get, key="ap_component")
         current = cycle_of(scheme.cycle_start, today)
