@@ -152,9 +152,9 @@ def required(frame: pl.DataFrame, ctx: Context, keys) -> list[pl.DataFrame]:
 def duplicates(frame: pl.DataFrame, keys: list[str], column: str, what: str) -> pl.DataFrame:
     """Rows repeating an earlier row's ``keys`` within the file, naming the earlier row."""
     present = pl.all_horizontal(pl.col(k).is_not_null() for k in keys)
-    first = pl.col(ROW).min().over(keys)
-    return errors_where(frame.filter(present), pl.col(ROW) != first, column,
-                        pl.format(f"与第 {{}} 行{what}重复", first))
+    marked = frame.filter(present).with_columns(pl.col(ROW).min().over(keys).alias("_first"))
+    return errors_where(marked, pl.col(ROW) != pl.col("_first"), column,
+                        pl.format(f"与第 {{}} 行{what}重复", pl.col("_first")))
 
 
 def dates_in_range(frame: pl.DataFrame, raw: str, parsed: str, column: str, earliest: dt.date,
