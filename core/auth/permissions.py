@@ -19,6 +19,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     "dashboards": frozenset({"admin", "township", "secretary"}),
     "audit": frozenset({"admin", "township", "secretary"}),
     "manage_users": frozenset({"admin"}),
+    "manage_orgs": frozenset({"admin", "township"}),
     "import": frozenset({"admin", "township", "secretary"}),
 }
 
@@ -26,6 +27,7 @@ ACTION_NAMES = {
     "view": "查看", "enter": "录入积分", "review": "审核", "appraise": "民主评议", "publish": "发起公示",
     "finalise": "确认归档", "reopen": "重新开放", "assign_scheme": "设置方案", "dashboards": "查看统计",
     "audit": "查看操作日志", "manage_users": "管理用户",
+    "manage_orgs": "管理组织与人员",
     "import": "导入数据",
 }
 
