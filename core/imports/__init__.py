@@ -52,6 +52,9 @@ def preview(store: Store, user, kind: str, data: bytes, file_name: str, org_code
         table = read_table(data, file_name, {c.key: c.names for c in module.COLUMNS})
     except ReadError as exc:
         raise ImportRefused(str(exc)) from None
+    from core.imports.templates import drop_examples
+
+    table.frame = drop_examples(kind, table.frame)
     ctx = Context(store, user, scope, org_code, today or dt.date.today(), table.headers, columns)
     missing = [c for c in module.COLUMNS if c.required and c.key not in table.headers]
     if missing:

@@ -36,7 +36,7 @@ _DUPLICATE_SQL = "SELECT id FROM members WHERE id_card = ? AND kind = ? AND id I
 EARLIEST = dt.date(1900, 1, 1)
 
 PERSON = Column("name", "姓名", ("党员姓名", "成员姓名", "姓 名"), True, "张三")
-ID_CARD = Column("id_card", "身份证号", ("公民身份号码", "身份证号码", "身份证"), False, "110101199003071234", width=22)
+ID_CARD = Column("id_card", "身份证号", ("公民身份号码", "身份证号码", "身份证"), False, "110101199003071233", width=22)
 BRANCH = Column("branch", "所在支部", ("党支部", "支部", "所在党支部", "支部名称", "所在村", "村（社区）", "所在村（社区）"),
                 False, "一村党支部", width=18)
 GROUP = Column("group", "党小组", ("所在党小组", "网格", "所在网格", "党小组/网格"), False, "", width=12)
@@ -166,8 +166,8 @@ def validate_roster(ctx: Context, table: Table, kind: str, extra_required=()) ->
         else:
             merged = {**given, "id_card": row["id_norm"], "branch_code": row["branch_code"],
                       "group_code": row.get("group_code")}
-        if merged.get("branch_code") is None:
-            continue  # the branch's own error is already listed
+        if merged.get("branch_code") is None or row["name_v"] is None:
+            continue  # the branch's or the name's own error is already listed
         clean, problems = validate_subject(answers, merged, kind)
         for problem in problems:
             bad.append((row[ROW], _column_of(ctx, problem), problem))
