@@ -84,3 +84,26 @@ def test_long_names_wrap_instead_of_crashing():
     long = {**NOTICE, "rows": [{**NOTICE["rows"][0], "姓名": "张" * 361}] * 40}
     text = _pdf_text(notice_pdf(long))
     assert "共 " in text and text.count("张") >= 361
+
+
+@pytest.mark.parametrize("typed", [" =1+1", "\t@SUM(A1)", "\r+1", "\n-1", " \t=cmd"])
+def test_a_formula_after_leading_blanks_is_still_text(typed):
+    from core.io.tables import neutralise
+
+    # spreadsheets skip leading spaces, tabs and line breaks before the formula sign
+    assert neutralise(typed) == "'" + typed
+    back = pl.read_excel(io.BytesIO(excel_bytes({"表": [{"备注": typed}, {"备注": "正常 -1"}]})))
+    assert back["备注"].to_list() == ["'" + typed, "正常 -1"]
+    assert csv_bytes([{"备注": typed}]).decode("utf-8-sig").startswith("备注\n\"'") or \
+        csv_bytes([{"备注": typed}]).decode("utf-8-sig").startswith("备注\n'")
+
+
+@pytest.mark.skipif(not CJK_FONT.exists(), reason="未安装 fonts-noto-cjk")
+def test_notice_ends_with_the_branch_seal_and_a_date_line(world):
+    pid = open_publicity(world, SECRETARY, BRANCH, 2025, "cycle", TODAY, TODAY + dt.timedelta(days=6), today=TODAY)
+    n = notice(world, get_publicity(world, pid))
+    assert n["seal"] == ["一村党支部（盖章）", "年　　月　　日"]
+    assert n["lines"][2] == "统计期间：2025-07-01 至 2026-06-30"
+    text = _pdf_text(notice_pdf(n))
+    # the seal block comes after the objection lines, at the end of the notice
+    assert text.index("书面或当面反映") < text.index("一村党支部（盖章）") < text.index("第 1 页")
