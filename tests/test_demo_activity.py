@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # Columns the generator sets itself (default timestamps such as assigned_at are left out).
 FINGERPRINTS = {
-    "events": "member_id, branch_code, item, date, points, reverses, entered_at, source",
+    "events": "member_id, branch_code, item, date, count, points, reverses, entered_at, source",
     "event_reviews": "event_id, decision, reason",  # the 公示 workflow approves with today's time
     "activities": "branch_code, type, date, title",
     "attendance": "activity_id, member_id, status",
@@ -142,8 +142,10 @@ def test_everyday_items_are_picked_by_rule():
     # the ten activities counted toward minimums (0 points each), not the requirement breaches
     assert set(routine) == {code for ind in votes.minimums.indicators.values() for code in ind.items}
     assert ledger._breaches(votes) == {"dues_unpaid", "task_undone", "job_undone"}
-    # weighted by the largest minimum asked: 走访 150 人次 (社区-书记), 组织生活 12 次 (机关), 结对困难 1 户
-    assert (routine["visit"], routine["org_life"], routine["pair_poor"]) == (150, 12, 1)
+    # weighted by the records the largest minimum takes: 走访 150 人次 (社区-书记) at 3 人次 a
+    # record = 50, 组织生活 12 次 (机关) = 12, 结对困难 1 户 = 1
+    assert (routine["visit"], routine["org_life"], routine["pair_poor"]) == (50, 12, 1)
+    assert ledger._per_record(votes) == {"visit": 3}  # the only minimum of 20 or more
     # party-q100-3to1: daily items are deductions only; its +1 article is an honour of the reward component
     assert ledger._routine(load_scheme("party-q100-3to1")) == {}
     # a one-point award of a scheme's first items component is everyday again, whatever its name
@@ -162,6 +164,10 @@ def test_the_everyday_stream_is_the_counted_activities(demo_store):
         by_scheme[scheme] = (total + n, routine + (n if item in counted else 0))
     total, routine = by_scheme["party-votes-80-20"]
     assert routine / total > 0.95
+    # a 走访 record counts 1–5 人次; every other record counts one
+    counts = {item: (low, high) for item, low, high in demo_store.all(
+        "SELECT item = 'visit', min(count), max(count) FROM events GROUP BY ALL")}
+    assert counts == {True: (1, 5), False: (1, 1)}
     # and it is most of the demo: the other schemes' hand entries are deductions and honours
     assert total > sum(t for s, (t, _) in by_scheme.items() if s != "party-votes-80-20")
 

@@ -88,8 +88,7 @@ def _write_county(cur, plan: Plan, events_target: float) -> dict[str, int]:
     typed = ledger.random_events(plan, events_target - len(attended), meetings.ALL_ABSENCE_ITEMS)
     batch = ledger.EventBatch.concat([attended, typed])
     order = np.lexsort((batch.member, batch.day))  # ids follow the dates, as a real ledger would
-    batch = ledger.EventBatch(batch.member[order], batch.day[order], batch.item[order],
-                              batch.points[order], batch.activity[order])
+    batch = batch.take(order)
     first_event = _next_id(cur, "event_seq")
     events, reviews = ledger.event_frames(plan, batch, first_event)
     _reserve(cur, "event_seq", events.height)

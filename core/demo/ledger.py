@@ -20,6 +20,7 @@ PENDING_DAYS = 14  # entries younger than this are mostly still awaiting review
 OCCASIONAL_RATE = 0.08  # honours, articles and the like, per member-month
 BREACH_SHARE = 0.05  # a breached requirement (党费 not paid in full) against an everyday deduction
 KEEP_UP = 1.2  # most members do a little more than the yearly minimum asked of their category
+BATCHED_FROM, BATCHED = 20, 3  # a minimum of 20 or more (走访 人次) is logged ~3 to a record
 REJECT_REASONS = ["证明材料不全，请补充后重新录入", "日期与活动记录不符", "该事项已在本季度录入过", "分值超出支委会决定"]
 
 
@@ -30,6 +31,7 @@ class EventBatch:
     item: list[str]  # item codes, one per event (object array)
     points: np.ndarray  # float, NaN for fixed items
     activity: np.ndarray  # activity id, -1 when entered by hand
+    count: np.ndarray | None = None  # how many the record counts (走访 3 人次); None: one each
 
     @staticmethod
     def concat(batches: list[EventBatch]) -> EventBatch:
@@ -38,7 +40,15 @@ class EventBatch:
             day=np.concatenate([b.day for b in batches]).astype(np.int32),
             item=np.concatenate([np.asarray(b.item, dtype=object) for b in batches]),
             points=np.concatenate([b.points for b in batches]).astype(np.float64),
-            activity=np.concatenate([b.activity for b in batches]).astype(np.int64))
+            activity=np.concatenate([b.activity for b in batches]).astype(np.int64),
+            count=np.concatenate([b.counts() for b in batches]))
+
+    def counts(self) -> np.ndarray:
+        return self.count if self.count is not None else np.ones(len(self.member), dtype=np.int32)
+
+    def take(self, rows: np.ndarray) -> EventBatch:
+        return EventBatch(self.member[rows], self.day[rows], np.asarray(self.item, dtype=object)[rows],
+                          self.points[rows], self.activity[rows], self.counts()[rows])
 
     def __len__(self) -> int:
         return len(self.member)
@@ -69,20 +79,26 @@ def _minimum_items(scheme: Scheme) -> dict[str, int]:
     return out
 
 
+def _per_record(scheme: Scheme) -> dict[str, int]:
+    """Items whose yearly minimum is large (走访 100 人次): one record counts several, 1 to
+    ``2 × n − 1`` (n on average), so a year takes a few dozen records, not hundreds."""
+    return {code: BATCHED for code, most in _minimum_items(scheme).items() if most >= BATCHED_FROM}
+
+
 def _routine(scheme: Scheme) -> dict[str, float]:
     """Everyday items and how often each comes up against the others:
 
     * zero-point activities a scheme counts toward its minimums (参加组织生活, 联系走访群众,
-      参加志愿服务活动), the more often the larger the minimum asked (走访 100 人次 a year,
-      心得 2 篇);
+      参加志愿服务活动), the more often the more records the largest minimum takes (走访 150
+      人次 a year, 3 人次 a record: 50; 心得 2 篇: 2);
     * one-point awards of the scheme's first items component (志愿服务 +1), all alike.
     """
     first = next((c.id for c in scheme.components.values() if c.input == "items"), None)
-    counted = _minimum_items(scheme)
+    counted, per_record = _minimum_items(scheme), _per_record(scheme)
     out = {}
     for item in member_items(scheme):
         if item.points == 0 and item.code in counted:
-            out[item.code] = float(max(counted[item.code], 1))
+            out[item.code] = max(counted[item.code], 1) / per_record.get(item.code, 1)
         elif item.component == first and item.points is not None and 0 < item.points <= 1:
             out[item.code] = 1.0
     return out
@@ -142,14 +158,15 @@ def random_events(plan: Plan, target: float, absence_items: set[str]) -> EventBa
                            [i for i in member_items(scheme) if i.code in breaches])
         batches += _asked(plan, scheme, members)
         if routine:
-            routine_members.append((members, [i for i in member_items(scheme) if i.code in routine], routine))
+            routine_members.append((members, [i for i in member_items(scheme) if i.code in routine], routine,
+                                    _per_record(scheme)))
     drawn = sum(len(b) for b in batches)
-    units = sum(_member_months(plan, members).sum() for members, _, _ in routine_members)
+    units = sum(_member_months(plan, members).sum() for members, *_ in routine_members)
     rate = max(target - drawn, 0) / max(units, 1.0)
     b_activity = np.array([b.activity for b in plan.branches])
-    for members, pool, weights in routine_members:
+    for members, pool, weights, per_record in routine_members:
         lam = rate * b_activity[plan.m_branch[members]] * rng.gamma(0.3, 1 / 0.3, len(members))
-        batches += _stream(plan, members, lam, pool, [weights[i.code] for i in pool])
+        batches += _stream(plan, members, lam, pool, [weights[i.code] for i in pool], per_record)
     return EventBatch.concat(batches) if batches else _empty()
 
 
@@ -161,6 +178,7 @@ def _asked(plan: Plan, scheme: Scheme, members: np.ndarray) -> list[EventBatch]:
     if rules is None or not len(members):
         return []
     category = np.array(plan.m_category, dtype=object)[members]
+    per_record = _per_record(scheme)
     keeps_up = KEEP_UP * np.exp(0.6 * plan.m_z[members] + 0.3 * plan.rng.standard_normal(len(members)))
     out = []
     for name_of_category, asked in sorted(rules.by_category.items()):
@@ -172,7 +190,8 @@ def _asked(plan: Plan, scheme: Scheme, members: np.ndarray) -> list[EventBatch]:
             item = scheme.items[code]
             if "member" not in item.kinds or item.automatic:
                 continue
-            out += _stream(plan, members[mine], minimum / 12 * keeps_up[mine], [item])
+            records = minimum / per_record.get(code, 1)
+            out += _stream(plan, members[mine], records / 12 * keeps_up[mine], [item], per_record=per_record)
     return out
 
 
@@ -184,7 +203,7 @@ def _member_months(plan: Plan, members: np.ndarray) -> np.ndarray:
 
 
 def _stream(plan: Plan, members: np.ndarray, lam: np.ndarray, pool: list[Item],
-            weights: list[float] | None = None) -> list[EventBatch]:
+            weights: list[float] | None = None, per_record: dict[str, int] | None = None) -> list[EventBatch]:
     if not pool or not len(members):
         return []
     who, days = _draw_days(plan, members, lam)
@@ -193,8 +212,10 @@ def _stream(plan: Plan, members: np.ndarray, lam: np.ndarray, pool: list[Item],
     out = []
     for k, item in enumerate(pool):
         rows = np.flatnonzero(pick == k)
+        mean = (per_record or {}).get(item.code, 1)
+        count = plan.rng.integers(1, 2 * mean, len(rows)) if mean > 1 else None
         out.append(EventBatch(who[rows], days[rows], [item.code] * len(rows),
-                              _points(plan.rng, item, len(rows)), np.full(len(rows), -1)))
+                              _points(plan.rng, item, len(rows)), np.full(len(rows), -1), count))
     return out
 
 
@@ -276,6 +297,7 @@ def event_frames(plan: Plan, batch: EventBatch, first_id: int) -> tuple[pl.DataF
         "branch_code": labels([b.code for b in plan.branches], branch_of[rows]),
         "item": batch.item[rows].astype(str),
         "date": pl.Series(batch.day[rows], dtype=pl.Int32).cast(pl.Date),
+        "count": batch.counts()[rows],
         "points": pl.Series(batch.points[rows]).fill_nan(None),
         "note": labels(["撤销：录入错误"], np.where(is_reversal, 0, -1)),
         "activity_id": pl.Series(batch.activity[rows]).replace(-1, None),

@@ -56,12 +56,26 @@ def _birth(rng: random.Random, today: dt.date) -> dt.date:
     return _date_between(rng, dt.date(today.year - age - 1, today.month, 1), dt.date(today.year - age, today.month, 1))
 
 
+def _renamed(kind: str, vocabulary: set[str] | None) -> bool:
+    """Whether a branch of ``kind`` whose scheme names ``vocabulary`` uses RENAMES."""
+    renames = RENAMES.get(kind, {})
+    return bool(vocabulary and renames and {n for names in renames.values() for n in names} <= vocabulary)
+
+
+def _possible(kind: str, vocabulary: set[str] | None) -> set[str]:
+    """Every category a member of such a branch may be given."""
+    if _renamed(kind, vocabulary):
+        names = {n for names in RENAMES[kind].values() for n in names}
+        return names | ({IN_SERVICE, ELDERLY} & vocabulary)
+    return {c[0] for c in CATEGORIES[kind]}
+
+
 def _category(kind: str, drawn: str, vocabulary: set[str] | None, seen: dict[str, int],
               department: str | None, age: int) -> str:
     """The drawn category, in the scheme's own names where it has them (see RENAMES)."""
-    renames = RENAMES.get(kind, {})
-    if not vocabulary or not renames or not {n for names in renames.values() for n in names} <= vocabulary:
+    if not _renamed(kind, vocabulary):
         return drawn
+    renames = RENAMES[kind]
     names = renames.get(drawn)
     if names is None:
         return drawn
@@ -117,7 +131,11 @@ def build(rng: random.Random, orgs: list[dict], members_per_branch: int, today: 
             # history dates stay consistent.
             earliest_move = max(join + dt.timedelta(days=180), dt.date(today.year - 2, 1, 1))
             latest_move = today - dt.timedelta(days=60)
-            same_kind = [b for b in branches[:index] if b["kind"] == branch["kind"]]
+            # ... from a branch whose scheme takes this branch's categories (a transfer is
+            # scored by the earlier branch for the part of the cycle spent there).
+            possible = _possible(branch["kind"], vocabularies.get(branch["code"]))
+            same_kind = [b for b in branches[:index] if b["kind"] == branch["kind"]
+                         and (vocabularies.get(b["code"]) is None or possible <= vocabularies[b["code"]])]
             if rng.random() < 0.03 and same_kind and earliest_move < latest_move:
                 moved_from = rng.choice(same_kind)
                 joined_branch = _date_between(rng, earliest_move, latest_move)
