@@ -124,3 +124,18 @@ def options(store: Store, scope: Scope, level: str, township: str | None = None)
 def names(store: Store, codes: list[str]) -> dict[str, str]:
     """code → label (see ``labels``): what charts and tables name an org by."""
     return labels(store, codes)
+
+
+def in_use(store: Store, scope: Scope, levels=("county", "township", "branch", "group"),
+           under: str | None = None) -> dict[str, str]:
+    """code → label of the orgs in use (not deactivated) in scope at ``levels``, optionally only
+    those whose parent is ``under``, in tree order: what the 组织与人员 pickers offer."""
+    where, params = scope.sql("o")
+    levels = list(levels)
+    sql = (f"SELECT o.code FROM orgs o WHERE {where} AND coalesce(o.active, true)"
+           " AND list_contains(?, o.level)")
+    params = params + [levels]
+    if under is not None:
+        sql += " AND o.parent_code = ?"
+        params.append(under)
+    return labels(store, [r[0] for r in store.all(sql + " ORDER BY o.path", params)])

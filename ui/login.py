@@ -5,11 +5,17 @@ from __future__ import annotations
 import streamlit as st
 
 from core.auth import AuthError, authenticate
+from core.first_run import needs_setup
+from ui.first_run import first_run_page
 from ui.session import get_store, login
 
 
 def login_page(target: str | None = None) -> None:
-    """The login form; ``target`` names the page the URL asked for, opened once logged in."""
+    """The login form; ``target`` names the page the URL asked for, opened once logged in.
+    A database without an admin shows the first-run form instead."""
+    if needs_setup(get_store()):
+        first_run_page()
+        return
     st.title("积分制管理系统")
     st.caption("党员积分 · 乡村治理积分 · 党员义工")
     if target:
