@@ -3,6 +3,7 @@ scheme, in realistic proportions, and with one branch for each township alert.""
 
 import datetime as dt
 import json
+import random
 from pathlib import Path
 
 import polars as pl
@@ -11,7 +12,9 @@ import pytest
 from core import demo
 from core.cycles import cycle_of
 from core.demo import ledger
-from core.demo.plan import DEMO_BRANCH, SPECIALS, scheme_for_kind
+from core.demo import members as demo_members
+from core.demo import orgs as demo_orgs
+from core.demo.plan import DEMO_BRANCH, SPECIALS, category_vocabularies, scheme_for_kind
 from core.metrics import scores
 from core.scheme import load_scheme
 from core.scheme.loader import load_scheme_text
@@ -124,6 +127,24 @@ def test_members_have_categories_their_scheme_knows(demo_store):
     assert set(demo_store.all("SELECT count(*) FROM members WHERE category = '社区-书记' GROUP BY branch_code")) == {(1,)}
     # 在职 is the community member with a work unit (who reports in), never anyone else
     assert demo_store.scalar("SELECT count(*) FROM members WHERE category = '在职' AND department IS NULL") == 0
+
+
+def test_a_transfer_comes_from_a_branch_whose_scheme_takes_the_category():
+    # At size M a street's party-street-3class communities (骨干类/普通类/流动类) sit beside
+    # party-votes-80-20 ones (社区-普通, ...): a member who moved between them would be refused
+    # by the earlier branch's evaluation. Checked on the M organisation, without its activity.
+    rng = random.Random("2026-M")
+    orgs = demo_orgs.build(rng, "M")
+    vocabularies = category_vocabularies(orgs)
+    members, history = demo_members.build(rng, orgs, demo_orgs.SIZES["M"][3], DEMO_TODAY, vocabularies)
+    category = {m["id"]: m["category"] for m in members}
+    current = {m["id"]: m["branch_code"] for m in members}
+    earlier = [(h["branch_code"], category[h["member_id"]]) for h in history if h["branch_code"] != current[h["member_id"]]]
+    assert len(earlier) > 100
+    for branch, cat in earlier:
+        assert vocabularies[branch] is None or cat in vocabularies[branch], (branch, cat)
+    for m in members:
+        assert vocabularies[m["branch_code"]] is None or m["category"] in vocabularies[m["branch_code"]]
 
 
 def test_ballots_use_the_scheme_levels(demo_store):
