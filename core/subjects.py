@@ -128,7 +128,8 @@ def validate_subject(store: Store, row: dict, kind: str) -> tuple[dict, list[str
     if not clean["branch_code"]:
         errors.append("所在支部：不能为空")
     else:
-        branch = store.one("SELECT level, coalesce(active, true), name FROM orgs WHERE code = ?", [clean["branch_code"]])
+        branch = store.one("SELECT level, coalesce(active, true), name FROM orgs WHERE code = ?",
+                           [clean["branch_code"]])
         if branch is None:
             errors.append(f"所在支部：未找到组织编码 {clean['branch_code']}")
         elif branch[0] != "branch":
@@ -190,7 +191,8 @@ def validate_subject(store: Store, row: dict, kind: str) -> tuple[dict, list[str
             errors.append(f"{FIELDS[key]}：{clean[key]:%Y-%m-%d} 在今天之后")
         if clean[key] and clean[key].year < 1900:
             errors.append(f"{FIELDS[key]}：{clean[key]:%Y-%m-%d} 太早")
-    if clean["birth_date"] and clean["join_date"] and clean["join_date"] < clean["birth_date"] + dt.timedelta(days=365 * 17):
+    born, joined = clean["birth_date"], clean["join_date"]
+    if born and joined and joined.year - born.year - ((joined.month, joined.day) < (born.month, born.day)) < 18:
         errors.append(f"入党日期：{clean['join_date']:%Y-%m-%d} 早于年满18岁")
 
     if kind == "member":
@@ -202,7 +204,8 @@ def validate_subject(store: Store, row: dict, kind: str) -> tuple[dict, list[str
                 start = clean["probation_start"]
                 clean["probation_end"] = start.replace(year=start.year + 1) - dt.timedelta(days=1) \
                     if not (start.month == 2 and start.day == 29) else dt.date(start.year + 1, 2, 28)
-            if clean["probation_start"] and clean["probation_end"] and clean["probation_end"] <= clean["probation_start"]:
+            start, end = clean["probation_start"], clean["probation_end"]
+            if start and end and end <= start:
                 errors.append("预备期结束：应晚于预备期开始")
         else:
             clean["probation_start"] = clean["probation_start"] if clean["probation_end"] else None
@@ -265,7 +268,8 @@ def add_subject(store: Store, user, row: dict, kind: str = "member") -> str:
                     [values[c] for c in cols]).fetchall()
         start = clean["joined_branch"] or clean["join_date"] or dt.date.today()
         cur.execute("INSERT INTO member_branch_history(member_id, branch_code, group_code, from_date, reason)"
-                    " VALUES (?, ?, ?, ?, '建档')", [member_id, clean["branch_code"], clean["group_code"], start]).fetchall()
+                    " VALUES (?, ?, ?, ?, '建档')",
+                    [member_id, clean["branch_code"], clean["group_code"], start]).fetchall()
         audit.record(cur, user.username, "subject.add", entity="member", entity_id=member_id,
                      org_code=clean["branch_code"], member_id=member_id, after=_masked(clean))
         return member_id

@@ -41,7 +41,7 @@ tree_tab, people_tab = st.tabs(["组织架构", "人员"], key="org_people_tab",
 
 with tree_tab:
     rows = orgs.tree(store, scope, "group", include_inactive=True)
-    shown = orgs.labels(store, [r["code"] for r in rows if r["merged_into"]] + [r["merged_into"] for r in rows if r["merged_into"]])
+    shown = orgs.labels(store, [r["merged_into"] for r in rows if r["merged_into"]])
     st.dataframe(pl.DataFrame(
         [{"组织": "　" * r["depth"] + r["name"], "编码": r["code"], "层级": LEVEL_NAMES[r["level"]],
           "类型": org_admin.KIND_NAMES.get(r["kind"] or "", ""), "在册人数": r["members"],

@@ -64,7 +64,8 @@ def test_township_works_within_its_subtree_only(demo_store):
         oa.create_org(demo_store, township, "别村党支部", "C01T02", "branch")
     with pytest.raises(ScopeError):
         oa.move_org(demo_store, township, "C01T01B21", "C01T02")
-    assert demo_store.scalar("SELECT count(*) FROM audit_log WHERE action = 'scope.denied' AND username = 'zhen01'") == 2
+    assert demo_store.scalar(
+        "SELECT count(*) FROM audit_log WHERE action = 'scope.denied' AND username = 'zhen01'") == 2
     with pytest.raises(PermissionDenied):
         oa.rename_org(demo_store, user(demo_store, "shuji01"), "C01T01B01", "改名")
 

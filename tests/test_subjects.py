@@ -42,6 +42,8 @@ def test_validate_cleans_a_messy_row(world):
     ({"name": "甲", "branch_code": B1, "probationary": "是"}, "member", "预备期开始"),
     ({"name": "甲", "branch_code": B1}, "robot", "对象类型"),
     ({"name": "甲", "branch_code": B1, "id_card": VALID, "birth_date": "1950-01-01"}, "member", "出生日期：1950-01-01 与身份证号"),
+    # born 1949-12-31, joined 1967-12-30: one day short of 18
+    ({"name": "甲", "branch_code": B1, "id_card": VALID, "join_date": "1967-12-30"}, "member", "入党日期：1967-12-30 早于年满18岁"),
 ])
 def test_validate_names_the_field(world, row, kind, message):
     _, errors = sj.validate_subject(world, row, kind)
@@ -74,10 +76,13 @@ def test_add_and_update_a_member_audited_with_the_id_masked(world):
     assert listed["身份证号"].to_list() == ["1101**********002X"]
     changed = sj.update_subject(world, SECRETARY, member, {"phone": "13900000000", "status": "已故"})
     assert changed == {"phone": "13900000000", "status": "deceased"}
-    audits = world.all("SELECT action, before_json, after_json FROM audit_log WHERE member_id = ? ORDER BY id", [member])
+    audits = world.all("SELECT action, before_json, after_json FROM audit_log WHERE member_id = ? ORDER BY id",
+                       [member])
     assert [a[0] for a in audits] == ["subject.add", "subject.update"]
     assert VALID not in " ".join(str(a) for a in audits) and "1101**********002X" in audits[0][2]
     assert '"status": "active"' in audits[1][1] and '"status": "deceased"' in audits[1][2]
+    with pytest.raises(EntryError, match="周九 已故，不能再记分"):
+        ledger.enter_event(world, SECRETARY, member, "miss_meeting", D(2025, 11, 3), today=TODAY)
     # a deceased member leaves the branch's open history
     assert world.scalar("SELECT count(*) FROM member_branch_history WHERE member_id = ? AND to_date IS NULL",
                         [member]) == 0

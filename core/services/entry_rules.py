@@ -38,6 +38,8 @@ def member_row(store: Store, member_id: str) -> MemberRow:
 def require_active(member: MemberRow) -> None:
     if member.status == "transferred":
         raise EntryError(f"{member.name} 已转出，不能再记分")
+    if member.status == "deceased":
+        raise EntryError(f"{member.name} 已故，不能再记分")
     if member.status == "exempt":
         raise EntryError(f"{member.name} 免于评星，不参加积分")
 
