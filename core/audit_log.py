@@ -33,6 +33,9 @@ ACTION_NAMES = {
     "objection.file": "登记异议", "objection.assign": "指定经办人", "objection.resolve": "办结异议",
     "period.finalise": "确认归档", "period.reopen": "重新开放", "metrics.coverage_target": "设置覆盖率目标",
     "demo.generate": "生成演示数据", "demo.activity": "生成演示活动",
+    "org.add": "新增组织", "org.rename": "组织改名", "org.move": "移动组织", "org.deactivate": "停用组织",
+    "org.merge": "合并支部", "subject.add": "新增人员", "subject.update": "修改人员信息",
+    "household.person_add": "添加户成员", "household.person_remove": "移除户成员",
 }
 LOGIN_ACTIONS = ("login", "login.failed", "logout")
 UNKNOWN_ACTION = "其他操作"
@@ -42,6 +45,7 @@ ENTITY_NAMES = {
     "user": "用户", "event": "积分记录", "activity": "活动", "scores": "评议", "veto": "一票否决",
     "scheme_assignment": "方案设置", "publicity": "公示", "objection": "异议", "period_lock": "归档",
     "database": "数据库",
+    "org": "组织", "member": "人员", "household_person": "户成员",
 }
 
 FIELD_NAMES = {
@@ -57,11 +61,22 @@ FIELD_NAMES = {
     "state": "状态", "resolution": "处理结果", "recheck": "复核意见", "corrections": "更正",
     "publicity": "公示编号", "locked": "期间锁定", "target": "覆盖率目标（%）",
     "orgs": "组织", "members": "成员", "activities": "活动", "attendance": "签到", "vetoes": "一票否决",
+    # 组织与人员 (core.org_admin, core.subjects)
+    "name": "名称", "level": "层级", "parent_code": "上级组织", "merged_into": "并入", "groups": "党小组（网格）",
+    "member_status": "人员状态", "gender": "性别", "birth_date": "出生日期", "join_date": "入党日期",
+    "probationary": "预备党员", "probation_start": "预备期开始", "probation_end": "预备期结束", "category": "类别",
+    "phone": "联系电话", "branch_code": "所在支部", "group_code": "党小组/网格", "work_unit": "工作单位",
+    "department": "所在部门", "exempt_reason": "免评原因", "exempt_by": "批准机构", "exempt_on": "批准日期",
+    "id_card": "身份证号", "address": "住址", "house_no": "门牌号", "head_name": "户主", "relation": "与户主关系",
+    "mobile": "流动党员", "joined_branch": "转入本支部日期",
 }
 VALUE_NAMES: dict[str, dict[Any, str]] = {
     "active": {True: "启用", False: "停用"},
     "locked": {True: "已锁定", False: "已解锁"},
     "role": ROLE_NAMES,
+    "member_status": {"active": "正常", "transferred": "已转出", "deceased": "已故", "exempt": "免于评星"},
+    "level": {"county": "县", "township": "乡镇（街道）", "branch": "党支部（村）", "group": "党小组（网格）"},
+    "probationary": {True: "是", False: "否"}, "mobile": {True: "是", False: "否"},
     "status": {"entered": "待审核", "approved": "已通过", "rejected": "已驳回"},
     "state": {"open": "进行中", "resolved": "已办结", "finalised": "已归档", "withdrawn": "已撤回"},
     "window": {"kept": "沿用原公示期", "new": "重新起算公示期"},
@@ -145,7 +160,7 @@ def _value(key: str, value: Any, row: dict, names: dict) -> str:
     if key in ("scheme", "scheme_id"):
         loaded = _scheme(value)
         return loaded.name if loaded else NONE
-    if key == "org_code":
+    if key in ("org_code", "parent_code", "merged_into", "branch_code", "group_code"):
         return names["orgs"].get(value, value)
     if key == "period":
         return period_short(scheme, value) if scheme else ("全年" if value == "cycle" else NONE)
@@ -218,8 +233,9 @@ def _names_for(store: Store, rows: list[dict]) -> dict:
     for row in rows:
         for side in (row["before"], row["after"]):
             if isinstance(side, dict):
-                if isinstance(side.get("org_code"), str):
-                    org_codes.add(side["org_code"])
+                for key in ("org_code", "parent_code", "merged_into", "branch_code", "group_code"):
+                    if isinstance(side.get(key), str):
+                        org_codes.add(side[key])
                 if isinstance(side.get("results"), dict):
                     member_ids.update(side["results"])
     members = dict(store.all("SELECT id, name FROM members WHERE list_contains(?, id)", [sorted(member_ids)])) \

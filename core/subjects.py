@@ -231,10 +231,12 @@ def errors_for(errors: list[str], label: str) -> bool:
 
 
 def _masked(values: dict) -> dict:
-    """The values as audited: the ID number masked, dates as text."""
+    """The values as audited: the ID number masked."""
     out = dict(values)
     if out.get("id_card"):
         out["id_card"] = mask_id(out["id_card"])
+    if "status" in out:  # 操作日志 reads "status" as a review state: a member's has its own key
+        out["member_status"] = out.pop("status")
     return out
 
 

@@ -75,12 +75,18 @@ def test_add_and_update_a_member_audited_with_the_id_masked(world):
     listed = sj.list_subjects(world, SECRETARY, B1, "周")
     assert listed["身份证号"].to_list() == ["1101**********002X"]
     changed = sj.update_subject(world, SECRETARY, member, {"phone": "13900000000", "status": "已故"})
-    assert changed == {"phone": "13900000000", "status": "deceased"}
+    assert changed == {"phone": "13900000000", "member_status": "deceased"}
     audits = world.all("SELECT action, before_json, after_json FROM audit_log WHERE member_id = ? ORDER BY id",
                        [member])
     assert [a[0] for a in audits] == ["subject.add", "subject.update"]
     assert VALID not in " ".join(str(a) for a in audits) and "1101**********002X" in audits[0][2]
-    assert '"status": "active"' in audits[1][1] and '"status": "deceased"' in audits[1][2]
+    assert '"member_status": "active"' in audits[1][1] and '"member_status": "deceased"' in audits[1][2]
+    # 操作日志 says it in words
+    from core.audit_log import search
+    from core.auth.scope import scope_for
+    logged = {r["操作"]: r["变更内容"] for r in search(world, scope_for(world, ADMIN), member="周九")[0].to_dicts()}
+    assert logged["修改人员信息"] == "联系电话：— → 13900000000\n人员状态：正常 → 已故"
+    assert "身份证号：1101**********002X" in logged["新增人员"] and "所在支部：一村党支部" in logged["新增人员"]
     with pytest.raises(EntryError, match="周九 已故，不能再记分"):
         ledger.enter_event(world, SECRETARY, member, "miss_meeting", D(2025, 11, 3), today=TODAY)
     # a deceased member leaves the branch's open history
