@@ -240,7 +240,7 @@ def write_roster(cur, ctx: Context, plan: Plan, batch_id: int) -> dict:
     made: dict[int, str] = {}  # file row -> the new subject's id
     if add.height:
         ids = next_ids(cur, kind, add.height)
-        keys = [pinyin.keys(n) for n in add["name"].to_list()]
+        keys = pinyin.keys_many(add["name"].to_list())
         rows = add.drop("_row").with_columns(
             pl.Series("id", ids), pl.Series("initials", [k[0] for k in keys]), pl.Series("pinyin", [k[1] for k in keys]),
             pl.lit(batch_id, pl.Int64).alias("import_batch"))

@@ -1,0 +1,107 @@
+"""The import benchmark behind ``bench``'s ``import_members_12k_s`` and ``import_events_100k_s``:
+a county roster of 12,000 new members and 100,000 point events, each as an .xlsx file a
+branch would upload, timed from bytes to committed batch (read, validate, preview, write).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import random
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import xlsxwriter
+
+from core import imports
+from core.imports import events, members  # noqa: F401  (loaded as the app has them: not timed)
+from core.auth import User
+from core.idcard import check_digit
+from core.services.ledger import items_for
+from core.scheme_assignments import NoSchemeError, scheme_for
+from core.store import Store
+
+MEMBERS, EVENTS = 12_000, 100_000
+
+
+def _xlsx(headers: list[str], rows) -> bytes:
+    buffer = io.BytesIO()
+    with xlsxwriter.Workbook(buffer, {"in_memory": True, "constant_memory": True}) as book:
+        sheet = book.add_worksheet()
+        sheet.write_row(0, 0, headers)
+        for i, row in enumerate(rows, start=1):
+            sheet.write_row(i, 0, row)
+    return buffer.getvalue()
+
+
+def roster_file(store: Store, count: int = MEMBERS, seed: int = 7) -> bytes:
+    rng = random.Random(seed)
+    branches = [r[0] for r in store.all("SELECT code FROM orgs WHERE level = 'branch' ORDER BY code")]
+    rows = []
+    for i in range(count):
+        born = dt.date(1955, 1, 1) + dt.timedelta(days=i * 3 % 14_000)
+        first17 = f"330102{born:%Y%m%d}{i // 4667:03d}"
+        rows.append([f"测试{i:05d}", first17 + check_digit(first17), f"{born:%Y.%m}",
+                     f"{born.year + 25}年7月1日", rng.choice(branches), "正式党员", f"139{i:08d}"])
+    return _xlsx(["姓名", "身份证号", "出生年月", "入党时间", "所在支部", "党员类别", "联系电话"], rows)
+
+
+def events_file(store: Store, count: int = EVENTS, today: dt.date | None = None, seed: int = 7) -> bytes:
+    """Point events for the members there, on open (not finalised) days of the last year."""
+    rng = random.Random(seed)
+    today = today or dt.date.today()
+    members = store.all("SELECT m.id, m.name, m.branch_code, m.kind FROM members m WHERE m.status = 'active'"
+                        " AND m.name IN (SELECT name FROM members GROUP BY name, branch_code HAVING count(*) = 1)")
+    locks = store.all("SELECT branch_code, start_date, end_date FROM period_locks WHERE reopened_at IS NULL")
+    pool: dict[tuple[str, str], list] = {}
+    days: dict[str, list[dt.date]] = {}
+    for _, _, branch, kind in members:
+        if branch not in days:
+            spans = [(a, b) for c, a, b in locks if c == branch]
+            days[branch] = [d for d in (today - dt.timedelta(days=k) for k in range(365))
+                            if not any(a <= d <= b for a, b in spans)]
+        key = (branch, kind)
+        if key not in pool:
+            try:
+                scheme, _ = scheme_for(store, branch, today)
+                pool[key] = [i for i in items_for(scheme, kind) if not i.is_range and i.frequency == "per_event"]
+            except NoSchemeError:
+                pool[key] = []
+    usable = [m for m in members if pool[(m[2], m[3])] and days[m[2]]]
+    rows = []
+    while len(rows) < count:
+        _, name, branch, kind = rng.choice(usable)
+        item = rng.choice(pool[(branch, kind)])
+        rows.append([name, branch, item.name, f"{rng.choice(days[branch]):%Y-%m-%d}", "", "1", f"台账{len(rows)}"])
+    return _xlsx(["姓名", "所在支部", "积分项目", "日期", "分值", "次数", "备注"], rows)
+
+
+def timings(db: Path) -> dict:
+    """Seconds to import the roster and the events into a copy of ``db`` as its first admin."""
+    with tempfile.TemporaryDirectory(prefix="jifen-import-bench-") as work:
+        copy = Path(work) / "import.duckdb"
+        shutil.copyfile(db, copy)
+        store = Store(copy)
+        try:
+            admin = store.one("SELECT username, display_name, role, org_code FROM users WHERE role = 'admin'"
+                              " ORDER BY username LIMIT 1")
+            user = User(*admin)
+            out = {}
+            data = events_file(store)
+            out["import_events_100k_s"] = _timed(store, user, "events", data)
+            data = roster_file(store)
+            out["import_members_12k_s"] = _timed(store, user, "members", data)
+            return out
+        finally:
+            store.close()
+
+
+def _timed(store: Store, user, kind: str, data: bytes) -> float:
+    start = time.perf_counter()
+    preview = imports.preview(store, user, kind, data, f"{kind}.xlsx")
+    if not preview.ok:
+        raise RuntimeError(f"{kind}: {preview.errors.head(5).rows()}")
+    imports.commit(store, user, preview)
+    return round(time.perf_counter() - start, 2)
