@@ -19,6 +19,7 @@ from pathlib import Path
 import polars as pl
 
 ROW = "_row"  # the Excel row number of each data row (1-based, as the user sees it)
+NUMBER_PROBE = ("id_card",)  # fields whose cells being numbers matters (an ID number loses digits)
 HEADER_SCAN_ROWS = 12  # a title, a note and a two-row header fit well inside this
 EXCEL_EPOCH = "1899-12-30"  # Excel's day 0 (its 1900 leap-year bug is absorbed by starting here)
 MAX_SERIAL = 2958465  # 9999-12-31
@@ -169,13 +170,15 @@ def _numeric_fields(data: bytes, file_name: str, start: int, fields: dict[int, s
     except Exception:  # already read once above; a failure here only loses the hint
         return out
     for j, key in fields.items():
+        if key not in NUMBER_PROBE:
+            continue
         try:
             sheet = reader.load_sheet(0, header_row=None, skip_rows=start, use_columns=[j],
                                       dtype_coercion="strict", schema_sample_rows=None)
-            dtype = sheet.available_columns()[0].dtype
+            column = sheet.to_polars().to_series(0)
         except Exception:  # mixed types in the column
             continue
-        if dtype in ("int", "float"):
+        if column.dtype.is_numeric() and column.null_count() < column.len():
             out.add(key)
     return out
 
