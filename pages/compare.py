@@ -7,6 +7,7 @@ import streamlit as st
 
 from core.metrics.filters import cycle_name, cycle_starts, period_label
 from ui.charts import ROW, bars, download, show, table, table_view
+from ui.export_files import report_button
 from ui.filters import cached, drill_to, filter_bar
 from ui.session import guard
 
@@ -48,6 +49,7 @@ def _drill() -> None:
 table(shown.drop("branch"), helps=helps, pinned=["支部"], on_select=_drill, selection_mode="single-row",
       key="compare_table")
 download(shown.rename({"branch": "编码"}), "支部对比", "compare_table")
+report_button(scope, flt, key="compare_report")
 
 box = cached("core.metrics.compare:box_by_filter", scope, flt)
 if box.is_empty():

@@ -8,6 +8,7 @@ from core import members
 from core.auth.scope import ScopeError
 from core.metrics import member_file
 from ui.charts import show, table, table_view
+from ui.export_files import card_button
 from ui.filters import today
 from ui.session import guard
 from ui.widgets import md, page_offset, pager, reset_page
@@ -70,6 +71,8 @@ else:
         cycle = st.selectbox("年度", computed, format_func=names.get, key="mf_cycle", placeholder="请选择…")
         lines = member_file.explanation(store, member, cycle, now) if cycle is not None else []
         table(pl.DataFrame({"序号": list(range(1, len(lines) + 1)), "说明": lines}, schema={"序号": pl.Int64, "说明": pl.String}))
+        if cycle is not None:
+            card_button(scope, member["branch"], cycle, member["id"], key="mf_card")
 
 st.subheader("记录时间线")
 page, total = member_file.timeline(store, member, page_offset("mf_page", PAGE_SIZE), PAGE_SIZE, now)

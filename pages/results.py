@@ -7,6 +7,7 @@ import streamlit as st
 from core.scheme_assignments import NoSchemeError
 from core.services.results import display_rows, explain_lines, result_rows, view_results, warning_lines
 from ui.entry_widgets import pick_member
+from ui.export_files import ledger_button
 from ui.period_widgets import pick_branch_period
 from ui.session import guard
 
@@ -38,6 +39,7 @@ if output.get("period", "cycle") != "cycle" and not output.get("graded"):
     st.info(f"{results.label}：只公布本期各项得分和截至本期的累计得分，等次、名额和年度标记在全年评定；"
             "尚未到评定时间的项目显示“未评”，不按 0 分计。")
 st.dataframe(display_rows(rows), hide_index=True, width="stretch")
+ledger_button(scope, branch, cycle, key="res_ledger")
 
 warnings = warning_lines(output)
 if warnings:

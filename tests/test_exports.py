@@ -345,3 +345,37 @@ def test_cli_bad_input_exits_2_in_chinese(demo_path, tmp_path, monkeypatch, caps
     err = capsys.readouterr().err
     assert err.startswith("错误：") and message in err
     assert not list(tmp_path.glob("x.*"))  # nothing written
+
+
+# -- pages ---------------------------------------------------------------------------------
+
+def _downloads(at) -> list[str]:
+    return [b.label for b in at.get("download_button")]
+
+
+def test_results_page_offers_the_ledger(app_as):
+    at = app_as("shuji01")
+    at.switch_page("pages/results.py").run()
+    assert not at.exception, at.exception
+    assert "导出台账" in _downloads(at)
+
+
+def test_member_file_prints_a_card(app_as):
+    at = app_as("shuji01")
+    at.switch_page("pages/member_file.py").run()
+    at.text_input(key="mf_query").input("").run()
+    first = at.selectbox(key="mf_member").options[0].rsplit("，", 1)[-1].rstrip("）")  # the label ends in the id
+    at.selectbox(key="mf_member").set_value(first).run()
+    assert not at.exception, at.exception
+    if CJK_FONT.exists():
+        assert "打印积分卡" in _downloads(at)
+
+
+def test_compare_page_offers_the_township_report(app_as):
+    at = app_as("zhen01")
+    at.switch_page("pages/compare.py").run()
+    assert not at.exception, at.exception
+    assert "导出乡镇报表" in _downloads(at)
+    at = app_as("shuji01")
+    at.switch_page("pages/compare.py").run()
+    assert "导出乡镇报表" not in _downloads(at)  # a secretary's comparison is one branch

@@ -61,14 +61,15 @@ def ledger_xlsx(store: Store, branch_code: str, cycle: int, period: str | None =
 
 
 def report_xlsx(store: Store, org_code: str, cycle: int, period: str | None = None, scope: Scope | None = None,
-                today: dt.date | None = None, csv: bool = False) -> bytes:
+                today: dt.date | None = None, csv: bool = False, category: str | None = None) -> bytes:
     """Branches × indicators under a township (or county); ``period`` is a calendar period as
     the dashboards take it (2026Q1, 2026-03, 2026), this quarter when not given."""
     level = _org_level(store, org_code)
     if level not in ("county", "township"):
         raise ExportError(f"{org_code} 是{LEVEL_NAMES.get(level, level)}，乡镇报表请给出乡镇（街道）或县（区）的编码")
     try:
-        sheets = township.report_sheets(store, township.org_scope(store, scope, org_code), cycle, period, today)
+        sheets = township.report_sheets(store, township.org_scope(store, scope, org_code), cycle, period, today,
+                                        category)
     except ValueError as exc:
         raise ExportError(str(exc)) from None
     if csv:

@@ -35,9 +35,18 @@ class _Document(FPDF):
         self.cell(0, 6, f"{prefix}第 {self.page_no()} 页 / 共 {{nb}} 页", align="C")
 
 
+def font_problem(font: Path = CJK_FONT) -> str | None:
+    """Why no PDF can be made, in plain Chinese (the font is missing), or None. Pages ask
+    before offering a PDF, so nobody downloads a file of empty boxes."""
+    if Path(font).exists():
+        return None
+    return f"缺少中文字体 {font}，无法生成PDF；请安装 fonts-noto-cjk（apt-get install fonts-noto-cjk）"
+
+
 def _document(title: str, font: Path) -> _Document:
-    if not Path(font).exists():
-        raise FontMissing(f"缺少中文字体 {font}，无法生成PDF；请安装 fonts-noto-cjk（apt-get install fonts-noto-cjk）")
+    problem = font_problem(font)
+    if problem:
+        raise FontMissing(problem)
     pdf = _Document(format="A4")
     pdf.set_margins(10, 12, 10)
     pdf.set_auto_page_break(auto=True, margin=15)

@@ -45,9 +45,10 @@ def org_scope(store: Store, scope: Scope | None, org_code: str) -> Scope:
 
 
 def report_sheets(store: Store, scope: Scope, cycle: int, period: str | None = None,
-                  today: dt.date | None = None) -> list[Sheet]:
+                  today: dt.date | None = None, category: str | None = None) -> list[Sheet]:
+    """``category`` narrows to one member category, as the dashboards' filter does."""
     today = today or dt.date.today()
-    flt = Filter(today=today, cycle=cycle, period=check_period_key(period or quarter_key(today)))
+    flt = Filter(today=today, cycle=cycle, period=check_period_key(period or quarter_key(today)), category=category)
     data = branch_table(store, scope, flt)
     starts = cycle_starts(store, scope, flt)
     period_text, cycle_text = period_label(flt.period), cycle_name(starts, cycle, dates=False)
@@ -64,5 +65,6 @@ def report_sheets(store: Store, scope: Scope, cycle: int, period: str | None = N
              "参与率 = 有已审核积分记录或出席活动的党员 ÷ 党员数；出勤率 = 出席人次 ÷ 应到人次；"
              "等次占比 = 该等次人数 ÷ 参评人数，所用方案没有该等次的支部留空。",
              f"导出日期：{today:%Y-%m-%d}"]
-    return [Sheet("支部对比", f"{name}　各支部积分工作情况（{period_text}；{cycle_text}）",
+    who = f"；{category}" if category else ""
+    return [Sheet("支部对比", f"{name}　各支部积分工作情况（{period_text}；{cycle_text}{who}）",
                   [Table(list(shown.columns), rows, [totals])], notes)]
