@@ -90,7 +90,8 @@ def validate(ctx: Context, table: Table) -> Plan:
                                       pl.col("item_text"))))
     frame, errs = _check_items(ctx, frame, schemes)
     errors += errs
-    errors.append(duplicates(frame.filter(pl.col("member_id").is_not_null() & pl.col("item_code").is_not_null()),
+    errors.append(duplicates(frame.filter(pl.col("member_id").is_not_null() & pl.col("item_code").is_not_null())
+                             .with_columns(pl.col("points_v").cast(pl.String).fill_null(""), pl.col("note_v").fill_null("")),
                              KEY + ["note_v"], ctx.header("name"), "（同一人、同一项目、同一日期、同一分值）"))
     frame = frame.filter(pl.col("member_id").is_not_null() & pl.col("item_code").is_not_null()
                          & pl.col("date_v").is_not_null() & pl.col("count_v").is_not_null())

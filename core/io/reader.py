@@ -145,7 +145,9 @@ def read_table(data: bytes, file_name: str, synonyms: dict[str, tuple[str, ...]]
     picked = picked.filter(pl.any_horizontal(pl.col(c).is_not_null() for c in values))
     # A field the header did not name is still a column (all null), so importers see one shape.
     picked = picked.with_columns(pl.lit(None, pl.String).alias(k) for k in synonyms if k not in picked.columns)
-    extra = [texts[j] for j in sorted(texts) if j not in fields]
+    # An unclaimed column is listed only when it holds data (a merged title carried over an
+    # empty spacer column is not a column the user kept).
+    extra = [texts[j] for j in sorted(texts) if j not in fields and body[f"c{j}"].drop_nulls().len()]
     headers = {key: texts.get(j, key) for j, key in fields.items()}
     return Table(picked, headers, extra, tuple(r + 1 for r in header_rows),
                  _numeric_fields(data, file_name, start, fields))

@@ -1,0 +1,133 @@
+"""积分记录 import: a branch's past ledger in, approved, all or nothing, once, undoable."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from core import imports
+from core.imports import ImportRefused
+from tests.entry_world import SECRETARY, TODAY, lock, world  # noqa: F401
+from tests.import_files import csv, xlsx
+
+TITLE = "一村党支部2025年度积分台账"
+
+
+def ledger() -> bytes:
+    # title row, a two-row header (日期 under 记分情况 merged over D:F), dates four ways
+    return xlsx([
+        ["党员姓名", "积分项目", None, "日期", "分值", "备注", "经办人"],
+        ["张 三", "缺席三会一课", None, "2025.7.1", -2, "7月主题党日", "王"],
+        ["李四", "reward_other", None, "2025年8月3日", 5, None, None],
+        ["王五", "其他积极发挥党员先锋模范作用，经支委会研究酌情加分", None, dt.date(2025, 8, 31), 3, None, None],
+        ["李四", "未按时足额交纳党费", None, 20251010, None, None, None],
+    ], title=TITLE, merged=[(0, 2, "人员"), (3, 5, "记分情况")])
+
+
+def effective(store):
+    return store.all("SELECT e.member_id, e.item, e.date, e.points, e.source, e.evidence, r.decision, r.reviewed_by"
+                     " FROM events e JOIN event_reviews r ON r.event_id = e.id ORDER BY e.id")
+
+
+def test_a_messy_ledger_imports_approved_with_the_batch_as_evidence(world):
+    p = imports.preview(world, SECRETARY, "events", ledger(), "台账.xlsx", "C01T01B01", today=TODAY)
+    assert p.ok, p.errors.rows()
+    assert (p.rows, p.added, p.updated, p.unchanged) == (4, 4, 0, 0)
+    assert p.extra_columns == ["经办人"]
+    assert p.header_rows == (2, 3)
+    assert world.scalar("SELECT count(*) FROM events") == 0  # nothing written by the preview
+    batch = imports.commit(world, SECRETARY, p, today=TODAY)
+    rows = effective(world)
+    evidence = f"导入批次 {batch}：台账.xlsx"
+    # the fixed item's written −2 is the item's own value, so it is not stored as an entered value
+    assert rows == [
+        ("M01", "miss_meeting", dt.date(2025, 7, 1), None, "import", evidence, "approved", "shuji01"),
+        ("M02", "reward_other", dt.date(2025, 8, 3), Decimal("5.00"), "import", evidence, "approved", "shuji01"),
+        ("M03", "reward_other", dt.date(2025, 8, 31), Decimal("3.00"), "import", evidence, "approved", "shuji01"),
+        ("M02", "late_dues", dt.date(2025, 10, 10), None, "import", evidence, "approved", "shuji01"),
+    ]
+    assert world.one("SELECT kind, file_name, org_code, username, counts FROM import_batches WHERE id = ?", [batch]) == (
+        "events", "台账.xlsx", "C01T01B01", "shuji01", '{"rows": 4, "added": 4, "updated": 0, "unchanged": 0}')
+
+
+def test_the_same_ledger_again_adds_nothing_and_says_so(world):
+    first = imports.commit(world, SECRETARY, imports.preview(world, SECRETARY, "events", ledger(), "台账.xlsx",
+                                                              "C01T01B01", today=TODAY), today=TODAY)
+    again = imports.preview(world, SECRETARY, "events", ledger(), "台账.xlsx", "C01T01B01", today=TODAY)
+    assert again.already["id"] == first and again.added == 0 and again.unchanged == 4
+    assert "不会重复添加" in again.summary()
+    assert imports.commit(world, SECRETARY, again, today=TODAY) is None
+    assert world.scalar("SELECT count(*) FROM events") == 4
+    # the same rows in another file (a copy saved as CSV) are recognised row by row
+    copy = csv(["姓名,项目,日期,分值", "张三,缺席三会一课,2025-07-01,", "李四,reward_other,2025-08-03,5"])
+    p = imports.preview(world, SECRETARY, "events", copy, "copy.csv", "C01T01B01", today=TODAY)
+    assert (p.added, p.unchanged) == (0, 2)
+
+
+def test_a_bad_ledger_is_refused_whole_with_row_numbered_errors(world):
+    bad = csv([
+        TITLE,
+        "姓名,积分项目,日期,分值",
+        "张三,缺席三会一课,2025.7.1,",        # row 3: fine
+        "赵六,缺席三会一课,2025.7.2,",        # row 4: exempt
+        "周九,缺席三会一课,2025.7.2,",        # row 5: nobody of that name
+        "李四,打扫卫生,2025.7.3,",            # row 6: no such item
+        "王五,reward_other,2025.7.4,12",      # row 7: range 1～10
+        "王五,reward_other,2025.7.5,",        # row 8: range item needs a value
+        "张三,缺席三会一课,2025-13-01,",       # row 9: no date
+        "张三,缺席三会一课,2025.12.1,",        # row 10: after today (2025-11-20)
+        "张三,缺席三会一课,2025.7.1,",        # row 11: repeats row 3
+    ])
+    p = imports.preview(world, SECRETARY, "events", bad, "bad.csv", "C01T01B01", today=TODAY)
+    assert not p.ok
+    got = {(row, column): problem for row, column, problem in p.errors.iter_rows()}
+    assert sorted(row for row, _ in got) == [4, 5, 6, 7, 8, 9, 10, 11]
+    assert "免于评星" in got[(4, "姓名")]
+    assert got[(5, "姓名")] == "本支部没有名为「周九」的人员"
+    assert "没有项目「打扫卫生」" in got[(6, "积分项目")]
+    assert "1～10分" in got[(7, "分值")] and "12" in got[(7, "分值")]
+    assert "需要填写分值" in got[(8, "分值")]
+    assert "不是日期" in got[(9, "日期")]
+    assert "今天之后" in got[(10, "日期")]
+    assert got[(11, "姓名")].startswith("与第 3 行")
+    with pytest.raises(ImportRefused):
+        imports.commit(world, SECRETARY, p, today=TODAY)
+    assert world.scalar("SELECT count(*) FROM events") == 0
+    report = p.error_report()
+    assert report[:2] == b"PK"  # an .xlsx
+
+
+def test_a_locked_period_refuses_its_rows(world):
+    lock(world, "C01T01B01", 2025, "Q1", dt.date(2025, 7, 1), dt.date(2025, 9, 30))
+    p = imports.preview(world, SECRETARY, "events", ledger(), "台账.xlsx", "C01T01B01", today=TODAY)
+    # rows 4-6 fall in Q1 (Jul–Sep), row 7 (2025-10-10) does not
+    assert sorted(set(p.errors["行号"].to_list())) == [4, 5, 6]
+    assert all("已确认归档" in m for m in p.errors["问题"].to_list())
+
+
+def test_undo_reverses_every_event_while_the_period_is_open(world):
+    p = imports.preview(world, SECRETARY, "events", ledger(), "台账.xlsx", "C01T01B01", today=TODAY)
+    batch = imports.commit(world, SECRETARY, p, today=TODAY)
+    assert imports.undo(world, SECRETARY, batch) == {"reversed": 4}
+    reversals = world.all("SELECT reverses, source, note FROM events WHERE reverses IS NOT NULL ORDER BY reverses")
+    assert [r[1:] for r in reversals] == [("reversal", f"撤销导入批次 {batch}")] * 4
+    counting = world.scalar("SELECT count(*) FROM events e JOIN event_reviews r ON r.event_id = e.id"
+                            " WHERE r.decision = 'approved' AND NOT EXISTS"
+                            " (SELECT 1 FROM events x WHERE x.reverses = e.id)")
+    assert counting == 0
+    assert world.scalar("SELECT count(*) FROM audit_log WHERE action = 'import.undo'") == 1
+    with pytest.raises(ImportRefused, match="已于"):
+        imports.undo(world, SECRETARY, batch)
+    # undone, the same file may come in again
+    assert imports.preview(world, SECRETARY, "events", ledger(), "台账.xlsx", "C01T01B01", today=TODAY).added == 4
+
+
+def test_undo_is_refused_once_a_period_is_locked(world):
+    batch = imports.commit(world, SECRETARY, imports.preview(world, SECRETARY, "events", ledger(), "台账.xlsx",
+                                                              "C01T01B01", today=TODAY), today=TODAY)
+    lock(world, "C01T01B01", 2025, "Q1", dt.date(2025, 7, 1), dt.date(2025, 9, 30))
+    with pytest.raises(Exception, match="已确认归档"):
+        imports.undo(world, SECRETARY, batch)
+    assert world.scalar("SELECT count(*) FROM events WHERE reverses IS NOT NULL") == 0
