@@ -59,11 +59,13 @@ def todos(store: Store, user, scope: Scope, today: dt.date | None = None) -> lis
     where, params = scope.sql("o")
     items: list[Todo] = []
     if can(user.role, "review"):
-        pending = store.scalar(
-            f"SELECT count(*) FROM events e JOIN orgs o ON o.code = e.branch_code"
-            f" LEFT JOIN event_reviews r ON r.event_id = e.id WHERE {where} AND {STATUS_SQL} = 'entered'", params)
-        if pending:
-            items.append(Todo("review", f"{pending} 条积分记录待审核"))
+        waiting = dict(store.all(
+            f"SELECT e.branch_code, count(*) FROM events e JOIN orgs o ON o.code = e.branch_code"
+            f" LEFT JOIN event_reviews r ON r.event_id = e.id WHERE {where} AND {STATUS_SQL} = 'entered'"
+            f" GROUP BY e.branch_code", params))
+        if waiting:  # all in one branch: the link opens that branch's queue
+            there = {"branch": next(iter(waiting))} if len(waiting) == 1 else {}
+            items.append(Todo("review", f"{sum(waiting.values())} 条积分记录待审核", params=there))
     if user.role == "recorder":
         rejected = store.scalar(
             "SELECT count(*) FROM events e JOIN event_reviews r ON r.event_id = e.id"

@@ -67,4 +67,4 @@ def test_each_todo_links_to_the_branch_and_period_it_is_about(township):
     window = {"branch": world.B1, "cycle": "2026", "period": "Q2"}  # B1's 公示 of 2026 Q2
     assert links == [("publicity", window), ("publicity", window),  # the overdue objection is in that window
                      ("coverage", {"branch": world.B2}), ("coverage", {"branch": world.B3}),  # 未录入: coverage
-                     ("review", {})]
+                     ("review", {"branch": world.B1})]  # the one record waiting is B1's

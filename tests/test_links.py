@@ -97,3 +97,12 @@ def test_every_visit_reason_links_to_its_branch(app_as, demo_store):
     stale = [a for a in alerts if a.rule == "stale"]
     for alert in stale:  # "N 天未录入" → that branch's 覆盖情况
         assert ("coverage", {"branch": alert.branch}) in got
+
+
+@pytest.mark.parametrize("path,key", [("pages/review.py", "rv_branch"), ("pages/quick_entry.py", "qe_branch"),
+                                      ("pages/attendance.py", "att_branch"), ("pages/appraisal.py", "ap_branch")])
+def test_entry_pages_open_on_a_linked_branch(page, path, key):
+    at = page(path, user=User("admin", "管理员", "admin", "C01"), query={"branch": "C01T01B05"})
+    assert at.selectbox(key=key).value == "C01T01B05"
+    at.selectbox(key=key).set_value("C01T01B06").run()  # then the user's own choice holds
+    assert at.selectbox(key=key).value == "C01T01B06"

@@ -14,13 +14,14 @@ from core.auth import Scope
 from core.scheme import Scheme
 from core.scheme_assignments import NoSchemeError, scheme_for
 from core.store import Store
+from ui.links import arrived
 
 
 def pick_branch(store: Store, scope: Scope, key: str, clears: tuple[str, ...] = ()) -> str:
     """The branch to work on: a secretary's own, or one chosen from the scope (keyed on the
-    code, shown by its unique label). Changing it drops the widget state named in
-    ``clears`` (member, item, period …): a choice made for one branch means nothing in
-    another, whose scheme may not even have that item."""
+    code, shown by its unique label; a link's ``?branch=`` starts it). Changing it drops
+    the widget state named in ``clears`` (member, item, period …): a choice made for one
+    branch means nothing in another, whose scheme may not even have that item."""
     branches = orgs.branches(store, scope)
     if not branches:
         st.info("您的管辖范围内没有党支部")
@@ -28,6 +29,10 @@ def pick_branch(store: Store, scope: Scope, key: str, clears: tuple[str, ...] = 
     if len(branches) == 1:
         return branches[0][0]
     names = dict(branches)
+    linked = arrived().get("branch")  # a link's ?branch= (首页待办) is the starting choice
+    if linked in names:
+        st.session_state[key] = linked
+        forget(clears)
     drop_stale(key, names)
     return st.selectbox("党支部（村）", list(names), format_func=names.get, key=key,
                         on_change=forget, args=(clears,))
