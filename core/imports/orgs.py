@@ -119,7 +119,12 @@ def validate(ctx: Context, table: Table) -> Plan:
     errors.append(row_errors(bad))
     errors = gather(errors)
     wrong = set(errors["行号"].to_list())
-    plan_rows = [p for p in plan_rows if p["_row"] not in wrong and not _under_wrong(p, by_row, wrong)]
+    below = [(p["_row"], ctx.header("parent"), f"上级组织（第 {p['parent'][1]} 行）有误，本行无法建立")
+             for p in plan_rows if p["_row"] not in wrong and _under_wrong(p, by_row, wrong)]
+    if below:
+        errors = gather([errors, row_errors(below)])
+        wrong |= {row for row, _, _ in below}
+    plan_rows = [p for p in plan_rows if p["_row"] not in wrong]
     adds = [p for p in plan_rows if p["op"] == "add"]
     renames = [p for p in plan_rows if p["op"] == "rename"]
     shown_add = pl.DataFrame([{"行号": p["_row"], "组织编码": p["code"] or "（自动生成）", "组织名称": p["name"],
