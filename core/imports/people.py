@@ -7,7 +7,7 @@ import polars as pl
 from core.imports.base import Column, Context, errors_where
 from core.imports.resolve import id_card_column, match_members, resolve_branch, scope_members
 from core.imports.roster import BRANCH, ID_CARD, PERSON
-from core.io.reader import Table, clean_text
+from core.io.reader import Table, clean_names, clean_text
 
 COLUMNS = [PERSON, ID_CARD, BRANCH]
 CYCLE = Column("cycle", "年度", ("考核年度", "评议年度", "年份", "周期"), True, "2024", width=8)
@@ -16,7 +16,7 @@ CYCLE = Column("cycle", "年度", ("考核年度", "评议年度", "年份", "�
 def find_people(ctx: Context, table: Table) -> tuple[pl.DataFrame, list]:
     """The table with ``branch_code`` and ``member_id`` (plus the member's kind, category and
     status), and the errors of rows whose person cannot be found."""
-    frame, errors = resolve_branch(ctx, table.frame)
+    frame, errors = resolve_branch(ctx, table.frame.with_columns(clean_names(pl.col("name")).alias("name")))
     frame, errs = id_card_column(frame, "id_card" in table.numeric, ctx.header("id_card"))
     errors += errs
     frame, errs = match_members(ctx, frame, scope_members(ctx))
