@@ -379,3 +379,19 @@ def test_compare_page_offers_the_township_report(app_as):
     at = app_as("shuji01")
     at.switch_page("pages/compare.py").run()
     assert "导出乡镇报表" not in _downloads(at)  # a secretary's comparison is one branch
+
+
+def test_browser_downloads_the_ledger(live_server, browser_page, tmp_path):
+    """The button's file is built on the click (a callable), in the server's own thread."""
+    from tests.conftest import browser_login, wait_idle
+
+    page = browser_page
+    browser_login(page, live_server, "shuji01")
+    page.goto(live_server + "/results")
+    wait_idle(page)
+    with page.expect_download(timeout=60_000) as info:
+        page.get_by_role("button", name="导出台账").click()
+    path = tmp_path / "ledger.xlsx"
+    info.value.save_as(path)
+    assert info.value.suggested_filename.startswith("梁寨村党支部_") and info.value.suggested_filename.endswith("_台账.xlsx")
+    assert fastexcel.read_excel(path.read_bytes()).sheet_names[-1] == "汇总（全年）"
