@@ -35,6 +35,7 @@ PAGES: list[PageSpec] = [
     PageSpec("member_file", "pages/member_file.py", "成员档案", ":material/badge:", "统计分析", "view"),
     PageSpec("schemes", "pages/schemes.py", "积分方案", ":material/rule:", "系统", "view"),
     PageSpec("org_people", "pages/org_people.py", "组织与人员", ":material/account_tree:", "系统", "manage_orgs"),
+    PageSpec("import_export", "pages/import_export.py", "导入导出", ":material/upload_file:", "系统", "import"),
     PageSpec("audit_log", "pages/audit_log.py", "操作日志", ":material/history:", "系统", "audit"),
     PageSpec("admin", "pages/admin.py", "系统管理", ":material/settings:", "系统", "manage_users"),
     PageSpec("account", "pages/account.py", "我的账号", ":material/account_circle:", "系统", "view"),
