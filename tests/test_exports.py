@@ -395,3 +395,33 @@ def test_browser_downloads_the_ledger(live_server, browser_page, tmp_path):
     info.value.save_as(path)
     assert info.value.suggested_filename.startswith("梁寨村党支部_") and info.value.suggested_filename.endswith("_台账.xlsx")
     assert fastexcel.read_excel(path.read_bytes()).sheet_names[-1] == "汇总（全年）"
+
+
+@needs_font
+def test_household_card(store):
+    """A 户's card under a village scheme: the household's own entries and result, and its
+    people where the store keeps them (migration 4)."""
+    from core.services import review
+    from tests.entry_world import build
+
+    build(store, "village-4class")  # a calendar cycle: 2025 runs 2025-01-01..2025-12-31
+    store.write(lambda cur: (  # a village of households: the world's party members are not its subjects
+        cur.execute("DELETE FROM members WHERE branch_code = ?", [BRANCH]).fetchall(),
+        cur.execute("INSERT INTO members(id, name, kind, branch_code, initials) VALUES ('H01', '张三户', 'household', ?,"
+                    " 'zsh')", [BRANCH]).fetchall()))
+    has_people = bool(store.all("SELECT 1 FROM information_schema.tables WHERE table_name = 'household_people'"))
+    if has_people:
+        store.write(lambda cur: cur.execute(
+            "INSERT INTO household_people(household_id, name, relation) VALUES ('H01', '张三', '户主'),"
+            " ('H01', '王芳', '配偶')").fetchall())
+    for day in (dt.date(2025, 3, 2), dt.date(2025, 6, 9)):
+        event = ledger_service.enter_event(store, SECRETARY, "H01", "street_patrol", day, today=TODAY)
+        review.approve(store, SECRETARY, [event])
+    text = _pdf_text(exports.card_bytes(store, BRANCH, 2025, subject="H01", today=TODAY))
+    assert "一村党支部　张三户　积分卡" in text and "类型：农户" in text
+    card = cards(store, BRANCH, 2025, "cycle", "H01", TODAY)[0]
+    # 街面巡守 +5 twice: the running total reads 5, then 10
+    assert [e["累计加减分"] for e in card["entries"]] == ["5", "10"]
+    assert card["result"][0]  # the household's result line (its components and total)
+    if has_people:
+        assert "家庭成员：张三（户主）、王芳（配偶）" in text
