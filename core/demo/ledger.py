@@ -20,6 +20,7 @@ PENDING_DAYS = 14  # entries younger than this are mostly still awaiting review
 OCCASIONAL_RATE = 0.08  # honours, articles and the like, per member-month
 BREACH_SHARE = 0.05  # a breached requirement (党费 not paid in full) against an everyday deduction
 KEEP_UP = 1.2  # most members do a little more than the yearly minimum asked of their category
+BUSIEST = 4.0  # the busiest members log at most this many times the everyday average
 BATCHED_FROM, BATCHED = 20, 3  # a minimum of 20 or more (走访 人次) is logged ~3 to a record
 REJECT_REASONS = ["证明材料不全，请补充后重新录入", "日期与活动记录不符", "该事项已在本季度录入过", "分值超出支委会决定"]
 
@@ -165,7 +166,8 @@ def random_events(plan: Plan, target: float, absence_items: set[str]) -> EventBa
     rate = max(target - drawn, 0) / max(units, 1.0)
     b_activity = np.array([b.activity for b in plan.branches])
     for members, pool, weights, per_record in routine_members:
-        lam = rate * b_activity[plan.m_branch[members]] * rng.gamma(0.3, 1 / 0.3, len(members))
+        busy = np.minimum(rng.gamma(0.3, 1 / 0.3, len(members)), BUSIEST)
+        lam = rate * b_activity[plan.m_branch[members]] * busy / max(busy.mean(), 1e-9)
         batches += _stream(plan, members, lam, pool, [weights[i.code] for i in pool], per_record)
     return EventBatch.concat(batches) if batches else _empty()
 
