@@ -381,6 +381,7 @@ def test_compare_page_offers_the_township_report(app_as):
     assert "导出乡镇报表" not in _downloads(at)  # a secretary's comparison is one branch
 
 
+@pytest.mark.browser
 def test_browser_downloads_the_ledger(live_server, browser_page, tmp_path):
     """The button's file is built on the click (a callable), in the server's own thread."""
     from tests.conftest import browser_login, wait_idle

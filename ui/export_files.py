@@ -38,7 +38,7 @@ def ledger_button(scope: Scope, branch: str, cycle: int, key: str) -> None:
     version = store.data_version()
     st.download_button("导出台账", lambda: _ledger(scope, branch, cycle, version),
                        file_name=exports.file_name(store, "ledger", branch, cycle), mime=XLSX, key=key,
-                       help="本周期各季度（或方案的各期间）的积分记录和得分，及全年汇总（Excel）", on_click="ignore")
+                       on_click="ignore", help="本周期各季度（或方案的各期间）的积分记录和得分，及全年汇总（Excel）")
 
 
 def card_button(scope: Scope, branch: str, cycle: int, subject: str | None, key: str, period: str = "cycle",

@@ -116,7 +116,8 @@ def ledger_sheets(store: Store, branch_code: str, cycle: int, periods: list[str]
         sheets.append(Sheet(label, f"{name}　{result.label}　积分台账", [table, result_table(result.output)],
                             [f"左：{label}已审核通过、未撤销的积分记录（{start:%Y-%m-%d}至{end:%Y-%m-%d}）；"
                              f"右：本期得分（与「积分结果」一致）。"]))
-    state = "已归档（归档时冻结的结果）" if overall.frozen else f"实时计算，截至 {min(overall.through, today or dt.date.today()):%Y-%m-%d}"
+    through = min(overall.through, today or dt.date.today())
+    state = "已归档（归档时冻结的结果）" if overall.frozen else f"实时计算，截至 {through:%Y-%m-%d}"
     summary = Sheet("汇总（全年）", f"{name}　{cycle_label(scheme, cycle)}　积分汇总", [result_table(overall.output)],
                     [f"积分方案：{overall.output.get('name', scheme.name)}（版本 {overall.output['scheme_version']}）；{state}。"])
     return sheets + [summary]
