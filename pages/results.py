@@ -14,7 +14,7 @@ from ui.session import guard
 user, scope, store = guard("results")
 st.title("积分结果")
 today = dt.date.today()
-branch, cycle, period = pick_branch_period(store, scope, "res", today)
+branch, cycle, period = pick_branch_period(store, scope, "res", today, start="current")
 try:
     results = view_results(store, scope, branch, cycle, period, today)
 except (NoSchemeError, ValueError) as exc:
@@ -26,6 +26,11 @@ output = results.output
 state = ("已归档，显示归档时冻结的结果" if results.frozen
          else f"实时计算，计入截至 {min(results.through, dt.date.today()):%Y-%m-%d} 已审核通过的记录")
 st.caption(f"{results.label} · 积分方案：{output.get('name', output['scheme'])}（版本 {output['scheme_version']}）· {state}")
+if period == "cycle" and not results.frozen and results.through > today:
+    # A running cycle's annual result counts every later quarter at its base and every
+    # appraisal not yet held as missing: say so, so nobody reads it as the year's grade.
+    st.warning(f"本积分周期到 {results.through:%Y-%m-%d} 才结束，全年等次届时评定。现在的“全年”结果按全年规则试算："
+               "尚未开始的季度按基础分、尚未进行的评议按缺评计算，仅供参考；请看本期（季度、月份）结果。")
 
 rows = result_rows(output)
 score_column = "总分" if output.get("period", "cycle") == "cycle" else "截至本期得分"

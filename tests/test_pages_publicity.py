@@ -29,6 +29,12 @@ def test_results_page_shows_table_and_explanation(app_as):
     at.switch_page("pages/results.py").run()
     assert not at.exception, at.exception
     assert "party-q100-3to1" not in at.caption[0].value or "版本" in at.caption[0].value
+    # it opens on the running quarter (a period result: 本期 scores, the score to date, no grade)
+    columns = list(at.dataframe[0].value.columns)
+    assert "日常分（本期）" in columns and "截至本期得分" in columns and "等次" not in columns
+    # the whole cycle, while it still runs, is a provisional result and says so
+    at.selectbox(key="res_period").set_value("cycle").run()
+    assert any("全年等次届时评定" in w.value for w in at.warning)
     table = at.dataframe[0].value
     # party-q100-3to1 gives totals and grades but no stars, so there is no 星级 column; its
     # components (日常分 …) sit between the name and the total
