@@ -172,6 +172,24 @@ def test_township_report_has_the_comparison_figures(demo_store):
     assert re.search(r'<pane ySplit="2"', _sheet_xml(data, 1))
 
 
+def test_township_report_has_the_coverage_by_month(demo_store):
+    from core.metrics.coverage import STAGES, month_matrix
+
+    today = dt.date(2026, 4, 1)
+    data = exports.report_xlsx(demo_store, "C01T01", 2025, "2026Q1", today=today)
+    assert fastexcel.read_excel(data).sheet_names == ["支部对比", "月度覆盖"]
+    sheet = _sheet(data, "月度覆盖")
+    matrix = month_matrix(demo_store, org_scope(demo_store, None, "C01T01"),
+                          Filter(today=today, cycle=2025, period="2026Q1"))
+    first = matrix.filter(pl.col("branch") == "C01T01B01").sort("month")
+    row = sheet.filter(pl.col("编码") == "C01T01B01").row(0, named=True)
+    # January to April 2026 (the report is made on 2026-04-01): entries and stage per month
+    assert [row[f"{m}月录入条数"] for m in range(1, 5)] == first["entries"].to_list()
+    assert [row[f"{m}月进度"] for m in range(1, 5)] == [STAGES[s] for s in first["stage"]]
+    total = sheet.filter(pl.col("支部") == "合计").row(0, named=True)
+    assert total["1月录入条数"] == matrix.filter(pl.col("month").dt.month() == 1)["entries"].sum()
+
+
 def test_township_report_as_csv_has_a_bom(demo_store):
     data = exports.report_xlsx(demo_store, "C01T01", 2025, "2026", csv=True)
     assert data.startswith(b"\xef\xbb\xbf")

@@ -12,6 +12,7 @@ import re
 
 from core.auth.scope import Scope
 from core.metrics.compare import branch_table
+from core.metrics.coverage import STAGES, month_matrix
 from core.metrics.filters import Filter, cycle_name, cycle_starts, period_label, quarter_key
 from core.io.workbook import Sheet, Table
 from core.store import Store
@@ -67,4 +68,23 @@ def report_sheets(store: Store, scope: Scope, cycle: int, period: str | None = N
              f"导出日期：{today:%Y-%m-%d}"]
     who = f"；{category}" if category else ""
     return [Sheet("支部对比", f"{name}　各支部积分工作情况（{period_text}；{cycle_text}{who}）",
-                  [Table(list(shown.columns), rows, [totals])], notes)]
+                  [Table(list(shown.columns), rows, [totals])], notes), coverage_sheet(store, scope, flt, name)]
+
+
+def coverage_sheet(store: Store, scope: Scope, flt: Filter, name: str) -> Sheet:
+    """覆盖情况 as a table: each branch's entries per month of the period's year up to today,
+    and how far each month has got (未录入 … 已归档), as on the 覆盖情况 page."""
+    matrix = month_matrix(store, scope, flt)
+    months = sorted(set(matrix["month"].to_list())) if matrix.height else []
+    rows: dict[str, dict] = {}
+    for branch, branch_name, month, entries, _, stage in matrix.iter_rows():
+        row = rows.setdefault(branch, {"编码": branch, "支部": branch_name})
+        row[f"{month.month}月录入条数"] = entries
+        row[f"{month.month}月进度"] = STAGES[stage]
+    columns = ["编码", "支部"] + [f"{m.month}月{what}" for m in months for what in ("录入条数", "进度")]
+    totals = {"支部": "合计"} | {f"{m.month}月录入条数": sum(r.get(f"{m.month}月录入条数", 0) for r in rows.values())
+                                for m in months}
+    year = flt.period[:4]
+    return Sheet("月度覆盖", f"{name}　各支部逐月录入与进度（{year}年，截至 {flt.today:%Y-%m-%d}）",
+                 [Table(columns, list(rows.values()), [totals])],
+                 ["进度：" + "、".join(STAGES) + "，后者包含前者；与「覆盖情况」页面一致。"])
