@@ -112,3 +112,14 @@ def test_volunteers_are_their_own_subjects(world):
     assert (p.added, p.updated) == (1, 0)
     imports.commit(world, SECRETARY, p, today=TODAY)
     assert world.one("SELECT id, kind FROM members WHERE kind = 'volunteer'") == ("V000001", "volunteer")
+
+
+def test_an_old_xls_roster_is_read_too(world):
+    """tests/fixtures/roster.xls was saved by xlwt (BIFF8, as Excel 97–2003 saves .xls): a merged
+    title, a date cell, and 吴十's ID number typed as a number."""
+    from pathlib import Path
+
+    data = (Path(__file__).parent / "fixtures" / "roster.xls").read_bytes()
+    p = imports.preview(world, SECRETARY, "members", data, "roster.xls", "C01T01B01", today=TODAY)
+    assert p.errors.rows() == [(4, "身份证号", "身份证号以数字保存，已丢失末几位，请把该列设为文本后重新填写")]
+    assert p.shown_add.row(0) == (3, "周九", "1101**********4560", "一村党支部")
