@@ -123,3 +123,14 @@ def test_an_old_xls_roster_is_read_too(world):
     p = imports.preview(world, SECRETARY, "members", data, "roster.xls", "C01T01B01", today=TODAY)
     assert p.errors.rows() == [(4, "身份证号", "身份证号以数字保存，已丢失末几位，请把该列设为文本后重新填写")]
     assert p.shown_add.row(0) == (3, "周九", "1101**********4560", "一村党支部")
+
+
+def test_a_county_wide_batch_is_undone_only_by_its_importer_or_an_admin(world):
+    from tests.entry_world import TOWNSHIP
+
+    data = csv(["姓名,所在支部", "新人甲,一村党支部", "新人乙,二村党支部"])
+    batch = imports.commit(world, TOWNSHIP, imports.preview(world, TOWNSHIP, "members", data, "镇名册.csv",
+                                                            today=TODAY), today=TODAY)
+    with pytest.raises(ImportRefused, match="只有本人或县级管理员"):
+        imports.undo(world, SECRETARY, batch)
+    assert imports.undo(world, ADMIN, batch)["removed"] == 2

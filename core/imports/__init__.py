@@ -42,6 +42,8 @@ def preview(store: Store, user, kind: str, data: bytes, file_name: str, org_code
     """Read and validate the whole file; nothing is written."""
     require(user, "import")
     module = importer(kind)
+    if hasattr(module, "check_user"):
+        module.check_user(user)
     scope = scope_for(store, user)
     if org_code:
         scope.check_org(store, org_code)
@@ -124,10 +126,13 @@ def undo(store: Store, user, batch_id: int) -> dict:
     row = store.one("SELECT kind, org_code, username, undone_at FROM import_batches WHERE id = ?", [batch_id])
     if row is None:
         raise ImportRefused(f"未找到导入批次 {batch_id}")
-    kind, org_code, _, undone_at = row
+    kind, org_code, importer_name, undone_at = row
     scope = scope_for(store, user)
     if org_code:
         scope.check_org(store, org_code)
+    elif importer_name != user.username and user.role != "admin":
+        # a batch not tied to one org may span several: only its importer or an admin undoes it
+        raise ImportRefused(f"导入批次 {batch_id} 由 {importer_name} 按文件中的支部导入，只有本人或县级管理员可以撤销")
     if undone_at is not None:
         raise ImportRefused(f"导入批次 {batch_id} 已于 {undone_at:%Y-%m-%d %H:%M} 撤销")
     module = importer(kind)
