@@ -14,7 +14,7 @@ import datetime as dt
 from core.cycles import HALVES, MONTHS, QUARTERS, cycle_label, period_bounds, period_name
 from core.io.workbook import Sheet, Table
 from core.scheme import Scheme
-from core.services.ledger import EFFECTIVE_EVENTS_SQL, event_points
+from core.services.ledger import EFFECTIVE_EVENTS_SQL, ItemLookup, event_points
 from core.services.results import branch_results, result_rows
 from core.store import Store
 
@@ -52,10 +52,11 @@ def period_events(store: Store, branch_code: str, start: dt.date, end: dt.date, 
     if member_id is not None:
         sql += " AND e.member_id = ?"
         params.append(member_id)
-    rows = []
+    rows, older = [], ItemLookup(store)
     for n, (_, day, mid, name, code, count, points, note, entered, reviewer, reviewed) in enumerate(
             store.all(sql + " ORDER BY e.date, e.id", params), start=1):
-        item = scheme.items.get(code)
+        # an item dropped by a mid-cycle scheme change is named by the scheme in force that day
+        item = scheme.items.get(code) or older.get(branch_code, day, code)
         value = event_points(item, points, count)
         rows.append({"序号": n, "日期": f"{day:%Y-%m-%d}", "编号": mid, "姓名": name,
                      "项目": item.name if item else code, "次数": float(count),
