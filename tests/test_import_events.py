@@ -48,7 +48,8 @@ def test_a_messy_ledger_imports_approved_with_the_batch_as_evidence(world):
         ("M03", "reward_other", dt.date(2025, 8, 31), Decimal("3.00"), "import", evidence, "approved", "shuji01"),
         ("M02", "late_dues", dt.date(2025, 10, 10), None, "import", evidence, "approved", "shuji01"),
     ]
-    assert world.one("SELECT kind, file_name, org_code, username, counts FROM import_batches WHERE id = ?", [batch]) == (
+    assert world.one("SELECT kind, file_name, org_code, username, counts FROM import_batches WHERE id = ?",
+                     [batch]) == (
         "events", "台账.xlsx", "C01T01B01", "shuji01", '{"rows": 4, "added": 4, "updated": 0, "unchanged": 0}')
 
 

@@ -35,7 +35,8 @@ def test_a_messy_roster_adds_and_updates(world):
     assert p.shown_add.row(0) == (5, "周九", "1101**********4560", "一村党支部")  # title, 2 header rows, 张三
     assert "性别：（空） → 男" in p.shown_update["变更"][0]
     batch = imports.commit(world, SECRETARY, p, today=TODAY)
-    zhang = world.one("SELECT id_card, gender, birth_date, join_date, phone, import_batch FROM members WHERE id = 'M01'")
+    zhang = world.one("SELECT id_card, gender, birth_date, join_date, phone, import_batch FROM members"
+                      " WHERE id = 'M01'")
     # 出生年月 1990.3 agrees with the ID number, which gives the day (1990-03-07)
     assert zhang == (ZHANG, "男", dt.date(1990, 3, 7), dt.date(2015, 7, 1), "13800000001", None)
     zhou = world.one("SELECT name, branch_code, gender, probationary, probation_start, probation_end, import_batch,"
@@ -91,7 +92,8 @@ def test_undo_removes_the_added_and_restores_the_updated(world):
                                                               "C01T01B01", today=TODAY), today=TODAY)
     assert imports.undo(world, SECRETARY, batch) == {"removed": 1, "restored": 1}
     assert world.scalar("SELECT count(*) FROM members WHERE id_card = ?", [ZHOU]) == 0
-    assert world.one("SELECT id_card, gender, birth_date, phone FROM members WHERE id = 'M01'") == (None, None, None, None)
+    restored = world.one("SELECT id_card, gender, birth_date, phone FROM members WHERE id = 'M01'")
+    assert restored == (None, None, None, None)
     assert world.scalar("SELECT count(*) FROM member_branch_history WHERE import_batch = ?", [batch]) == 0
 
 

@@ -32,7 +32,8 @@ def test_appraisal_grades_import_and_undo_puts_back_what_was_there(world):
     assert imports.undo(world, SECRETARY, batch) == {"reversed": 2}
     # the rows in force are empty again (appended, like a cleared grid)
     assert world.all("SELECT member_id, grade FROM scores QUALIFY row_number() OVER"
-                     " (PARTITION BY member_id ORDER BY id DESC) = 1 ORDER BY member_id") == [("M01", None), ("M02", None)]
+                     " (PARTITION BY member_id ORDER BY id DESC) = 1 ORDER BY member_id") == [
+        ("M01", None), ("M02", None)]
 
 
 def test_bad_grades_are_refused_whole(world):

@@ -66,7 +66,8 @@ def validate(ctx: Context, table: Table) -> Plan:
                                    pl.col("_msg").is_not_null(), ctx.header("date"), pl.col("_msg")))
         frame = frame.with_columns(pl.when(pl.col("date_v").is_in(bad["date_v"].implode())).then(None)
                                    .otherwise(pl.col("date_v")).alias("date_v"))
-    frame = frame.with_columns(pl.when(pl.col("date_v") < EARLIEST).then(None).otherwise(pl.col("date_v")).alias("date_v"))
+    frame = frame.with_columns(
+        pl.when(pl.col("date_v") < EARLIEST).then(None).otherwise(pl.col("date_v")).alias("date_v"))
     frame, errs = resolve_branch(ctx, frame)
     errors += errs
     frame, errs = id_card_column(frame, "id_card" in table.numeric, ctx.header("id_card"))
@@ -91,7 +92,8 @@ def validate(ctx: Context, table: Table) -> Plan:
     frame, errs = _check_items(ctx, frame, schemes)
     errors += errs
     errors.append(duplicates(frame.filter(pl.col("member_id").is_not_null() & pl.col("item_code").is_not_null())
-                             .with_columns(pl.col("points_v").cast(pl.String).fill_null(""), pl.col("note_v").fill_null("")),
+                             .with_columns(pl.col("points_v").cast(pl.String).fill_null(""),
+                                           pl.col("note_v").fill_null("")),
                              KEY + ["note_v"], ctx.header("name"), "（同一人、同一项目、同一日期、同一分值）"))
     frame = frame.filter(pl.col("member_id").is_not_null() & pl.col("item_code").is_not_null()
                          & pl.col("date_v").is_not_null() & pl.col("count_v").is_not_null())

@@ -86,7 +86,8 @@ def validate(ctx: Context, table: Table) -> Plan:
         if problems:
             continue
         hid = row["household_id"]
-        if hid is not None and ((hid, clean["name"]) in known or (clean["id_card"] and (hid, clean["id_card"]) in known)):
+        card = clean["id_card"]
+        if hid is not None and ((hid, clean["name"]) in known or (card and (hid, card) in known)):
             unchanged += 1
             continue
         adds.append({**clean, "_row": row[ROW], "_head_row": row["_head_row"], "household_id": hid})

@@ -52,7 +52,8 @@ def resolve_branch(ctx: Context, frame: pl.DataFrame, column: str = BRANCH) -> t
     text = clean_text(pl.col(column)).str.replace_all(r"\s+", "")
     keys = pl.DataFrame({"_branch_text": list(lookup), "branch_code": list(lookup.values())},
                         schema={"_branch_text": pl.String, "branch_code": pl.String})
-    frame = frame.with_columns(text.alias("_branch_text")).join(keys, on="_branch_text", how="left", maintain_order="left")
+    frame = frame.with_columns(text.alias("_branch_text")).join(keys, on="_branch_text", how="left",
+                                                                maintain_order="left")
     frame = frame.with_columns(pl.when(pl.col("_branch_text").is_null()).then(pl.lit(default, pl.String))
                                .otherwise(pl.col("branch_code")).alias("branch_code"))
     header = ctx.header(column)
@@ -78,7 +79,8 @@ def _through_float(text: str | None) -> bool:
     return check_digit(text[:17]) != text[17]
 
 
-def id_card_column(frame: pl.DataFrame, numeric: bool, header: str, column: str = "id_card") -> tuple[pl.DataFrame, list]:
+def id_card_column(frame: pl.DataFrame, numeric: bool, header: str, column: str = "id_card"
+                   ) -> tuple[pl.DataFrame, list]:
     """Adds ``id_norm`` (the normalised number) and reports numbers that lost digits in Excel."""
     lost_message = "身份证号以数字保存，已丢失末几位，请把该列设为文本后重新填写"
     frame = frame.with_columns(
@@ -110,7 +112,8 @@ def match_members(ctx: Context, frame: pl.DataFrame, known: pl.DataFrame, name_c
     by_name = known.join(counts, on=["m_name", "m_branch"]).filter(pl.col("_same") == 1).drop("_same")
     frame = frame.with_columns(clean_names(pl.col(name_col)).alias("_name"))
     hit_id = frame.join(by_id, left_on="id_norm", right_on="m_id_card", how="left", maintain_order="left")
-    hit_name = frame.join(by_name, left_on=["_name", "branch_code"], right_on=["m_name", "m_branch"], how="left", maintain_order="left")
+    hit_name = frame.join(by_name, left_on=["_name", "branch_code"], right_on=["m_name", "m_branch"], how="left",
+                          maintain_order="left")
     cols = ["member_id", "m_kind", "m_category", "m_status"]
     merged = frame.with_columns(
         pl.when(pl.col("id_norm").is_not_null()).then(hit_id[c]).otherwise(hit_name[c]).alias(c) for c in cols
@@ -126,7 +129,8 @@ def match_members(ctx: Context, frame: pl.DataFrame, known: pl.DataFrame, name_c
         errors_where(merged, pl.col("member_id").is_null() & pl.col("id_norm").is_null() & pl.col("_shared"),
                      header, pl.format("本支部有多人叫「{}」，请填写身份证号加以区分", pl.col("_name"))),
         errors_where(merged, pl.col("member_id").is_null() & pl.col("id_norm").is_null()
-                     & pl.col("_shared").is_null() & pl.col("_name").is_not_null() & pl.col("branch_code").is_not_null(),
+                     & pl.col("_shared").is_null() & pl.col("_name").is_not_null()
+                     & pl.col("branch_code").is_not_null(),
                      header, pl.format("本支部没有名为「{}」的人员", pl.col("_name"))),
         errors_where(merged, pl.col("member_id").is_not_null() & pl.col("id_norm").is_not_null()
                      & pl.col("_name").is_not_null() & (pl.col("_id_name") != pl.col("_name")), header,

@@ -242,12 +242,14 @@ def write_roster(cur, ctx: Context, plan: Plan, batch_id: int) -> dict:
         ids = next_ids(cur, kind, add.height)
         keys = pinyin.keys_many(add["name"].to_list())
         rows = add.drop("_row").with_columns(
-            pl.Series("id", ids), pl.Series("initials", [k[0] for k in keys]), pl.Series("pinyin", [k[1] for k in keys]),
+            pl.Series("id", ids), pl.Series("initials", [k[0] for k in keys]),
+            pl.Series("pinyin", [k[1] for k in keys]),
             pl.lit(batch_id, pl.Int64).alias("import_batch"))
         cols = ["id", *STORED, "initials", "pinyin", "import_batch"]
         cur.register("import_members", rows.select(cols).to_arrow())
         try:
-            cur.execute(f"INSERT INTO members({', '.join(cols)}) SELECT {', '.join(cols)} FROM import_members").fetchall()
+            names = ", ".join(cols)
+            cur.execute(f"INSERT INTO members({names}) SELECT {names} FROM import_members").fetchall()
             cur.execute("INSERT INTO member_branch_history(member_id, branch_code, group_code, from_date, reason,"
                         " import_batch) SELECT id, branch_code, group_code,"
                         " coalesce(joined_branch, join_date, current_date), '导入建档', import_batch FROM import_members"
@@ -303,9 +305,11 @@ def undo_roster(cur, ctx: Context, batch_id: int) -> dict:
     """Remove the subjects the batch added (refused when any has points, scores or a
     household's people since) and put back what it updated."""
     used = cur.execute(
-        "SELECT m.name FROM members m WHERE m.import_batch = ? AND (EXISTS (SELECT 1 FROM events e WHERE e.member_id = m.id)"
+        "SELECT m.name FROM members m WHERE m.import_batch = ?"
+        " AND (EXISTS (SELECT 1 FROM events e WHERE e.member_id = m.id)"
         " OR EXISTS (SELECT 1 FROM scores s WHERE s.member_id = m.id)"
-        " OR EXISTS (SELECT 1 FROM household_people p WHERE p.household_id = m.id AND coalesce(p.import_batch, -1) <> ?))"
+        " OR EXISTS (SELECT 1 FROM household_people p WHERE p.household_id = m.id"
+        "  AND coalesce(p.import_batch, -1) <> ?))"
         " LIMIT 3", [batch_id, batch_id]).fetchall()
     if used:
         raise ImportRefused(f"本批导入的人员（{'、'.join(r[0] for r in used)}等）已有积分、评议或户成员记录，不能撤销本批；"
@@ -331,6 +335,7 @@ def undo_roster(cur, ctx: Context, batch_id: int) -> dict:
         _audit_rows(cur, ctx, [(mid, branch, {"name": name}, None) for mid, branch, name in removed],
                     "subject.remove", reason)
     if restored:
-        _audit_rows(cur, ctx, [(mid, org, json.loads(after), json.loads(before)) for mid, org, before, after in restored],
+        _audit_rows(cur, ctx, [(mid, org, json.loads(after), json.loads(before))
+                               for mid, org, before, after in restored],
                     "subject.update", reason)
     return {"removed": len(removed), "restored": len(restored)}

@@ -43,7 +43,8 @@ def validate(ctx: Context, table: Table) -> Plan:
     bad, rows, schemes = [], [], {}
     h = ctx.header
     with ctx.store.cursor() as cur:
-        for r in frame.filter(pl.col("member_id").is_not_null() & pl.col("cycle_v").is_not_null()).iter_rows(named=True):
+        found_rows = frame.filter(pl.col("member_id").is_not_null() & pl.col("cycle_v").is_not_null())
+        for r in found_rows.iter_rows(named=True):
             key = (r["branch_code"], r["cycle_v"])
             if key not in schemes:
                 try:
