@@ -116,7 +116,7 @@ def _weight(item: Item) -> float:
     # Among occasional items, small amounts are common and big honours rare.
     if item.points is None:
         return 0.5
-    magnitude = max(abs(float(item.points)), 1.0)
+    magnitude = abs(float(item.points)) or 1.0  # a zero-point item weighs as a one-point one
     return 1 / magnitude ** 2 if item.points > 0 else 3 / magnitude
 
 
@@ -138,7 +138,8 @@ def random_events(plan: Plan, target: float, absence_items: set[str]) -> EventBa
       kept up with more or less fully as the member's standing goes, so some fall short;
     * everyday items (activities counted toward minimums, one-point awards), logged heavily
       by a minority of very active members, at the rate that brings the demo to ``target``
-      events. The heavy tail keeps most members' scores off the ceiling, so grades spread.
+      events. Zero-point activities only count toward the minimums; for one-point awards the
+      heavy tail keeps most members' scores off the ceiling. Either way grades spread.
 
     Absence items are left to the attendance records, which produce them.
     """
