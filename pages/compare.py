@@ -5,6 +5,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
+from core.metrics.compare import COLUMN_HELPS, column_labels
 from core.metrics.filters import cycle_name, cycle_starts, period_label
 from ui.charts import ROW, bars, download, show, table, table_view
 from ui.export_files import report_button
@@ -18,22 +19,11 @@ starts = cycle_starts(store, scope, flt)
 period, cycle = period_label(flt.period), cycle_name(starts, flt.cycle, dates=False)
 # Activity columns count the chosen period, score columns the chosen cycle: each header says
 # which, and its help says what it is a share of.
-COLUMNS = {
-    "name": ("支部", None),
-    "base": (f"党员数（{period}）", "在册且未免评的党员，参与率和人均录入条数的分母"),
-    "participation": (f"参与率（%，{period}）", "有已审核积分记录或出席活动的党员 ÷ 党员数"),
-    "attendance": (f"出勤率（%，{period}）", "三会一课、主题党日、支委会的出席人次 ÷ 应到人次"),
-    "entries": (f"录入条数（{period}）", None),
-    "per_member": (f"人均录入条数（{period}）", "录入条数 ÷ 党员数"),
-    "days_since": ("距上次录入（天）", "截至今天"),
-    "rated": (f"参评人数（{cycle}）", "本年度有积分结果的党员（不含免于评星），等次占比的分母"),
-    "average": (f"平均分（{cycle}）", "有总分的党员的平均分；只评星级、无总分的方案不计"),
-    "median": (f"中位数（{cycle}）", None),
-}
+COLUMNS = column_labels(period, cycle)
 table_data = cached("core.metrics.compare:branch_table", scope, flt)
 grade_cols = [c for c in table_data.columns if c.startswith("grade:")]
-labels = {c: label for c, (label, _) in COLUMNS.items()} | {g: f"{g[6:]}占比（%，{cycle}）" for g in grade_cols}
-helps = {label: help for c, (label, help) in COLUMNS.items() if help} | {
+labels = COLUMNS | {g: f"{g[6:]}占比（%，{cycle}）" for g in grade_cols}
+helps = {COLUMNS[c]: help for c, help in COLUMN_HELPS.items()} | {
     labels[g]: f"{g[6:]}人数 ÷ 参评人数；所用方案没有这一等次的支部显示“—”" for g in grade_cols}
 shown = table_data.select(["branch"] + list(COLUMNS) + grade_cols).rename(labels)
 st.caption(f"共 {table_data.height} 个支部。参与、出勤、录入按统计期间，参评人数、平均分、中位数和等次占比按积分周期，"

@@ -11,7 +11,7 @@ import datetime as dt
 import re
 
 from core.auth.scope import Scope
-from core.metrics.compare import branch_table
+from core.metrics.compare import branch_table, column_labels
 from core.metrics.coverage import STAGES, month_matrix
 from core.metrics.filters import Filter, cycle_name, cycle_starts, period_label, quarter_key
 from core.io.workbook import Sheet, Table
@@ -19,14 +19,6 @@ from core.store import Store
 
 PERIOD_KEY = re.compile(r"^\d{4}(Q[1-4]|-(0[1-9]|1[0-2]))?$")
 SUMMED = ("base", "entries", "rated")  # counts add up over branches; rates and averages do not
-
-
-def columns(period: str, cycle: str) -> dict[str, str]:
-    """The indicators and their headers (支部对比's, with the period or cycle they count)."""
-    return {"name": "支部", "base": f"党员数（{period}）", "participation": f"参与率（%，{period}）",
-            "attendance": f"出勤率（%，{period}）", "entries": f"录入条数（{period}）",
-            "per_member": f"人均录入条数（{period}）", "days_since": "距上次录入（天）",
-            "rated": f"参评人数（{cycle}）", "average": f"平均分（{cycle}）", "median": f"中位数（{cycle}）"}
 
 
 def check_period_key(period: str) -> str:
@@ -53,7 +45,7 @@ def report_sheets(store: Store, scope: Scope, cycle: int, period: str | None = N
     data = branch_table(store, scope, flt)
     starts = cycle_starts(store, scope, flt)
     period_text, cycle_text = period_label(flt.period), cycle_name(starts, cycle, dates=False)
-    labels = columns(period_text, cycle_text)
+    labels = column_labels(period_text, cycle_text)
     grades = [c for c in data.columns if c.startswith("grade:")]
     labels |= {g: f"{g[6:]}占比（%，{cycle_text}）" for g in grades}
     shown = data.select(["branch", *labels]).rename({"branch": "编码"} | labels)

@@ -65,3 +65,24 @@ def branch_table(store: Store, scope: Scope, flt: Filter) -> pl.DataFrame:
 def box_by_filter(store: Store, scope: Scope, flt: Filter) -> pl.DataFrame:
     res, _ = scores.results(store, branch_codes(store, scope, flt), flt.cycle, flt.today)
     return box_stats(scores.with_category(res, flt.category))
+
+
+# What each indicator divides by, for the page's column help; the headers say which period.
+COLUMN_HELPS = {
+    "base": "在册且未免评的党员，参与率和人均录入条数的分母",
+    "participation": "有已审核积分记录或出席活动的党员 ÷ 党员数",
+    "attendance": "三会一课、主题党日、支委会的出席人次 ÷ 应到人次",
+    "per_member": "录入条数 ÷ 党员数",
+    "days_since": "截至今天",
+    "rated": "本年度有积分结果的党员（不含免于评星），等次占比的分母",
+    "average": "有总分的党员的平均分；只评星级、无总分的方案不计",
+}
+
+
+def column_labels(period: str, cycle: str) -> dict[str, str]:
+    """支部对比's indicators and their headers (the page and the township report share them):
+    activity counts the period, scores the cycle, and each header says which."""
+    return {"name": "支部", "base": f"党员数（{period}）", "participation": f"参与率（%，{period}）",
+            "attendance": f"出勤率（%，{period}）", "entries": f"录入条数（{period}）",
+            "per_member": f"人均录入条数（{period}）", "days_since": "距上次录入（天）",
+            "rated": f"参评人数（{cycle}）", "average": f"平均分（{cycle}）", "median": f"中位数（{cycle}）"}
