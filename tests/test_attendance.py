@@ -59,6 +59,21 @@ def test_volunteer_activity_counts_where_the_scheme_has_the_item():
     assert [(m.id, code) for m, code in follow] == [("M01", "volunteer")]
 
 
+def test_org_life_attendance_counts_where_the_scheme_counts_it():
+    # party-votes-80-20 counts 参加党的组织生活 (org_life, 0 points) toward its yearly minimum:
+    # present → org_life; absent → its absence item, if it has one (it has none); leave → nothing
+    from core.scheme import load_scheme
+    from core.services.entry_rules import MemberRow
+
+    members = [MemberRow(m, m, "C01T01B01", "member", "社区-普通", "active") for m in ("M01", "M02", "M03")]
+    statuses = {"M01": "present", "M02": "absent", "M03": "leave"}
+    follow = attendance.following_items(load_scheme("party-votes-80-20"), "主题党日", members, statuses)
+    assert [(m.id, code) for m, code in follow] == [("M01", "org_life")]
+    # party-q100-3to1 has no such item: presence adds nothing, absence is 缺席三会一课
+    follow = attendance.following_items(load_scheme("party-q100-3to1"), "主题党日", members, statuses)
+    assert [(m.id, code) for m, code in follow] == [("M02", "miss_meeting")]
+
+
 def test_committee_meeting_records_attendance_without_points(world):
     saved = save(world, kind="支委会", statuses={"M01": "present", "M02": "absent"})
     assert saved.event_ids == ()

@@ -30,7 +30,9 @@ STATUSES = {"present": "出席", "absent": "缺席", "leave": "请假"}
 # secretary enters a committee member's absence by hand.
 ABSENCE_ITEMS = ("miss_meeting", "miss_org_life", "miss_activity")
 FOLLOWING_ITEMS: dict[str, dict[str, tuple[str, ...]]] = {
-    **{kind: {"absent": ABSENCE_ITEMS} for kind in ORG_LIFE},
+    # a scheme that counts 参加党的组织生活 toward a yearly minimum (party-votes-80-20) gets it from
+    # the attendance itself, so nobody types it again
+    **{kind: {"absent": ABSENCE_ITEMS, "present": ("org_life",)} for kind in ORG_LIFE},
     "志愿服务": {"present": ("volunteer",)},  # party-votes-80-20 counts it; q100 1.1 has no such item
 }
 
