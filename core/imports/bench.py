@@ -52,8 +52,9 @@ def events_file(store: Store, count: int = EVENTS, today: dt.date | None = None,
     """Point events for the members there, on open (not finalised) days of the last year."""
     rng = random.Random(seed)
     today = today or dt.date.today()
-    members = store.all("SELECT m.id, m.name, m.branch_code, m.kind FROM members m WHERE m.status = 'active'"
-                        " AND m.name IN (SELECT name FROM members GROUP BY name, branch_code HAVING count(*) = 1)")
+    # members a row can name without an ID number: active, and the only one of that name in the branch
+    members = store.all("SELECT id, name, branch_code, kind FROM (SELECT m.*, count(*) OVER"
+                        " (PARTITION BY name, branch_code) AS same FROM members m) WHERE same = 1 AND status = 'active'")
     locks = store.all("SELECT branch_code, start_date, end_date FROM period_locks WHERE reopened_at IS NULL")
     pool: dict[tuple[str, str], list] = {}
     days: dict[str, list[dt.date]] = {}

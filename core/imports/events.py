@@ -191,11 +191,14 @@ def _mark_existing(ctx: Context, frame: pl.DataFrame) -> pl.DataFrame:
     members = frame["member_id"].unique().to_list()
     if not members:
         return frame.with_columns(pl.lit(False).alias("_exists"))
+    # the file's date span first: a county holds millions of events, a file a year of them
+    first, last = frame["date_v"].min(), frame["date_v"].max()
     have = ctx.store.frame(
         "SELECT e.member_id, e.item AS item_code, e.date AS date_v, e.points AS points_v, e.count AS count_v,"
         " true AS _exists FROM events e LEFT JOIN event_reviews r ON r.event_id = e.id"
-        " WHERE list_contains(?, e.member_id) AND e.reverses IS NULL AND coalesce(r.decision, '') <> 'rejected'"
-        " AND NOT EXISTS (SELECT 1 FROM events x WHERE x.reverses = e.id)", [members]).unique(KEY)
+        " LEFT JOIN (SELECT DISTINCT reverses FROM events WHERE reverses IS NOT NULL) x ON x.reverses = e.id"
+        " WHERE e.date BETWEEN ? AND ? AND list_contains(?, e.member_id) AND e.reverses IS NULL"
+        " AND x.reverses IS NULL AND coalesce(r.decision, '') <> 'rejected'", [first, last, members]).unique(KEY)
     have = have.with_columns(pl.col("points_v").cast(pl.Decimal(12, 2)), pl.col("count_v").cast(pl.Decimal(12, 2)))
     return frame.join(have, on=KEY, how="left", maintain_order="left", nulls_equal=True).with_columns(
         pl.col("_exists").fill_null(False))
