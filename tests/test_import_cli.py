@@ -69,3 +69,21 @@ def test_import_errors_exit_2_with_the_report_and_nothing_written(tmp_path, caps
     assert store.scalar("SELECT count(*) FROM import_batches") == 0
     store.close()
     assert main(["import", "members", str(bad), "--as", "nobody", "--db", str(db)]) == 2
+
+
+
+def test_a_filled_in_template_imports_without_its_example_row(tmp_path, capsys):
+    """The template's example (row 2) left in place is skipped; the rows typed below it go in."""
+    from core.imports.members import COLUMNS
+    from tests.import_files import xlsx
+
+    db = _db(tmp_path)
+    filled = tmp_path / "filled.xlsx"
+    example = [c.example for c in COLUMNS]
+    mine = ["周九", id_number("11010119850101456"), "", "1985-01-01"] + [""] * (len(COLUMNS) - 4)
+    filled.write_bytes(xlsx([[c.header for c in COLUMNS], example, [v or None for v in mine]]))
+    assert main(["import", "members", str(filled), "--org", "C01T01B01", "--as", "shuji01", "--db", str(db)]) == 0
+    assert "共 1 行：新增 1 条" in capsys.readouterr().out
+    store = Store(db)
+    assert store.all("SELECT name FROM members WHERE import_batch IS NOT NULL") == [("周九",)]
+    store.close()
