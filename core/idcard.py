@@ -79,7 +79,12 @@ def lost_digits(value) -> bool:
     digits = str(value) if isinstance(value, int) else text
     # Excel keeps 15 significant digits, so an 18-digit number comes back ending in 000;
     # a real ID may end in 000 too, and then its check digit still holds.
-    return bool(re.fullmatch(r"\d{15}000", digits)) and check_digit(digits[:17]) != digits[17]
+    if re.fullmatch(r"\d{15}000", digits):
+        return check_digit(digits[:17]) != digits[17]
+    # A reader that kept all 17 significant digits of the double (calamine) gives back a
+    # rounded copy (…071008): it survives the double unchanged, and its check digit fails.
+    return (len(digits) == 18 and digits.isdigit() and int(float(digits)) == int(digits)
+            and check_digit(digits[:17]) != digits[17])
 
 
 def mask_id(value) -> str:

@@ -10,7 +10,7 @@ import unicodedata
 
 import polars as pl
 
-from core.idcard import check_digit, lost_digits, normalise_id
+from core.idcard import lost_digits, normalise_id
 from core.imports.base import Context, errors_where
 from core.io.reader import clean_names, clean_text
 from core.orgs import labels
@@ -70,15 +70,6 @@ def resolve_branch(ctx: Context, frame: pl.DataFrame, column: str = BRANCH) -> t
     return frame.drop("_branch_text"), errors
 
 
-def _through_float(text: str | None) -> bool:
-    """An 18-digit number that went through a double and no longer holds (its check digit
-    fails): what a numeric cell holding an ID reads back as when the file kept all 17
-    significant digits of the double rather than Excel's 15 (``lost_digits`` covers those)."""
-    if not text or len(text) != 18 or not text.isdigit() or int(float(text)) != int(text):
-        return False
-    return check_digit(text[:17]) != text[17]
-
-
 def id_card_column(frame: pl.DataFrame, numeric: bool, header: str, column: str = "id_card"
                    ) -> tuple[pl.DataFrame, list]:
     """Adds ``id_norm`` (the normalised number) and reports numbers that lost digits in Excel."""
@@ -86,7 +77,7 @@ def id_card_column(frame: pl.DataFrame, numeric: bool, header: str, column: str 
     frame = frame.with_columns(
         pl.col(column).map_elements(normalise_id, return_dtype=pl.String).replace("", None).alias("id_norm"),
         (pl.col(column).is_not_null() & (pl.lit(numeric) | pl.col(column).map_elements(
-            lambda v: lost_digits(v) or _through_float(normalise_id(v)), return_dtype=pl.Boolean))).alias("_lost"))
+            lost_digits, return_dtype=pl.Boolean))).alias("_lost"))
     errors = [errors_where(frame, pl.col("_lost"), header, lost_message)]
     return frame.with_columns(pl.when(pl.col("_lost")).then(None).otherwise(pl.col("id_norm")).alias("id_norm")
                               ).drop("_lost"), errors
