@@ -15,7 +15,7 @@ import re
 from core import audit
 from core.auth.permissions import ROLE_NAMES, PermissionDenied
 from core.auth.scope import scope_for
-from core.levels import LEVEL_NAMES, LEVELS
+from core.levels import LEVEL_NAMES
 from core.services.entry_rules import EntryError
 from core.store import Store
 
@@ -28,7 +28,7 @@ CODE_WIDTH = {"township": 2, "branch": 2, "group": 1}
 BRANCH_KINDS = {"村": "village", "社区": "community", "机关": "机关", "学校": "school", "企业": "enterprise"}
 KIND_NAMES = {v: k for k, v in BRANCH_KINDS.items()} | {
     "town": "镇", "street": "街道", "group": "党小组", "grid": "网格", "county": "县"}
-_CODE = re.compile(r"[A-Z0-9]{2,32}")
+ORG_CODE = re.compile(r"[A-Z0-9]{2,32}")
 
 
 class OrgError(EntryError):
@@ -40,7 +40,7 @@ def require_manager(user) -> None:
         raise PermissionDenied(f"{ROLE_NAMES.get(user.role, user.role)}无权调整组织架构")
 
 
-def _org(cur, code: str) -> dict:
+def org_row(cur, code: str) -> dict:
     row = cur.execute("SELECT code, name, level, kind, parent_code, path, county_code, township_code,"
                       " branch_code, coalesce(active, true), merged_into FROM orgs WHERE code = ?",
                       [code]).fetchall()
@@ -53,7 +53,7 @@ def _org(cur, code: str) -> dict:
 
 def get(store: Store, code: str) -> dict:
     with store.cursor() as cur:
-        return _org(cur, code)
+        return org_row(cur, code)
 
 
 def _check(store: Store, user, *codes: str) -> None:
@@ -63,7 +63,17 @@ def _check(store: Store, user, *codes: str) -> None:
         scope.check_org(store, code)
 
 
-def _clean_name(name: str | None) -> str:
+def level_kind(level: str, name: str, parent_kind: str | None, kind: str | None) -> str | None:
+    """The kind an org is stored with: a township named …街道 is a street, a community's party
+    groups are grids; a branch keeps its own kind (村, 社区, …)."""
+    if level == "group":
+        return "grid" if parent_kind == "community" else "group"
+    if level == "township":
+        return "street" if name.endswith("街道") else "town"
+    return kind
+
+
+def clean_name(name: str | None) -> str:
     name = re.sub(r"\s+", "", (name or "").replace("\u3000", ""))
     if not name:
         raise OrgError("组织名称：不能为空")
@@ -118,10 +128,10 @@ def create_org(store: Store, user, name: str, parent_code: str, level: str, kind
     """Add a township, branch or group under ``parent_code``; returns its code (given or generated)."""
     if level not in PARENT_LEVEL:
         raise OrgError(f"层级：应为 township（乡镇）、branch（支部）或 group（党小组/网格），不是「{level}」")
-    name = _clean_name(name)
+    name = clean_name(name)
     stored_kind = branch_kind(kind, level)
     code = (code or "").strip().upper() or None
-    if code is not None and not _CODE.fullmatch(code):
+    if code is not None and not ORG_CODE.fullmatch(code):
         raise OrgError(f"组织编码：只能用大写字母和数字（2—32位），「{code}」不行")
     parent = get(store, parent_code)
     _check(store, user, parent_code)
@@ -130,10 +140,7 @@ def create_org(store: Store, user, name: str, parent_code: str, level: str, kind
                        f"{parent['name']}是{LEVEL_NAMES[parent['level']]}")
     if not parent["active"]:
         raise OrgError(f"上级组织：{parent['name']}已停用")
-    if level == "group":
-        stored_kind = "grid" if parent["kind"] == "community" else "group"
-    elif level == "township":
-        stored_kind = "street" if name.endswith("街道") else "town"
+    stored_kind = level_kind(level, name, parent["kind"], stored_kind)
 
     def work(cur) -> str:
         new_code = code or next_code(cur, parent_code, level)
@@ -149,7 +156,7 @@ def create_org(store: Store, user, name: str, parent_code: str, level: str, kind
 
 
 def rename_org(store: Store, user, code: str, name: str) -> None:
-    name = _clean_name(name)
+    name = clean_name(name)
     org = get(store, code)
     _check(store, user, code)
     if org["name"] == name:
@@ -269,7 +276,7 @@ def merge_branches(store: Store, user, from_code: str, into_code: str, on_date: 
         groups = [r[0] for r in cur.execute(
             "SELECT code FROM orgs WHERE parent_code = ? ORDER BY path", [from_code]).fetchall()]
         for group in groups:
-            _repath(cur, _org(cur, group), target)
+            _repath(cur, org_row(cur, group), target)
         cur.execute("UPDATE orgs SET active = false, merged_into = ? WHERE code = ?", [into_code, from_code]).fetchall()
         result = {"members": len(people), "groups": len(groups)}
         audit.record(cur, user.username, "org.merge", entity="org", entity_id=from_code, org_code=from_code,

@@ -17,8 +17,8 @@ from core.imports.base import Column, Context, ImportRefused, Plan, duplicates, 
 from core.imports.resolve import scope_orgs
 from core.io.reader import ROW, Table, clean_text
 from core.levels import LEVEL_NAMES
-from core.org_admin import (_CODE, BRANCH_KINDS, PARENT_LEVEL, OrgError, _clean_name, _org, branch_kind,
-                            insert_org, next_code, require_manager)
+from core.org_admin import (BRANCH_KINDS, ORG_CODE, PARENT_LEVEL, OrgError, branch_kind, clean_name, insert_org,
+                            level_kind, next_code, org_row, require_manager)
 
 KIND = "orgs"
 NAME = "组织架构"
@@ -65,11 +65,11 @@ def validate(ctx: Context, table: Table) -> Plan:
         if not r["name_v"]:
             continue
         try:
-            name = _clean_name(r["name_v"])
+            name = clean_name(r["name_v"])
         except OrgError as exc:
             bad.append((row, h("name"), str(exc).split("：", 1)[-1]))
             continue
-        if r["code_v"] and not _CODE.fullmatch(r["code_v"]):
+        if r["code_v"] and not ORG_CODE.fullmatch(r["code_v"]):
             bad.append((row, h("code"), f"组织编码只能用大写字母和数字（2—32位），「{r['code_v']}」不行"))
             continue
         level = LEVEL_WORDS.get(r["level_t"]) if r["level_t"] else None
@@ -188,13 +188,9 @@ def write(cur, ctx: Context, plan: Plan, batch_id: int, file_name: str) -> dict:
         if p["_row"] in made:
             return made[p["_row"]]
         where, ref = p["parent"]
-        parent = _org(cur, ref) if where == "store" else place(adds[ref])
+        parent = org_row(cur, ref) if where == "store" else place(adds[ref])
         level = p["level_v"]
-        kind = p["kind"]
-        if level == "group":  # as org_admin.create_org names them: a community's groups are grids
-            kind = "grid" if parent.get("kind") == "community" else "group"
-        elif level == "township":
-            kind = "street" if p["name"].endswith("街道") else "town"
+        kind = level_kind(level, p["name"], parent.get("kind"), p["kind"])
         code = p["code"] or next_code(cur, parent["code"], level)
         if cur.execute("SELECT count(*) FROM orgs WHERE code = ?", [code]).fetchall()[0][0]:
             raise ImportRefused(f"第 {p['_row']} 行：组织编码 {code} 已存在")

@@ -1,6 +1,6 @@
 """评议分数 import: appraisal grades and entered scores (民主评议 …) of a cycle's periods.
 
-Each row is checked by ``core.services.appraisal``'s own row rules (``_parse_row``: the grade
+Each row is checked by ``core.services.appraisal``'s own row rules (``parse_row``: the grade
 among the scheme's grades, the score within the component's range for the member's
 category, the rater one the scheme names) and the period must not be locked. Rows are
 appended like the 民主评议 grid appends them (the latest per member, cycle, component,
@@ -19,7 +19,7 @@ from core.imports.people import COLUMNS as PEOPLE
 from core.imports.people import CYCLE, cycles, find_people
 from core.io.reader import ROW, Table, clean_text
 from core.scheme_assignments import NoSchemeError, scheme_for_cycle
-from core.services.appraisal import CURRENT_SCORES_SQL, _parse_row, input_for
+from core.services.appraisal import CURRENT_SCORES_SQL, parse_row, input_for
 from core.services.entry_rules import EntryError, check_unlocked
 
 KIND = "scores"
@@ -73,7 +73,7 @@ def validate(ctx: Context, table: Table) -> Plan:
                 bad.append((r[ROW], h("period"), f"期间应为 {'、'.join(period_short(scheme, p) for p in periods)} 之一"))
                 continue
             try:
-                parsed = _parse_row({"value": r["value_t"], "grade": r["grade_t"], "rater": r["rater_t"]}, entry,
+                parsed = parse_row({"value": r["value_t"], "grade": r["grade_t"], "rater": r["rater_t"]}, entry,
                                     r["name"], r["m_category"])
             except EntryError as exc:
                 column = "grade" if entry and entry.kind == "grade" else "value"

@@ -81,7 +81,7 @@ def save_grid(store: Store, user, branch_code: str, cycle: int, component: str, 
         name, category, status = members[member_id]
         entry = input_for(inputs, category)
         try:
-            parsed = _parse_row(row, entry, name, category)
+            parsed = parse_row(row, entry, name, category)
         except EntryError as exc:
             errors.append(str(exc))
             continue
@@ -131,7 +131,7 @@ def save_grid(store: Store, user, branch_code: str, cycle: int, component: str, 
     return store.write(work)
 
 
-def _parse_row(row: dict, entry: EnteredInput | None, name: str, category: str | None) -> dict | None:
+def parse_row(row: dict, entry: EnteredInput | None, name: str, category: str | None) -> dict | None:
     value, grade, votes, rater = row.get("value"), row.get("grade"), row.get("votes"), row.get("rater")
     if _blank(value) and _blank(grade) and not any(v not in (None, "", 0) for v in (votes or {}).values()):
         return None
