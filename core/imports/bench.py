@@ -16,7 +16,8 @@ from pathlib import Path
 import xlsxwriter
 
 from core import imports
-from core.imports import events, members  # noqa: F401  (loaded as the app has them: not timed)
+import core.imports.events  # noqa: F401  (loaded as the app has them: their import is not timed)
+import core.imports.members  # noqa: F401
 from core.auth import User
 from core.idcard import check_digit
 from core.services.ledger import items_for
@@ -53,12 +54,12 @@ def events_file(store: Store, count: int = EVENTS, today: dt.date | None = None,
     rng = random.Random(seed)
     today = today or dt.date.today()
     # members a row can name without an ID number: active, and the only one of that name in the branch
-    members = store.all("SELECT id, name, branch_code, kind FROM (SELECT m.*, count(*) OVER"
+    named = store.all("SELECT id, name, branch_code, kind FROM (SELECT m.*, count(*) OVER"
                         " (PARTITION BY name, branch_code) AS same FROM members m) WHERE same = 1 AND status = 'active'")
     locks = store.all("SELECT branch_code, start_date, end_date FROM period_locks WHERE reopened_at IS NULL")
     pool: dict[tuple[str, str], list] = {}
     days: dict[str, list[dt.date]] = {}
-    for _, _, branch, kind in members:
+    for _, _, branch, kind in named:
         if branch not in days:
             spans = [(a, b) for c, a, b in locks if c == branch]
             days[branch] = [d for d in (today - dt.timedelta(days=k) for k in range(365))
@@ -70,7 +71,7 @@ def events_file(store: Store, count: int = EVENTS, today: dt.date | None = None,
                 pool[key] = [i for i in items_for(scheme, kind) if not i.is_range and i.frequency == "per_event"]
             except NoSchemeError:
                 pool[key] = []
-    usable = [m for m in members if pool[(m[2], m[3])] and days[m[2]]]
+    usable = [m for m in named if pool[(m[2], m[3])] and days[m[2]]]
     rows = []
     while len(rows) < count:
         _, name, branch, kind = rng.choice(usable)
