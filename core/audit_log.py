@@ -36,6 +36,9 @@ ACTION_NAMES = {
     "org.add": "新增组织", "org.rename": "组织改名", "org.move": "移动组织", "org.deactivate": "停用组织",
     "org.merge": "合并支部", "subject.add": "新增人员", "subject.update": "修改人员信息",
     "household.person_add": "添加户成员", "household.person_remove": "移除户成员",
+    "import.commit": "导入文件", "import.undo": "撤销导入批次", "event.import": "导入积分记录",
+    "scores.import": "导入评议", "scores.import_undo": "撤销导入的评议", "history.import": "导入往年等次",
+    "history.remove": "撤销导入的往年等次", "org.remove": "删除导入的组织", "subject.remove": "删除导入的人员",
 }
 LOGIN_ACTIONS = ("login", "login.failed", "logout")
 UNKNOWN_ACTION = "其他操作"
@@ -45,7 +48,7 @@ ENTITY_NAMES = {
     "user": "用户", "event": "积分记录", "activity": "活动", "scores": "评议", "veto": "一票否决",
     "scheme_assignment": "方案设置", "publicity": "公示", "objection": "异议", "period_lock": "归档",
     "database": "数据库",
-    "org": "组织", "member": "人员", "household_person": "户成员",
+    "org": "组织", "member": "人员", "household_person": "户成员", "import_batch": "导入批次",
 }
 
 FIELD_NAMES = {
