@@ -409,7 +409,7 @@ def test_browser_downloads_the_ledger(live_server, browser_page, tmp_path):
     page.goto(live_server + "/results")
     wait_idle(page)
     with page.expect_download(timeout=60_000) as info:
-        page.get_by_role("button", name="导出台账").click()
+        page.get_by_role("button", name="导出台账").click(timeout=90_000)  # the page computes the results first
     path = tmp_path / "ledger.xlsx"
     info.value.save_as(path)
     assert info.value.suggested_filename.startswith("梁寨村党支部_") and info.value.suggested_filename.endswith("_台账.xlsx")
