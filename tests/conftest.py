@@ -73,6 +73,26 @@ def app_as(demo_path, monkeypatch):
     return login
 
 
+def page_runner(db_path, monkeypatch, default_user):
+    """``run(path, user=..., query=...)``: one page file run alone by AppTest on ``db_path``,
+    as ``user`` (a session's User), with the URL's query parameters; no exception allowed."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("JIFEN_DB", str(db_path))
+    monkeypatch.chdir(ROOT)
+
+    def run(path, user=default_user, query=None):
+        at = AppTest.from_file(str(ROOT / path), default_timeout=30)
+        at.session_state["user"] = user
+        for name, value in (query or {}).items():
+            at.query_params[name] = value
+        at.run()
+        assert not at.exception, at.exception
+        return at
+
+    return run
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -12,28 +12,14 @@ from core.metrics.alerts import all_alerts, visit_list
 from core.metrics.filters import default_filter
 from core.auth.scope import scope_for
 from core.store import Store
-from tests.conftest import DEMO_TODAY, ROOT
+from tests.conftest import DEMO_TODAY, page_runner
 
 TOWNSHIP = User("zhen01", "孙丽", "township", "C01T01")
 
 
 @pytest.fixture
 def page(demo_path, monkeypatch):
-    from streamlit.testing.v1 import AppTest
-
-    monkeypatch.setenv("JIFEN_DB", str(demo_path))
-    monkeypatch.chdir(ROOT)
-
-    def run(path, user=TOWNSHIP, query=None):
-        at = AppTest.from_file(str(ROOT / path), default_timeout=30)
-        at.session_state["user"] = user
-        for name, value in (query or {}).items():
-            at.query_params[name] = value
-        at.run()
-        assert not at.exception, at.exception
-        return at
-
-    return run
+    return page_runner(demo_path, monkeypatch, TOWNSHIP)
 
 
 def links(at) -> list[tuple[str, dict]]:

@@ -13,7 +13,7 @@ from core.cycles import cycle_label, cycle_of, period_name
 from core.labels import unique
 from core.scheme_assignments import scheme_for
 from core.store import Store
-from tests.conftest import ROOT
+from tests.conftest import page_runner
 
 ADMIN = User("admin", "县委组织部管理员", "admin", "C01")
 FIRST, TWIN = "C01T01B01", "C01T01B02"  # in the demo: party-q100-3to1 (07-01) and party-village-3type (01-01)
@@ -32,21 +32,7 @@ def twins(demo_path):
 
 @pytest.fixture
 def page(twins, monkeypatch):
-    from streamlit.testing.v1 import AppTest
-
-    monkeypatch.setenv("JIFEN_DB", str(twins[0]))
-    monkeypatch.chdir(ROOT)
-
-    def run(path, user=ADMIN, query=None):
-        at = AppTest.from_file(str(ROOT / path), default_timeout=30)
-        at.session_state["user"] = user
-        for name, value in (query or {}).items():
-            at.query_params[name] = value
-        at.run()
-        assert not at.exception, at.exception
-        return at
-
-    return run
+    return page_runner(twins[0], monkeypatch, ADMIN)
 
 
 def test_org_labels_add_the_township_then_the_code(store):
