@@ -10,6 +10,7 @@ whatever the cell format was. Rows keep the number the user sees in Excel (``_ro
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 import unicodedata
@@ -19,6 +20,7 @@ from pathlib import Path
 import polars as pl
 
 ROW = "_row"  # the Excel row number of each data row (1-based, as the user sees it)
+SHEET = "_sheet"  # the sheet a row came from, when several sheets were read as one table (else null)
 NUMBER_PROBE = ("id_card",)  # fields whose cells being numbers matters (an ID number loses digits)
 HEADER_SCAN_ROWS = 12  # a title, a note and a two-row header fit well inside this
 EXCEL_EPOCH = "1899-12-30"  # Excel's day 0 (its 1900 leap-year bug is absorbed by starting here)
@@ -38,6 +40,7 @@ class Table:
     extra: list[str]  # header texts no field claimed (ignored, listed in the preview)
     header_rows: tuple[int, ...]  # the header's Excel row numbers
     numeric: set[str] = field(default_factory=set)  # fields whose cells were all stored as numbers
+    sheets: list[str] = field(default_factory=list)  # the sheets read as one table (empty: a single sheet)
 
 
 def normalise_header(text) -> str:
@@ -49,24 +52,135 @@ def normalise_header(text) -> str:
     return re.sub(r"[\s*＊:：]", "", text).lower()
 
 
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+# A row whose first text cell says this ends the table (a signature or note block) …
+FOOTER_END = r"^(备注|说明|注|附注|填表人|填报人|制表人|制表|审核人|审核|负责人|联系人|经办人|填表日期|填报日期|制表日期)\s*[:：]?"
+# … or is a subtotal the sheet computed (合计, 7月合计, 本季度小计): that row alone is skipped.
+FOOTER_TOTAL = r"^(\d{1,2}月份?|本月|本季度?|第.季度|[一二三四]季度|全年|本年|年度)?\s*(合计|小计|总计|累计)"
+QUIET_EXTRA = {"序号", "编号", "no", "no."}  # a running number column is no data anyone misses
+GENERIC_SHEET = re.compile(r"^(sheet\d*|工作表\d*|表\d*)$", re.IGNORECASE)
+
+
 def read_cells(data: bytes, file_name: str) -> pl.DataFrame:
     """Every cell of the first sheet (or the CSV) as text, columns c0, c1, …; row i of the
     frame is Excel row i + 1."""
+    return read_sheets(data, file_name)[0][1]
+
+
+def read_sheets(data: bytes, file_name: str) -> list[tuple[str, pl.DataFrame]]:
+    """(sheet name, cells) of every non-empty sheet (a CSV is one sheet named ""); cells as
+    ``read_cells`` gives them, a merged range's value copied into each of its cells (a date
+    merged down five rows dates all five)."""
+    name = Path(file_name).name
     suffix = Path(file_name).suffix.lower()
-    if suffix in (".xlsx", ".xlsm", ".xls"):
-        try:
-            frame = pl.read_excel(io.BytesIO(data), engine="calamine", has_header=False,
-                                  read_options={"dtypes": "string", "header_row": None})
-        except Exception as exc:  # fastexcel raises its own error types for corrupt files
-            raise ReadError(f"无法读取文件「{Path(file_name).name}」：不是有效的 Excel 文件，"
-                            f"请用 Excel 打开后另存为 .xlsx 再上传") from exc
+    if not data:
+        raise ReadError(f"文件「{name}」是空的（0 字节），请检查后重新上传")
+    if suffix in EXCEL_SUFFIXES:
+        _refuse_non_workbook(data, name)
+        sheets = _read_workbook(data, name)
     elif suffix in (".csv", ".txt"):
-        frame = _read_csv(data)
+        sheets = [("", _read_csv(data))]
     else:
-        raise ReadError(f"不支持的文件类型「{suffix or Path(file_name).name}」，请上传 .xlsx、.xls 或 .csv 文件")
-    if frame.width == 0 or frame.height == 0:
-        raise ReadError("文件中没有数据")
-    return frame.rename({c: f"c{i}" for i, c in enumerate(frame.columns)})
+        raise ReadError(f"不支持的文件类型「{suffix or name}」，请上传 .xlsx、.xls 或 .csv 文件")
+    sheets = [(n, f.rename({c: f"c{i}" for i, c in enumerate(f.columns)})) for n, f in sheets
+              if f.width and f.height and f.select(pl.any_horizontal(pl.all().is_not_null()).any()).item()]
+    if not sheets:
+        raise ReadError(f"文件「{name}」中没有数据")
+    return sheets
+
+
+def _refuse_non_workbook(data: bytes, name: str) -> None:
+    """Files saved under an Excel name that are no workbook, each with the message a user can act on."""
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" and "EncryptedPackage".encode("utf-16-le") in data:
+        # an .xlsx with an open password is stored as an OLE container holding the encrypted package
+        raise ReadError(f"文件「{name}」设置了打开密码，无法读取：请在 Excel 中打开，"
+                        "「文件 → 信息 → 保护工作簿 → 用密码进行加密」清除密码后保存，再上传")
+    if data[:2] == b"PK":
+        head = data[:200_000]
+        if b"word/" in head and b"xl/" not in head:
+            raise ReadError(f"文件「{name}」是 Word 文档，不是 Excel 表格：请把表格复制到 Excel 中另存为 .xlsx 再上传")
+        if b"ppt/" in head and b"xl/" not in head:
+            raise ReadError(f"文件「{name}」是 PowerPoint 演示文稿，不是 Excel 表格")
+
+
+def _read_workbook(data: bytes, name: str) -> list[tuple[str, pl.DataFrame]]:
+    import fastexcel
+
+    broken = f"无法读取文件「{name}」：文件已损坏或不是有效的 Excel 文件，请用 Excel 打开后另存为 .xlsx 再上传"
+    try:
+        reader = fastexcel.read_excel(data)
+        names = reader.sheet_names
+    except Exception as exc:  # fastexcel raises its own error types for corrupt files
+        raise ReadError(broken) from exc
+    merges = _merged_ranges(data) if data[:2] == b"PK" else {}
+    out = []
+    for i, sheet in enumerate(names):
+        try:
+            # skip_rows=0: keep leading empty rows, so frame row i is Excel row i + 1
+            frame = reader.load_sheet(i, header_row=None, skip_rows=0, dtypes="string").to_polars()
+        except Exception as exc:
+            if "empty" in str(exc).lower() or "no rows" in str(exc).lower():
+                continue
+            raise ReadError(broken) from exc
+        if sheet in merges and frame.height:
+            frame = _fill_merged(frame, *merges[sheet])
+        out.append((sheet, frame))
+    return out
+
+
+def _merged_ranges(data: bytes) -> dict[str, tuple[int, list[tuple[int, int, int, int]]]]:
+    """Sheet name -> (first used column, merged ranges as 0-based (row1, col1, row2, col2)),
+    read from the .xlsx's XML: calamine gives a merged range's value in its first cell only."""
+    import zipfile
+
+    try:
+        book = zipfile.ZipFile(io.BytesIO(data))
+        workbook = book.read("xl/workbook.xml").decode("utf-8")
+        rels = book.read("xl/_rels/workbook.xml.rels").decode("utf-8")
+    except Exception:  # not the usual layout: no fill-down, the rest still reads
+        return {}
+    targets = {m.group(1): m.group(2) for m in re.finditer(
+        r'<Relationship[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels)}
+    targets |= {m.group(2): m.group(1) for m in re.finditer(
+        r'<Relationship[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)}
+    out = {}
+    for m in re.finditer(r'<sheet\b[^>]*?name="([^"]+)"[^>]*?r:id="([^"]+)"', workbook):
+        sheet, rid = html.unescape(m.group(1)), m.group(2)
+        target = targets.get(rid, "")
+        path = target.lstrip("/") if target.startswith("/") else "xl/" + target
+        try:
+            xml = book.read(path).decode("utf-8")
+        except KeyError:
+            continue
+        ranges = [(_cell(a), _cell(b)) for a, b in re.findall(r'<mergeCell ref="([A-Z]+\d+):([A-Z]+\d+)"', xml)]
+        if not ranges:
+            continue
+        dim = re.search(r'<dimension ref="([A-Z]+)\d+', xml)
+        first_col = _cell(dim.group(1) + "1")[1] if dim else 0
+        out[sheet] = (first_col, [(a[0], a[1], b[0], b[1]) for a, b in ranges])
+    return out
+
+
+def _cell(ref: str) -> tuple[int, int]:
+    letters, digits = re.match(r"([A-Z]+)(\d+)", ref).groups()
+    col = 0
+    for ch in letters:
+        col = col * 26 + ord(ch) - 64
+    return int(digits) - 1, col - 1
+
+
+def _fill_merged(frame: pl.DataFrame, first_col: int, ranges) -> pl.DataFrame:
+    columns = [frame.to_series(j).to_list() for j in range(frame.width)]
+    for r1, c1, r2, c2 in ranges:
+        c1, c2 = c1 - first_col, c2 - first_col
+        if not (0 <= c1 < frame.width and 0 <= r1 < frame.height):
+            continue
+        value = columns[c1][r1]
+        for j in range(c1, min(c2, frame.width - 1) + 1):
+            for r in range(r1, min(r2, frame.height - 1) + 1):
+                if columns[j][r] is None:
+                    columns[j][r] = value
+    return pl.DataFrame({name: pl.Series(col, dtype=pl.String) for name, col in zip(frame.columns, columns)})
 
 
 def _read_csv(data: bytes) -> pl.DataFrame:
@@ -133,24 +247,73 @@ def _claim(candidates: list[tuple[int, list]], lookup: dict[str, str]) -> tuple[
 
 
 def read_table(data: bytes, file_name: str, synonyms: dict[str, tuple[str, ...]]) -> Table:
-    """The data rows under the recognised header; empty rows dropped; every value stripped
-    text (None when blank)."""
-    cells = read_cells(data, file_name)
-    header_rows, fields, texts = find_header(cells, synonyms)
-    start = header_rows[-1] + 1
-    body = cells.with_row_index(ROW, offset=1).slice(start)
-    picked = body.select(pl.col(ROW).cast(pl.Int64),
-                         *[_clean(pl.col(f"c{j}")).alias(key) for j, key in fields.items()])
-    values = [c for c in picked.columns if c != ROW]
-    picked = picked.filter(pl.any_horizontal(pl.col(c).is_not_null() for c in values))
-    # A field the header did not name is still a column (all null), so importers see one shape.
-    picked = picked.with_columns(pl.lit(None, pl.String).alias(k) for k in synonyms if k not in picked.columns)
-    # An unclaimed column is listed only when it holds data (a merged title carried over an
-    # empty spacer column is not a column the user kept).
-    extra = [texts[j] for j in sorted(texts) if j not in fields and body[f"c{j}"].drop_nulls().len()]
-    headers = {key: texts.get(j, key) for j, key in fields.items()}
-    return Table(picked, headers, extra, tuple(r + 1 for r in header_rows),
-                 _numeric_fields(data, file_name, start, fields))
+    """The data rows under the recognised header; empty rows, subtotal rows (合计, 7月合计)
+    and the footer (备注、填表人 and all below) dropped; every value stripped text (None when
+    blank).
+
+    A workbook's sheets are searched for the header: the roster may sit on the second sheet
+    behind a cover or a note. Several sheets with the same kind of table (one per branch, one
+    per month) are read as one, each row keeping its sheet's name in ``_sheet`` (the column
+    is null for a single sheet), so an error names the sheet and a sheet named after a branch
+    can place its rows."""
+    sheets = read_sheets(data, file_name)
+    found, failure = [], None
+    for index, (name, cells) in enumerate(sheets):
+        try:
+            found.append((index, name, cells, *find_header(cells, synonyms)))
+        except ReadError as exc:
+            failure = failure or exc
+    if not found:
+        raise failure or ReadError("文件中没有数据")
+    best = max(len(f[4]) for f in found)
+    # a sheet with far fewer of the fields (a 统计 or 说明 sheet) is not part of the table
+    found = [f for f in found if len(f[4]) >= max(1, min(2, best), -(-best * 3 // 5))]
+    several = len(found) > 1
+    parts, extra, headers, numeric = [], [], {}, set()
+    for index, name, cells, header_rows, fields, texts in found:
+        start = header_rows[-1] + 1
+        body = cells.with_row_index(ROW, offset=1).slice(start)
+        picked = body.select(pl.col(ROW).cast(pl.Int64),
+                             *[_clean(pl.col(f"c{j}")).alias(key) for j, key in fields.items()])
+        picked = picked.filter(body.select(_kept_rows(body)).to_series())
+        values = [c for c in picked.columns if c != ROW]
+        picked = picked.filter(pl.any_horizontal(pl.col(c).is_not_null() for c in values))
+        # A field the header did not name is still a column (all null), so importers see one shape.
+        picked = picked.with_columns(pl.lit(None, pl.String).alias(k) for k in synonyms if k not in picked.columns)
+        picked = picked.select(ROW, *synonyms).with_columns(pl.lit(name if several else None, pl.String)
+                                                           .alias(SHEET))
+        parts.append(picked)
+        # An unclaimed column is listed only when it holds data (a merged title carried over an
+        # empty spacer column is not a column the user kept).
+        for j in sorted(texts):
+            if (j not in fields and texts[j] not in extra and normalise_header(texts[j]) not in QUIET_EXTRA
+                    and body[f"c{j}"].drop_nulls().len()):
+                extra.append(texts[j])
+        for j, key in fields.items():
+            headers.setdefault(key, texts.get(j, key))
+        if Path(file_name).suffix.lower() in EXCEL_SUFFIXES:
+            numeric |= _numeric_fields(data, index, start, fields)
+    frame = pl.concat(parts)
+    first = found[0]
+    if frame.height == 0:
+        where = f"第 {first[3][-1] + 1} 行" if not several else "各工作表"
+        raise ReadError(f"文件「{Path(file_name).name}」只有表头（{where}），没有数据行")
+    return Table(frame, headers, extra, tuple(r + 1 for r in first[3]), numeric,
+                 [f[1] for f in found] if several else [])
+
+
+def _kept_rows(body: pl.DataFrame) -> pl.Expr:
+    """False for a subtotal row and for the footer: the first text cell of a row (a 序号 or
+    other number before it is passed over) decides."""
+    cells = [c for c in body.columns if c != ROW]
+    if not cells:
+        return pl.lit(True)
+    texts = [pl.when(pl.col(c).str.contains(r"^\s*[\d.]*\s*$")).then(None).otherwise(
+        pl.col(c).str.normalize("NFKC").str.replace_all(r"\s+", "")) for c in cells]
+    lead = pl.coalesce(texts).fill_null("")
+    total = lead.str.contains(FOOTER_TOTAL)
+    ends = lead.str.contains(FOOTER_END).cast(pl.Int32).cum_sum() > 0
+    return ~total & ~ends
 
 
 def _clean(expr: pl.Expr) -> pl.Expr:
@@ -158,12 +321,10 @@ def _clean(expr: pl.Expr) -> pl.Expr:
     return pl.when(text == "").then(None).otherwise(text)
 
 
-def _numeric_fields(data: bytes, file_name: str, start: int, fields: dict[int, str]) -> set[str]:
+def _numeric_fields(data: bytes, sheet_index: int, start: int, fields: dict[int, str]) -> set[str]:
     """Fields of an Excel sheet whose every cell is a number (an ID column typed as numbers
     has lost its last digits). A column mixing numbers and text is found row by row by
     ``core.idcard.lost_digits``."""
-    if Path(file_name).suffix.lower() not in (".xlsx", ".xlsm", ".xls"):
-        return set()
     import fastexcel
 
     out = set()
@@ -175,7 +336,7 @@ def _numeric_fields(data: bytes, file_name: str, start: int, fields: dict[int, s
         if key not in NUMBER_PROBE:
             continue
         try:
-            sheet = reader.load_sheet(0, header_row=None, skip_rows=start, use_columns=[j],
+            sheet = reader.load_sheet(sheet_index, header_row=None, skip_rows=start, use_columns=[j],
                                       dtype_coercion="strict", schema_sample_rows=None)
             column = sheet.to_polars().to_series(0)
         except Exception:  # mixed types in the column
