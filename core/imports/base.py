@@ -15,7 +15,7 @@ from typing import Any
 
 import polars as pl
 
-from core.io.reader import ROW
+from core.io.reader import ROW, SHEET
 from core.services.entry_rules import EntryError
 
 ERROR_COLUMNS = ("行号", "列", "问题")
@@ -128,9 +128,19 @@ def no_errors() -> pl.DataFrame:
 
 def errors_where(frame: pl.DataFrame, condition: pl.Expr, column: str, message: pl.Expr | str) -> pl.DataFrame:
     """One error row (Excel row, column header, Chinese message) per row where ``condition``."""
-    text = pl.lit(message) if isinstance(message, str) else message
+    text = (pl.lit(message) if isinstance(message, str) else message).cast(pl.String)
+    if SHEET in frame.columns:
+        text = pl.concat_str([sheet_prefix(pl.col(SHEET)), text])
     return frame.filter(condition).select(pl.col(ROW).alias("行号"), pl.lit(column).alias("列"),
-                                          text.cast(pl.String).alias("问题"))
+                                          text.alias("问题"))
+
+
+def sheet_prefix(sheet) -> pl.Expr | str:
+    """'工作表「二村」：' before a message when the file's table spans several sheets (the
+    row number alone would be ambiguous); '' otherwise."""
+    if isinstance(sheet, pl.Expr):
+        return pl.format("工作表「{}」：", sheet).fill_null("")
+    return f"工作表「{sheet}」：" if sheet else ""
 
 
 def one_error(row: int, column: str, message: str) -> pl.DataFrame:

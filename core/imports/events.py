@@ -18,8 +18,8 @@ import polars as pl
 from core import audit
 from core.imports.base import Column, Context, Plan, duplicates, errors_where, gather, one_error, required, row_errors
 from core.imports.resolve import id_card_column, match_members, resolve_branch, scope_members
-from core.imports.schemes import attach_schemes, item_table
-from core.io.reader import ROW, Table, clean_names, clean_text, parse_dates
+from core.imports.schemes import attach_schemes, item_key, item_table
+from core.io.reader import ROW, Table, clean_names, clean_numbers_text, clean_text, parse_dates
 from core.services.entry_rules import EntryError, MemberRow, check_date, check_unlocked, require_active
 from core.services.ledger import check_item
 
@@ -44,7 +44,7 @@ KEY = ["member_id", "item_code", "date_v", "points_v", "count_v"]
 def validate(ctx: Context, table: Table) -> Plan:
     frame = table.frame.with_columns(
         parse_dates(pl.col("date")).alias("date_v"), clean_text(pl.col("item")).alias("item_text"),
-        clean_text(pl.col("points")).alias("points_t"),
+        clean_numbers_text(pl.col("points")).alias("points_t"),
         clean_text(pl.col("count")).fill_null("1").alias("count_t"),
         clean_text(pl.col("note")).alias("note_v"))
     errors = required(frame, ctx, ["name", "item", "date"])
@@ -79,10 +79,11 @@ def validate(ctx: Context, table: Table) -> Plan:
     frame = frame.rename({"day": "date_v"})
     errors.append(errors_where(frame, pl.col("scheme_key").is_null() & pl.col("branch_code").is_not_null()
                                & pl.col("date_v").is_not_null(), ctx.header("date"),
-                               pl.format("{} 该支部没有适用的积分方案，请先设置方案",
+                               pl.format("{} 该支部没有适用的积分方案，请先在「积分方案」页面设置",
                                          pl.col("date_v").dt.strftime("%Y-%m-%d"))))
-    frame = frame.join(item_table(schemes), left_on=["scheme_key", "item_text"],
-                       right_on=["scheme_key", "_item_text"], how="left", maintain_order="left")
+    frame = frame.with_columns(item_key(pl.col("item_text")).alias("_item_key")).join(
+        item_table(schemes), left_on=["scheme_key", "_item_key"], right_on=["scheme_key", "_item_text"], how="left",
+        maintain_order="left").drop("_item_key")
     names = {k: s.name for k, s in schemes.items()}
     errors.append(errors_where(
         frame, pl.col("scheme_key").is_not_null() & pl.col("item_text").is_not_null() & pl.col("item_code").is_null(),

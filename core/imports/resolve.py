@@ -10,12 +10,13 @@ import unicodedata
 
 import polars as pl
 
-from core.idcard import lost_digits, normalise_id
+from core.idcard import check_digit, lost_digits, normalise_id
 from core.imports.base import Context, errors_where
-from core.io.reader import clean_names, clean_text
+from core.io.reader import SHEET, clean_names, clean_text
 from core.orgs import labels
 
 BRANCH = "branch"  # the file's branch column (text as written)
+SUFFIX = r"(党总支部|党总支|党支部|支部委员会|支部|村民委员会|居民委员会|村委会|居委会|社区居委会)$"
 
 
 def scope_orgs(ctx: Context, level: str | None = None) -> pl.DataFrame:
@@ -38,6 +39,13 @@ def org_lookup(ctx: Context, level: str = "branch") -> dict[str, str | None]:
     unique = set(names.filter(pl.col("len") == 1)["name"].to_list())
     for code, name in zip(orgs["code"], orgs["name"]):
         out[name] = code if name in unique else None
+    # '一村' for 一村党支部: a sheet or a cell often gives the village without the suffix
+    short = orgs.with_columns(pl.col("name").str.replace(SUFFIX, "").alias("short")).filter(
+        (pl.col("short") != pl.col("name")) & (pl.col("short").str.len_chars() >= 2))
+    alone = set(short.group_by("short").len().filter(pl.col("len") == 1)["short"].to_list())
+    for code, name in zip(short["code"], short["short"]):
+        if name not in out:
+            out[name] = code if name in alone else None
     for code in orgs["code"]:
         out[shown.get(code, code)] = code
         out[code] = code
@@ -54,8 +62,15 @@ def resolve_branch(ctx: Context, frame: pl.DataFrame, column: str = BRANCH) -> t
                         schema={"_branch_text": pl.String, "branch_code": pl.String})
     frame = frame.with_columns(text.alias("_branch_text")).join(keys, on="_branch_text", how="left",
                                                                 maintain_order="left")
-    frame = frame.with_columns(pl.when(pl.col("_branch_text").is_null()).then(pl.lit(default, pl.String))
-                               .otherwise(pl.col("branch_code")).alias("branch_code"))
+    # A workbook with a sheet per branch: a row with no branch of its own goes to the branch its
+    # sheet is named after; a sheet named otherwise (一季度, 7月) leaves it to the import's branch.
+    if SHEET in frame.columns:
+        frame = frame.join(keys.filter(pl.col("branch_code").is_not_null()).rename(
+            {"_branch_text": SHEET, "branch_code": "_sheet_branch"}), on=SHEET, how="left", maintain_order="left")
+    else:
+        frame = frame.with_columns(pl.lit(None, pl.String).alias("_sheet_branch"))
+    frame = frame.with_columns(pl.when(pl.col("_branch_text").is_null()).then(
+        pl.coalesce("_sheet_branch", pl.lit(default, pl.String))).otherwise(pl.col("branch_code")).alias("branch_code"))
     header = ctx.header(column)
     ambiguous = {k for k, v in lookup.items() if v is None}
     errors = [
@@ -67,7 +82,7 @@ def resolve_branch(ctx: Context, frame: pl.DataFrame, column: str = BRANCH) -> t
                      & ~pl.col("_branch_text").is_in(list(ambiguous)), header,
                      pl.format("未找到支部「{}」（或不在您的管辖范围内）", pl.col("_branch_text"))),
     ]
-    return frame.drop("_branch_text"), errors
+    return frame.drop("_branch_text", "_sheet_branch"), errors
 
 
 def id_card_column(frame: pl.DataFrame, numeric: bool, header: str, column: str = "id_card"
@@ -75,12 +90,24 @@ def id_card_column(frame: pl.DataFrame, numeric: bool, header: str, column: str 
     """Adds ``id_norm`` (the normalised number) and reports numbers that lost digits in Excel."""
     lost_message = "身份证号以数字保存，已丢失末几位，请把该列设为文本后重新填写"
     frame = frame.with_columns(
-        pl.col(column).map_elements(normalise_id, return_dtype=pl.String).replace("", None).alias("id_norm"),
-        (pl.col(column).is_not_null() & (pl.lit(numeric) | pl.col(column).map_elements(
-            lost_digits, return_dtype=pl.Boolean))).alias("_lost"))
+        pl.col(column).map_elements(normalise_id, return_dtype=pl.String).replace("", None).alias("id_norm"))
+    # A 15-digit number survives being stored as a number (a double holds it exactly).
+    old_id = pl.col("id_norm").str.contains(r"^\d{15}$")
+    frame = frame.with_columns(
+        (pl.col(column).is_not_null() & ~old_id.fill_null(False) & (pl.lit(numeric) | pl.col(column).map_elements(
+            lost_digits, return_dtype=pl.Boolean))).alias("_lost"),
+        pl.when(old_id).then(pl.col("id_norm").map_elements(upgrade_id, return_dtype=pl.String))
+        .otherwise(pl.col("id_norm")).alias("id_norm"))
     errors = [errors_where(frame, pl.col("_lost"), header, lost_message)]
     return frame.with_columns(pl.when(pl.col("_lost")).then(None).otherwise(pl.col("id_norm")).alias("id_norm")
                               ).drop("_lost"), errors
+
+
+def upgrade_id(old: str) -> str:
+    """A 15-digit ID number (issued before 1999: 6-digit area, yymmdd, 3-digit sequence) as
+    the 18-digit number it became (GB 11643-1999): '19' before the year, a check digit after."""
+    first17 = old[:6] + "19" + old[6:]
+    return first17 + check_digit(first17)
 
 
 def scope_members(ctx: Context, kinds: tuple[str, ...] | None = None) -> pl.DataFrame:

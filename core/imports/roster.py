@@ -19,9 +19,10 @@ import polars as pl
 from core import audit, pinyin
 from core.idcard import mask_id
 from core.orgs import labels
-from core.imports.base import Column, Context, ImportRefused, Plan, duplicates, errors_where, gather, row_errors
+from core.imports.base import (Column, Context, ImportRefused, Plan, duplicates, errors_where, gather, row_errors,
+                               sheet_prefix)
 from core.imports.resolve import id_card_column, resolve_branch
-from core.io.reader import ROW, Table, clean_names, clean_text, parse_dates
+from core.io.reader import ROW, SHEET, Table, clean_names, clean_phone, clean_text, parse_dates
 from core.subjects import FIELDS, next_ids, validate_subject
 
 # the roster's columns that are dates / free text / the subject's own fields
@@ -103,9 +104,10 @@ def existing(ctx: Context, kind: str) -> pl.DataFrame:
 def validate_roster(ctx: Context, table: Table, kind: str, extra_required=()) -> tuple[Plan, pl.DataFrame]:
     """The plan for a roster of ``kind``; also returns the cleaned rows (with ``member_id``
     for rows that match someone already there) for importers that add more (households)."""
-    frame = table.frame.with_columns(clean_names(pl.col("name")).alias("name_v"),
-                                     *[parse_dates(pl.col(k)).alias(f"{k}_v") for k in DATE_KEYS
-                                       if k in table.frame.columns])
+    frame = _probation_written(table.frame.with_columns(clean_phone(pl.col("phone")).alias("phone"))
+                               if "phone" in table.frame.columns else table.frame)
+    frame = frame.with_columns(clean_names(pl.col("name")).alias("name_v"),
+                               *[parse_dates(pl.col(k)).alias(f"{k}_v") for k in DATE_KEYS if k in frame.columns])
     errors = [errors_where(frame, pl.col("name_v").is_null(), ctx.header("name"), f"「{ctx.header('name')}」不能为空")]
     for key in extra_required:
         errors.append(errors_where(frame, pl.col(key).is_null(), ctx.header(key), f"「{ctx.header(key)}」不能为空"))
@@ -170,7 +172,7 @@ def validate_roster(ctx: Context, table: Table, kind: str, extra_required=()) ->
             continue  # the branch's or the name's own error is already listed
         clean, problems = validate_subject(answers, merged, kind)
         for problem in problems:
-            bad.append((row[ROW], _column_of(ctx, problem), problem))
+            bad.append((row[ROW], _column_of(ctx, problem), sheet_prefix(row.get(SHEET)) + problem))
         if problems:
             continue
         clean["_row"] = row[ROW]
@@ -204,6 +206,42 @@ def validate_roster(ctx: Context, table: Table, kind: str, extra_required=()) ->
     plan = Plan(add, update, unchanged, errors, shown_add, shown_update,
                 extra={"updates": updates, "kind": kind})
     return plan, frame
+
+
+_PROBATION = r"[(（]\s*(预备党员|预备|正式党员|正式)\s*[)）]"
+
+
+def _probation_written(frame: pl.DataFrame) -> pl.DataFrame:
+    """'（预备党员）' written after a name or in the 类别 cell (a roster without a 党员类别
+    column marks its probationary members so) sets 党员类别 and leaves the rest: '张三（预备党员）'
+    is 张三, '农村党员（预备党员）' is 农村党员, '预备党员' alone is no category."""
+    if "probationary" not in frame.columns:
+        return frame  # a roster of households or volunteers has no probation
+    marks = []
+    for key in ("name", "category"):
+        if key not in frame.columns:
+            continue
+        text = pl.col(key).str.normalize("NFKC")
+        bare = text.str.replace_all(r"\s", "")
+        whole = bare.str.contains(r"^[(（]?(预备党员|正式党员)[)）]?$") if key == "category" else pl.lit(False)
+        mark = pl.coalesce(bare.str.extract(_PROBATION, 1), pl.when(whole).then(bare.str.extract(r"(预备|正式)", 1)))
+        marks.append(mark.alias(f"_mark_{key}"))
+    if not marks:
+        return frame
+    frame = frame.with_columns(marks)
+    cols = [c for c in frame.columns if c.startswith("_mark_")]
+    mark = pl.coalesce(cols).str.slice(0, 2)
+    out = frame.with_columns(
+        pl.when(mark.is_null() | pl.col("probationary").is_not_null()).then(pl.col("probationary"))
+        .otherwise(mark).alias("probationary"))
+    if "name" in frame.columns:
+        out = out.with_columns(pl.col("name").str.replace_all(_PROBATION, "").alias("name"))
+    if "category" in frame.columns:
+        cleaned = pl.col("category").str.normalize("NFKC").str.replace_all(_PROBATION, "").str.strip_chars()
+        cleaned = pl.when(cleaned.str.contains(r"^(预备党员|正式党员)?$")).then(None).otherwise(cleaned)
+        out = out.with_columns(pl.when(pl.col("_mark_category").is_null()).then(pl.col("category"))
+                               .otherwise(cleaned).alias("category"))
+    return out.drop(cols)
 
 
 def _shown(key: str, value) -> str:

@@ -50,14 +50,28 @@ def attach_schemes(store, frame: pl.DataFrame, branch: str = "branch_code", day:
     return frame.join(keyed, on=[branch, day], how="left", maintain_order="left"), schemes, missing
 
 
+# A ledger's item name differs from the scheme's in ways that change nothing: spaces,
+# full-width or half-width brackets and commas, a trailing points note ('（分）', '(-2分)').
+_POINTS_NOTE = r"[(（][+\-−－]?\d*(?:\.\d+)?分?[)）]$"
+_NOISE = r"[\s\p{P}\p{S}]"
+
+
+def item_key(expr: pl.Expr) -> pl.Expr:
+    """The comparable form of an item's name (or code) as written in a cell."""
+    text = expr.cast(pl.String).str.normalize("NFKC").str.replace_all(r"\s+", "")
+    return text.str.replace(_POINTS_NOTE, "").str.replace_all(_NOISE, "").str.to_lowercase()
+
+
 def item_table(schemes: dict[int, Scheme]) -> pl.DataFrame:
-    """(scheme_key, text, item code) for matching a cell by the item's code or Chinese name."""
+    """(scheme_key, ``item_key`` text, item code) for matching a cell by the item's code or
+    Chinese name, written loosely (see ``item_key``)."""
     rows = []
     for key, scheme in schemes.items():
         for item in scheme.items.values():
             rows.append((key, item.code, item.code))
             rows.append((key, item.name, item.code))
-            # Cells are NFKC-folded on reading (，→ ,), so the folded name matches too.
             rows.append((key, unicodedata.normalize("NFKC", item.name), item.code))
-    return pl.DataFrame(rows, schema={"scheme_key": pl.Int64, "_item_text": pl.String, "item_code": pl.String},
-                        orient="row").unique(["scheme_key", "_item_text"], keep="first")
+    table = pl.DataFrame(rows, schema={"scheme_key": pl.Int64, "_item_text": pl.String, "item_code": pl.String},
+                         orient="row")
+    return table.with_columns(item_key(pl.col("_item_text")).alias("_item_text")).unique(
+        ["scheme_key", "_item_text"], keep="first")

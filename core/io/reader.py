@@ -10,6 +10,7 @@ whatever the cell format was. Rows keep the number the user sees in Excel (``_ro
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import html
 import io
 import re
@@ -25,6 +26,7 @@ NUMBER_PROBE = ("id_card",)  # fields whose cells being numbers matters (an ID n
 HEADER_SCAN_ROWS = 12  # a title, a note and a two-row header fit well inside this
 EXCEL_EPOCH = "1899-12-30"  # Excel's day 0 (its 1900 leap-year bug is absorbed by starting here)
 MAX_SERIAL = 2958465  # 9999-12-31
+TWO_DIGIT_PIVOT = dt.date.today().year % 100  # '25.3' is 2025-03, '26.3' (next year) 1926-03
 
 
 class ReadError(ValueError):
@@ -351,7 +353,14 @@ def _numeric_fields(data: bytes, sheet_index: int, start: int, fields: dict[int,
 def parse_dates(expr: pl.Expr) -> pl.Expr:
     """Text -> Date for 2001-07-01, 2001.07.01, 2001.7 (the 1st), 2001年7月1日, 2001/7/1,
     20010701 and Excel day numbers; null where it is none of these."""
-    text = expr.cast(pl.String).str.strip_chars()
+    text = expr.cast(pl.String).str.normalize("NFKC").str.strip_chars()
+    # '85.7', '85年7月': a two-digit year is 19xx, or 20xx when that is not in the future
+    # (a roster's births and joins reach back to the 1930s; '24.3' is 2024-03).
+    short = text.str.extract_groups(r"^(\d{2})([./\-年]\d{1,2}(?:[./\-月]\d{1,2}[日号]?|月)?)$")
+    yy = short.struct.field("1").cast(pl.Int32, strict=False)
+    century = pl.when(yy <= TWO_DIGIT_PIVOT).then(pl.lit("20")).otherwise(pl.lit("19"))
+    text = pl.when(yy.is_null()).then(text).otherwise(
+        pl.concat_str([century, short.struct.field("1"), short.struct.field("2")]))
     serial = text.str.extract(r"^(\d{1,7})(?:\.\d+)?$").cast(pl.Int64, strict=False)
     from_serial = pl.when(serial.is_between(1, MAX_SERIAL) & (text.str.len_chars() <= 7)
                           & ~text.str.contains(r"^\d{8}$")).then(
@@ -378,6 +387,21 @@ def clean_text(expr: pl.Expr) -> pl.Expr:
     """NFKC and stripped (full-width digits and letters in codes and phones become ASCII)."""
     text = expr.cast(pl.String).str.normalize("NFKC").str.strip_chars()
     return pl.when(text == "").then(None).otherwise(text)
+
+
+def clean_numbers_text(expr: pl.Expr) -> pl.Expr:
+    """A number as branches write it, as plain text: '+2' -> '2', '－3' and '−3' -> '-3',
+    '2分' -> '2', '1,000' -> '1000'; other text unchanged (so it is still shown as written)."""
+    text = clean_text(expr).str.replace_all(r"[−–—]", "-").str.replace_all(r"[,\s]", "")
+    return text.str.replace(r"^\+", "").str.replace(r"(\d)\s*分$", "$1")
+
+
+def clean_phone(expr: pl.Expr) -> pl.Expr:
+    """A phone number typed as a number comes back as '13912345678.0' or '1.3912345678E10'."""
+    text = clean_text(expr)
+    number = text.str.contains(r"^\d+(\.\d+)?[eE]\+?\d+$|^\d+\.0+$")
+    return pl.when(~number).then(text).otherwise(
+        text.cast(pl.Float64, strict=False).cast(pl.Int64, strict=False).cast(pl.String))
 
 
 def parse_numbers(expr: pl.Expr) -> pl.Expr:
