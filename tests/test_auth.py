@@ -48,16 +48,16 @@ def test_repeated_failures_lock_the_account(with_orgs):
 
 def test_add_user_validates_role_org_and_password(with_orgs):
     with pytest.raises(AuthError, match="未知角色"):
-        add_user(with_orgs, "a", "password1", "king", "C01")
+        add_user(with_orgs, "a", "pass-word-1", "king", "C01")
     with pytest.raises(AuthError, match="未知组织编码"):
-        add_user(with_orgs, "a", "password1", "admin", "X99")
+        add_user(with_orgs, "a", "pass-word-1", "admin", "X99")
     with pytest.raises(AuthError, match="所属组织必须是党支部（村），C01T01 是乡镇（街道）"):
-        add_user(with_orgs, "a", "password1", "secretary", "C01T01")
+        add_user(with_orgs, "a", "pass-word-1", "secretary", "C01T01")
     with pytest.raises(AuthError, match="至少8位"):
         add_user(with_orgs, "a", "short", "admin", "C01")
-    add_user(with_orgs, "a", "password1", "admin", "C01")
+    add_user(with_orgs, "a", "pass-word-1", "admin", "C01")
     with pytest.raises(AuthError, match="已存在"):
-        add_user(with_orgs, "a", "password1", "admin", "C01")
+        add_user(with_orgs, "a", "pass-word-1", "admin", "C01")
     assert with_orgs.scalar("SELECT count(*) FROM audit_log WHERE action = 'user.add'") == 1
 
 

@@ -9,7 +9,8 @@ from core import audit, orgs
 from core.auth.permissions import ROLE_NAMES, require
 from core.auth.sessions import revoke_user
 from core.auth.scope import Scope
-from core.auth.users import MIN_PASSWORD_LENGTH, AuthError, User, add_user, hash_password, verify_password
+from core.auth.credentials import check_password
+from core.auth.users import AuthError, User, add_user, hash_password, verify_password
 from core.store import Store
 
 
@@ -77,9 +78,8 @@ def set_active(store: Store, actor: User, scope: Scope, username: str, active: b
 
 def reset_password(store: Store, actor: User, scope: Scope, username: str, password: str) -> None:
     require(actor, "manage_users")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AuthError(f"密码至少{MIN_PASSWORD_LENGTH}位")
     org = _target(store, scope, username)
+    check_password(password, username)
     hashed = hash_password(password)
 
     def work(cur):
@@ -98,8 +98,10 @@ def change_own_password(store: Store, actor: User, old_password: str, new_passwo
     hashed = store.scalar("SELECT password_hash FROM users WHERE username = ? AND active", [actor.username])
     if hashed is None or not verify_password(hashed, old_password):
         raise AuthError("原密码不正确")
-    if len(new_password) < MIN_PASSWORD_LENGTH:
-        raise AuthError(f"新密码至少{MIN_PASSWORD_LENGTH}位")
+    try:
+        check_password(new_password, actor.username)
+    except AuthError as exc:
+        raise AuthError(f"新{exc}") from None  # 新密码至少8位, 新密码不能与用户名相同 …
     if new_password == old_password:
         raise AuthError("新密码不能与原密码相同")
     new_hash = hash_password(new_password)

@@ -9,18 +9,20 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from core import audit
+from core.auth.credentials import MIN_PASSWORD_LENGTH, AuthError, check_password, clean_username, login_name
 from core.auth.permissions import ROLE_NAMES, ROLES
 from core.levels import LEVEL_NAMES
 from core.store import Store
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended cost
+# An unknown username is verified against this hash, so that it costs what a known one costs
+# and the answer's timing does not tell which usernames exist.
+_DUMMY_HASH = _hasher.hash("jifen-no-such-user")
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
-MIN_PASSWORD_LENGTH = 8
 
-
-class AuthError(ValueError):
-    pass
+__all__ = ["MIN_PASSWORD_LENGTH", "MAX_FAILURES", "LOCK_MINUTES", "AuthError", "User", "add_user",
+           "authenticate", "get_user", "hash_password", "verify_password"]
 
 
 @dataclass(frozen=True)
@@ -42,19 +44,16 @@ def hash_password(password: str) -> str:
 def verify_password(hashed: str, password: str) -> bool:
     try:
         return _hasher.verify(hashed, password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
+    except (VerifyMismatchError, VerificationError, InvalidHashError, TypeError):
         return False
 
 
 def add_user(store: Store, username: str, password: str, role: str, org_code: str,
              display_name: str | None = None, actor: str = "system") -> User:
-    username = username.strip()
-    if not username:
-        raise AuthError("用户名不能为空")
+    username = clean_username(username)
     if role not in ROLES:
         raise AuthError(f"未知角色：{role}（可选：{', '.join(ROLES)}）")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AuthError(f"密码至少{MIN_PASSWORD_LENGTH}位")
+    check_password(password, username)
     level = store.scalar("SELECT level FROM orgs WHERE code = ?", [org_code])
     if level is None:
         raise AuthError(f"未知组织编码：{org_code}")
@@ -62,12 +61,15 @@ def add_user(store: Store, username: str, password: str, role: str, org_code: st
     if level not in expected[role]:
         raise AuthError(f"{ROLE_NAMES[role]}的所属组织必须是{'或'.join(LEVEL_NAMES[x] for x in expected[role])}，"
                         f"{org_code} 是{LEVEL_NAMES[level]}")
-    if store.scalar("SELECT count(*) FROM users WHERE username = ?", [username]):
-        raise AuthError(f"用户已存在：{username}")
     user = User(username, display_name or username, role, org_code)
     hashed = hash_password(password)
 
     def work(cur):
+        # Checked in the write, so that two parallel adds of one name cannot both pass; case is
+        # ignored (Admin beside admin), as the unique index on lower(username) also insists.
+        taken = cur.execute("SELECT username FROM users WHERE lower(username) = lower(?)", [username]).fetchall()
+        if taken:
+            raise AuthError(f"用户已存在：{taken[0][0]}")
         cur.execute(
             "INSERT INTO users(username, display_name, password_hash, role, org_code) VALUES (?, ?, ?, ?, ?)",
             [user.username, user.display_name, hashed, role, org_code],
@@ -85,39 +87,70 @@ def get_user(store: Store, username: str) -> User | None:
 
 
 def authenticate(store: Store, username: str, password: str, now: dt.datetime | None = None) -> User:
-    """Return the user, or raise AuthError with a message fit to show on the login page."""
+    """Return the user, or raise AuthError with a message fit to show on the login page.
+
+    The name matches whatever its case. A failure is counted by ``failed_count + 1`` inside the
+    write, never by writing back a count read earlier: parallel wrong guesses each add one, and
+    the fifth locks the account. A success clears the count only if no lock came meanwhile.
+    """
     now = now or dt.datetime.now()
     row = store.one(
-        "SELECT password_hash, failed_count, locked_until, active FROM users WHERE username = ?", [username.strip()]
+        "SELECT username, password_hash, locked_until, active FROM users WHERE lower(username) = lower(?)",
+        [login_name(username)],
     )
     if row is None:
+        verify_password(_DUMMY_HASH, password)
         raise AuthError("用户名或密码错误")
-    hashed, failures, locked_until, active = row
+    username, hashed, locked_until, active = row
     if not active:
         raise AuthError("该账号已停用，请联系管理员")
     if locked_until is not None and locked_until > now:
-        raise AuthError(f"连续登录失败次数过多，账号已锁定至 {locked_until:%Y-%m-%d %H:%M}")
+        raise AuthError(_locked_message(locked_until))
     if not verify_password(hashed, password):
-        failures += 1
-        lock = now + dt.timedelta(minutes=LOCK_MINUTES) if failures >= MAX_FAILURES else None
-
-        def fail(cur):
-            cur.execute("UPDATE users SET failed_count = ?, locked_until = ? WHERE username = ?",
-                        [0 if lock else failures, lock, username]).fetchall()
-            audit.record(cur, username, "login.failed", entity="user", entity_id=username,
-                         reason="账号锁定" if lock else None)
-
-        store.write(fail)
-        if lock:
-            raise AuthError(f"连续{MAX_FAILURES}次登录失败，账号锁定{LOCK_MINUTES}分钟")
+        _count_failure(store, username, now)
         raise AuthError("用户名或密码错误")
 
     rehash = hash_password(password) if _hasher.check_needs_rehash(hashed) else hashed
 
     def ok(cur):
-        cur.execute("UPDATE users SET failed_count = 0, locked_until = NULL, last_login = ?, password_hash = ?"
-                    " WHERE username = ?", [now, rehash, username]).fetchall()
-        audit.record(cur, username, "login", entity="user", entity_id=username)
+        done = cur.execute(
+            "UPDATE users SET failed_count = 0, locked_until = NULL, last_login = ?, password_hash = ?"
+            " WHERE username = ? AND active AND (locked_until IS NULL OR locked_until <= ?) RETURNING locked_until",
+            [now, rehash, username, now]).fetchall()
+        if done:
+            audit.record(cur, username, "login", entity="user", entity_id=username)
+        return bool(done)
 
-    store.write(ok)
+    if not store.write(ok):
+        # Locked or disabled by a parallel request between the read and this write.
+        row = store.one("SELECT locked_until, active FROM users WHERE username = ?", [username])
+        if row and not row[1]:
+            raise AuthError("该账号已停用，请联系管理员")
+        raise AuthError(_locked_message(row[0]))
     return get_user(store, username)
+
+
+def _locked_message(locked_until: dt.datetime) -> str:
+    return f"连续登录失败次数过多，账号已锁定至 {locked_until:%Y-%m-%d %H:%M}"
+
+
+def _count_failure(store: Store, username: str, now: dt.datetime) -> None:
+    """One more failure, counted atomically; the MAX_FAILURES-th locks for LOCK_MINUTES. A lock
+    that has run out starts the count again, so one wrong guess after it does not re-lock."""
+    lock = now + dt.timedelta(minutes=LOCK_MINUTES)
+
+    def fail(cur):
+        failures, locked_until = cur.execute(
+            "UPDATE users SET"
+            " failed_count = CASE WHEN locked_until <= ? THEN 1 ELSE failed_count + 1 END,"
+            " locked_until = CASE WHEN locked_until <= ? THEN NULL ELSE locked_until END"
+            " WHERE username = ? RETURNING failed_count, locked_until", [now, now, username]).fetchall()[0]
+        locking = failures >= MAX_FAILURES and locked_until is None
+        if locking:
+            cur.execute("UPDATE users SET locked_until = ? WHERE username = ?", [lock, username]).fetchall()
+        audit.record(cur, username, "login.failed", entity="user", entity_id=username,
+                     reason="账号锁定" if locking else None)
+        return locking
+
+    if store.write(fail):
+        raise AuthError(f"连续{MAX_FAILURES}次登录失败，账号锁定{LOCK_MINUTES}分钟")

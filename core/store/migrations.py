@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import duckdb
 
-from core.store import schema_v1, schema_v2, schema_v3, schema_v4
+from core.store import schema_v1, schema_v2, schema_v3, schema_v4, schema_v5
 
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "组织、成员、用户、操作日志", schema_v1.SQL),
     (2, "积分台账、评议、否决、活动、公示、异议、锁定", schema_v2.SQL),
     (3, "登录会话", schema_v3.SQL),
     (4, "各类积分对象、户成员、导入批次、组织停用与合并", schema_v4.SQL),
+    (5, "用户名不分大小写唯一", schema_v5.SQL),
 ]
 
 
