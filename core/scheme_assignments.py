@@ -86,7 +86,7 @@ def assignment_for(store: Store, branch_code: str, on_date: dt.date) -> Assignme
     if row is None:
         name = store.scalar("SELECT name FROM orgs WHERE code = ?", [branch_code])
         raise NoSchemeError(
-            f"「{name}」在 {on_date:%Y-%m-%d} 没有适用的积分方案，请联系乡镇组织委员在「方案」页面设置")
+            f"「{name}」在 {on_date:%Y-%m-%d} 没有适用的积分方案，请联系乡镇组织委员在「积分方案」页面设置")
     overrides = json.loads(row[5]) if row[5] else None
     return Assignment(row[0], row[1], row[2], row[3], row[4], overrides, row[6], row[7], row[8])
 
