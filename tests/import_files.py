@@ -51,3 +51,42 @@ def xlsx(rows: list[list], *, title: str | None = None, merged: list[tuple[int, 
 
 def csv(lines: list[str], encoding: str = "gbk") -> bytes:
     return ("\n".join(lines) + "\n").encode(encoding)
+
+
+def workbook(*sheets: tuple[str, list[list], list[tuple]]) -> bytes:
+    """An .xlsx of several sheets, each (name, rows, merges), cells typed as a user types them:
+    a str is text (so '19850701' and a leading-apostrophe ID stay text), an int or float a
+    number, a date an Excel date; a merge (row1, col1, row2, col2) is 0-based and keeps the
+    value of its first cell, as Excel does."""
+    buffer = io.BytesIO()
+    with xlsxwriter.Workbook(buffer, {"in_memory": True}) as book:
+        day = book.add_format({"num_format": "yyyy-mm-dd"})
+        for name, rows, merges in sheets:
+            sheet = book.add_worksheet(name)
+            for r, row in enumerate(rows):
+                for j, value in enumerate(row):
+                    if value is None:
+                        continue
+                    if hasattr(value, "year"):
+                        sheet.write_datetime(r, j, value, day)
+                    elif isinstance(value, str):
+                        sheet.write_string(r, j, value)
+                    else:
+                        sheet.write_number(r, j, value)
+            for r1, c1, r2, c2 in merges:
+                first = rows[r1][c1] if r1 < len(rows) and c1 < len(rows[r1]) else None
+                if hasattr(first, "year"):
+                    sheet.merge_range(r1, c1, r2, c2, None, day)
+                    sheet.write_datetime(r1, c1, first, day)
+                else:
+                    sheet.merge_range(r1, c1, r2, c2, first if first is not None else "")
+    return buffer.getvalue()
+
+
+def id_with_x(first14: str) -> str:
+    """The first valid ID number starting with ``first14`` whose check character is X."""
+    for seq in range(1000):
+        first17 = f"{first14}{seq:03d}"
+        if check_digit(first17) == "X":
+            return first17 + "X"
+    raise AssertionError("no X check digit")  # pragma: no cover - one in eleven has it

@@ -119,7 +119,10 @@ def _read_workbook(data: bytes, name: str) -> list[tuple[str, pl.DataFrame]]:
     for i, sheet in enumerate(names):
         try:
             # skip_rows=0: keep leading empty rows, so frame row i is Excel row i + 1
-            frame = reader.load_sheet(i, header_row=None, skip_rows=0, dtypes="string").to_polars()
+            loaded = reader.load_sheet(i, header_row=None, skip_rows=0, dtypes="string")
+            if getattr(loaded, "visible", "visible") != "visible":
+                continue  # a template's hidden 选项 sheet (drop-down values) is no table
+            frame = loaded.to_polars()
         except Exception as exc:
             if "empty" in str(exc).lower() or "no rows" in str(exc).lower():
                 continue
