@@ -50,5 +50,5 @@ with right:
     query = st.text_input("搜索党员", placeholder="输入姓名或拼音首字母，如 zs 查找张三",
                           key="home_member_query", on_change=reset_page("home_member_page"))
     frame, total = members.search(store, scope, query, limit=50, offset=page_offset("home_member_page", 50))
-    table(frame)
+    table(frame, empty="没有找到符合条件的党员" if query else "还没有党员：请在「导入导出」上传花名册，或在「组织与人员」中添加")
     pager("home_member_page", total, 50)

@@ -34,10 +34,15 @@ def number_columns(frame: pl.DataFrame, helps: dict[str, str] | None = None) -> 
     return config
 
 
-def table(frame: pl.DataFrame, *, helps: dict[str, str] | None = None, pinned: list[str] = (), **kwargs):
+def table(frame: pl.DataFrame, *, helps: dict[str, str] | None = None, pinned: list[str] = (),
+          empty: str = "暂无数据", **kwargs):
     """st.dataframe as every page shows one: no index, full width, one decimal, dates as
     2025-07-01, and "—" in an empty cell. ``pinned`` columns stay in view when a wide table
-    scrolls sideways."""
+    scrolls sideways. A table without rows is the caption ``empty`` instead: Streamlit would
+    draw an empty grid saying "empty", in English."""
+    if frame.height == 0 and "on_select" not in kwargs:  # a selectable table's event is awaited
+        st.caption(empty)
+        return None
     config = number_columns(frame, helps)
     for name in pinned:
         config[name] = st.column_config.Column(name, help=(helps or {}).get(name), pinned=True)
