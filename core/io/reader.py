@@ -59,6 +59,7 @@ EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 FOOTER_END = r"^(备注|说明|注|附注|填表人|填报人|制表人|制表|审核人|审核|负责人|联系人|经办人|填表日期|填报日期|制表日期)\s*[:：]?"
 # … or is a subtotal the sheet computed (合计, 7月合计, 本季度小计): that row alone is skipped.
 FOOTER_TOTAL = r"^(\d{1,2}月份?|本月|本季度?|第.季度|[一二三四]季度|全年|本年|年度)?\s*(合计|小计|总计|累计)"
+FOOTER_WORDS = "合计|小计|总计|累计|备注|说明|注|填表|填报|制表|审核|负责人|联系人|经办人"  # a cheap first pass
 QUIET_EXTRA = {"序号", "编号", "no", "no."}  # a running number column is no data anyone misses
 GENERIC_SHEET = re.compile(r"^(sheet\d*|工作表\d*|表\d*)$", re.IGNORECASE)
 
@@ -154,14 +155,16 @@ def _merged_ranges(data: bytes) -> dict[str, tuple[int, list[tuple[int, int, int
         target = targets.get(rid, "")
         path = target.lstrip("/") if target.startswith("/") else "xl/" + target
         try:
-            xml = book.read(path).decode("utf-8")
+            xml = book.read(path)
         except KeyError:
             continue
-        ranges = [(_cell(a), _cell(b)) for a, b in re.findall(r'<mergeCell ref="([A-Z]+\d+):([A-Z]+\d+)"', xml)]
-        if not ranges:
+        at = xml.rfind(b"<mergeCells")  # after the cells: a 100k-row sheet is not searched through
+        if at < 0:
             continue
-        dim = re.search(r'<dimension ref="([A-Z]+)\d+', xml)
-        first_col = _cell(dim.group(1) + "1")[1] if dim else 0
+        ranges = [(_cell(a.decode()), _cell(b.decode()))
+                  for a, b in re.findall(rb'<mergeCell ref="([A-Z]+\d+):([A-Z]+\d+)"', xml[at:])]
+        dim = re.search(rb'<dimension ref="([A-Z]+)\d+', xml[:2000])
+        first_col = _cell(dim.group(1).decode() + "1")[1] if dim else 0
         out[sheet] = (first_col, [(a[0], a[1], b[0], b[1]) for a, b in ranges])
     return out
 
@@ -280,7 +283,7 @@ def read_table(data: bytes, file_name: str, synonyms: dict[str, tuple[str, ...]]
         body = cells.with_row_index(ROW, offset=1).slice(start)
         picked = body.select(pl.col(ROW).cast(pl.Int64),
                              *[_clean(pl.col(f"c{j}")).alias(key) for j, key in fields.items()])
-        picked = picked.filter(body.select(_kept_rows(body)).to_series())
+        picked = picked.filter(_kept_rows(body))
         values = [c for c in picked.columns if c != ROW]
         picked = picked.filter(pl.any_horizontal(pl.col(c).is_not_null() for c in values))
         # A field the header did not name is still a column (all null), so importers see one shape.
@@ -309,16 +312,26 @@ def read_table(data: bytes, file_name: str, synonyms: dict[str, tuple[str, ...]]
 
 def _kept_rows(body: pl.DataFrame) -> pl.Expr:
     """False for a subtotal row and for the footer: the first text cell of a row (a 序号 or
-    other number before it is passed over) decides."""
+    other number before it is passed over) decides. One cheap scan finds the few rows that
+    could be either; only those are looked at closely."""
     cells = [c for c in body.columns if c != ROW]
     if not cells:
         return pl.lit(True)
-    texts = [pl.when(pl.col(c).str.contains(r"^\s*[\d.]*\s*$")).then(None).otherwise(
-        pl.col(c).str.normalize("NFKC").str.replace_all(r"\s+", "")) for c in cells]
-    lead = pl.coalesce(texts).fill_null("")
-    total = lead.str.contains(FOOTER_TOTAL)
-    ends = lead.str.contains(FOOTER_END).cast(pl.Int32).cum_sum() > 0
-    return ~total & ~ends
+    words = pl.any_horizontal(pl.col(c).str.contains(FOOTER_WORDS) for c in cells).fill_null(False)
+    suspects = body.filter(words)
+    if suspects.height == 0:
+        return pl.lit(True)
+    totals, end = [], None
+    for row in suspects.iter_rows(named=True):
+        lead = next((unicodedata.normalize("NFKC", re.sub(r"\s+", "", v)) for v in (row[c] for c in cells)
+                     if v is not None and not re.fullmatch(r"\s*[\d.]*\s*", v)), "")
+        if re.match(FOOTER_END, lead):
+            end = row[ROW]
+            break
+        if re.match(FOOTER_TOTAL, lead):
+            totals.append(row[ROW])
+    kept = ~pl.col(ROW).is_in(pl.Series(totals, dtype=pl.Int64).implode())
+    return kept & (pl.col(ROW) < end) if end is not None else kept
 
 
 def _clean(expr: pl.Expr) -> pl.Expr:
