@@ -254,3 +254,43 @@ def test_the_template_unchanged_is_refused_as_empty(world):
         imports.preview(world, SECRETARY, "members", template_bytes("members", world, ORG), "模板.xlsx", ORG,
                         today=TODAY)
 
+
+
+@pytest.mark.parametrize(("data", "said"), [(b"", "是空的"), (docx(), "是 Word 文档"), (encrypted(), "设置了打开密码")])
+def test_the_cli_refuses_a_file_that_is_no_table_with_exit_2_and_no_traceback(tmp_path, capsys, data, said):
+    from core.cli import main
+    from tests.test_import_cli import _db
+
+    db = _db(tmp_path)
+    path = tmp_path / "花名册.xlsx"
+    path.write_bytes(data)
+    assert main(["import", "members", str(path), "--org", ORG, "--as", "shuji01", "--db", str(db)]) == 2
+    out = capsys.readouterr()
+    assert said in out.err and "Traceback" not in out.err + out.out
+
+
+def test_a_ledger_with_a_sheet_per_month_goes_to_the_chosen_branch(world):
+    # sheets 7月 and 8月 name no branch: their rows go to the branch the import is for
+    head = ["日期", "姓名", "积分项目", "分值"]
+    book = workbook(("7月", [head, ["2025-07-01", "张三", "缺席三会一课", "-2"]], []),
+                    ("8月", [head, ["2025-08-01", "李四", "缺席三会一课", "-2"],
+                             ["2025-08-02", "王五", "没有这个项目", "1"]], []))
+    p = imports.preview(world, SECRETARY, "events", book, "台账.xlsx", ORG, today=TODAY)
+    # row 3 of sheet 8月 (row 2 is in both sheets: the sheet tells them apart)
+    assert p.errors.rows() == [(3, "积分项目", "工作表「8月」：方案「党员积分季度百分制（日常分:评议分=3:1）」中没有项目「没有这个项目」")]
+    fixed = workbook(("7月", [head, ["2025-07-01", "张三", "缺席三会一课", "-2"]], []),
+                     ("8月", [head, ["2025-08-01", "李四", "缺席三会一课", "-2"]], []))
+    p = imports.preview(world, SECRETARY, "events", fixed, "台账.xlsx", ORG, today=TODAY)
+    assert p.ok and p.added == 2
+    assert p.shown_add.select("行号", "姓名").rows() == [(2, "张三"), (2, "李四")]
+
+
+def test_probation_written_after_the_name(world):
+    # no 党员类别 column: the branch wrote （预备党员） after the name
+    data = csv(["姓名,身份证号,入党时间", f"周九（预备党员）,{ZHOU},2025.3"], "utf-8-sig")
+    p = imports.preview(world, SECRETARY, "members", data, "花名册.csv", ORG, today=TODAY)
+    assert p.ok, p.errors.rows()
+    imports.commit(world, SECRETARY, p, today=TODAY)
+    # 入党 2025-03-01, probation a year: to 2026-02-28
+    assert world.one("SELECT name, probationary, probation_start, probation_end FROM members WHERE id_card = ?",
+                     [ZHOU]) == ("周九", True, dt.date(2025, 3, 1), dt.date(2026, 2, 28))
