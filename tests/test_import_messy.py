@@ -294,3 +294,29 @@ def test_probation_written_after_the_name(world):
     # 入党 2025-03-01, probation a year: to 2026-02-28
     assert world.one("SELECT name, probationary, probation_start, probation_end FROM members WHERE id_card = ?",
                      [ZHOU]) == ("周九", True, dt.date(2025, 3, 1), dt.date(2026, 2, 28))
+
+
+def test_block_titles_between_groups_are_no_people(world):
+    # a roster grouped by 党小组: a title row per block, a blank row between blocks
+    rows = [["一村党支部党员花名册"], ["序号", "姓名", "身份证号", "入党时间"],
+            ["第一党小组"], [1, "周九", ZHOU, "1995.07"], [],
+            ["第二党小组"], [2, "吴十", WU, "2010.7"]]
+    p = imports.preview(world, SECRETARY, "members", workbook(("花名册", rows, [(0, 0, 0, 3)])), "花名册.xlsx",
+                        ORG, today=TODAY)
+    assert p.ok, p.errors.rows()
+    assert p.shown_add.select("行号", "姓名").rows() == [(4, "周九"), (7, "吴十")]
+
+
+def test_a_unicode_text_file_excel_saved_with_tabs(world):
+    # Excel's 另存为「Unicode 文本」: UTF-16 with a BOM, cells separated by tabs, named .txt
+    data = "姓名\t身份证号\t入党时间\r\n周九\t{}\t1995年7月\r\n".format(ZHOU).encode("utf-16")
+    p = imports.preview(world, SECRETARY, "members", data, "花名册.txt", ORG, today=TODAY)
+    assert p.ok, p.errors.rows()
+    assert p.shown_add.select("行号", "姓名").rows() == [(2, "周九")]
+
+
+def test_the_same_person_on_two_sheets_names_the_earlier_sheet(world):
+    book = workbook(("一村党支部", sheet([["周九", ZHOU, "1995.07"]]), []),
+                    ("二村", sheet([["冯十二", FENG, "2000.7.1"], ["周九", ZHOU, "1995.07"]]), []))
+    p = imports.preview(world, TOWNSHIP, "members", book, "全镇花名册.xlsx", today=TODAY)
+    assert p.errors.rows() == [(3, "身份证号", "工作表「二村」：与工作表「一村党支部」第 2 行身份证号重复")]

@@ -162,9 +162,17 @@ def required(frame: pl.DataFrame, ctx: Context, keys) -> list[pl.DataFrame]:
 def duplicates(frame: pl.DataFrame, keys: list[str], column: str, what: str) -> pl.DataFrame:
     """Rows repeating an earlier row's ``keys`` within the file, naming the earlier row."""
     present = pl.all_horizontal(pl.col(k).is_not_null() for k in keys)
-    marked = frame.filter(present).with_columns(pl.col(ROW).min().over(keys).alias("_first"))
-    return errors_where(marked, pl.col(ROW) != pl.col("_first"), column,
-                        pl.format(f"与第 {{}} 行{what}重复", pl.col("_first")))
+    # the earlier row is the first in file order (sheets in order, then rows)
+    marked = frame.filter(present).with_row_index("_i").with_columns(pl.col("_i").min().over(keys).alias("_f"))
+    marked = marked.with_columns(pl.col(ROW).gather(pl.col("_f")).alias("_first"))
+    where = pl.format(f"与第 {{}} 行{what}重复", pl.col("_first"))
+    if SHEET in frame.columns:
+        # across sheets the row number alone is ambiguous: name the earlier row's sheet
+        marked = marked.with_columns(pl.col(SHEET).gather(pl.col("_f")).alias("_first_sheet"))
+        other = pl.col("_first_sheet")
+        where = pl.when(other.is_not_null() & (other != pl.col(SHEET))).then(
+            pl.format(f"与工作表「{{}}」第 {{}} 行{what}重复", other, pl.col("_first"))).otherwise(where)
+    return errors_where(marked, pl.col("_i") != pl.col("_f"), column, where)
 
 
 def dates_in_range(frame: pl.DataFrame, raw: str, parsed: str, column: str, earliest: dt.date,

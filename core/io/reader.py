@@ -59,6 +59,8 @@ EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 FOOTER_END = r"^(备注|说明|注|附注|填表人|填报人|制表人|制表|审核人|审核|负责人|联系人|经办人|填表日期|填报日期|制表日期)\s*[:：]?"
 # … or is a subtotal the sheet computed (合计, 7月合计, 本季度小计): that row alone is skipped.
 FOOTER_TOTAL = r"^(\d{1,2}月份?|本月|本季度?|第.季度|[一二三四]季度|全年|本年|年度)?\s*(合计|小计|总计|累计)"
+# A row holding only a block's title ('第一党小组', '东片网格') between the blocks of a roster.
+SECTION = r"^(第.{1,4}(党小组|小组|组|片|网格)|.{1,10}(党小组|网格|片区))$"
 FOOTER_WORDS = "合计|小计|总计|累计|备注|说明|注|填表|填报|制表|审核|负责人|联系人|经办人"  # a cheap first pass
 QUIET_EXTRA = {"序号", "编号", "no", "no."}  # a running number column is no data anyone misses
 GENERIC_SHEET = re.compile(r"^(sheet\d*|工作表\d*|表\d*)$", re.IGNORECASE)
@@ -193,7 +195,9 @@ def _fill_merged(frame: pl.DataFrame, first_col: int, ranges) -> pl.DataFrame:
 
 def _read_csv(data: bytes) -> pl.DataFrame:
     # Excel on Chinese Windows saves CSV as GBK; elsewhere UTF-8, often with a BOM.
-    for encoding in ("utf-8-sig", "gb18030"):
+    # Excel's 另存为「Unicode 文本」is UTF-16 with a BOM, separated by tabs.
+    encodings = ("utf-16",) if data[:2] in (b"\xff\xfe", b"\xfe\xff") else ("utf-8-sig", "gb18030")
+    for encoding in encodings:
         try:
             text = data.decode(encoding)
             break
@@ -201,7 +205,9 @@ def _read_csv(data: bytes) -> pl.DataFrame:
             continue
     else:  # pragma: no cover - gb18030 decodes any byte string
         raise ReadError("无法识别文件编码，请另存为 UTF-8 或 GBK 编码的 CSV")
-    rows = list(csv.reader(io.StringIO(text)))
+    first = text[:2000].split("\n", 3)
+    delimiter = "\t" if sum(line.count("\t") for line in first) > sum(line.count(",") for line in first) else ","
+    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
     width = max((len(r) for r in rows), default=0)
     columns = [[(r[i] if i < len(r) and r[i] != "" else None) for r in rows] for i in range(width)]
     return pl.DataFrame({f"c{i}": pl.Series(col, dtype=pl.String) for i, col in enumerate(columns)})
@@ -311,14 +317,15 @@ def read_table(data: bytes, file_name: str, synonyms: dict[str, tuple[str, ...]]
 
 
 def _kept_rows(body: pl.DataFrame) -> pl.Expr:
-    """False for a subtotal row and for the footer: the first text cell of a row (a 序号 or
-    other number before it is passed over) decides. One cheap scan finds the few rows that
+    """False for a subtotal row, a block's title row and for the footer: the first text cell
+    of a row (a 序号 or other number before it is passed over) decides. One cheap scan finds the few rows that
     could be either; only those are looked at closely."""
     cells = [c for c in body.columns if c != ROW]
     if not cells:
         return pl.lit(True)
     words = pl.any_horizontal(pl.col(c).str.contains(FOOTER_WORDS) for c in cells).fill_null(False)
-    suspects = body.filter(words)
+    alone = pl.sum_horizontal(pl.col(c).is_not_null() for c in cells) == 1
+    suspects = body.filter(words | alone)
     if suspects.height == 0:
         return pl.lit(True)
     totals, end = [], None
@@ -328,7 +335,8 @@ def _kept_rows(body: pl.DataFrame) -> pl.Expr:
         if re.match(FOOTER_END, lead):
             end = row[ROW]
             break
-        if re.match(FOOTER_TOTAL, lead):
+        filled = sum(row[c] is not None for c in cells)
+        if re.match(FOOTER_TOTAL, lead) or (filled == 1 and re.search(SECTION, lead)):
             totals.append(row[ROW])
     kept = ~pl.col(ROW).is_in(pl.Series(totals, dtype=pl.Int64).implode())
     return kept & (pl.col(ROW) < end) if end is not None else kept
