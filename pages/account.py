@@ -15,7 +15,7 @@ st.markdown(f"**{md(user.display_name)}**（用户名 {md(user.username)}） · 
             f"{md(labels(store, [user.org_code])[user.org_code])}")
 
 if flash := st.session_state.pop("account_flash", None):
-    st.success(flash)
+    st.success(md(flash))
 
 st.subheader("修改密码")
 with st.form("change_password", clear_on_submit=True):
@@ -29,7 +29,7 @@ if submitted:
             raise AuthError("两次输入的新密码不一致")
         change_own_password(store, user, old, new, keep_session=st.session_state.get("session_id"))
     except AuthError as exc:
-        st.error(str(exc))
+        st.error(md(exc))
     else:
         st.session_state["account_flash"] = "密码已修改。在其他浏览器或电脑上的登录已退出。"
         st.rerun()

@@ -9,6 +9,7 @@ from core.auth import ROLE_NAMES, AuthError
 from core.auth.admin import create_user, list_users, reset_password, set_active, user_choices
 from core.backup import BackupError, backup, backup_root, default_backup_dir, list_backups, zip_bytes
 from ui.session import guard
+from ui.widgets import md
 
 user, scope, store = guard("admin")
 st.title("系统管理")
@@ -21,7 +22,7 @@ def done(message: str) -> None:
 
 
 if flash := st.session_state.pop("admin_flash", None):
-    st.success(flash)
+    st.success(md(flash))
 
 # Keyed and tracked, so that a button inside 数据备份 does not send the admin back to the first tab.
 users_tab, backup_tab = st.tabs(["用户与角色", "数据备份"], key="admin_tab", on_change="rerun")
@@ -40,7 +41,7 @@ with users_tab:
             try:
                 create_user(store, user, scope, username, password, role, org_code, display or None)
             except (AuthError, PermissionError) as exc:
-                st.error(str(exc))
+                st.error(md(exc))
             else:
                 done(f"已新增用户 {username.strip()}")
 
@@ -66,7 +67,7 @@ with users_tab:
                 reset_password(store, user, scope, target, new_password)
                 done(f"已重置 {label} 的密码并解除锁定，其登录已全部退出")
     except (AuthError, PermissionError) as exc:
-        st.error(str(exc))
+        st.error(md(exc))
 
 with backup_tab:
     root = backup_root(store)
@@ -80,7 +81,7 @@ with backup_tab:
             try:
                 dest = backup(store, default_backup_dir(store), username=user.username)
             except BackupError as exc:
-                st.error(str(exc))
+                st.error(md(exc))
             else:
                 st.session_state["backup_pick"] = str(dest)
                 st.success(f"已备份到 {dest}")

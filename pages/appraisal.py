@@ -15,6 +15,7 @@ from core.services.entry_rules import EntryError
 from ui.entry_widgets import (drop_stale, flash, form_key, pick_branch, renew_form_key, rows_key, scheme_or_stop,
                               show_flash)
 from ui.session import guard
+from ui.widgets import md
 
 RATER_NAMES = {"self": "自评", "masses": "群众评", "leadership": "组织评"}
 
@@ -78,7 +79,7 @@ with grid_tab:
         edited = st.data_editor(table, key=grid, hide_index=True,
                                 num_rows="fixed", disabled=["编号", "姓名", "类别"], column_config=config,
                                 height=min(38 * len(roster) + 40, 760), placeholder="—")
-        if st.button(f"保存整表（{orgs.labels(store, [branch])[branch]}，{len(roster)} 人）", type="primary",
+        if st.button(f"保存整表（{md(orgs.labels(store, [branch])[branch])}，{len(roster)} 人）", type="primary",
                      key=f"ap_save_{key}"):
             rows = []
             # Only the rows the user changed: re-saving untouched rows would bury the audit trail.
@@ -100,7 +101,7 @@ with grid_tab:
                 for message in exc.errors:
                     st.text(f"· {message}")
             except (EntryError, LookupError, PermissionError) as exc:
-                st.error(str(exc))
+                st.error(md(exc))
             else:
                 renew_form_key("ap")
                 flash("ap", f"已保存 {count} 行「{names[component]}」（{period_label(scheme, cycle, period)}）")
@@ -120,7 +121,7 @@ with veto_tab:
                 try:
                     vetoes.add_veto(store, user, member_id, item, day, evidence)
                 except (EntryError, LookupError, PermissionError) as exc:
-                    st.error(str(exc))
+                    st.error(md(exc))
                 else:
                     flash("ap", f"已记录：{people[member_id]}「{scheme.vetoes[item].name}」")
                     st.rerun()
@@ -140,7 +141,7 @@ with veto_tab:
                 try:
                     vetoes.revoke_veto(store, user, revoking, reason)
                 except (EntryError, PermissionError) as exc:
-                    st.error(str(exc))
+                    st.error(md(exc))
                 else:
                     del st.session_state["veto_revoking"]
                     flash("ap", "已撤销该一票否决")

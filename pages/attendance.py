@@ -10,6 +10,7 @@ from core.services import attendance, ledger
 from core.services.entry_rules import EntryError
 from ui.entry_widgets import flash, form_key, pick_branch, renew_form_key, rows_key, scheme_or_stop, show_flash
 from ui.session import guard
+from ui.widgets import md
 
 user, scope, store = guard("attendance")
 st.title("活动签到")
@@ -53,13 +54,13 @@ else:
     st.caption("本次活动不产生积分记录（只记录签到）。")
 
 # the button names the branch and the head count, like every batch action
-if st.button(f"保存签到（{orgs.labels(store, [branch])[branch]}，{len(roster)} 人）", type="primary",
+if st.button(f"保存签到（{md(orgs.labels(store, [branch])[branch])}，{len(roster)} 人）", type="primary",
              key=f"att_save_{key}"):
     try:
         saved = attendance.create_activity(store, user, branch, kind, day, title or f"{day:%Y年%m月}{kind}",
                                            statuses, request_key=key)
     except (EntryError, LookupError, PermissionError) as exc:
-        st.error(str(exc))
+        st.error(md(exc))
     else:
         renew_form_key("att")
         flash("att", f"已保存签到，生成 {len(saved.event_ids)} 条积分记录，请到「审核」页审核")

@@ -11,6 +11,7 @@ from core.metrics.filters import period_label
 from ui.charts import ROW, bars, show, table, table_view
 from ui.filters import cached, filter_bar
 from ui.session import guard
+from ui.widgets import md
 
 COLOURS = ["#eeeeee", "#c6dbef", "#6baed6", "#fd8d3c", "#31a354"]
 
@@ -50,7 +51,7 @@ table(shown)
 st.caption("运行积分制：有在用的积分方案，且本期有积分、评分或组织生活记录。")
 below = running.filter(pl.col("share") < pl.col("target"))
 if below.height:
-    st.warning("未达目标：" + "、".join(f"{r['name']}（{r['share']:.1f}% < {r['target']:.1f}%）" for r in below.iter_rows(named=True)))
+    st.warning("未达目标：" + "、".join(f"{md(r['name'])}（{r['share']:.1f}% < {r['target']:.1f}%）" for r in below.iter_rows(named=True)))
 if can(user.role, "assign_scheme") and running.height:
     with st.form("coverage_target"):
         towns = dict(running.select("township", "name").iter_rows())
@@ -62,7 +63,7 @@ if can(user.role, "assign_scheme") and running.height:
                 st.error("请选择乡镇（街道）")
                 st.stop()
             set_coverage_target(store, user, town, target)
-            st.success(f"已将{towns[town]}的目标覆盖率设为 {target:.1f}%")
+            st.success(f"已将{md(towns[town])}的目标覆盖率设为 {target:.1f}%")
             st.rerun()
 
 st.subheader(f"在职党员到社区报到（{year}年）")

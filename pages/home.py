@@ -9,12 +9,12 @@ from ui.charts import table
 from ui.links import page_link
 from ui.registry import BY_KEY
 from ui.session import guard
-from ui.widgets import page_offset, pager, reset_page
+from ui.widgets import md, page_offset, pager, reset_page
 
 user, scope, store = guard("home")
 org = orgs.get_org(store, user.org_code)
-st.title(f"{org.name} · 工作台")
-st.caption(f"{user.display_name}（{user.role_name}），管辖范围：{org.name}")
+st.title(f"{md(org.name)} · 工作台")
+st.caption(f"{md(user.display_name)}（{user.role_name}），管辖范围：{md(org.name)}")
 
 c = orgs.counts(store, scope)
 cols = st.columns(4)
@@ -29,7 +29,7 @@ if not items:
     st.success("暂无待办事项")
 for i, todo in enumerate(items[:12]):
     text_col, link_col = st.columns([6, 1])
-    (text_col.warning if todo.urgent else text_col.info)(todo.text)
+    (text_col.warning if todo.urgent else text_col.info)(md(todo.text))  # names, objectors in it
     page = BY_KEY[todo.page]
     if can(user.role, page.action):  # lands on the item's branch and period (core.attention)
         with link_col:

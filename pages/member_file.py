@@ -30,7 +30,7 @@ if member_id is None:
 try:
     member = member_file.profile(store, scope, member_id)
 except ScopeError as exc:
-    st.error(str(exc))
+    st.error(md(exc))
     st.stop()
 
 now = today()

@@ -12,6 +12,7 @@ from core.levels import LEVEL_NAMES
 from core.services.entry_rules import EntryError
 from core.services.ledger import KIND_NAMES
 from ui.session import guard
+from ui.widgets import md
 
 user, scope, store = guard("org_people")
 st.title("组织与人员")
@@ -29,13 +30,13 @@ def attempt(work, message) -> None:
     try:
         result = work()
     except ERRORS as exc:
-        st.error(str(exc))
+        st.error(md(exc))
     else:
         done(message(result) if callable(message) else message)
 
 
 if flash := st.session_state.pop("org_people_flash", None):
-    st.success(flash)
+    st.success(md(flash))
 
 tree_tab, people_tab = st.tabs(["组织架构", "人员"], key="org_people_tab", on_change="rerun")
 
@@ -120,7 +121,7 @@ with people_tab:
     record = subjects.get_subject(store, user, editing) if editing else {}
     kind = record.get("kind") or st.selectbox("新增类型", list(KIND_NAMES), format_func=KIND_NAMES.get,
                                               key="people_new_kind")
-    st.subheader(f"修改：{record['name']}" if editing else f"新增{KIND_NAMES[kind]}")
+    st.subheader(f"修改：{md(record['name'])}" if editing else f"新增{KIND_NAMES[kind]}")
 
     # Branch and group sit outside the form: the group list follows the branch picked.
     branch_keys = list(branch_labels)

@@ -17,6 +17,7 @@ from core.services.results import branch_results, display_rows, result_rows
 from ui.notice_files import notice_files
 from ui.period_widgets import pick_branch_period
 from ui.session import guard
+from ui.widgets import md
 
 ERRORS = (EntryError, NoSchemeError, PermissionError, ValueError)
 
@@ -36,19 +37,19 @@ def done(message: str) -> None:
 
 flash = st.session_state.pop("pub_flash", None)
 if flash:
-    st.success(flash)
+    st.success(md(flash))
 
 pub = current_publicity(store, branch, cycle, period)
 try:
     scheme, _ = scheme_for_cycle(store, branch, cycle, today)
 except NoSchemeError as exc:
-    st.warning(str(exc))
+    st.warning(md(exc))
     st.stop()
 label = period_label(scheme, cycle, period)
 
 # -- no 公示 yet: open one ------------------------------------------------------------
 if pub is None:
-    st.info(f"{label}尚未公示。")
+    st.info(f"{md(label)}尚未公示。")
     results = branch_results(store, branch, cycle, period, today)
     if may_publish:
         waiting = len(pending_event_ids(store, branch, cycle_bounds(scheme.cycle_start, cycle)[0], results.through))
@@ -64,7 +65,7 @@ if pub is None:
                 try:
                     open_publicity(store, user, branch, cycle, period, start, end, today=today)
                 except ERRORS as exc:
-                    st.error(str(exc))
+                    st.error(md(exc))
                 else:
                     done(f"已发起{label}公示：{start:%Y-%m-%d} 至 {end:%Y-%m-%d}")
     st.caption("将要公示的结果（实时计算）：")
@@ -80,9 +81,9 @@ cols[2].metric("剩余天数", pub.days_left(today) if window in ("open", "upcom
 cols[3].metric("方案版本", pub.scheme_version, help="所用积分方案见下方说明")
 
 sheet, pdf, no_pdf, excel = notice_files(pub.id)
-st.subheader(sheet["title"])
+st.subheader(md(sheet["title"]))
 for line in sheet["lines"]:
-    st.caption(line)
+    st.caption(md(line))
 st.dataframe(display_rows(sheet["rows"]), hide_index=True, width="stretch")
 d1, d2, _ = st.columns([2, 2, 3])  # wide enough at 1024 px for the whole button text
 if pdf is None:
@@ -118,7 +119,7 @@ if may_publish and pub.state == "open" and window == "open":
                 try:
                     oid = file_objection(store, user, pub.id, member, objector, content, handler, today=today)
                 except ERRORS as exc:
-                    st.error(str(exc))
+                    st.error(md(exc))
                 else:
                     done(f"已登记异议 {oid}，请在办理期限内答复")
 
@@ -175,7 +176,7 @@ if may_publish and pending and pub.state == "open":
                                         corrections=[correction] if correction else [], republish_results=again,
                                         keep_window=keep)
             except ERRORS as exc:
-                st.error(str(exc))
+                st.error(md(exc))
             else:
                 done(f"异议 {oid} 已办结" + ("，已重新公示" if new else ""))
 
@@ -184,17 +185,17 @@ st.subheader("确认归档")
 if pub.state == "open":
     blockers = finalise_blockers(store, pub, today)
     for reason in blockers:
-        st.info(reason)
+        st.info(md(reason))
     if can(user.role, "finalise"):
         if st.button("确认归档", type="primary", disabled=bool(blockers), key="pub_finalise"):
             try:
                 finalise(store, user, pub.id, today=today)
             except ERRORS as exc:
-                st.error(str(exc))
+                st.error(md(exc))
             else:
                 done(f"{label}已确认归档，该期间的积分已锁定")
 else:
-    st.success(f"{label}已于 {pub.finalised_at:%Y-%m-%d} 由 {pub.finalised_by} 确认归档，结果已冻结，该期间不能再录入。")
+    st.success(f"{md(label)}已于 {pub.finalised_at:%Y-%m-%d} 由 {md(pub.finalised_by)} 确认归档，结果已冻结，该期间不能再录入。")
     if can(user.role, "reopen"):
         with st.form("pub_reopen"):
             reason = st.text_input("重新开放的原因", placeholder="如：上级检查发现漏记，需更正后重新公示", key="pub_reopen_reason")
@@ -202,6 +203,6 @@ else:
                 try:
                     reopen(store, user, branch, cycle, period, reason)
                 except ERRORS as exc:
-                    st.error(str(exc))
+                    st.error(md(exc))
                 else:
                     done(f"{label}已重新开放，可更正后重新公示")

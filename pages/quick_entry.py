@@ -12,6 +12,7 @@ from core.services.member_summary import member_summary
 from ui.entry_widgets import (drop_stale, flash, form_key, pick_branch, pick_member, renew_form_key, scheme_or_stop,
                               show_flash)
 from ui.session import guard
+from ui.widgets import md
 
 user, scope, store = guard("quick_entry")
 st.title("积分录入")
@@ -57,7 +58,7 @@ with left:
             ledger.enter_event(store, user, member_id, code, day, points=points, count=count, note=note,
                                request_key=key, rating=rating)
         except (EntryError, LookupError, PermissionError) as exc:
-            st.error(str(exc))
+            st.error(md(exc))
         else:
             renew_form_key("qe")
             st.session_state["qe_last_date"] = day
@@ -66,7 +67,7 @@ with left:
 
 with right:
     summary = member_summary(store, user, member_id, today)
-    st.subheader(summary["member"])
+    st.subheader(md(summary["member"]))
     total = "—" if summary["total"] is None else f"{summary['total']:.1f}"
     c1, c2 = st.columns(2)
     # the cycle's full name (with its dates) is too long for a metric label: it goes in the help
@@ -92,7 +93,7 @@ for row in recent:
         try:
             ledger.reverse_event(store, user, row["id"], "录入页撤销")
         except (EntryError, PermissionError) as exc:
-            st.error(str(exc))
+            st.error(md(exc))
         else:
             flash("qe", f"已撤销：{row['member']} {row['item']}")
             st.rerun()

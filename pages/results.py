@@ -10,6 +10,7 @@ from ui.entry_widgets import pick_member
 from ui.export_files import ledger_button
 from ui.period_widgets import pick_branch_period
 from ui.session import guard
+from ui.widgets import md
 
 user, scope, store = guard("results")
 st.title("积分结果")
@@ -18,7 +19,7 @@ branch, cycle, period = pick_branch_period(store, scope, "res", today, start="cu
 try:
     results = view_results(store, scope, branch, cycle, period, today)
 except (NoSchemeError, ValueError) as exc:
-    st.warning(str(exc))
+    st.warning(md(exc))
     st.stop()
 
 output = results.output

@@ -10,6 +10,7 @@ from core.services import review
 from core.services.entry_rules import EntryError
 from ui.entry_widgets import drop_stale, flash, form_key, pick_branch, renew_form_key, rows_key, show_flash
 from ui.session import guard
+from ui.widgets import md
 
 user, scope, store = guard("review")
 st.title("审核")
@@ -39,7 +40,7 @@ if not queue:
 
 key = form_key("rv")
 rows = rows_key([r["id"] for r in queue])
-select_all = st.checkbox(f"全选 {branch_label}的 {len(queue)} 条记录", key=f"rv_all_{key}_{rows}")
+select_all = st.checkbox(f"全选 {md(branch_label)}的 {len(queue)} 条记录", key=f"rv_all_{key}_{rows}")
 table = pl.DataFrame({
     "选择": [select_all] * len(queue),
     "日期": [f"{r['date']:%Y-%m-%d}" for r in queue],
@@ -57,16 +58,16 @@ chosen = edited.filter(pl.col("选择"))["编号"].to_list()
 
 # The buttons name the branch and the count, so what a click will change is on the button;
 # the service checks again that every record is this branch's.
-approve = st.button(f"批量通过 {branch_label}的 {len(chosen)} 条记录", type="primary", key=f"rv_approve_{key}")
+approve = st.button(f"批量通过 {md(branch_label)}的 {len(chosen)} 条记录", type="primary", key=f"rv_approve_{key}")
 b2, b3 = st.columns([3, 2])
 reason = b2.text_input("驳回理由", key=f"rv_reason_{key}", placeholder="驳回时必填，如：当天已请假")
-reject = b3.button(f"驳回 {branch_label}的 {len(chosen)} 条记录", key=f"rv_reject_{key}")
+reject = b3.button(f"驳回 {md(branch_label)}的 {len(chosen)} 条记录", key=f"rv_reject_{key}")
 if approve or reject:
     try:
         done = (review.approve(store, user, chosen, branch_code=branch) if approve
                 else review.reject(store, user, chosen, reason, branch_code=branch))
     except (EntryError, PermissionError) as exc:
-        st.error(str(exc))
+        st.error(md(exc))
     else:
         renew_form_key("rv")
         flash("rv", f"已{'通过' if approve else '驳回'} {branch_label}的 {done} 条记录")

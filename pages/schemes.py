@@ -13,6 +13,7 @@ from core.scheme_assignments import NoSchemeError, assign_scheme, in_force
 from core.scheme_text import plain_decisions, source_line
 from ui.charts import table
 from ui.session import guard
+from ui.widgets import md
 
 user, scope, store = guard("schemes")
 st.title("积分方案")
@@ -20,7 +21,7 @@ st.caption("乡镇（街道）选定方案后，下属支部自动沿用；个�
 today = dt.date.today()
 templates = {s.id: s for s in list_schemes()}
 if "sc_done" in st.session_state:
-    st.success(st.session_state.pop("sc_done"))
+    st.success(md(st.session_state.pop("sc_done")))
 
 st.subheader(f"各支部现行方案（{today:%Y-%m-%d}）")
 table(pl.DataFrame(in_force(store, scope, today), schema_overrides={"启用日期": pl.Date}))
@@ -42,7 +43,7 @@ if can(user.role, "assign_scheme"):
                                                f"「{templates[scheme_id].name}」（版本 {templates[scheme_id].version}）")
                 st.rerun()
             except (ValueError, NoSchemeError, PermissionError) as exc:
-                st.error(str(exc))
+                st.error(md(exc))
 
 st.subheader("方案模板")
 chosen = templates[st.selectbox("查看模板", list(templates), key="sc_view", format_func=lambda i: templates[i].name,

@@ -15,6 +15,7 @@ from core.scheme import Scheme
 from core.scheme_assignments import NoSchemeError, scheme_for
 from core.store import Store
 from ui.links import arrived
+from ui.widgets import md
 
 
 def pick_branch(store: Store, scope: Scope, key: str, clears: tuple[str, ...] = ()) -> str:
@@ -80,7 +81,7 @@ def scheme_or_stop(store: Store, branch_code: str, day: dt.date) -> Scheme:
     try:
         return scheme_for(store, branch_code, day)[0]
     except NoSchemeError as exc:
-        st.warning(str(exc))
+        st.warning(md(exc))
         st.stop()
 
 
@@ -114,4 +115,4 @@ def flash(name: str, message: str) -> None:
 def show_flash(name: str) -> None:
     message = st.session_state.pop(f"{name}_flash", None)
     if message:
-        st.success(message)
+        st.success(md(message))  # names of members and branches in it

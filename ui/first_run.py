@@ -10,6 +10,7 @@ import streamlit as st
 
 from core.first_run import SetupError, setup
 from ui.session import get_store, login
+from ui.widgets import md
 
 
 def first_run_page() -> None:
@@ -29,7 +30,7 @@ def first_run_page() -> None:
         try:
             user = setup(get_store(), county_code, county_name, username, password, display_name, again)
         except SetupError as exc:
-            st.error(str(exc))
+            st.error(md(exc))
         else:
             login(user)
             st.rerun()

@@ -36,7 +36,7 @@ def page_link(link, label: str, **kwargs) -> None:
     from ui.registry import BY_KEY
 
     try:
-        st.page_link(BY_KEY[link.page].path, label=label, query_params=link.params or None, **kwargs)
+        st.page_link(BY_KEY[link.page].path, label=md(label), query_params=link.params or None, **kwargs)
     except StreamlitPageNotFoundError:
         query = f"?{urlencode(link.params)}" if link.params else ""
         st.markdown(f"[{md(label)}](/{link.page}{query})")

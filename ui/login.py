@@ -8,6 +8,7 @@ from core.auth import AuthError, authenticate
 from core.first_run import needs_setup
 from ui.first_run import first_run_page
 from ui.session import get_store, login
+from ui.widgets import md
 
 
 def login_page(target: str | None = None) -> None:
@@ -31,7 +32,7 @@ def login_page(target: str | None = None) -> None:
         try:
             user = authenticate(get_store(), username, password)
         except AuthError as exc:
-            st.error(str(exc))
+            st.error(md(exc))
         else:
             login(user)
             st.rerun()

@@ -25,9 +25,36 @@ def pager(key: str, total: int, page_size: int) -> None:
         st.caption(f"共 {total} 条")
 
 
-_MARKDOWN_SPECIALS = "\\`*_{}[]<>()#+-.!|~$:"
+# Escaped wherever they stand: links, images, emphasis, code, HTML, headings, tables, strikes, LaTeX.
+_ALWAYS = frozenset("\\`*_{}[]<>()#!|~$")
+# Escaped where markdown would read them: a list or rule only opens a line.
+_LINE_START = frozenset("-+=")
 
 
-def md(text: str) -> str:
-    """User text (names, messages) made literal inside markdown: its * [ ] < … are not syntax."""
-    return "".join("\\" + ch if ch in _MARKDOWN_SPECIALS else ch for ch in str(text))
+def md(text) -> str:
+    """User text (names, notes, messages) made literal inside markdown, the one way it reaches
+    st.markdown, captions, titles, alerts, labels and links: ``**b**``, ``[x](…)``, ``<img …>``
+    and the rest are drawn as the characters they are.
+
+    ``-``, ``+`` and ``=`` are escaped only where a line starts (list, rule, heading underline);
+    ``.`` except between two digits (``1.`` list, ``www.`` autolinks); ``:`` before a letter or
+    ``/`` (``:smile:``, ``:material/…:``, ``http://`` autolinks). So dates, times and decimals
+    (2025-07-01, 08:30, 85.5) read the same in the source as on the screen.
+    """
+    text = str(text)
+    out = []
+    line_start = True
+    for i, ch in enumerate(text):
+        prev = text[i - 1] if i else ""
+        nxt = text[i + 1] if i + 1 < len(text) else ""
+        if ch in _ALWAYS or (ch in _LINE_START and line_start) \
+                or (ch == "." and not (prev.isdigit() and nxt.isdigit())) \
+                or (ch == ":" and ((nxt.isascii() and nxt.isalpha()) or nxt == "/")):
+            out.append("\\" + ch)
+        else:
+            out.append(ch)
+        if ch == "\n":
+            line_start = True
+        elif not ch.isspace():
+            line_start = False
+    return "".join(out)
