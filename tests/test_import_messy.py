@@ -320,3 +320,26 @@ def test_the_same_person_on_two_sheets_names_the_earlier_sheet(world):
                     ("二村", sheet([["冯十二", FENG, "2000.7.1"], ["周九", ZHOU, "1995.07"]]), []))
     p = imports.preview(world, TOWNSHIP, "members", book, "全镇花名册.xlsx", today=TODAY)
     assert p.errors.rows() == [(3, "身份证号", "工作表「二村」：与工作表「一村党支部」第 2 行身份证号重复")]
+
+
+def test_a_web_page_saved_as_xls_by_another_system(world):
+    # a system's "导出Excel" that is an HTML table named .xls, in GBK, the title a cell spanning
+    # the columns and 序号 spanning the two header rows
+    page = ("<html><head><meta charset='gbk'></head><body><table border=1>"
+            "<tr><td colspan=4>一村党支部党员名册</td></tr>"
+            "<tr><th rowspan=2>序号</th><th colspan=3>基本信息</th></tr>"
+            "<tr><th>姓名</th><th>公民身份号码</th><th>入党日期</th></tr>"
+            f"<tr><td>1</td><td>周&nbsp;九</td><td>{ZHOU}</td><td>1995-07-01</td></tr>"
+            f"<tr><td>2</td><td>吴十</td><td>{WU}</td><td>2010年7月</td></tr>"
+            "</table></body></html>").encode("gbk")
+    p = imports.preview(world, SECRETARY, "members", page, "党员信息.xls", ORG, today=TODAY)
+    assert p.ok, p.errors.rows()
+    assert p.header_rows == (2, 3)
+    assert p.shown_add.select("行号", "姓名").rows() == [(4, "周九"), (5, "吴十")]
+
+
+def test_text_separated_by_tabs_named_xls(world):
+    data = f"姓名\t身份证号\t入党时间\n周九\t{ZHOU}\t1995.7\n".encode("gbk")
+    p = imports.preview(world, SECRETARY, "members", data, "花名册.xls", ORG, today=TODAY)
+    assert p.ok, p.errors.rows()
+    assert p.added == 1

@@ -82,7 +82,13 @@ def read_sheets(data: bytes, file_name: str) -> list[tuple[str, pl.DataFrame]]:
         raise ReadError(f"文件「{name}」是空的（0 字节），请检查后重新上传")
     if suffix in EXCEL_SUFFIXES:
         _refuse_non_workbook(data, name)
-        sheets = _read_workbook(data, name)
+        if _is_html(data):
+            # many systems' "Excel export" is a web page named .xls
+            sheets = [("", _read_html(data))]
+        elif data[:2] != b"PK" and data[:4] != b"\xd0\xcf\x11\xe0" and _is_text(data):
+            sheets = [("", _read_csv(data))]  # text separated by tabs or commas, named .xls
+        else:
+            sheets = _read_workbook(data, name)
     elif suffix in (".csv", ".txt"):
         sheets = [("", _read_csv(data))]
     else:
@@ -191,6 +197,79 @@ def _fill_merged(frame: pl.DataFrame, first_col: int, ranges) -> pl.DataFrame:
                 if columns[j][r] is None:
                     columns[j][r] = value
     return pl.DataFrame({name: pl.Series(col, dtype=pl.String) for name, col in zip(frame.columns, columns)})
+
+
+def _is_html(data: bytes) -> bool:
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    page = head.startswith((b"<html", b"<!doctype", b"<table", b"<?xml", b"<meta", b"<head"))
+    return page and b"<table" in data[:1 << 20].lower()
+
+
+def _is_text(data: bytes) -> bool:
+    head = data[:4096]
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return True
+    return b"\0" not in head and any(sep in head for sep in (b"\t", b","))
+
+
+def _read_html(data: bytes) -> pl.DataFrame:
+    """The biggest <table> of a web page saved as .xls; a cell spanning rows or columns is
+    copied into each, as a merged Excel cell is."""
+    from html.parser import HTMLParser
+
+    text = None
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+
+    class Tables(HTMLParser):
+        def __init__(self):
+            super().__init__(convert_charrefs=True)
+            self.tables, self.cell, self.spans = [], None, (1, 1)
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if tag == "table":
+                self.tables.append([])
+            elif tag == "tr" and self.tables:
+                self.tables[-1].append([])
+            elif tag in ("td", "th") and self.tables and self.tables[-1]:
+                self.cell = []
+                self.spans = tuple(int(attrs.get(k) or 1) if str(attrs.get(k) or 1).isdigit() else 1
+                                   for k in ("rowspan", "colspan"))
+            elif tag == "br" and self.cell is not None:
+                self.cell.append(" ")
+
+        def handle_data(self, chunk):
+            if self.cell is not None:
+                self.cell.append(chunk)
+
+        def handle_endtag(self, tag):
+            if tag in ("td", "th") and self.cell is not None:
+                value = re.sub(r"\s+", " ", "".join(self.cell)).strip() or None
+                self.tables[-1][-1].append((value, *self.spans))
+                self.cell = None
+
+    parser = Tables()
+    parser.feed(text or "")
+    table = max(parser.tables, key=len, default=[])
+    grid: dict[tuple[int, int], str | None] = {}
+    for r, cells in enumerate(table):
+        c = 0
+        for value, rows, cols in cells:
+            while (r, c) in grid:
+                c += 1
+            for dr in range(rows):
+                for dc in range(cols):
+                    grid[(r + dr, c + dc)] = value
+            c += cols
+    height = max((r for r, _ in grid), default=-1) + 1
+    width = max((c for _, c in grid), default=-1) + 1
+    return pl.DataFrame({f"c{j}": pl.Series([grid.get((r, j)) for r in range(height)], dtype=pl.String)
+                         for j in range(width)})
 
 
 def _read_csv(data: bytes) -> pl.DataFrame:
