@@ -4,7 +4,7 @@ import streamlit as st
 
 from core.auth import AuthError
 from core.auth.admin import change_own_password
-from core.auth.users import MIN_PASSWORD_LENGTH
+from core.auth.credentials import MIN_PASSWORD_LENGTH, PASSWORD_RULES
 from core.orgs import labels
 from ui.session import guard
 from ui.widgets import md
@@ -20,7 +20,8 @@ if flash := st.session_state.pop("account_flash", None):
 st.subheader("修改密码")
 with st.form("change_password", clear_on_submit=True):
     old = st.text_input("原密码", type="password", key="own_old")
-    new = st.text_input(f"新密码（至少{MIN_PASSWORD_LENGTH}位）", type="password", key="own_new")
+    new = st.text_input(f"新密码（至少{MIN_PASSWORD_LENGTH}位）", type="password", key="own_new",
+                        help=PASSWORD_RULES)
     again = st.text_input("再次输入新密码", type="password", key="own_again")
     submitted = st.form_submit_button("修改密码", type="primary")
 if submitted:

@@ -7,6 +7,7 @@ import streamlit as st
 from core import orgs
 from core.auth import ROLE_NAMES, AuthError
 from core.auth.admin import create_user, list_users, reset_password, set_active, user_choices
+from core.auth.credentials import PASSWORD_RULES
 from core.backup import BackupError, backup, backup_root, default_backup_dir, list_backups, zip_bytes
 from ui.session import guard
 from ui.widgets import md
@@ -36,14 +37,15 @@ with users_tab:
         display = c2.text_input("姓名", key="new_display")
         role = c1.selectbox("角色", list(ROLE_NAMES), format_func=ROLE_NAMES.get, index=2)
         org_code = c2.selectbox("所属组织", list(codes), format_func=codes.get, key="new_org")
-        password = c1.text_input("初始密码（至少8位）", type="password", key="new_password")
+        password = c1.text_input("初始密码（至少8位）", type="password", key="new_password",
+                                 help=PASSWORD_RULES)
         if st.form_submit_button("新增用户", type="primary"):
             try:
-                create_user(store, user, scope, username, password, role, org_code, display or None)
+                added = create_user(store, user, scope, username, password, role, org_code, display or None)
             except (AuthError, PermissionError) as exc:
                 st.error(md(exc))
             else:
-                done(f"已新增用户 {username.strip()}")
+                done(f"已新增用户 {added.username}")  # as stored: trimmed, NFKC
 
     st.subheader("停用、启用或重置密码")
     choices = user_choices(store, user, scope)
@@ -59,7 +61,8 @@ with users_tab:
             set_active(store, user, scope, target, True)
             done(f"已启用 {label}")
         with st.form("reset_password", clear_on_submit=True):
-            new_password = st.text_input("新密码（至少8位）", type="password", key="reset_new")
+            new_password = st.text_input("新密码（至少8位）", type="password", key="reset_new",
+                                         help=PASSWORD_RULES)
             again = st.text_input("再次输入新密码", type="password", key="reset_again")
             if st.form_submit_button("重置密码", disabled=target is None):
                 if new_password != again:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.auth.credentials import PASSWORD_RULES
 from core.first_run import SetupError, setup
 from ui.session import get_store, login
 from ui.widgets import md
@@ -23,7 +24,7 @@ def first_run_page() -> None:
         county_name = st.text_input("县名称", placeholder="如 某某县", key="setup_county_name")
         username = st.text_input("管理员用户名", key="setup_username")
         display_name = st.text_input("管理员姓名", key="setup_display_name")
-        password = st.text_input("密码（至少8位）", type="password", key="setup_password")
+        password = st.text_input("密码（至少8位）", type="password", key="setup_password", help=PASSWORD_RULES)
         again = st.text_input("再次输入密码", type="password", key="setup_password_again")
         submitted = st.form_submit_button("建立并登录", type="primary")
     if submitted:

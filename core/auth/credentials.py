@@ -20,6 +20,11 @@ COMMON_PASSWORDS = frozenset({
 })
 
 
+# Said next to every password field, so that a refusal is no surprise.
+PASSWORD_RULES = (f"至少{MIN_PASSWORD_LENGTH}位；不能全是空格，不能与用户名相同，"
+                  "也不能是 123456、password、qwerty 这类常见密码")
+
+
 class AuthError(ValueError):
     """A login, account or credential refused; the message is Chinese and fit to show."""
 
