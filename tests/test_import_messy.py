@@ -343,3 +343,11 @@ def test_text_separated_by_tabs_named_xls(world):
     p = imports.preview(world, SECRETARY, "members", data, "花名册.xls", ORG, today=TODAY)
     assert p.ok, p.errors.rows()
     assert p.added == 1
+
+
+def test_a_sheet_named_like_a_branch_that_is_none_is_refused_not_sent_to_the_chosen_branch(world):
+    book = workbook(("一村党支部", sheet([["周九", ZHOU, "1995.07"]]), []),
+                    ("三村党支部", sheet([["吴十", WU, "2010.7"]]), []))  # there is no 三村
+    p = imports.preview(world, SECRETARY, "members", book, "花名册.xlsx", ORG, today=TODAY)
+    assert p.errors.rows() == [(2, "所在支部", "工作表「三村党支部」：工作表名「三村党支部」像是支部名称，但未找到该支部"
+                                              "（或不在您的管辖范围内）：请改正表名，或在表中填写所在支部")]

@@ -65,10 +65,13 @@ def resolve_branch(ctx: Context, frame: pl.DataFrame, column: str = BRANCH) -> t
     # A workbook with a sheet per branch: a row with no branch of its own goes to the branch its
     # sheet is named after; a sheet named otherwise (一季度, 7月) leaves it to the import's branch.
     if SHEET in frame.columns:
-        frame = frame.join(keys.filter(pl.col("branch_code").is_not_null()).rename(
-            {"_branch_text": SHEET, "branch_code": "_sheet_branch"}), on=SHEET, how="left", maintain_order="left")
+        frame = frame.with_columns(clean_text(pl.col(SHEET)).str.replace_all(r"\s+", "").alias("_sheet_text")).join(
+            keys.filter(pl.col("branch_code").is_not_null()).rename(
+                {"_branch_text": "_sheet_text", "branch_code": "_sheet_branch"}),
+            on="_sheet_text", how="left", maintain_order="left")
     else:
-        frame = frame.with_columns(pl.lit(None, pl.String).alias("_sheet_branch"))
+        frame = frame.with_columns(pl.lit(None, pl.String).alias("_sheet_text"),
+                                   pl.lit(None, pl.String).alias("_sheet_branch"))
     frame = frame.with_columns(pl.when(pl.col("_branch_text").is_null()).then(
         pl.coalesce("_sheet_branch", pl.lit(default, pl.String))).otherwise(pl.col("branch_code")).alias("branch_code"))
     header = ctx.header(column)
@@ -81,8 +84,14 @@ def resolve_branch(ctx: Context, frame: pl.DataFrame, column: str = BRANCH) -> t
         errors_where(frame, pl.col("_branch_text").is_not_null() & pl.col("branch_code").is_null()
                      & ~pl.col("_branch_text").is_in(list(ambiguous)), header,
                      pl.format("未找到支部「{}」（或不在您的管辖范围内）", pl.col("_branch_text"))),
+        # a sheet named like a branch that is none (a typo, another township's) must not send
+        # its rows to the import's branch unnoticed
+        errors_where(frame, pl.col("_branch_text").is_null() & pl.col("_sheet_branch").is_null()
+                     & pl.col("_sheet_text").str.contains(SUFFIX + r"|(村|社区)$").fill_null(False), header,
+                     pl.format("工作表名「{}」像是支部名称，但未找到该支部（或不在您的管辖范围内）："
+                               "请改正表名，或在表中填写所在支部", pl.col("_sheet_text"))),
     ]
-    return frame.drop("_branch_text", "_sheet_branch"), errors
+    return frame.drop("_branch_text", "_sheet_text", "_sheet_branch"), errors
 
 
 def id_card_column(frame: pl.DataFrame, numeric: bool, header: str, column: str = "id_card"
