@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 
 from core import audit
-from core.auth.users import MIN_PASSWORD_LENGTH, AuthError, User, add_user
+from core.auth.credentials import check_password, clean_username
+from core.auth.users import AuthError, User, add_user
 from core.org_admin import insert_org
 from core.store import Store
 
@@ -33,15 +34,19 @@ def setup(store: Store, county_code: str, county_name: str, username: str, passw
         raise SetupError("系统已有管理员，不能再次初始化；请用管理员账号登录后在「系统管理」中添加用户")
     county_code = (county_code or "").strip().upper()
     county_name = re.sub(r"\s+", "", county_name or "")
-    username = (username or "").strip()
     if not COUNTY_CODE.fullmatch(county_code):
         raise SetupError(f"县级组织编码：应以字母开头，只含大写字母和数字（2—16位），如 C01，「{county_code}」不行")
     if not county_name:
         raise SetupError("县名称：不能为空")
-    if not username:
-        raise SetupError("管理员用户名：不能为空")
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise SetupError(f"密码：至少{MIN_PASSWORD_LENGTH}位")
+    # the account rules every other way of adding a user applies, checked before the county is written
+    try:
+        username = clean_username(username)
+    except AuthError as exc:
+        raise SetupError(f"管理员用户名：{str(exc).removeprefix('用户名')}") from None
+    try:
+        check_password(password, username)
+    except AuthError as exc:
+        raise SetupError(f"密码：{str(exc).removeprefix('密码')}") from None
     if password_again is not None and password_again != password:
         raise SetupError("确认密码：两次输入的密码不一致")
     level = store.scalar("SELECT level FROM orgs WHERE code = ?", [county_code])

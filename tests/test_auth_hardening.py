@@ -145,3 +145,11 @@ def test_login_matches_the_username_whatever_its_case(with_orgs):
     add_user(with_orgs, "wang", "correct-horse", "secretary", "C01T01B01")
     assert authenticate(with_orgs, " WANG ", "correct-horse").username == "wang"
     assert authenticate(with_orgs, "Ｗａｎｇ", "correct-horse").username == "wang"
+
+
+def test_setup_refuses_a_bad_password_or_name_before_writing_the_county(store):
+    with pytest.raises(SetupError, match="^密码：不能全是空格$"):
+        setup(store, "C01", "某某县", "root", " " * 12)
+    with pytest.raises(SetupError, match="^管理员用户名：不能含空格"):
+        setup(store, "C01", "某某县", "ro\u200bot", "a-good-password")
+    assert store.scalar("SELECT count(*) FROM orgs") == 0  # nothing half-written
