@@ -351,3 +351,14 @@ def test_a_sheet_named_like_a_branch_that_is_none_is_refused_not_sent_to_the_cho
     p = imports.preview(world, SECRETARY, "members", book, "花名册.xlsx", ORG, today=TODAY)
     assert p.errors.rows() == [(2, "所在支部", "工作表「三村党支部」：工作表名「三村党支部」像是支部名称，但未找到该支部"
                                               "（或不在您的管辖范围内）：请改正表名，或在表中填写所在支部")]
+
+
+def test_a_deduction_written_without_its_sign_and_gender_written_in_full(world):
+    # 缺席三会一课 is −2: a ledger's 分值 '2' (the sign dropped) is the item's own value
+    rows = [["记分时间", "党员姓名", "考核内容", "加扣分"], ["2025-07-01", "张三", "缺席三会一课（-2分）", "2"]]
+    p = imports.preview(world, SECRETARY, "events", workbook(("台账", rows, [])), "台账.xlsx", ORG, today=TODAY)
+    assert p.ok, p.errors.rows()
+    assert p.shown_add.select("项目", "分值").rows() == [("缺席三会一课", "-2")]
+    data = csv(["姓名,性别,身份证号", f"周九,女性,{ZHOU}"], "utf-8-sig")
+    p = imports.preview(world, SECRETARY, "members", data, "花名册.csv", ORG, today=TODAY)
+    assert p.ok, p.errors.rows()

@@ -31,10 +31,12 @@ COLUMNS = [
     Column("id_card", "身份证号", ("公民身份号码", "身份证号码", "身份证"), False, "", width=22),
     Column("branch", "所在支部", ("党支部", "支部", "所在党支部", "支部名称", "所在村", "村（社区）"), False,
            "一村党支部", width=18),
-    Column("item", "积分项目", ("项目", "项目名称", "积分事项", "事项", "项目编码", "加扣分项目"), True,
-           "缺席三会一课", width=30),
-    Column("date", "日期", ("发生日期", "记分日期", "时间", "日期（年月日）"), True, "2025-07-15", width=12),
-    Column("points", "分值", ("分数", "得分", "积分", "加减分"), False, "", width=8),
+    Column("item", "积分项目", ("项目", "项目名称", "积分事项", "事项", "项目编码", "加扣分项目", "加减分项目",
+                                "积分内容", "考核项目", "考核内容"), True, "缺席三会一课", width=30),
+    Column("date", "日期", ("发生日期", "记分日期", "时间", "日期（年月日）", "记分时间", "登记日期", "活动日期",
+                          "记录日期"), True, "2025-07-15", width=12),
+    Column("points", "分值", ("分数", "得分", "积分", "加减分", "加扣分", "加/扣分", "加减分值", "积分值"), False, "",
+           width=8),
     Column("count", "次数", ("数量", "时长", "小时数", "次"), False, "1", width=8),
     Column("note", "备注", ("说明", "事由", "情况说明"), False, "7月主题党日无故缺席", width=24),
 ]
@@ -140,8 +142,11 @@ def _check_items(ctx: Context, frame: pl.DataFrame, schemes) -> tuple[pl.DataFra
         value = points
         if value is not None and not item.is_range:
             try:
+                # a deduction column often drops the sign ('2' under 加扣分 for a −2 item); a
+                # minus before a bonus item is no such habit and is checked as written
                 written = Decimal(value)
-                if written in (item.points, item.points * Decimal(count or 1)):
+                own = (item.points, item.points * Decimal(count or 1))
+                if written in own or (item.points < 0 and -written in own):
                     value = None
             except ArithmeticError:
                 pass

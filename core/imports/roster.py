@@ -104,8 +104,12 @@ def existing(ctx: Context, kind: str) -> pl.DataFrame:
 def validate_roster(ctx: Context, table: Table, kind: str, extra_required=()) -> tuple[Plan, pl.DataFrame]:
     """The plan for a roster of ``kind``; also returns the cleaned rows (with ``member_id``
     for rows that match someone already there) for importers that add more (households)."""
-    frame = _probation_written(table.frame.with_columns(clean_phone(pl.col("phone")).alias("phone"))
-                               if "phone" in table.frame.columns else table.frame)
+    frame = table.frame
+    if "phone" in frame.columns:
+        frame = frame.with_columns(clean_phone(pl.col("phone")).alias("phone"))
+    if "gender" in frame.columns:  # 男性 / 女性 as some rosters write it
+        frame = frame.with_columns(clean_text(pl.col("gender")).replace({"男性": "男", "女性": "女"}).alias("gender"))
+    frame = _probation_written(frame)
     frame = frame.with_columns(clean_names(pl.col("name")).alias("name_v"),
                                *[parse_dates(pl.col(k)).alias(f"{k}_v") for k in DATE_KEYS if k in frame.columns])
     errors = [errors_where(frame, pl.col("name_v").is_null(), ctx.header("name"), f"「{ctx.header('name')}」不能为空")]
