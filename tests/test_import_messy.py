@@ -123,6 +123,7 @@ def test_a_sheet_per_branch_places_each_sheet_in_its_branch(world):
     p = imports.preview(world, TOWNSHIP, "members", book, "全镇花名册.xlsx", today=TODAY)
     assert p.ok, p.errors.rows()
     assert p.added == 3
+    assert p.sheets == ["一村党支部", "二村"]  # 汇总 names too few of the roster's columns
     imports.commit(world, TOWNSHIP, p, today=TODAY)
     placed = world.all("SELECT name, branch_code FROM members WHERE id_card IS NOT NULL ORDER BY name")
     assert placed == [("冯十二", "C01T01B02"), ("吴十", "C01T01B02"), ("周九", "C01T01B01")]

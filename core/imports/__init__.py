@@ -80,7 +80,7 @@ def preview(store: Store, user, kind: str, data: bytes, file_name: str, org_code
         unchanged += added + updated
         added = updated = 0
     return Preview(kind, module.NAME, file_name, digest, org_code, table.frame.height, added, updated, unchanged,
-                   errors, table.extra, table.header_rows, already, shown_add, shown_update, plan)
+                   errors, table.extra, table.header_rows, already, shown_add, shown_update, plan, table.sheets)
 
 
 def _same_file(store: Store, kind: str, digest: str, org_code: str | None) -> dict | None:

@@ -88,6 +88,7 @@ class Preview:
     shown_add: pl.DataFrame
     shown_update: pl.DataFrame
     plan: Plan | None = None
+    sheets: list[str] = field(default_factory=list)  # the sheets read as one table (empty: one sheet)
 
     @property
     def ok(self) -> bool:
