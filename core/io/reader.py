@@ -362,8 +362,8 @@ def read_table(data: bytes, file_name: str, synonyms: dict[str, tuple[str, ...]]
     # a sheet with far fewer of the fields (a 统计 or 说明 sheet) is not part of the table
     found = [f for f in found if len(f[4]) >= max(1, min(2, best), -(-best * 3 // 5))]
     several = len(found) > 1
-    parts, extra, headers, numeric = [], [], {}, set()
-    for index, name, cells, header_rows, fields, texts in found:
+    parts, extra, headers, probed = [], [], {}, []
+    for _, name, cells, header_rows, fields, texts in found:
         start = header_rows[-1] + 1
         body = cells.with_row_index(ROW, offset=1).slice(start)
         picked = body.select(pl.col(ROW).cast(pl.Int64),
@@ -384,8 +384,12 @@ def read_table(data: bytes, file_name: str, synonyms: dict[str, tuple[str, ...]]
                 extra.append(texts[j])
         for j, key in fields.items():
             headers.setdefault(key, texts.get(j, key))
-        if Path(file_name).suffix.lower() in EXCEL_SUFFIXES:
-            numeric |= _numeric_fields(data, index, start, fields)
+        if Path(file_name).suffix.lower() in EXCEL_SUFFIXES and data[:4] in (b"PK\x03\x04", b"\xd0\xcf\x11\xe0"):
+            probed.append((set(fields.values()), _numeric_fields(data, name, start, fields)))
+    # a field is all numbers only if it is so on every sheet that has it (a sheet typed as text
+    # must not be flagged for another's; a mixed one is still caught row by row)
+    numeric = {f for f in NUMBER_PROBE if any(f in has for has, _ in probed)
+               and all(f in num for has, num in probed if f in has)}
     frame = pl.concat(parts)
     first = found[0]
     if frame.height == 0:
@@ -426,7 +430,7 @@ def _clean(expr: pl.Expr) -> pl.Expr:
     return pl.when(text == "").then(None).otherwise(text)
 
 
-def _numeric_fields(data: bytes, sheet_index: int, start: int, fields: dict[int, str]) -> set[str]:
+def _numeric_fields(data: bytes, sheet: str, start: int, fields: dict[int, str]) -> set[str]:
     """Fields of an Excel sheet whose every cell is a number (an ID column typed as numbers
     has lost its last digits). A column mixing numbers and text is found row by row by
     ``core.idcard.lost_digits``."""
@@ -441,9 +445,9 @@ def _numeric_fields(data: bytes, sheet_index: int, start: int, fields: dict[int,
         if key not in NUMBER_PROBE:
             continue
         try:
-            sheet = reader.load_sheet(sheet_index, header_row=None, skip_rows=start, use_columns=[j],
-                                      dtype_coercion="strict", schema_sample_rows=None)
-            column = sheet.to_polars().to_series(0)
+            loaded = reader.load_sheet(sheet, header_row=None, skip_rows=start, use_columns=[j],
+                                       dtype_coercion="strict", schema_sample_rows=None)
+            column = loaded.to_polars().to_series(0)
         except Exception:  # mixed types in the column
             continue
         if column.dtype.is_numeric() and column.null_count() < column.len():
