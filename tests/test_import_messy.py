@@ -363,3 +363,11 @@ def test_a_deduction_written_without_its_sign_and_gender_written_in_full(world):
     data = csv(["姓名,性别,身份证号", f"周九,女性,{ZHOU}"], "utf-8-sig")
     p = imports.preview(world, SECRETARY, "members", data, "花名册.csv", ORG, today=TODAY)
     assert p.ok, p.errors.rows()
+
+
+def test_ids_typed_as_numbers_on_one_sheet_refuse_only_that_sheets_rows(world):
+    # 一村 typed its ID numbers as text; 二村 as numbers (every cell: the column is all numbers)
+    book = workbook(("一村党支部", sheet([["周九", ZHOU, "1995.07"]]), []),
+                    ("二村", sheet([["冯十二", LOST, "2000.7.1"]]), []))
+    p = imports.preview(world, TOWNSHIP, "members", book, "全镇花名册.xlsx", today=TODAY)
+    assert p.errors.rows() == [(2, "身份证号", "工作表「二村」：身份证号以数字保存，已丢失末几位，请把该列设为文本后重新填写")]
