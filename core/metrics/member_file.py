@@ -8,7 +8,7 @@ import datetime as dt
 import polars as pl
 
 from core.auth.scope import Scope
-from core.cycles import PERIODS, cycle_label, cycle_of, period_label
+from core.cycles import PERIODS, cycle_bounds, cycle_label, cycle_of, period_label
 from core.engine.components import RATER_NAMES
 from core.metrics import scores
 from core.scheme import Scheme, list_schemes
@@ -106,13 +106,16 @@ def per_cycle(store: Store, member: dict, today: dt.date) -> pl.DataFrame:
     """cycle, total, grade, stars, rank, source, label: computed from the ledger, or the
     history record for cycles before the ledger (typed in, or finalised)."""
     rows = []
+    scheme = _scheme_of(store, member, today)
     for cycle in cycles(store, member, today):
         res, _ = scores.results(store, [member["branch"]], cycle, today)
         mine = res.filter(pl.col("subject") == member["id"])
         if mine.height:
             r = mine.row(0, named=True)
+            # a cycle not yet ended has a grade only so far (积分结果 says the same of its 全年)
+            running = scheme is not None and cycle_bounds(scheme.cycle_start, cycle)[1] >= today
             rows.append({"cycle": cycle, "total": r["total"], "grade": r["grade"], "stars": r["stars"],
-                         "rank": r["rank"], "source": "台账计算"})
+                         "rank": r["rank"], "source": "台账计算（本年度未结束，暂定）" if running else "台账计算"})
     computed = {r["cycle"] for r in rows}
     for cycle, grade, stars, total, source in store.all(
             "SELECT cycle, grade, stars, CAST(total AS DOUBLE), source FROM cycle_history WHERE member_id = ?"
@@ -121,7 +124,6 @@ def per_cycle(store: Store, member: dict, today: dt.date) -> pl.DataFrame:
         if cycle not in computed:
             rows.append({"cycle": cycle, "total": total, "grade": grade, "stars": stars, "rank": None,
                          "source": "归档结果" if source == "finalised" else "历史记录"})
-    scheme = _scheme_of(store, member, today)
     frame = pl.DataFrame(rows, schema={"cycle": pl.Int64, "total": pl.Float64, "grade": pl.String,
                                        "stars": pl.Int64, "rank": pl.Int64, "source": pl.String})
     return frame.sort("cycle", descending=True).with_columns(  # the cycle with its dates, as 公示 names it
