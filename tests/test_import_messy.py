@@ -371,3 +371,20 @@ def test_ids_typed_as_numbers_on_one_sheet_refuse_only_that_sheets_rows(world):
                     ("二村", sheet([["冯十二", LOST, "2000.7.1"]]), []))
     p = imports.preview(world, TOWNSHIP, "members", book, "全镇花名册.xlsx", today=TODAY)
     assert p.errors.rows() == [(2, "身份证号", "工作表「二村」：身份证号以数字保存，已丢失末几位，请把该列设为文本后重新填写")]
+
+
+def test_the_note_above_the_header_names_the_branch_when_none_is_chosen(world):
+    rows = [["党员花名册"], ["填报单位：二村党支部    填报日期：2025年3月"], ["姓名", "身份证号", "入党时间"],
+            ["周九", ZHOU, "1995.07"]]
+    p = imports.preview(world, TOWNSHIP, "members", workbook(("Sheet1", rows, [])), "花名册.xlsx", today=TODAY)
+    assert p.ok, p.errors.rows()
+    assert p.shown_add["所在支部"].to_list() == ["二村党支部"]
+    # a branch chosen on the page (or --org) is the user's word and wins over the note
+    p = imports.preview(world, TOWNSHIP, "members", workbook(("Sheet1", rows, [])), "花名册.xlsx", ORG, today=TODAY)
+    assert p.shown_add["所在支部"].to_list() == ["一村党支部"]
+
+
+def test_a_workbook_of_empty_sheets_is_refused(world):
+    with pytest.raises(ImportRefused, match="^文件「花名册.xlsx」中没有数据$"):
+        imports.preview(world, SECRETARY, "members", workbook(("Sheet1", [], []), ("Sheet2", [], [])), "花名册.xlsx",
+                        ORG, today=TODAY)

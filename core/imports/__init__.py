@@ -59,7 +59,7 @@ def preview(store: Store, user, kind: str, data: bytes, file_name: str, org_code
     table.frame = drop_examples(kind, table.frame)
     if table.frame.height == 0:
         raise ImportRefused(f"文件「{file_name}」只有表头和示例行，没有要导入的数据：请在示例行下面（或覆盖示例行）填写后再上传")
-    ctx = Context(store, user, scope, org_code, today or dt.date.today(), table.headers, columns)
+    ctx = Context(store, user, scope, org_code, today or dt.date.today(), table.headers, columns, table.unit)
     missing = [c for c in module.COLUMNS if c.required and c.key not in table.headers]
     if missing:
         errors = gather([one_error(table.header_rows[-1], c.header, f"缺少必填列「{c.header}」") for c in missing])

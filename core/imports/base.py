@@ -51,6 +51,7 @@ class Context:
     today: dt.date
     headers: dict[str, str] = field(default_factory=dict)  # key -> header as written in the file
     columns: dict[str, Column] = field(default_factory=dict)
+    unit: str | None = None  # the organisation the file's note names (填报单位：一村党支部), if any
 
     def header(self, key: str) -> str:
         return self.headers.get(key) or (self.columns[key].header if key in self.columns else key)

@@ -6,6 +6,7 @@ Each lookup is one query for the whole scope and a join, never a query per row.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import polars as pl
@@ -57,6 +58,9 @@ def resolve_branch(ctx: Context, frame: pl.DataFrame, column: str = BRANCH) -> t
     """Adds ``branch_code``: the row's branch column, else the branch the import is for."""
     lookup = org_lookup(ctx, "branch")
     default = ctx.org_code if ctx.org_code in lookup.values() else None
+    if ctx.org_code is None and ctx.unit:
+        # no branch chosen: a roster's note '填报单位：一村党支部' says where it goes
+        default = lookup.get(re.sub(r"\s+", "", ctx.unit))
     text = clean_text(pl.col(column)).str.replace_all(r"\s+", "")
     keys = pl.DataFrame({"_branch_text": list(lookup), "branch_code": list(lookup.values())},
                         schema={"_branch_text": pl.String, "branch_code": pl.String})

@@ -43,6 +43,7 @@ class Table:
     header_rows: tuple[int, ...]  # the header's Excel row numbers
     numeric: set[str] = field(default_factory=set)  # fields whose cells were all stored as numbers
     sheets: list[str] = field(default_factory=list)  # the sheets read as one table (empty: a single sheet)
+    unit: str | None = None  # the organisation a note above the header names (填报单位：…)
 
 
 def normalise_header(text) -> str:
@@ -62,6 +63,7 @@ FOOTER_TOTAL = r"^(\d{1,2}月份?|本月|本季度?|第.季度|[一二三四]季
 # A row holding only a block's title ('第一党小组', '东片网格') between the blocks of a roster.
 SECTION = r"^(第.{1,4}(党小组|小组|组|片|网格)|.{1,10}(党小组|网格|片区))$"
 FOOTER_WORDS = "合计|小计|总计|累计|备注|说明|注|填表|填报|制表|审核|负责人|联系人|经办人"  # a cheap first pass
+UNIT = r"(填报单位|填表单位|报送单位|单位名称|党组织名称|党支部名称|所在党组织)\s*[:：]\s*([^\s:：]+)"
 QUIET_EXTRA = {"序号", "编号", "no", "no."}  # a running number column is no data anyone misses
 GENERIC_SHEET = re.compile(r"^(sheet\d*|工作表\d*|表\d*)$", re.IGNORECASE)
 
@@ -396,7 +398,17 @@ def read_table(data: bytes, file_name: str, synonyms: dict[str, tuple[str, ...]]
         where = f"第 {first[3][-1] + 1} 行" if not several else "各工作表"
         raise ReadError(f"文件「{Path(file_name).name}」只有表头（{where}），没有数据行")
     return Table(frame, headers, extra, tuple(r + 1 for r in first[3]), numeric,
-                 [f[1] for f in found] if several else [])
+                 [f[1] for f in found] if several else [], _unit(first[2], first[3][-1]))
+
+
+def _unit(cells: pl.DataFrame, header_row: int) -> str | None:
+    """The organisation a note above the header names ('填报单位：一村党支部  填报日期：…')."""
+    for row in cells.head(header_row).rows():
+        for value in row:
+            found = re.search(UNIT, unicodedata.normalize("NFKC", value)) if value else None
+            if found:
+                return found.group(2)
+    return None
 
 
 def _kept_rows(body: pl.DataFrame) -> pl.Expr:
