@@ -171,3 +171,13 @@ def test_payloads_are_planted_and_the_checker_sees_them(payload_db):
 
     assert [w.split(" in ")[0] for w in live_markup([("markdown", PAYLOAD)])] == ["HTML tag", "link", "image", "bold"]
     assert live_markup([("markdown", md(PAYLOAD)), ("caption", "**王芳** · [返回](/home)")]) == []
+
+
+def test_md_escapes_markup_and_leaves_dates_times_and_decimals():
+    from ui.widgets import md
+
+    assert md("2025-07-01 08:30 85.5 分") == "2025-07-01 08:30 85.5 分"  # as typed, nothing to read as markup
+    assert md("- 列表\n1. 序号\n+ 加\n=== ") == "\\- 列表\n1\\. 序号\n\\+ 加\n\\=== "  # a line start opens a list
+    assert md(":material/home: :red[x] www.x.cn http://x") == (
+        "\\:material/home: \\:red\\[x\\] www\\.x\\.cn http\\://x")  # icons, colours, autolinks: the opening : is enough
+    assert md("$x$ ~~s~~ a|b `c` # h") == "\\$x\\$ \\~\\~s\\~\\~ a\\|b \\`c\\` \\# h"
