@@ -178,6 +178,7 @@ def test_md_escapes_markup_and_leaves_dates_times_and_decimals():
 
     assert md("2025-07-01 08:30 85.5 分") == "2025-07-01 08:30 85.5 分"  # as typed, nothing to read as markup
     assert md("- 列表\n1. 序号\n+ 加\n=== ") == "\\- 列表\n1\\. 序号\n\\+ 加\n\\=== "  # a line start opens a list
+    # icons, colours, autolinks: escaping the opening : is enough
     assert md(":material/home: :red[x] www.x.cn http://x") == (
-        "\\:material/home: \\:red\\[x\\] www\\.x\\.cn http\\://x")  # icons, colours, autolinks: the opening : is enough
+        "\\:material/home: \\:red\\[x\\] www\\.x\\.cn http\\://x")
     assert md("$x$ ~~s~~ a|b `c` # h") == "\\$x\\$ \\~\\~s\\~\\~ a\\|b \\`c\\` \\# h"
