@@ -1,10 +1,15 @@
 """Reading the spreadsheets branches actually keep: .xlsx/.xls through fastexcel (calamine),
-CSV in UTF-8 (with or without BOM) or GBK; a title row above the header, a two-row
-(merged) header, header synonyms, extra columns, dates written six ways, names typed with
-full-width letters and stray spaces.
+CSV in UTF-8 (with or without BOM), GBK or UTF-16 (Excel's Unicode text), and the web pages
+or text other systems export under an .xls name. A title row and notes above the header, a
+two-row (merged) header, header synonyms, extra columns, merged cells (filled into every cell
+they cover), blank rows, block titles, subtotal rows and a footer; the table on any sheet, or
+spread over several (one per branch or month); dates written many ways, two-digit years, names
+with full-width letters and stray spaces.
 
 Every cell is read as text and typed here, so one rule decides what a date or an ID is
-whatever the cell format was. Rows keep the number the user sees in Excel (``_row``).
+whatever the cell format was. Rows keep the number the user sees in Excel (``_row``) and,
+when several sheets are read as one table, their sheet (``_sheet``). A file that is no table
+(empty, encrypted, a Word document, corrupt) raises ``ReadError`` with a Chinese message.
 """
 
 from __future__ import annotations
@@ -35,7 +40,8 @@ class ReadError(ValueError):
 
 @dataclass
 class Table:
-    """The data rows of one sheet, one String column per recognised field plus ``_row``."""
+    """The data rows of the table, one String column per recognised field plus ``_row`` and
+    ``_sheet``."""
 
     frame: pl.DataFrame
     headers: dict[str, str]  # field -> the header text as written in the file
@@ -65,7 +71,6 @@ SECTION = r"^(第.{1,4}(党小组|小组|组|片|网格)|.{1,10}(党小组|网�
 FOOTER_WORDS = "合计|小计|总计|累计|备注|说明|注|填表|填报|制表|审核|负责人|联系人|经办人"  # a cheap first pass
 UNIT = r"(填报单位|填表单位|报送单位|单位名称|党组织名称|党支部名称|所在党组织)\s*[:：]\s*([^\s:：]+)"
 QUIET_EXTRA = {"序号", "编号", "no", "no."}  # a running number column is no data anyone misses
-GENERIC_SHEET = re.compile(r"^(sheet\d*|工作表\d*|表\d*)$", re.IGNORECASE)
 
 
 def read_cells(data: bytes, file_name: str) -> pl.DataFrame:
