@@ -388,3 +388,24 @@ def test_a_workbook_of_empty_sheets_is_refused(world):
     with pytest.raises(ImportRefused, match="^文件「花名册.xlsx」中没有数据$"):
         imports.preview(world, SECRETARY, "members", workbook(("Sheet1", [], []), ("Sheet2", [], [])), "花名册.xlsx",
                         ORG, today=TODAY)
+
+
+@pytest.mark.parametrize("kind", imports.KINDS)
+def test_no_broken_file_gives_any_importer_a_traceback(world, kind):
+    import random
+
+    from tests.entry_world import ADMIN
+
+    good = roster()
+    broken = {"half.xlsx": good[: len(good) // 2], "noise.xlsx": random.Random(1).randbytes(5000),
+              "noise.csv": random.Random(2).randbytes(5000), "nul.csv": b"\0\0\0,\0\n", "bom.csv": b"\xef\xbb\xbf",
+              "page.xls": b"<html><body>no table</body></html>", "empty-table.xls": b"<html><table></table></html>",
+              "half.xls": (FIXTURES / "roster.xls").read_bytes()[:3000], "open-quote.csv": '姓名\n"周九\n'.encode()}
+    user, org = (ADMIN, None) if kind == "orgs" else (SECRETARY, ORG)
+    for name, data in broken.items():
+        try:
+            p = imports.preview(world, user, kind, data, name, org, today=TODAY)
+        except ImportRefused as refused:
+            assert str(refused) and "Error" not in str(refused), name
+        else:
+            assert p.errors.height or p.rows, name  # a table was found: it is checked like any other
