@@ -19,7 +19,7 @@ from core import audit
 from core.imports.base import Column, Context, Plan, duplicates, errors_where, gather, one_error, required, row_errors
 from core.imports.resolve import id_card_column, match_members, resolve_branch, scope_members
 from core.imports.schemes import attach_schemes, item_key, item_table
-from core.io.reader import ROW, Table, clean_names, clean_numbers_text, clean_text, parse_dates
+from core.io.reader import ROW, SHEET, Table, clean_names, clean_numbers_text, clean_text, parse_dates
 from core.services.entry_rules import EntryError, MemberRow, check_date, check_unlocked, require_active
 from core.services.ledger import check_item
 
@@ -44,7 +44,13 @@ KEY = ["member_id", "item_code", "date_v", "points_v", "count_v"]
 
 
 def validate(ctx: Context, table: Table) -> Plan:
-    frame = table.frame.with_columns(
+    # A ledger dates a day's entries once: a date merged down the rows (read from an .xls, or
+    # saved as CSV, only its first row holds it), or '同上' under it. A blank or ditto date
+    # takes the date above it on the same sheet; only rows with no date above are missing one.
+    ditto = clean_text(pl.col("date")).is_in(["同上", "〃", '"', "”", "“", "''"])
+    frame = table.frame.with_columns(pl.when(ditto).then(None).otherwise(pl.col("date")).alias("date"))
+    frame = frame.with_columns(pl.col("date").forward_fill().over(SHEET))
+    frame = frame.with_columns(
         parse_dates(pl.col("date")).alias("date_v"), clean_text(pl.col("item")).alias("item_text"),
         clean_numbers_text(pl.col("points")).alias("points_t"),
         clean_text(pl.col("count")).fill_null("1").alias("count_t"),
