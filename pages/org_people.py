@@ -112,8 +112,10 @@ with people_tab:
     kind_filter = c2.selectbox("类型", list(kinds), format_func=kinds.get, key="people_kind")
     query = c3.text_input("查找（姓名或拼音首字母）", key="people_query")
     listed = subjects.list_subjects(store, user, org_code, query, kind_filter or None) if org_code else None
-    if listed is not None:
+    if listed is not None and listed.height:
         st.dataframe(listed, hide_index=True, width="stretch")
+    elif listed is not None:  # an empty grid would say "empty", in English
+        st.caption("没有找到符合条件的人员" if query or kind_filter else "还没有人员：可在「导入导出」上传花名册，或在下方新增")
     picked_choices = {} if listed is None else {
         r["编号"]: f"{r['姓名']}（{r['类型']}，{r['编号']}）" for r in listed.iter_rows(named=True)}
     editing = st.selectbox("修改人员", list(picked_choices), format_func=picked_choices.get, index=None,

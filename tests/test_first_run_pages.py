@@ -49,3 +49,14 @@ def test_a_running_cycle_in_the_member_file_is_marked_provisional(tmp_path):
     # 2026 runs 2026-07-01..2027-06-30, still running on 2026-11-29; 2025 ended on 2026-06-30
     assert history.select("cycle", "source").rows() == [(2026, "台账计算（本年度未结束，暂定）"), (2025, "台账计算")]
     store.close()
+
+
+def test_organisation_page_of_a_new_install_has_no_empty_grid(tmp_path, monkeypatch):
+    db = tmp_path / "new.duckdb"
+    store = Store(db)
+    setup(store, "C01", "某某县", "root", "a-good-password", "周立")
+    admin = get_user(store, "root")
+    store.close()
+    at = page_runner(db, monkeypatch, admin)("pages/org_people.py")
+    assert "还没有人员：可在「导入导出」上传花名册，或在下方新增" in [c.value for c in at.caption]
+    assert len(at.dataframe) == 1  # the tree only
