@@ -424,3 +424,12 @@ def test_a_ledger_saved_as_csv_dates_a_days_rows_once(world):
     p = imports.preview(world, SECRETARY, "events", csv(["日期,姓名,积分项目", ",张三,缺席三会一课"]), "台账.csv",
                         ORG, today=TODAY)
     assert p.errors.rows() == [(2, "日期", "「日期」不能为空")]
+
+
+def test_merged_cells_of_an_xls_are_filled_too():
+    from core.io.reader import read_cells
+
+    # roster.xls merges its title over A1:D1 (a MERGEDCELLS record): every cell of it holds the title
+    cells = read_cells((FIXTURES / "roster.xls").read_bytes(), "花名册.xls")
+    assert cells.row(0) == ("一村党支部党员花名册",) * 4
+    assert cells.row(1) == ("党员姓名", "身份证号", "出生年月", "入党时间")  # the rest as it was

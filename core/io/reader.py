@@ -130,7 +130,12 @@ def _read_workbook(data: bytes, name: str) -> list[tuple[str, pl.DataFrame]]:
         names = reader.sheet_names
     except Exception as exc:  # fastexcel raises its own error types for corrupt files
         raise ReadError(broken) from exc
-    merges = _merged_ranges(data) if data[:2] == b"PK" else {}
+    if data[:2] == b"PK":
+        merges = _merged_ranges(data)
+    else:
+        from core.io.xls import merged_ranges
+
+        merges = merged_ranges(data)
     out = []
     for i, sheet in enumerate(names):
         try:
