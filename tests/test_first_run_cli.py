@@ -206,3 +206,32 @@ def test_scheme_verbs_list_assign_and_refuse_bad_input(tmp_path, monkeypatch, ca
     capsys.readouterr()
     assert main(["results", "--org", "C01T01B01", "--cycle", "2025", *on_db]) == 2
     assert "请联系乡镇组织委员在「积分方案」页面设置" in capsys.readouterr().err
+
+
+def test_past_points_count_for_a_roster_without_dates(tmp_path, monkeypatch, capsys):
+    # A roster without 入党日期 or 转入本支部日期 puts its people in the branch from the day of
+    # the import; a year of the branch's past points for them must still count in that year
+    db = tmp_path / "v.duckdb"
+    on_db = ["--db", str(db)]
+    as_root = ["--as", "root", *on_db]
+    monkeypatch.setattr(sys, "stdin", io.StringIO("qingshan-2026\n"))
+    assert main(["setup", *on_db, "--county-code", "C01", "--county-name", "某某县", "--admin", "root"]) == 0
+    assert main(["org", "add", "C01T01", "青山镇", "--parent", "C01", "--level", "township", *as_root]) == 0
+    assert main(["org", "add", "C01T01B01", "东风村党支部", "--parent", "C01T01", "--level", "branch", *as_root]) == 0
+    assert main(["scheme", "assign", "C01T01", "party-q100-3to1", "--from", "2025-07-01", *as_root]) == 0
+    roster = tmp_path / "花名册.csv"
+    roster.write_bytes(csv(["姓名,性别", "周一,男", "吴二,女"]))
+    assert main(["import", "members", str(roster), "--org", "C01T01B01", *as_root]) == 0
+    events = tmp_path / "台账.csv"
+    events.write_bytes(csv(["姓名,积分项目,日期", "周一,缺席三会一课,2025-08-01"]))
+    assert main(["import", "events", str(events), "--org", "C01T01B01", *as_root]) == 0
+    capsys.readouterr()
+    assert main(["results", "--org", "C01T01B01", "--cycle", "2025", *on_db]) == 0
+    out = capsys.readouterr().out
+    # 周一: 日常分 (73 + 75 + 75 + 75) / 4 = 74.5; 吴二 has no points and was not in the branch
+    # in 2025 as far as anyone knows, so only 周一 is in that year's results
+    assert "周一" in out and "74.5" in out and "吴二" not in out
+    store = Store(db)
+    assert store.scalar("SELECT count(*) FROM audit_log WHERE action = 'subject.update'"
+                        " AND reason LIKE '%在本支部的起始日期提前到 2025-08-01%'") == 1
+    store.close()
