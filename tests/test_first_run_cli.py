@@ -235,3 +235,17 @@ def test_past_points_count_for_a_roster_without_dates(tmp_path, monkeypatch, cap
     assert store.scalar("SELECT count(*) FROM audit_log WHERE action = 'subject.update'"
                         " AND reason LIKE '%在本支部的起始日期提前到 2025-08-01%'") == 1
     store.close()
+
+
+def test_a_roster_without_a_branch_column_says_to_use_org(tmp_path, monkeypatch, capsys):
+    db = tmp_path / "o.duckdb"
+    on_db = ["--db", str(db)]
+    monkeypatch.setattr(sys, "stdin", io.StringIO("qingshan-2026\n"))
+    assert main(["setup", *on_db, "--county-code", "C01", "--county-name", "某某县", "--admin", "root"]) == 0
+    roster = tmp_path / "花名册.csv"
+    roster.write_bytes(csv(["姓名,性别", "周一,男"]))
+    capsys.readouterr()
+    assert main(["import", "members", str(roster), "--as", "root", *on_db]) == 2
+    err = capsys.readouterr().err
+    assert "第 2 行「所在支部」：请填写所在支部，或在导入时选择支部" in err
+    assert "提示：支部自己的花名册没有「所在支部」列时，用 --org 支部编码 指定导入到哪个支部" in err

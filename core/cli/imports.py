@@ -55,6 +55,7 @@ def run_import(args) -> int:
     from core import imports
     from core.auth.permissions import PermissionDenied
     from core.auth.scope import ScopeError
+    from core.imports.resolve import NO_BRANCH
     from core.services.entry_rules import EntryError
 
     if not args.file.is_file():
@@ -77,6 +78,9 @@ def run_import(args) -> int:
             if preview.errors.height > 20:
                 print(f"  …… 共 {preview.errors.height} 处", file=sys.stderr)
             print(f"错误清单：{report.resolve()}", file=sys.stderr)
+            if args.org is None and preview.errors["问题"].str.ends_with(NO_BRANCH).any():
+                print("提示：支部自己的花名册没有「所在支部」列时，用 --org 支部编码 指定导入到哪个支部",
+                      file=sys.stderr)
             return BAD_INPUT
         if preview.extra_columns:
             print(f"未使用的列（已忽略）：{'、'.join(preview.extra_columns)}")

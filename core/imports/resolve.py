@@ -54,6 +54,10 @@ def org_lookup(ctx: Context, level: str = "branch") -> dict[str, str | None]:
     return out | {unicodedata.normalize("NFKC", k): v for k, v in out.items()}
 
 
+# The CLI adds how to choose the branch there (--org) when a file gets this error.
+NO_BRANCH = "请填写所在支部，或在导入时选择支部"
+
+
 def resolve_branch(ctx: Context, frame: pl.DataFrame, column: str = BRANCH) -> tuple[pl.DataFrame, list]:
     """Adds ``branch_code``: the row's branch column, else the branch the import is for."""
     lookup = org_lookup(ctx, "branch")
@@ -82,7 +86,7 @@ def resolve_branch(ctx: Context, frame: pl.DataFrame, column: str = BRANCH) -> t
     ambiguous = {k for k, v in lookup.items() if v is None}
     errors = [
         errors_where(frame, pl.col("_branch_text").is_null() & pl.col("branch_code").is_null(), header,
-                     "请填写所在支部，或在导入时选择支部"),
+                     NO_BRANCH),
         errors_where(frame, pl.col("_branch_text").is_in(list(ambiguous)), header,
                      pl.format("有多个支部叫「{}」，请填写支部编码", pl.col("_branch_text"))),
         errors_where(frame, pl.col("_branch_text").is_not_null() & pl.col("branch_code").is_null()
