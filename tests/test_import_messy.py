@@ -411,19 +411,19 @@ def test_no_broken_file_gives_any_importer_a_traceback(world, kind):
             assert p.errors.height or p.rows, name  # a table was found: it is checked like any other
 
 
-def test_a_ledger_saved_as_csv_dates_a_days_rows_once(world):
-    # a merged date saved as CSV keeps it in the first row only; '同上' means the same day
-    data = csv(["日期,姓名,积分项目", "2025-07-01,张三,缺席三会一课", ",李四,缺席三会一课", "同上,王五,缺席三会一课",
-                "2025-08-01,张三,未按时足额交纳党费", ",李四,未按时足额交纳党费"])
+def test_a_ledger_dates_a_days_rows_with_ditto_but_never_guesses_a_blank(world):
+    # '同上' (or 〃) under a date means the same day; a blank date is refused by row and field,
+    # never taken from the row above (a forgotten date would be dated silently)
+    data = csv(["日期,姓名,积分项目", "2025-07-01,张三,缺席三会一课", "同上,李四,缺席三会一课", "〃,王五,缺席三会一课",
+                "2025-08-01,张三,未按时足额交纳党费", "同上,李四,未按时足额交纳党费"])
     p = imports.preview(world, SECRETARY, "events", data, "台账.csv", ORG, today=TODAY)
     assert p.ok, p.errors.rows()
     assert p.shown_add.select("姓名", "日期").rows() == [
         ("张三", dt.date(2025, 7, 1)), ("李四", dt.date(2025, 7, 1)), ("王五", dt.date(2025, 7, 1)),
         ("张三", dt.date(2025, 8, 1)), ("李四", dt.date(2025, 8, 1))]
-    # with no date above, a blank date is still missing
-    p = imports.preview(world, SECRETARY, "events", csv(["日期,姓名,积分项目", ",张三,缺席三会一课"]), "台账.csv",
-                        ORG, today=TODAY)
-    assert p.errors.rows() == [(2, "日期", "「日期」不能为空")]
+    blank = csv(["日期,姓名,积分项目", "2025-07-01,张三,缺席三会一课", ",李四,缺席三会一课"])
+    p = imports.preview(world, SECRETARY, "events", blank, "台账.csv", ORG, today=TODAY)
+    assert p.errors.rows() == [(3, "日期", "「日期」不能为空")]
 
 
 def test_merged_cells_of_an_xls_are_filled_too():

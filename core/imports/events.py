@@ -44,12 +44,13 @@ KEY = ["member_id", "item_code", "date_v", "points_v", "count_v"]
 
 
 def validate(ctx: Context, table: Table) -> Plan:
-    # A ledger dates a day's entries once: a date merged down the rows (read from an .xls, or
-    # saved as CSV, only its first row holds it), or '同上' under it. A blank or ditto date
-    # takes the date above it on the same sheet; only rows with no date above are missing one.
+    # A ledger dates a day's entries once: a date merged down the rows (the reader has copied
+    # it into each merged cell), or '同上' under it, which takes the date above on the same
+    # sheet. A blank date stays missing: guessing it from the row above would date a
+    # forgotten entry silently, and the row is refused by name instead.
     ditto = clean_text(pl.col("date")).is_in(["同上", "〃", '"', "”", "“", "''"])
-    frame = table.frame.with_columns(pl.when(ditto).then(None).otherwise(pl.col("date")).alias("date"))
-    frame = frame.with_columns(pl.col("date").forward_fill().over(SHEET))
+    above = pl.when(ditto).then(None).otherwise(pl.col("date")).forward_fill().over(SHEET)
+    frame = table.frame.with_columns(pl.when(ditto).then(above).otherwise(pl.col("date")).alias("date"))
     frame = frame.with_columns(
         parse_dates(pl.col("date")).alias("date_v"), clean_text(pl.col("item")).alias("item_text"),
         clean_numbers_text(pl.col("points")).alias("points_t"),
