@@ -95,7 +95,7 @@ def test_setup_then_import_a_roster_and_see_the_members(empty_server, browser_pa
     expect(page.get_by_text("首次使用：建立县级组织和管理员")).to_be_visible()
     for label, value in (("县级组织编码", "C01"), ("县名称", "某某县"), ("管理员用户名", "zhouli"),
                          ("管理员姓名", "周立"), ("密码（至少8位）", "qingshan-2026"), ("再次输入密码", "qingshan-2026")):
-        page.get_by_label(label).fill(value)
+        page.get_by_role("textbox", name=label).fill(value)  # a field's help has its label too
     page.get_by_role("button", name="建立并登录").click()
     wait_idle(page)
     expect(page.get_by_text("周立（县级管理员），管辖范围：某某县")).to_be_visible()
