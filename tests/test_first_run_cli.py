@@ -249,3 +249,11 @@ def test_a_roster_without_a_branch_column_says_to_use_org(tmp_path, monkeypatch,
     err = capsys.readouterr().err
     assert "第 2 行「所在支部」：请填写所在支部，或在导入时选择支部" in err
     assert "提示：支部自己的花名册没有「所在支部」列时，用 --org 支部编码 指定导入到哪个支部" in err
+
+
+def test_a_template_for_an_unknown_branch_is_refused(tmp_path, capsys):
+    db = tmp_path / "t.duckdb"
+    assert main(["init", "--db", str(db)]) == 0
+    out = tmp_path / "台账模板.xlsx"
+    assert main(["template", "events", "--org", "C99", "--out", str(out), "--db", str(db)]) == 2
+    assert "--org：未知组织编码 C99" in capsys.readouterr().err and not out.exists()

@@ -42,6 +42,9 @@ def template(args) -> int:
 
     store = Store(args.db or default_db_path()) if args.org else None
     try:
+        # an unknown code would give a template without the branch's drop-downs, and no word why
+        if store is not None and store.scalar("SELECT count(*) FROM orgs WHERE code = ?", [args.org]) == 0:
+            return fail(ValueError(f"--org：未知组织编码 {args.org}"))
         data = template_bytes(args.kind, store, args.org)
     finally:
         if store is not None:
