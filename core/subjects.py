@@ -26,6 +26,10 @@ from core.services.ledger import KIND_NAMES
 from core.store import Store
 
 EDITORS = frozenset({"admin", "township", "secretary"})
+# A subject recorded without 转入本支部日期 or 入党日期 has been in its branch as far back as the
+# records go: their span there starts here, so points of past cycles (a branch's old ledger,
+# imported or entered late) count for them. Only the case builder reads spans; nobody sees it.
+UNKNOWN_START = dt.date(1900, 1, 1)
 HOUSEHOLD_KINDS = ("household", "family")
 ID_PREFIX = {"member": "M", "household": "H", "family": "F", "resident": "R", "unit": "U", "volunteer": "V"}
 STATUS_NAMES = {"active": "正常", "transferred": "已转出", "deceased": "已故", "exempt": "免于评星"}
@@ -268,7 +272,7 @@ def add_subject(store: Store, user, row: dict, kind: str = "member") -> str:
         cols = list(values)
         cur.execute(f"INSERT INTO members({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
                     [values[c] for c in cols]).fetchall()
-        start = clean["joined_branch"] or clean["join_date"] or dt.date.today()
+        start = clean["joined_branch"] or clean["join_date"] or UNKNOWN_START
         cur.execute("INSERT INTO member_branch_history(member_id, branch_code, group_code, from_date, reason)"
                     " VALUES (?, ?, ?, ?, '建档')",
                     [member_id, clean["branch_code"], clean["group_code"], start]).fetchall()

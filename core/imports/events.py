@@ -230,7 +230,6 @@ def write(cur, ctx: Context, plan: Plan, batch_id: int, file_name: str) -> dict:
             " entered_by, import_batch) SELECT member_id, branch_code, item, date, count, points, note, ?,"
             " 'import', ?, ? FROM import_events", [f"导入批次 {batch_id}：{file_name}", ctx.user.username, batch_id]
         ).fetchall()
-        _date_back_membership(cur, ctx, batch_id)
     finally:
         cur.unregister("import_events")
     cur.execute("INSERT INTO event_reviews(event_id, decision, reason, reviewed_by)"
@@ -240,30 +239,6 @@ def write(cur, ctx: Context, plan: Plan, batch_id: int, file_name: str) -> dict:
         audit.record(cur, ctx.user.username, "event.import", entity="import_batch", entity_id=batch_id,
                      org_code=branch, after={"events": count, "file": file_name, "status": "approved"})
     return {"added": add.height}
-
-
-def _date_back_membership(cur, ctx: Context, batch_id: int) -> None:
-    """A member recorded without 入党日期 or 转入本支部日期 is in the branch from the day of
-    recording (core.imports.roster, core.subjects), and results leave out whoever was not in
-    the branch during a cycle (core.services.case): a year of past points imported for them
-    would count for nobody. The branch's own points are the evidence it had them on those
-    days, so their first span there starts at their earliest imported point. Audited."""
-    moved = cur.execute(
-        "WITH first AS (SELECT member_id, branch_code, min(date) AS day FROM import_events GROUP BY ALL),"
-        " spans AS (SELECT h.member_id, h.branch_code, h.from_date, f.day FROM member_branch_history h"
-        "   JOIN first f ON f.member_id = h.member_id AND f.branch_code = h.branch_code"
-        "   JOIN members m ON m.id = h.member_id"
-        "   WHERE m.join_date IS NULL AND m.joined_branch IS NULL AND h.from_date > f.day"
-        # their first span anywhere: a later one moved back would overlap the branch before
-        "   AND h.from_date = (SELECT min(x.from_date) FROM member_branch_history x WHERE x.member_id = h.member_id))"
-        " SELECT member_id, branch_code, from_date, day FROM spans").fetchall()
-    for member_id, branch, old, day in moved:
-        cur.execute("UPDATE member_branch_history SET from_date = ? WHERE member_id = ? AND branch_code = ?"
-                    " AND from_date = ?", [day, member_id, branch, old]).fetchall()
-        audit.record(cur, ctx.user.username, "subject.update", entity="member", entity_id=member_id,
-                     org_code=branch, member_id=member_id,
-                     reason=f"导入批次 {batch_id} 有此人 {day:%Y-%m-%d} 的积分记录：在本支部的起始日期提前到 "
-                            f"{day:%Y-%m-%d}（原为 {old:%Y-%m-%d}：花名册没有入党日期、转入本支部日期，按建档日期算）")
 
 
 def undo(cur, ctx: Context, batch_id: int) -> dict:

@@ -23,7 +23,7 @@ from core.imports.base import (Column, Context, ImportRefused, Plan, duplicates,
                                sheet_prefix)
 from core.imports.resolve import id_card_column, resolve_branch
 from core.io.reader import ROW, SHEET, Table, clean_names, clean_phone, clean_text, parse_dates
-from core.subjects import FIELDS, next_ids, validate_subject
+from core.subjects import FIELDS, UNKNOWN_START, next_ids, validate_subject
 
 # the roster's columns that are dates / free text / the subject's own fields
 DATE_KEYS = ("birth_date", "join_date", "probation_start", "probation_end", "exempt_on", "joined_branch")
@@ -294,8 +294,8 @@ def write_roster(cur, ctx: Context, plan: Plan, batch_id: int) -> dict:
             cur.execute(f"INSERT INTO members({names}) SELECT {names} FROM import_members").fetchall()
             cur.execute("INSERT INTO member_branch_history(member_id, branch_code, group_code, from_date, reason,"
                         " import_batch) SELECT id, branch_code, group_code,"
-                        " coalesce(joined_branch, join_date, current_date), '导入建档', import_batch FROM import_members"
-                        ).fetchall()
+                        " coalesce(joined_branch, join_date, ?), '导入建档', import_batch FROM import_members",
+                        [UNKNOWN_START]).fetchall()
         finally:
             cur.unregister("import_members")
         made = dict(zip(add["_row"].to_list(), ids))
