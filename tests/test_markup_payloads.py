@@ -12,15 +12,11 @@ are plain text by nature and are not inspected.
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
 
-from core.auth import can
 from core.store import Store
-from tests.conftest import DEMO_PASSWORD, ROOT
-from tests.test_plain_chinese import ROLES
-from ui.registry import PAGES
+from tests.page_walk import demo_copy, findings, open_page, walk_cases
 
 PAYLOAD = ("<script>alert(1)</script> <img src=x onerror=alert(1)> [x](javascript:alert(1)) "
            "![](http://127.0.0.1/x.png) **b**")
@@ -105,46 +101,23 @@ def markup_bodies(at) -> list[tuple[str, str]]:
 
 
 def live_markup(bodies: list[tuple[str, str]]) -> list[str]:
-    seen: list[str] = []
-    for kind, text in bodies:
-        for what, pattern in LIVE:
-            if pattern.search(text):
-                line = f"{what} in {kind}: 「{text[:160]}」"
-                if line not in seen:
-                    seen.append(line)
-    return seen
+    return findings(bodies, LIVE, lambda what, kind, text: f"{what} in {kind}: 「{text[:160]}」")
 
 
 @pytest.fixture(scope="module")
 def payload_db(demo_db, tmp_path_factory):
     """A copy of the S demo with the payload in every text field."""
-    path = tmp_path_factory.mktemp("payloads") / "demo.duckdb"
-    shutil.copyfile(demo_db, path)
-    store = Store(path)
-    plant_payloads(store)
-    store.close()
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("JIFEN_DB", str(path))
-        mp.chdir(ROOT)
-        yield path
+    def plant(path):
+        store = Store(path)
+        plant_payloads(store)
+        store.close()
+
+    yield from demo_copy(demo_db, tmp_path_factory, "payloads", plant)
 
 
-def _cases():
-    for spec in PAGES:
-        for role in ROLES:
-            if can(role, spec.action):
-                yield pytest.param(spec.path, role, id=f"{spec.key}-{role}")
-
-
-@pytest.mark.parametrize(("page", "role"), list(_cases()))
+@pytest.mark.parametrize(("page", "role"), list(walk_cases()))
 def test_user_text_is_never_markup(payload_db, page, role):
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
-    at.text_input[0].input(ROLES[role])
-    at.text_input[1].input(DEMO_PASSWORD)
-    at.button[0].click().run()
-    at.switch_page(page).run()
+    at = open_page(page, role)
     assert not at.exception, at.exception
     bodies = markup_bodies(at)
     bad = live_markup(bodies)

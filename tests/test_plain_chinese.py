@@ -12,16 +12,11 @@ from __future__ import annotations
 import json
 import math
 import re
-import shutil
 
 import pytest
 
-from core.auth import can
 from core.scheme import list_schemes
-from tests.conftest import DEMO_PASSWORD, ROOT
-from ui.registry import PAGES
-
-ROLES = {"admin": "admin", "township": "zhen01", "secretary": "shuji01", "recorder": "jilu01"}
+from tests.page_walk import demo_copy, findings, open_page, walk_cases
 DENYLIST = ("None", "nan", "NaN", "null", "Decision", "True", "False", "Error", "Traceback", "KeyError")
 STREAMLIT_ENGLISH = ("Choose an option", "No results")  # Streamlit's own words, where a parameter can replace them
 ENGINE_FLAGS = ("quota_capped", "quota_tie", "missing_appraisal")  # raised by the engine, not named in a file
@@ -129,46 +124,23 @@ def rendered_text(at) -> list[tuple[str, str]]:
 
 
 def offences(texts: list[tuple[str, str]]) -> list[str]:
-    seen: list[str] = []
-    for kind, text in texts:
-        for word, pattern in PATTERNS:
-            if pattern.search(text):
-                line = f"{kind}: 「{text[:120]}」 holds {word!r}"
-                if line not in seen:
-                    seen.append(line)
-    return seen
+    return findings(texts, PATTERNS, lambda word, kind, text: f"{kind}: 「{text[:120]}」 holds {word!r}")
 
 
 @pytest.fixture(scope="module")
 def module_db(demo_db, tmp_path_factory):
     """One copy of the S demo for the whole module (viewing pages writes only logins)."""
-    path = tmp_path_factory.mktemp("plain") / "demo.duckdb"
-    shutil.copyfile(demo_db, path)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("JIFEN_DB", str(path))
-        mp.chdir(ROOT)
-        yield path
+    yield from demo_copy(demo_db, tmp_path_factory, "plain")
 
 
-def _cases():
-    # each role walks the pages its navigation offers (a page outside it is never linked)
-    for spec in PAGES:
-        for role in ROLES:
-            if not can(role, spec.action):
-                continue
-            marks = [pytest.mark.xfail(reason=KNOWN[spec.key, role], strict=False)] if (spec.key, role) in KNOWN else []
-            yield pytest.param(spec.path, role, id=f"{spec.key}-{role}", marks=marks)
+def _marks(key, role):
+    if (key, role) in KNOWN:
+        yield pytest.mark.xfail(reason=KNOWN[key, role], strict=False)
 
 
-@pytest.mark.parametrize(("page", "role"), list(_cases()))
+@pytest.mark.parametrize(("page", "role"), list(walk_cases(_marks)))
 def test_page_speaks_plain_chinese(module_db, page, role):
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
-    at.text_input[0].input(ROLES[role])
-    at.text_input[1].input(DEMO_PASSWORD)
-    at.button[0].click().run()
-    at.switch_page(page).run()
+    at = open_page(page, role)
     texts = rendered_text(at)
     assert texts, "the page rendered nothing"
     bad = offences(texts)

@@ -1,0 +1,56 @@
+"""Walking every page as every role (AppTest), shared by the plain-Chinese and markup tests."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from core.auth import can
+from tests.conftest import DEMO_PASSWORD, ROOT
+from ui.registry import PAGES
+
+ROLES = {"admin": "admin", "township": "zhen01", "secretary": "shuji01", "recorder": "jilu01"}
+
+
+def walk_cases(marks_for=lambda key, role: ()):
+    """One param per (page, role) the role's navigation offers (a page outside it is never linked)."""
+    for spec in PAGES:
+        for role in ROLES:
+            if can(role, spec.action):
+                yield pytest.param(spec.path, role, id=f"{spec.key}-{role}", marks=list(marks_for(spec.key, role)))
+
+
+def open_page(page: str, role: str):
+    """The page as the role's demo user sees it after logging in."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at.text_input[0].input(ROLES[role])
+    at.text_input[1].input(DEMO_PASSWORD)
+    at.button[0].click().run()
+    return at.switch_page(page).run()
+
+
+def findings(texts: list[tuple[str, str]], patterns, say) -> list[str]:
+    """Each (kind, text) a pattern matches, once, as ``say(name, kind, text)`` tells it."""
+    seen: list[str] = []
+    for kind, text in texts:
+        for name, pattern in patterns:
+            if pattern.search(text):
+                line = say(name, kind, text)
+                if line not in seen:
+                    seen.append(line)
+    return seen
+
+
+def demo_copy(demo_db, tmp_path_factory, name: str, prepare=None):
+    """A module's own copy of the S demo (``prepare(path)`` may change it), served to AppTest."""
+    path = tmp_path_factory.mktemp(name) / "demo.duckdb"
+    shutil.copyfile(demo_db, path)
+    if prepare is not None:
+        prepare(path)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("JIFEN_DB", str(path))
+        mp.chdir(ROOT)
+        yield path
