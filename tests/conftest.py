@@ -99,12 +99,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def live_server(demo_path):
+def serve(db_path):
     """`streamlit run server.py` (app.py with its cookie route, as `make run` serves it) on a free
-    port over a copy of the demo DB; yields the base URL."""
+    port over ``db_path``; yields the base URL once /_stcore/health answers, then stops it."""
     port = _free_port()
-    env = dict(os.environ, JIFEN_DB=str(demo_path))
+    env = dict(os.environ, JIFEN_DB=str(db_path))
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "server.py", "--server.headless", "true",
          "--server.port", str(port), "--browser.gatherUsageStats", "false"],
@@ -128,6 +127,12 @@ def live_server(demo_path):
         proc.wait(10)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+@pytest.fixture
+def live_server(demo_path):
+    """The app served over a copy of the demo DB; yields the base URL."""
+    yield from serve(demo_path)
 
 
 @pytest.fixture

@@ -4,16 +4,10 @@ lists the members."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-import urllib.request
-
 import pytest
 
 from core.cli import main
-from tests.conftest import ROOT, _free_port, wait_idle
+from tests.conftest import serve, wait_idle
 from tests.import_files import id_number, xlsx
 
 pytestmark = pytest.mark.browser
@@ -25,29 +19,7 @@ def empty_server(tmp_path, capsys):
     db = tmp_path / "xian.duckdb"
     assert main(["init", "--db", str(db)]) == 0
     capsys.readouterr()
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "server.py", "--server.headless", "true",
-         "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=dict(os.environ, JIFEN_DB=str(db)), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("streamlit 未在60秒内启动：" + proc.stderr.read().decode(errors="replace")[-2000:])
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    yield from serve(db)
 
 
 def go(page, title):
