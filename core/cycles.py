@@ -10,6 +10,7 @@ dates ("2025—2026年度（2025-07-01至2026-06-30）第1季度（7—9月）")
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import lru_cache
 
 QUARTERS = ("Q1", "Q2", "Q3", "Q4")
 HALVES = ("H1", "H2")
@@ -18,8 +19,13 @@ PERIODS = ("cycle",) + QUARTERS + HALVES + MONTHS
 
 
 def _start_md(scheme_or_cycle_start) -> tuple[int, int]:
-    text = getattr(scheme_or_cycle_start, "cycle_start", scheme_or_cycle_start)
-    month, day = (int(part) for part in str(text).split("-"))
+    return _parse_start(str(getattr(scheme_or_cycle_start, "cycle_start", scheme_or_cycle_start)))
+
+
+@lru_cache(maxsize=64)
+def _parse_start(text: str) -> tuple[int, int]:
+    # cached: the engine asks for every subject's every period, with only two starts in use
+    month, day = (int(part) for part in text.split("-"))
     if day != 1:
         raise ValueError(f"积分周期必须从某月1日开始: {text}")
     return month, day
@@ -152,6 +158,11 @@ def period_label(scheme_or_cycle_start, cycle: int, period: str) -> str:
 
 def period_short(scheme_or_cycle_start, period: str) -> str:
     """A period's name inside any cycle, for explanation lines: '第1季度', '前半年', '7月', '全年'."""
+    return _short(str(getattr(scheme_or_cycle_start, "cycle_start", scheme_or_cycle_start)), period)
+
+
+@lru_cache(maxsize=256)
+def _short(scheme_or_cycle_start: str, period: str) -> str:
     if period == "cycle":
         return "全年"
     if period in QUARTERS:
