@@ -97,6 +97,15 @@ def period_of(cycle_start, d: date, periods: list[str] | tuple[str, ...]) -> str
     return quarter_of(cycle_start, d)
 
 
+def current_period(scheme_or_cycle_start, cycle: int, periods, today: date) -> str:
+    """The shortest of ``periods`` that holds ``today`` (the running quarter or month), else the
+    cycle: what a running cycle is best shown as, since its 全年 grade is not yet due."""
+    def length(p: str) -> int:
+        first, last = period_bounds(scheme_or_cycle_start, cycle, p)
+        return (last - first).days if first <= today <= last else 10**6
+    return min(periods, key=length) if periods else "cycle"
+
+
 def periods_within(outer: str, periods) -> list[str]:
     """Those of ``periods`` that lie wholly inside ``outer`` (e.g. Q1, Q2 inside H1)."""
     first, length = _span(outer)

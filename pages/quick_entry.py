@@ -71,10 +71,15 @@ with right:
     total = "—" if summary["total"] is None else f"{summary['total']:.1f}"
     c1, c2 = st.columns(2)
     # the cycle's full name (with its dates) is too long for a metric label: it goes in the help
-    c1.metric("本周期总分（已审核）", total, help=summary["cycle_label"])
-    c2.metric("等次" if summary["stars"] is None else "星级",
-              summary["grade"] or ("—" if summary["stars"] is None else f"{summary['stars']}星"))
-    st.caption(f"{summary['cycle_label']} · 待审核 {summary['pending']} 条 · 排名 {summary['rank'] or '—'} · "
+    running = summary["period"] != "cycle"
+    c1.metric("截至本期得分（已审核）" if running else "本周期总分（已审核）", total,
+              help=f"{summary['cycle_label']}{summary['period_name'] if running else ''}；尚未评定的项目（如评议）不计入")
+    if summary["grade"] or summary["stars"] is not None or summary["graded"]:
+        c2.metric("等次" if summary["stars"] is None else "星级",
+                  summary["grade"] or ("—" if summary["stars"] is None else f"{summary['stars']}星"))
+    else:
+        c2.metric("等次", "年度评定", help="本期只计分，等次在积分周期结束后评定")
+    st.caption(f"{summary['cycle_label']}{summary['period_name'] if running else ''} · 待审核 {summary['pending']} 条 · 排名 {summary['rank'] or '—'} · "
                f"方案：{summary['scheme']}（版本 {summary['scheme_version']}）")
 
 st.subheader("最近录入")

@@ -186,16 +186,19 @@ def test_items_offered_and_their_labels_come_from_the_scheme(world):
 def test_member_summary_is_the_engine_total_and_counts_pending(world):
     from core.services.member_summary import member_summary
 
-    # party-q100-3to1, cycle 2025: daily is the mean of four quarters starting at 75; no appraisal → 0.
+    # party-q100-3to1, cycle 2025, today 2025-11-20: the running period is Q2 (Oct–Dec). To date:
+    # daily mean(Q1 75, Q2 75) = 75, reward 0; the H1 评议 falls due at Q2's end with no row → 未评,
+    # so the score is the subtotal 75 and there is no grade (the year's grade is not due).
     before = member_summary(world, RECORDER, "M01", today=TODAY)
-    assert (before["total"], before["pending"]) == (75, 0)
+    assert (before["total"], before["grade"], before["pending"], before["period"]) == (75, None, 0, "Q2")
     assert before["cycle_label"] == "2025—2026年度（2025-07-01至2026-06-30）"  # a 七一 cycle, with its dates
-    approved = enter(world, item="late_dues")  # Q1 −5 → quarters 70/75/75/75 → daily 73.75
+    assert before["period_name"] == "第2季度（10—12月）"
+    approved = enter(world, item="late_dues")  # Q1 −5 → daily to date mean(70, 75) = 72.5
     enter(world)  # pending: not counted
     review.approve(world, SECRETARY, [approved])
     after = member_summary(world, RECORDER, "M01", today=TODAY)
-    assert (after["total"], after["grade"], after["pending"]) == (73.8, "基本合格", 1)
-    assert after["components"]["daily"] == 73.8
+    assert (after["total"], after["grade"], after["pending"]) == (72.5, None, 1)
+    assert after["components"]["daily"] == 72.5
 
 
 def test_hours_and_rating_for_volunteer_service(world):

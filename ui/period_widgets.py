@@ -6,7 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
-from core.cycles import cycle_label, cycle_of, period_bounds, period_name
+from core.cycles import current_period, cycle_label, cycle_of, period_name
 from core.scheme import Scheme
 from ui.entry_widgets import drop_stale, forget, pick_branch, scheme_or_stop
 from ui.links import arrived
@@ -15,14 +15,6 @@ from ui.links import arrived
 def publish_order(scheme: Scheme) -> list[str]:
     """The scheme's published periods in cycle order, the cycle itself last (Q1…Q4, 全年)."""
     return [p for p in scheme.publish_periods if p != "cycle"] + ["cycle"]
-
-
-def current_period(scheme: Scheme, cycle: int, periods: list[str], today: dt.date) -> str:
-    """The shortest of ``periods`` that contains ``today`` (the running quarter), else the cycle."""
-    def length(p: str) -> int:
-        first, last = period_bounds(scheme.cycle_start, cycle, p)
-        return (last - first).days if first <= today <= last else 10**6
-    return min(periods, key=length)
 
 
 def pick_branch_period(store, scope, prefix: str, today: dt.date, prefer=None,

@@ -1,12 +1,13 @@
 """The running total a recorder sees beside the entry form: exactly the results page's
-figure for the member's branch and current cycle, plus what still waits for review."""
+figure for the member's branch and the running period (the quarter or month holding today:
+a cycle's 全年 grade is not due until it ends), plus what still waits for review."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from core.auth import scope_for
-from core.cycles import cycle_label, cycle_of
+from core.cycles import current_period, cycle_label, cycle_of, period_name
 from core.scheme_assignments import scheme_for
 from core.services.entry_rules import member_row
 from core.services.ledger import STATUS_SQL
@@ -15,20 +16,25 @@ from core.store import Store
 
 
 def member_summary(store: Store, user, member_id: str, today: dt.date | None = None) -> dict:
-    """Total, grade, stars and rank of the member in the current cycle (approved events
-    only, as the engine counts them), the scheme version, and the 待审核 count."""
+    """The member's score to date in the running period (the subtotal where a part is 未评),
+    grade or stars where that period is graded, rank (approved events only, as the engine
+    counts them), the scheme version, and the 待审核 count."""
     today = today or dt.date.today()
     scope_for(store, user).check_member(store, member_id)
     member = member_row(store, member_id)
     scheme, assignment = scheme_for(store, member.branch_code, today)
     cycle = cycle_of(scheme.cycle_start, today)
-    results = branch_results(store, member.branch_code, cycle, "cycle", today)
+    period = current_period(scheme, cycle, scheme.publish_periods, today)
+    results = branch_results(store, member.branch_code, cycle, period, today)
     mine = next((r for r in results.output["results"] if r["subject"] == member_id), {})
     pending = store.scalar(
         f"SELECT count(*) FROM events e LEFT JOIN event_reviews r ON r.event_id = e.id"
         f" WHERE e.member_id = ? AND {STATUS_SQL} = 'entered'", [member_id])
+    total = mine.get("total") if mine.get("total") is not None else mine.get("subtotal")
     return {"member": member.name, "cycle": cycle, "cycle_label": cycle_label(scheme, cycle),
-            "total": mine.get("total"), "grade": mine.get("grade"), "stars": mine.get("stars"),
+            "period": period, "period_name": period_name(scheme, cycle, period),
+            "graded": period in scheme.graded_periods,
+            "total": total, "grade": mine.get("grade"), "stars": mine.get("stars"),
             "rank": mine.get("rank"), "components": mine.get("components", {}),
             "scheme": results.scheme.name, "scheme_version": results.scheme.version,
             "assigned_version": assignment.scheme_version, "frozen": results.frozen, "pending": pending}
