@@ -166,3 +166,8 @@ def browser_login(page, url: str, username: str, password: str = DEMO_PASSWORD) 
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
     wait_idle(page)
+    # the page hands the login to the cookie route just after it draws; a page load before
+    # the cookie arrives would start logged out, so a test that loads URLs waits for it
+    deadline = time.time() + 30
+    while time.time() < deadline and not any(c["name"] == "jifen_session" for c in page.context.cookies()):
+        time.sleep(0.2)
