@@ -42,7 +42,7 @@ def absentee(demo_path):
 
 
 def total_shown(page) -> float:
-    metric = page.get_by_test_id("stMetric").filter(has_text="总分").get_by_test_id("stMetricValue")
+    metric = page.get_by_test_id("stMetric").filter(has_text="得分").get_by_test_id("stMetricValue")
     return float(metric.inner_text())
 
 
@@ -114,4 +114,8 @@ def test_meeting_with_one_absence_lowers_the_total_after_review(absentee, live_s
 
     open_member(page, member.id)
     expect(page.get_by_role("heading", name=member.name)).to_be_visible()
-    assert total_shown(page) == pytest.approx(before - 0.5)
+    # 缺席三会一课 −2 in today's quarter of the 七一 cycle; the score beside the form is the running
+    # quarter's to date, whose daily is the mean over the quarters so far: −2 / that many
+    today = dt.date.today()
+    quarters_so_far = (today.month - 7) % 12 // 3 + 1
+    assert total_shown(page) == pytest.approx(before - 2 / quarters_so_far, abs=0.05)
