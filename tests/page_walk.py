@@ -54,3 +54,23 @@ def demo_copy(demo_db, tmp_path_factory, name: str, prepare=None):
         mp.setenv("JIFEN_DB", str(path))
         mp.chdir(ROOT)
         yield path
+
+
+def elements(at) -> list[tuple[str, object, object, bool]]:
+    """(type, node, proto, is_container_label) of everything AppTest drew, in page order: an
+    expander's or tab's label first, then its children; every other element once."""
+    out: list[tuple[str, object, object, bool]] = []
+
+    def walk(node) -> None:
+        kind = getattr(node, "type", "")
+        proto = getattr(node, "proto", None)
+        if kind in ("expander", "tab"):
+            out.append((kind, node, proto, True))
+        if hasattr(node, "children") and isinstance(node.children, dict):
+            for child in node.children.values():
+                walk(child)
+            return
+        out.append((kind, node, proto, False))
+
+    walk(at._tree)
+    return out

@@ -16,7 +16,7 @@ import re
 import pytest
 
 from core.store import Store
-from tests.page_walk import demo_copy, findings, open_page, walk_cases
+from tests.page_walk import demo_copy, elements, findings, open_page, walk_cases
 
 PAYLOAD = ("<script>alert(1)</script> <img src=x onerror=alert(1)> [x](javascript:alert(1)) "
            "![](http://127.0.0.1/x.png) **b**")
@@ -73,16 +73,10 @@ def plant_payloads(store: Store) -> None:
 def markup_bodies(at) -> list[tuple[str, str]]:
     """(element, source) of everything on the page that Streamlit renders as markdown."""
     out: list[tuple[str, str]] = []
-
-    def walk(node) -> None:
-        kind = getattr(node, "type", "")
-        proto = getattr(node, "proto", None)
-        if kind in ("expander", "tab"):
+    for kind, node, proto, is_label in elements(at):
+        if is_label:
             out.append((kind, node.label))
-        if hasattr(node, "children") and isinstance(node.children, dict):
-            for child in node.children.values():
-                walk(child)
-            return
+            continue
         if kind in MARKDOWN_KINDS:
             out.append((kind, str(node.value)))
         elif kind == "metric":
@@ -96,7 +90,6 @@ def markup_bodies(at) -> list[tuple[str, str]]:
             if isinstance(getattr(proto, "help", None), str):
                 out.append((kind, proto.help))
 
-    walk(at._tree)
     return [(k, t) for k, t in out if t]
 
 

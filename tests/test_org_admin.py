@@ -7,7 +7,6 @@ import pytest
 from core import org_admin as oa
 from core.auth import PermissionDenied, ScopeError, get_user
 from core.org_admin import OrgError
-from core.store import Store
 
 
 def user(store, name):

@@ -16,7 +16,7 @@ import re
 import pytest
 
 from core.scheme import list_schemes
-from tests.page_walk import demo_copy, findings, open_page, walk_cases
+from tests.page_walk import demo_copy, elements, findings, open_page, walk_cases
 DENYLIST = ("None", "nan", "NaN", "null", "Decision", "True", "False", "Error", "Traceback", "KeyError")
 STREAMLIT_ENGLISH = ("Choose an option", "No results")  # Streamlit's own words, where a parameter can replace them
 ENGINE_FLAGS = ("quota_capped", "quota_tie", "missing_appraisal")  # raised by the engine, not named in a file
@@ -79,16 +79,10 @@ def _nothing_chosen(node) -> bool:
 def rendered_text(at) -> list[tuple[str, str]]:
     """(element type, text) for everything a user reads on the page."""
     out: list[tuple[str, str]] = []
-
-    def walk(node) -> None:
-        kind = getattr(node, "type", "")
-        proto = getattr(node, "proto", None)
-        if kind in ("expander", "tab"):
+    for kind, node, proto, is_label in elements(at):
+        if is_label:
             out.append((kind, node.label))
-        if hasattr(node, "children") and isinstance(node.children, dict):
-            for child in node.children.values():
-                walk(child)
-            return
+            continue
         if kind == "metric":
             out.extend([(kind, node.label), (kind, node.value), (kind, proto.delta), (kind, proto.help)])
         elif kind == "dataframe":
@@ -119,7 +113,6 @@ def rendered_text(at) -> list[tuple[str, str]]:
         elif proto is not None and hasattr(proto, "label") and isinstance(getattr(proto, "label"), str):
             out.append((kind, proto.label))  # page links, link buttons and the like
 
-    walk(at._tree)
     return [(k, t) for k, t in out if t]
 
 
