@@ -156,7 +156,8 @@ def browser_page():
 def wait_idle(page) -> None:
     """Wait until Streamlit has finished the script run triggered by the last interaction."""
     page.wait_for_timeout(300)
-    page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=30_000)
+    # 60 s: a fresh server's first run imports the whole app while another test runs beside it
+    page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=60_000)
 
 
 def browser_login(page, url: str, username: str, password: str = DEMO_PASSWORD) -> None:
