@@ -30,6 +30,17 @@ def store(tmp_path):
     s.close()
 
 
+@pytest.fixture
+def with_orgs(store):
+    """A county, a township and one branch: the least a user can belong to."""
+    store.write(lambda cur: cur.execute(
+        "INSERT INTO orgs(code, name, level, parent_code, path) VALUES"
+        " ('C01', '临河县', 'county', NULL, '/C01/'),"
+        " ('C01T01', '双河镇', 'township', 'C01', '/C01/C01T01/'),"
+        " ('C01T01B01', '王庄村党支部', 'branch', 'C01T01', '/C01/C01T01/C01T01B01/')").fetchall())
+    return store
+
+
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory) -> Path:
     """The S demo database, generated once per test session; copy it before writing."""

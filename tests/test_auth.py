@@ -6,16 +6,6 @@ from core.auth import AuthError, add_user, authenticate, can, require, Permissio
 from core.auth.users import MAX_FAILURES
 
 
-@pytest.fixture
-def with_orgs(store):
-    store.write(lambda cur: cur.execute(
-        "INSERT INTO orgs(code, name, level, parent_code, path) VALUES"
-        " ('C01', '临河县', 'county', NULL, '/C01/'),"
-        " ('C01T01', '双河镇', 'township', 'C01', '/C01/C01T01/'),"
-        " ('C01T01B01', '王庄村党支部', 'branch', 'C01T01', '/C01/C01T01/C01T01B01/')").fetchall())
-    return store
-
-
 def test_password_is_hashed_with_argon2id(with_orgs):
     add_user(with_orgs, "wang", "长密码也可以用中文字符没有七十二字节的限制吗" * 3, "secretary", "C01T01B01")
     hashed = with_orgs.scalar("SELECT password_hash FROM users WHERE username = 'wang'")

@@ -17,16 +17,6 @@ from core.first_run import SetupError, setup
 from tests.conftest import DEMO_PASSWORD
 
 
-@pytest.fixture
-def with_orgs(store):
-    store.write(lambda cur: cur.execute(
-        "INSERT INTO orgs(code, name, level, parent_code, path) VALUES"
-        " ('C01', '临河县', 'county', NULL, '/C01/'),"
-        " ('C01T01', '双河镇', 'township', 'C01', '/C01/C01T01/'),"
-        " ('C01T01B01', '王庄村党支部', 'branch', 'C01T01', '/C01/C01T01/C01T01B01/')").fetchall())
-    return store
-
-
 def test_fifty_parallel_wrong_passwords_lock_the_account(demo_store):
     now = dt.datetime(2025, 7, 1, 9, 0)
     start = threading.Barrier(50)
