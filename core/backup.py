@@ -17,7 +17,7 @@ import duckdb
 
 from core import audit
 from core.store import Store
-from core.store.connection import _CONFIG
+from core.store.duck import CONFIG as _CONFIG
 
 
 class BackupError(ValueError):

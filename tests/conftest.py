@@ -23,9 +23,66 @@ DEMO_PASSWORD = demo.DEMO_PASSWORD
 CHROMIUM = Path("/usr/bin/chromium")
 
 
+STORES = ["duckdb", "postgres"]
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A throwaway PostgreSQL cluster per test process, with a migrated template database
+    (a new database copied from a template is far faster than migrating each one)."""
+    from core.store.pgcluster import Cluster, bin_dir
+
+    if bin_dir() is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI 必须在两种数据库上运行：未找到 PostgreSQL（make test 以 root 运行时会自动安装）")
+        pytest.skip("未安装 PostgreSQL（以 root 运行 make test 会自动安装）")
+    cluster = Cluster().start()
+    _create_db(cluster, "jifen_template")
+    Store(cluster.url_for("jifen_template")).close()
+    yield cluster
+    cluster.stop()
+
+
+def _create_db(cluster, name: str, template: str | None = None) -> str:
+    import psycopg
+
+    with psycopg.connect(cluster.url, autocommit=True) as con:
+        con.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+    return cluster.url_for(name)
+
+
+def _drop_db(cluster, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(cluster.url, autocommit=True) as con:
+        con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+_pg_names = iter(range(10**9))
+
+
+def pg_copy(cluster, template: str) -> tuple[str, str]:
+    """A new database copied from ``template``: (name, URL)."""
+    name = f"t{os.getpid()}_{next(_pg_names)}"
+    return name, _create_db(cluster, name, template)
+
+
+@pytest.fixture(params=STORES)
+def store_target(request, tmp_path):
+    """Where a test's fresh store lives: a DuckDB file, or a new PostgreSQL database."""
+    if request.param == "duckdb":
+        yield tmp_path / "test.duckdb"
+        return
+    cluster = request.getfixturevalue("pg_cluster")
+    name, url = pg_copy(cluster, "jifen_template")
+    yield url
+    _drop_db(cluster, name)
+
+
 @pytest.fixture
-def store(tmp_path):
-    s = Store(tmp_path / "test.duckdb")
+def store(store_target):
+    """A fresh, migrated store; every test that takes it runs on both engines."""
+    s = Store(store_target)
     yield s
     s.close()
 

@@ -1,5 +1,7 @@
-"""DuckDB store: the one connection, migrations, and the serialised write path."""
+"""The store: one interface (``Store``), two engines (DuckDB file, PostgreSQL server)."""
 
-from core.store.connection import Store, TransactionConflict, default_db_path, open_store
+from core.store.base import Store, is_server_url
+from core.store.connection import default_db_path, open_store
+from core.store.errors import StoreUnavailable, TransactionConflict
 
-__all__ = ["Store", "TransactionConflict", "default_db_path", "open_store"]
+__all__ = ["Store", "StoreUnavailable", "TransactionConflict", "default_db_path", "is_server_url", "open_store"]

@@ -1,0 +1,104 @@
+"""The store interface: one class, two engines.
+
+``Store(target)`` opens DuckDB for a file path (or nothing: ``JIFEN_DB`` or the default
+file) and PostgreSQL for a ``postgresql://`` URL. Services, metrics, the engine and the
+pages only use what this class offers:
+
+- reads: ``all``, ``one``, ``scalar``, ``frame`` (a Polars frame) and ``cursor()`` for a
+  unit of read work;
+- the one write path, ``write(work)``: ``work(cur)`` runs in one transaction, is retried
+  on a conflict, and bumps ``data_version`` (kept in the database, so every process's page
+  caches see every process's writes);
+- on a cursor: ``execute(sql, params).fetchall()/fetchone()``, ``executemany``,
+  ``register(name, frame)``/``unregister(name)`` to use a frame as a table, and
+  ``sql(sql, params=...).pl()``.
+
+SQL is written once, with ``?`` placeholders, in the subset both engines run; the few
+spellings that differ are translated in ``core.store.dialect``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Callable, TypeVar
+
+from core.store.errors import TransactionConflict  # noqa: F401  (re-exported)
+
+T = TypeVar("T")
+RETRIES = 8
+
+
+def is_server_url(target: object) -> bool:
+    return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
+
+
+def default_target() -> str:
+    """``JIFEN_DB`` (a file or a ``postgresql://`` URL), else the default DuckDB file."""
+    return os.environ.get("JIFEN_DB") or "data/jifen.duckdb"
+
+
+def target_key(target: str | Path | None) -> str:
+    target = default_target() if target is None else target
+    return str(target) if is_server_url(str(target)) else str(Path(target))
+
+
+class Store:
+    """Base of both engines; ``Store(target)`` returns the engine the target names."""
+
+    backend = "?"
+    path: Path | None = None  # the DuckDB file (None on a server)
+
+    def __new__(cls, target: str | Path | None = None, **kwargs):
+        if cls is Store:
+            key = target_key(target)
+            if is_server_url(key):
+                from core.store.pg import PgStore
+                cls = PgStore
+            else:
+                from core.store.duck import DuckStore
+                cls = DuckStore
+        return super().__new__(cls)
+
+    # -- reads -------------------------------------------------------------
+    def cursor(self):
+        raise NotImplementedError
+
+    def all(self, sql: str, params: list | tuple | None = None) -> list[tuple]:
+        with self.cursor() as cur:
+            return cur.execute(sql, params or []).fetchall()
+
+    def one(self, sql: str, params: list | tuple | None = None) -> tuple | None:
+        with self.cursor() as cur:
+            return cur.execute(sql, params or []).fetchone()
+
+    def scalar(self, sql: str, params: list | tuple | None = None) -> Any:
+        row = self.one(sql, params)
+        return row[0] if row else None
+
+    def frame(self, sql: str, params: list | tuple | None = None):
+        """A Polars frame for ``sql``."""
+        with self.cursor() as cur:
+            return cur.sql(sql, params=list(params or [])).pl()
+
+    # -- writes ------------------------------------------------------------
+    def write(self, work: Callable[[Any], T], *, bump: bool = True) -> T:
+        raise NotImplementedError
+
+    def data_version(self) -> int:
+        """Bumped by every write: page caches key on it."""
+        return int(self.scalar("SELECT value FROM meta WHERE key = 'data_version'"))
+
+    def checkpoint(self) -> None:
+        """Make the file hold every commit (DuckDB); a server needs nothing."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        """Where the data is, for messages and the audit (a server URL without its password)."""
+        raise NotImplementedError
+
+
+BUMP_SQL = ("UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) "
+            "WHERE key = 'data_version'")

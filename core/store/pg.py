@@ -1,0 +1,251 @@
+"""The server engine: PostgreSQL through psycopg 3 and its connection pool.
+
+Several app processes share one server, so nothing here relies on a lock inside the
+process: each write is one transaction on a pooled connection, retried when PostgreSQL
+reports a serialisation failure or a deadlock, or when a unique index refuses a row that
+a concurrent write added between this write's check and its insert (the retried check
+then sees it). ``data_version`` is a row in the database, bumped as the last statement of
+each write, so the next rerun in any process sees a write made in another.
+
+A cursor here offers what a DuckDB cursor offers the services (see ``core.store.base``):
+``execute`` returns the cursor, a statement without a result fetches its row count (as
+DuckDB does), ``register`` copies a frame into a temporary table, ``sql(...).pl()`` gives
+a Polars frame typed from the result's column types.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import time
+from typing import Any, Callable, TypeVar
+
+import polars as pl
+import psycopg
+from psycopg import errors as pg_errors
+from psycopg.types.string import TextLoader
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+from core.store.base import BUMP_SQL, RETRIES, Store
+from core.store.dialect import to_pg
+from core.store.errors import StoreUnavailable, TransactionConflict
+from core.store.migrations import migrate
+
+T = TypeVar("T")
+
+_MIGRATION_LOCK = 4_242_001  # pg_advisory_lock key: one process migrates, the others wait
+_RETRY = (pg_errors.SerializationFailure, pg_errors.DeadlockDetected, pg_errors.UniqueViolation)
+_UNIQUE_RETRIES = 2  # a check-then-insert race settles on the first retry; more is a real duplicate
+
+# result column type (PostgreSQL oid) -> Polars dtype, so an empty result is typed too
+_DTYPES: dict[int, Any] = {
+    16: pl.Boolean, 20: pl.Int64, 21: pl.Int16, 23: pl.Int32, 26: pl.Int64,
+    25: pl.String, 1042: pl.String, 1043: pl.String, 114: pl.String, 3802: pl.String, 705: pl.String,
+    700: pl.Float32, 701: pl.Float64, 1082: pl.Date, 1114: pl.Datetime("us"),
+    1184: pl.Datetime("us", "UTC"), 1186: pl.Duration("us"),
+    1009: pl.List(pl.String), 1015: pl.List(pl.String), 1016: pl.List(pl.Int64), 1007: pl.List(pl.Int32),
+    1022: pl.List(pl.Float64),
+}
+
+
+def _polars_dtype(column) -> Any:
+    if column.type_code == 1700:  # numeric: a declared scale stays decimal, an aggregate's is unknown
+        return pl.Decimal(38, column.scale) if column.scale is not None else pl.Float64
+    return _DTYPES.get(column.type_code)
+
+
+def _pg_type(dtype) -> str:
+    if dtype == pl.String or dtype == pl.Null or dtype == pl.Categorical:
+        return "VARCHAR"
+    if dtype.is_integer():
+        return "BIGINT"
+    if dtype.is_float():
+        return "DOUBLE PRECISION"
+    if dtype == pl.Boolean:
+        return "BOOLEAN"
+    if dtype == pl.Date:
+        return "DATE"
+    if isinstance(dtype, pl.Datetime):
+        return "TIMESTAMP"
+    if isinstance(dtype, pl.Decimal):
+        return f"NUMERIC({dtype.precision or 38}, {dtype.scale})"
+    raise TypeError(f"cannot register a {dtype} column on PostgreSQL")
+
+
+def _configure(conn: psycopg.Connection) -> None:
+    # JSON columns come back as text, as DuckDB gives them: callers parse what they need.
+    for name in ("json", "jsonb"):
+        conn.adapters.register_loader(name, TextLoader)
+
+
+class _Result:
+    """What ``cur.sql(...)`` returns: ``.pl()`` and ``.fetchall()``."""
+
+    def __init__(self, cur: "PgCursor", sql: str, params):
+        self._cur, self._sql, self._params = cur, sql, params
+
+    def pl(self) -> pl.DataFrame:
+        raw = self._cur._run(self._sql, self._params)
+        columns = raw.description or []
+        rows = raw.fetchall()
+        schema = {c.name: _polars_dtype(c) for c in columns}
+        if all(dtype is not None for dtype in schema.values()):
+            return pl.DataFrame(rows, schema=schema, orient="row", strict=False)
+        frame = pl.DataFrame(rows, schema=[c.name for c in columns], orient="row", infer_schema_length=None)
+        return frame
+
+    def fetchall(self) -> list[tuple]:
+        return self._cur.execute(self._sql, self._params).fetchall()
+
+
+class PgCursor:
+    """A pooled connection used as one DuckDB-like cursor; closing gives the connection back."""
+
+    def __init__(self, store: "PgStore"):
+        self._store = store
+        self._conn = store.pool.getconn()
+        self._raw = self._conn.cursor()
+        self._temps: list[str] = []
+
+    # -- DuckDB-like API -------------------------------------------------------
+    def _run(self, sql: str, params=None):
+        params = list(params) if params is not None else []
+        if params:
+            self._raw.execute(to_pg(sql), params)
+        else:
+            self._raw.execute(to_pg(sql, with_params=False))
+        return self._raw
+
+    def execute(self, sql: str, params=None) -> "PgCursor":
+        self._run(sql, params)
+        return self
+
+    def executemany(self, sql: str, seq) -> "PgCursor":
+        self._raw.executemany(to_pg(sql), [list(p) for p in seq])
+        return self
+
+    def fetchall(self) -> list[tuple]:
+        if self._raw.description is None:  # DuckDB answers a statement with its row count
+            return [(self._raw.rowcount,)]
+        return self._raw.fetchall()
+
+    def fetchone(self) -> tuple | None:
+        if self._raw.description is None:
+            return (self._raw.rowcount,)
+        return self._raw.fetchone()
+
+    def sql(self, sql: str, params=None) -> _Result:
+        return _Result(self, sql, params)
+
+    def register(self, name: str, frame) -> None:
+        """Copy ``frame`` (Polars or Arrow) into a temporary table ``name`` for this cursor."""
+        if not isinstance(frame, pl.DataFrame):
+            frame = pl.from_arrow(frame)
+        self.unregister(name)
+        columns = ", ".join(f'"{c}" {_pg_type(t)}' for c, t in frame.schema.items())
+        self._raw.execute(f'CREATE TEMP TABLE "{name}" ({columns})')
+        self._temps.append(name)
+        if frame.height:
+            data = frame.write_csv(include_header=False, null_value="\\N", datetime_format="%Y-%m-%d %H:%M:%S%.f")
+            with self._raw.copy(f'COPY "{name}" FROM STDIN (FORMAT csv, NULL \'\\N\')') as copy:
+                copy.write(data.encode("utf-8"))
+
+    def unregister(self, name: str) -> None:
+        self._raw.execute(f'DROP TABLE IF EXISTS "{name}"')
+        if name in self._temps:
+            self._temps.remove(name)
+
+    # -- lifetime --------------------------------------------------------------
+    def close(self) -> None:
+        if self._conn is None:
+            return
+        conn, self._conn = self._conn, None
+        try:
+            if conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
+                for name in self._temps:
+                    conn.execute(f'DROP TABLE IF EXISTS "{name}"')
+        except psycopg.Error:
+            pass
+        self._store.pool.putconn(conn)
+
+    def __enter__(self) -> "PgCursor":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class PgStore(Store):
+    backend = "postgres"
+    path = None
+
+    def __init__(self, target: str, pool_size: int | None = None):
+        self.url = target
+        size = pool_size or int(os.environ.get("JIFEN_PG_POOL", "8"))
+        self.pool = ConnectionPool(target, min_size=1, max_size=size, kwargs={"autocommit": True},
+                                   configure=_configure, open=False, name="jifen")
+        self._closed = False
+        try:
+            self.pool.open(wait=True, timeout=float(os.environ.get("JIFEN_PG_TIMEOUT", "15")))
+        except PoolTimeout as exc:
+            self.pool.close()
+            raise StoreUnavailable(f"无法连接数据库服务器 {self.describe()}，请检查服务器是否运行、地址与账号是否正确。") from exc
+        self._migrate()
+        atexit.register(self.close)
+
+    def _migrate(self) -> None:
+        with self.cursor() as cur:
+            cur.execute("SELECT pg_advisory_lock(?)", [_MIGRATION_LOCK]).fetchall()
+            try:
+                migrate(cur, self.backend)
+            finally:
+                cur.execute("SELECT pg_advisory_unlock(?)", [_MIGRATION_LOCK]).fetchall()
+
+    def describe(self) -> str:
+        info = psycopg.conninfo.conninfo_to_dict(self.url)
+        info.pop("password", None)
+        return f"postgresql://{info.get('user', '')}@{info.get('host', '')}:{info.get('port', 5432)}/{info.get('dbname', '')}"
+
+    def cursor(self) -> PgCursor:
+        return PgCursor(self)
+
+    def write(self, work: Callable[[PgCursor], T], *, bump: bool = True) -> T:
+        """Run ``work(cur)`` in one transaction; retried as a whole on a conflict (see module)."""
+        last: Exception | None = None
+        unique_left = _UNIQUE_RETRIES
+        for attempt in range(RETRIES):
+            with self.cursor() as cur:
+                try:
+                    cur.execute("BEGIN")
+                    result = work(cur)
+                    if bump:
+                        cur.execute(BUMP_SQL)
+                    cur.execute("COMMIT")
+                    return result
+                except _RETRY as exc:
+                    _rollback(cur)
+                    if isinstance(exc, pg_errors.UniqueViolation):
+                        if unique_left == 0:
+                            raise
+                        unique_left -= 1
+                    last = exc
+                    time.sleep(0.01 * (attempt + 1))
+                except BaseException:
+                    _rollback(cur)
+                    raise
+        raise TransactionConflict(f"写入冲突，重试{RETRIES}次后仍失败：{last}")
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self.pool.close()
+        atexit.unregister(self.close)
+
+
+def _rollback(cur: PgCursor) -> None:
+    try:
+        cur._raw.execute("ROLLBACK")
+    except psycopg.Error:
+        pass
+

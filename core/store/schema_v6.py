@@ -1,0 +1,26 @@
+"""Migration 6: what several app processes on one PostgreSQL server need.
+
+With DuckDB one process holds the file and its write lock serialises every write, so a
+repeated request key is caught by the write's own check. On a server two processes can run
+that check at the same moment; there a unique index is what refuses the second insert (the
+write path then retries, and the retried check finds the first one); the same holds for a
+second reversal of one event. DuckDB keeps no such
+index: DuckDB 2.0 turns an update of any row of a table with a unique index into a
+delete + insert that can trip the index within one transaction, and its single writer
+needs none.
+"""
+
+SQL = ""
+
+BY_ENGINE = {
+    "postgres": """
+CREATE UNIQUE INDEX events_request_key ON events(request_key) WHERE request_key IS NOT NULL;
+CREATE UNIQUE INDEX activities_request_key ON activities(request_key) WHERE request_key IS NOT NULL;
+CREATE INDEX events_branch_date ON events(branch_code, date);
+CREATE INDEX events_member ON events(member_id);
+CREATE INDEX scores_member ON scores(member_id);
+CREATE INDEX members_branch ON members(branch_code);
+CREATE UNIQUE INDEX events_reverses ON events(reverses) WHERE reverses IS NOT NULL;
+CREATE INDEX audit_entity ON audit_log(entity, entity_id)
+""",
+}
