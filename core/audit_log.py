@@ -241,7 +241,7 @@ def _names_for(store: Store, rows: list[dict]) -> dict:
                         org_codes.add(side[key])
                 if isinstance(side.get("results"), dict):
                     member_ids.update(side["results"])
-    members = dict(store.all("SELECT id, name FROM members WHERE list_contains(?, id)", [sorted(member_ids)])) \
+    members = dict(store.all("SELECT id, name FROM members WHERE id = ANY(?)", [sorted(member_ids)])) \
         if member_ids else {}
     return {"orgs": orgs.labels(store, sorted(org_codes)), "members": members}
 
@@ -266,10 +266,10 @@ def _where(scope, username: str | None, member: str | None, start: dt.date | Non
         clauses.append("a.happened_at < ?")
         params.append(dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min))
     if actions:
-        clauses.append("list_contains(?, a.action)")
+        clauses.append("a.action = ANY(?)")
         params.append(list(actions))
     if logins is not None:
-        clauses.append(("" if logins else "NOT ") + "list_contains(?, a.action)")
+        clauses.append(("" if logins else "NOT ") + "a.action = ANY(?)")
         params.append(list(LOGIN_ACTIONS))
     return " AND ".join(clauses), params
 

@@ -262,16 +262,16 @@ def merge_branches(store: Store, user, from_code: str, into_code: str, on_date: 
                 "INSERT INTO member_branch_history(member_id, branch_code, group_code, from_date, to_date, reason)"
                 " SELECT m.id, m.branch_code, m.group_code,"
                 "   least(coalesce(m.joined_branch, m.join_date, CAST(m.created_at AS DATE)), ?::DATE - 1), NULL, '建档'"
-                " FROM members m WHERE list_contains(?, m.id)"
+                " FROM members m WHERE m.id = ANY(?)"
                 "   AND NOT EXISTS (SELECT 1 FROM member_branch_history h WHERE h.member_id = m.id)",
                 [on_date, people]).fetchall()
             cur.execute("UPDATE member_branch_history SET to_date = ?::DATE - 1"
-                        " WHERE list_contains(?, member_id) AND to_date IS NULL", [on_date, people]).fetchall()
+                        " WHERE member_id = ANY(?) AND to_date IS NULL", [on_date, people]).fetchall()
             cur.execute(
                 "INSERT INTO member_branch_history(member_id, branch_code, group_code, from_date, to_date, reason)"
-                " SELECT id, ?, group_code, ?, NULL, ? FROM members WHERE list_contains(?, id)",
+                " SELECT id, ?, group_code, ?, NULL, ? FROM members WHERE id = ANY(?)",
                 [into_code, on_date, f"支部合并（由{source['name']}并入）", people]).fetchall()
-            cur.execute("UPDATE members SET branch_code = ?, joined_branch = ? WHERE list_contains(?, id)",
+            cur.execute("UPDATE members SET branch_code = ?, joined_branch = ? WHERE id = ANY(?)",
                         [into_code, on_date, people]).fetchall()
         groups = [r[0] for r in cur.execute(
             "SELECT code FROM orgs WHERE parent_code = ? ORDER BY path", [from_code]).fetchall()]

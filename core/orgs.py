@@ -85,10 +85,12 @@ def labels(store: Store, codes) -> dict[str, str]:
         f"""WITH o AS (
               SELECT o.code, o.name, o.level, coalesce(c.name, '') AS context
               FROM orgs o LEFT JOIN orgs c ON c.code = coalesce({_CONTEXT_SQL}, o.parent_code)
-              WHERE o.level IN (SELECT level FROM orgs WHERE list_contains(?, code)))
-            SELECT code, name, context, count(*) OVER (PARTITION BY level, name),
-                   count(*) OVER (PARTITION BY level, name, context)
-            FROM o QUALIFY list_contains(?, code)""", [codes, codes])
+              WHERE o.level IN (SELECT level FROM orgs WHERE code = ANY(?)))
+            SELECT code, name, context, same_name, same_context FROM (
+              SELECT code, name, context, count(*) OVER (PARTITION BY level, name) AS same_name,
+                     count(*) OVER (PARTITION BY level, name, context) AS same_context
+              FROM o) x
+            WHERE code = ANY(?)""", [codes, codes])
     out = {}
     for code, name, context, same_name, same_context in rows:
         if same_name == 1:
@@ -133,7 +135,7 @@ def in_use(store: Store, scope: Scope, levels=("county", "township", "branch", "
     where, params = scope.sql("o")
     levels = list(levels)
     sql = (f"SELECT o.code FROM orgs o WHERE {where} AND coalesce(o.active, true)"
-           " AND list_contains(?, o.level)")
+           " AND o.level = ANY(?)")
     params = params + [levels]
     if under is not None:
         sql += " AND o.parent_code = ?"

@@ -168,8 +168,8 @@ def _plan(store, rows, groups, first_townships, schemes, rng, start, today) -> P
         " coalesce(m.joined_branch, ?) AS joined, h.to_date AS last "
         "FROM members m LEFT JOIN member_branch_history h "
         " ON h.member_id = m.id AND h.branch_code = m.branch_code AND h.to_date IS NOT NULL "
-        "WHERE m.kind = 'member' AND list_contains(?, m.branch_code) "
-        "ORDER BY m.branch_code, list_contains(?, m.category) DESC, m.id",
+        "WHERE m.kind = 'member' AND m.branch_code = ANY(?) "
+        "ORDER BY m.branch_code, m.category = ANY(?) DESC, m.id",
         [start, codes, list(CADRES)])
     b_index = {code: i for i, code in enumerate(codes)}
     m_branch = np.array([b_index[c] for c in members["branch_code"]], dtype=np.int32)

@@ -210,7 +210,7 @@ def _mark_existing(ctx: Context, frame: pl.DataFrame) -> pl.DataFrame:
         "SELECT e.member_id, e.item AS item_code, e.date AS date_v, e.points AS points_v, e.count AS count_v,"
         " true AS _exists FROM events e LEFT JOIN event_reviews r ON r.event_id = e.id"
         " LEFT JOIN (SELECT DISTINCT reverses FROM events WHERE reverses IS NOT NULL) x ON x.reverses = e.id"
-        " WHERE e.date BETWEEN ? AND ? AND list_contains(?, e.member_id) AND e.reverses IS NULL"
+        " WHERE e.date BETWEEN ? AND ? AND e.member_id = ANY(?) AND e.reverses IS NULL"
         " AND x.reverses IS NULL AND coalesce(r.decision, '') <> 'rejected'", [first, last, members]).unique(KEY)
     have = have.with_columns(pl.col("points_v").cast(pl.Decimal(12, 2)), pl.col("count_v").cast(pl.Decimal(12, 2)))
     return frame.join(have, on=KEY, how="left", maintain_order="left", nulls_equal=True).with_columns(

@@ -67,9 +67,10 @@ def validate(ctx: Context, table: Table) -> Plan:
     frame = frame.filter(~pl.col(ROW).is_in(errors["行号"].implode()) & pl.col("member_id").is_not_null())
     frame = frame.with_columns(pl.col("stars_f").cast(pl.Int64).alias("stars_v"))
     have = ctx.store.frame(
-        "SELECT member_id, cycle AS cycle_v, grade AS _g, stars AS _s, CAST(total AS DOUBLE) AS _t FROM cycle_history"
-        " WHERE list_contains(?, member_id) QUALIFY row_number() OVER"
-        " (PARTITION BY member_id, cycle ORDER BY recorded_at DESC) = 1", [frame["member_id"].unique().to_list()])
+        "SELECT member_id, cycle_v, _g, _s, _t FROM ("
+        " SELECT member_id, cycle AS cycle_v, grade AS _g, stars AS _s, CAST(total AS DOUBLE) AS _t,"
+        " row_number() OVER (PARTITION BY member_id, cycle ORDER BY recorded_at DESC) AS rn"
+        " FROM cycle_history WHERE member_id = ANY(?)) h WHERE rn = 1", [frame["member_id"].unique().to_list()])
     frame = frame.join(have.with_columns(pl.col("cycle_v").cast(pl.Int64)), on=["member_id", "cycle_v"], how="left",
                        maintain_order="left")
     seen = pl.col("_g").is_not_null() | pl.col("_s").is_not_null() | pl.col("_t").is_not_null()

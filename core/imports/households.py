@@ -63,7 +63,7 @@ def validate(ctx: Context, table: Table) -> Plan:
         on="_head_row", how="left", maintain_order="left")
     errors.append(duplicates(people, ["_head_row", "_person"], ctx.header("name"), "（同一户的同名成员）"))
     have = ctx.store.frame("SELECT household_id, name AS _person, id_card FROM household_people"
-                           " WHERE list_contains(?, household_id)",
+                           " WHERE household_id = ANY(?)",
                            [people["household_id"].drop_nulls().unique().to_list()])
     bad, adds, unchanged = [], [], 0
     known = {(h, n) for h, n, _ in have.iter_rows()} | {(h, c) for h, _, c in have.iter_rows() if c}

@@ -133,7 +133,7 @@ def scope_members(ctx: Context, kinds: tuple[str, ...] | None = None) -> pl.Data
            " FROM members m JOIN orgs o ON o.code = m.branch_code WHERE starts_with(o.path, ?)")
     params: list = [ctx.scope.path]
     if kinds:
-        sql += " AND list_contains(?, m.kind)"
+        sql += " AND m.kind = ANY(?)"
         params.append(list(kinds))
     return ctx.store.frame(sql, params)
 

@@ -309,7 +309,7 @@ def write_roster(cur, ctx: Context, plan: Plan, batch_id: int) -> dict:
         cur.execute(f"UPDATE members SET {', '.join(f'{k} = ?' for k in sets)} WHERE id = ?",
                     [*sets.values(), change["id"]]).fetchall()
     if updates:
-        branches = dict(cur.execute("SELECT id, branch_code FROM members WHERE list_contains(?, id)",
+        branches = dict(cur.execute("SELECT id, branch_code FROM members WHERE id = ANY(?)",
                                     [[u["id"] for u in updates]]).fetchall())
         _audit_rows(cur, ctx, [(u["id"], branches[u["id"]], _masked(u["_before"], keep_card=True),
                                 _masked(u["_diff"])) for u in updates], "subject.update", f"导入批次 {batch_id}")

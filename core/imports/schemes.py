@@ -25,7 +25,7 @@ def attach_schemes(store, frame: pl.DataFrame, branch: str = "branch_code", day:
     codes = pairs[branch].unique().to_list()
     starts = store.frame(
         "SELECT b.code AS branch, a.from_date AS start FROM orgs b JOIN orgs o ON starts_with(b.path, o.path)"
-        " JOIN scheme_assignments a ON a.org_code = o.code WHERE list_contains(?, b.code)", [codes]
+        " JOIN scheme_assignments a ON a.org_code = o.code WHERE b.code = ANY(?)", [codes]
     ).unique().sort("start")
     keyed = pairs.sort(day).join_asof(starts, left_on=day, right_on="start", by_left=branch, by_right="branch",
                                          check_sortedness=False)

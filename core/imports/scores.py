@@ -108,7 +108,7 @@ def validate(ctx: Context, table: Table) -> Plan:
     plan = plan.filter(~pl.col("_row").is_in(errors["行号"].implode()))
     have = ctx.store.frame(
         f"SELECT member_id, cycle, component, period, rater, CAST(value AS DOUBLE) AS _v, grade AS _g"
-        f" FROM ({CURRENT_SCORES_SQL}) WHERE list_contains(?, member_id)", [plan["member_id"].unique().to_list()])
+        f" FROM ({CURRENT_SCORES_SQL}) sc WHERE member_id = ANY(?)", [plan["member_id"].unique().to_list()])
     have = have.with_columns(pl.col("cycle").cast(pl.Int64), pl.lit(True).alias("_seen"))
     plan = plan.join(have, on=key, how="left", maintain_order="left", nulls_equal=True).with_columns(
         pl.col("_seen").fill_null(False))

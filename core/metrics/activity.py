@@ -73,7 +73,7 @@ def attendance(store: Store, scope: Scope, flt: Filter) -> pl.DataFrame:
     WITH {ctes},
     rows AS (SELECT a.branch_code, a.id, t.status FROM activities a
              JOIN attendance t ON t.activity_id = a.id JOIN base ON base.id = t.member_id
-             WHERE list_contains(?, a.type) AND a.date BETWEEN ? AND ?)
+             WHERE a.type = ANY(?) AND a.date BETWEEN ? AND ?)
     SELECT b.code AS branch, b.name, count(DISTINCT r.id) AS meetings, count(r.status) AS expected,
            count(*) FILTER (WHERE r.status = 'present') AS present,
            count(*) FILTER (WHERE r.status = 'leave') AS leave,

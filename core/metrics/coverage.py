@@ -36,7 +36,7 @@ def _published_spans(store: Store, codes: list[str]) -> pl.DataFrame:
     rows = store.all(
         "SELECT p.branch_code, p.cycle, p.period, p.scheme_id, p.state, "
         " EXISTS (SELECT 1 FROM period_locks l WHERE l.publicity_id = p.id AND l.reopened_at IS NULL) "
-        "FROM publicity p WHERE p.state <> 'withdrawn' AND list_contains(?, p.branch_code)", [codes])
+        "FROM publicity p WHERE p.state <> 'withdrawn' AND p.branch_code = ANY(?)", [codes])
     out = []
     for branch, cycle, period, scheme_id, state, locked in rows:
         try:

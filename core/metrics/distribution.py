@@ -102,7 +102,7 @@ def view(store: Store, scope, flt, split: str | None = None) -> dict:
     """Histogram bins (split by category or branch name), the grade bands, and counts."""
     res = _scoped_results(store, scope, flt)
     if split == "branch":
-        names = dict(store.all("SELECT code, name FROM orgs WHERE list_contains(?, code)",
+        names = dict(store.all("SELECT code, name FROM orgs WHERE code = ANY(?)",
                                [res["branch"].unique().to_list()]))
         res = res.with_columns(branch=pl.col("branch").replace_strict(names, default=pl.col("branch")))
     return {"bins": histogram(res, split), "bands": grade_bands(res["scheme"].unique().to_list()),

@@ -78,8 +78,8 @@ def timeline(store: Store, member: dict, offset: int, limit: int, today: dt.date
     """A page of the member's timeline, newest first, and the number of rows in all; items,
     components and vetoes by their Chinese names, score periods with their dates."""
     params = [member["id"]] * 4
-    total = store.scalar(f"SELECT count(*) FROM ({TIMELINE_SQL})", params)
-    frame = store.frame(f"SELECT * FROM ({TIMELINE_SQL}) ORDER BY 1 DESC, 2, 3 LIMIT ? OFFSET ?",
+    total = store.scalar(f"SELECT count(*) FROM ({TIMELINE_SQL}) q", params)
+    frame = store.frame(f"SELECT * FROM ({TIMELINE_SQL}) q ORDER BY 1 DESC, 2, 3 LIMIT ? OFFSET ?",
                         params + [limit, offset])
     scheme = _scheme_of(store, member, today or dt.date.today())
     names = code_names(scheme)
@@ -118,8 +118,9 @@ def per_cycle(store: Store, member: dict, today: dt.date) -> pl.DataFrame:
                          "rank": r["rank"], "source": "台账计算（本年度未结束，暂定）" if running else "台账计算"})
     computed = {r["cycle"] for r in rows}
     for cycle, grade, stars, total, source in store.all(
-            "SELECT cycle, grade, stars, CAST(total AS DOUBLE), source FROM cycle_history WHERE member_id = ?"
-            " QUALIFY row_number() OVER (PARTITION BY cycle ORDER BY recorded_at DESC) = 1 ORDER BY cycle DESC",
+            "SELECT cycle, grade, stars, CAST(total AS DOUBLE), source FROM ("
+            " SELECT *, row_number() OVER (PARTITION BY cycle ORDER BY recorded_at DESC) AS rn"
+            " FROM cycle_history WHERE member_id = ?) h WHERE rn = 1 ORDER BY cycle DESC",
             [member["id"]]):
         if cycle not in computed:
             rows.append({"cycle": cycle, "total": total, "grade": grade, "stars": stars, "rank": None,

@@ -27,8 +27,8 @@ INPUT_NAMES = {"score": "分数", "grade": "等次", "votes": "票数", "rater":
 
 # The rows in force: the latest per (member, cycle, component, period, rater).
 CURRENT_SCORES_SQL = """
-SELECT * FROM scores
-QUALIFY row_number() OVER (PARTITION BY member_id, cycle, component, period, rater ORDER BY id DESC) = 1
+SELECT * FROM scores WHERE id IN (
+  SELECT max(id) FROM scores GROUP BY member_id, cycle, component, period, rater)
 """
 
 
@@ -69,7 +69,7 @@ def save_grid(store: Store, user, branch_code: str, cycle: int, component: str, 
     members = {r[0]: r[1:] for r in store.all(
         "SELECT id, name, category, status FROM members WHERE branch_code = ?", [branch_code])}
     filled = set(store.all(
-        f"SELECT member_id, rater FROM ({CURRENT_SCORES_SQL}) WHERE branch_code = ? AND cycle = ? AND component = ?"
+        f"SELECT member_id, rater FROM ({CURRENT_SCORES_SQL}) sc WHERE branch_code = ? AND cycle = ? AND component = ?"
         " AND period = ? AND (value IS NOT NULL OR grade IS NOT NULL OR votes IS NOT NULL)",
         [branch_code, cycle, component, period]))
     clean, errors, seen = [], [], set()
@@ -112,7 +112,7 @@ def save_grid(store: Store, user, branch_code: str, cycle: int, component: str, 
             return done
         check_unlocked(cur, branch_code, start, end)
         before = {r[0]: {"value": r[1], "grade": r[2], "votes": r[3], "rater": r[4]} for r in cur.execute(
-            f"SELECT member_id, value, grade, votes, rater FROM ({CURRENT_SCORES_SQL})"
+            f"SELECT member_id, value, grade, votes, rater FROM ({CURRENT_SCORES_SQL}) q"
             " WHERE branch_code = ? AND cycle = ? AND component = ? AND period = ?",
             [branch_code, cycle, component, period]).fetchall()}
         cur.executemany(
@@ -193,7 +193,7 @@ def current_scores(store: Store, branch_code: str, cycle: int, component: str | 
                    period: str | None = None) -> pl.DataFrame:
     """The score rows in force for a branch and cycle (optionally one component/period)."""
     sql = (f"SELECT member_id, component, period, rater, value, grade, votes, entered_by, entered_at"
-           f" FROM ({CURRENT_SCORES_SQL}) WHERE branch_code = ? AND cycle = ?")
+           f" FROM ({CURRENT_SCORES_SQL}) sc WHERE branch_code = ? AND cycle = ?")
     params: list = [branch_code, cycle]
     for column, value in (("component", component), ("period", period)):
         if value is not None:

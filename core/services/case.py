@@ -56,11 +56,11 @@ class _Assignments:
         self.rows: dict[str, list[tuple]] = {}
         for code, *row in store.all(
             """
-            WITH b AS (SELECT code, unnest(string_split(trim(path, '/'), '/')) AS ancestor
-                       FROM orgs WHERE list_contains(?, code))
             SELECT b.code, a.id, a.org_code, o.name, a.scheme_id, a.scheme_version, a.overrides, a.from_date,
                    a.assigned_by, a.reason
-            FROM b JOIN scheme_assignments a ON a.org_code = b.ancestor JOIN orgs o ON o.code = a.org_code
+            FROM orgs b JOIN orgs o ON starts_with(b.path, o.path)  -- o is b or one of its ancestors
+            JOIN scheme_assignments a ON a.org_code = o.code
+            WHERE b.code = ANY(?)
             ORDER BY b.code, length(o.path) DESC, a.from_date DESC, a.id DESC
             """,
             [branch_codes],
@@ -154,21 +154,23 @@ def _subjects(store: Store, groups: list[SchemeGroup], windows: list[tuple]) -> 
         rows = store.all(
             """
             WITH spans AS (
-              SELECT member_id, branch_code
-              FROM member_branch_history
-              WHERE from_date <= ? AND (to_date IS NULL OR to_date >= ?)
-              QUALIFY row_number() OVER (PARTITION BY member_id ORDER BY from_date DESC, to_date DESC NULLS FIRST) = 1
+              SELECT member_id, branch_code FROM (
+                SELECT member_id, branch_code, row_number() OVER (
+                         PARTITION BY member_id ORDER BY from_date DESC, to_date DESC NULLS FIRST) AS rn
+                FROM member_branch_history
+                WHERE from_date <= ? AND (to_date IS NULL OR to_date >= ?)) h
+              WHERE rn = 1
             )
             SELECT m.id, m.name, coalesce(s.branch_code, m.branch_code) AS branch, m.kind, m.category,
                    m.probationary, m.status = 'exempt', m.joined_branch, m.approved_on
             FROM members m LEFT JOIN spans s ON s.member_id = m.id
             WHERE m.status IN ('active', 'exempt')
-              AND (list_contains($3, s.branch_code)
-                   OR (list_contains($3, m.branch_code)
+              AND (s.branch_code = ANY(?)
+                   OR (m.branch_code = ANY(?)
                        AND NOT EXISTS (SELECT 1 FROM member_branch_history h WHERE h.member_id = m.id)))
             ORDER BY branch, m.id
             """,
-            [end, start, branches],
+            [end, start, branches, branches],
         )
         for r in rows:
             out[group_of[r[2]]].append(
@@ -191,10 +193,10 @@ def _events(cur, count: int, windows: list[tuple], frames: bool) -> list:
         "SELECT s.grp, ev.member_id AS subject, ev.item, ev.date, ev.count, ev.points, ev.rating, ev.fraud"
         " FROM events ev JOIN case_subjects s ON s.id = ev.member_id AND s.branch = ev.branch_code"
         " AND ev.date BETWEEN s.start AND s.last"
-        " WHERE ev.date BETWEEN $1 AND $2"
-        f" AND ev.id IN (SELECT id FROM ({EFFECTIVE_EVENTS_SQL}) WHERE date BETWEEN $1 AND $2)"
+        " WHERE ev.date BETWEEN ? AND ?"
+        f" AND ev.id IN (SELECT id FROM ({EFFECTIVE_EVENTS_SQL}) eff WHERE date BETWEEN ? AND ?)"
         " ORDER BY s.grp, ev.id",
-        params=[min(w[0] for w in windows), max(w[2] for w in windows)],
+        params=[min(w[0] for w in windows), max(w[2] for w in windows)] * 2,
     ).pl()
     if frames:
         frame = frame.with_columns(pl.col("count").cast(pl.Int64), pl.col("points").cast(pl.Float64))
@@ -266,9 +268,11 @@ def _history(cur, groups: list[SchemeGroup], cycle: int) -> list[list[dict]]:
     """
     rows = cur.execute(
         """
-        WITH h AS (SELECT member_id, cycle, grade, stars FROM cycle_history
-                   WHERE cycle < ? AND member_id IN (SELECT id FROM case_subjects)
-                   QUALIFY row_number() OVER (PARTITION BY member_id, cycle ORDER BY recorded_at DESC) = 1)
+        WITH h AS (SELECT member_id, cycle, grade, stars FROM (
+                     SELECT member_id, cycle, grade, stars, row_number() OVER (
+                              PARTITION BY member_id, cycle ORDER BY recorded_at DESC) AS rn
+                     FROM cycle_history WHERE cycle < ? AND member_id IN (SELECT id FROM case_subjects)) x
+                   WHERE rn = 1)
         SELECT s.grp, h.member_id, h.cycle, h.grade, h.stars FROM h JOIN case_subjects s ON s.id = h.member_id
         ORDER BY s.grp, h.member_id, h.cycle
         """,

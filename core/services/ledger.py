@@ -127,8 +127,9 @@ def recent_twin(cur, member_id: str, item: str, day: dt.date, points, count, not
     row = cur.execute(
         "SELECT id FROM events WHERE member_id = ? AND item = ? AND date = ? AND points IS NOT DISTINCT FROM ?"
         " AND count = ? AND coalesce(note, '') = ? AND entered_by = ? AND source = 'manual' AND reverses IS NULL"
-        " AND entered_at >= current_timestamp::TIMESTAMP - to_seconds(?) ORDER BY id DESC LIMIT 1",
-        [member_id, item, day, points, count, note, entered_by, TWIN_SECONDS]).fetchone()
+        f" AND entered_at >= CAST(current_timestamp AS TIMESTAMP) - INTERVAL '{TWIN_SECONDS} seconds'"
+        " ORDER BY id DESC LIMIT 1",
+        [member_id, item, day, points, count, note, entered_by]).fetchone()
     return row[0] if row else None
 
 

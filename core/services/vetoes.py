@@ -36,7 +36,7 @@ def add_veto(store: Store, user, member_id: str, item: str, date: dt.date, evide
         raise EntryError(f"方案「{scheme.name}」中没有否决事项 {item}")
 
     def work(cur) -> int:
-        if cur.execute(f"SELECT 1 FROM ({CURRENT_VETOES_SQL}) WHERE member_id = ? AND item = ? AND date = ?",
+        if cur.execute(f"SELECT 1 FROM ({CURRENT_VETOES_SQL}) q WHERE member_id = ? AND item = ? AND date = ?",
                        [member.id, item, day]).fetchone():
             raise EntryError(f"{member.name} {day:%Y-%m-%d}「{veto.name}」已记录，不能重复记录")
         check_unlocked(cur, member.branch_code, day)
@@ -85,7 +85,7 @@ def revoke_veto(store: Store, user, veto_id: int, reason: str) -> int:
 def current_vetoes(store: Store, branch_code: str, start: dt.date | None = None, end: dt.date | None = None
                    ) -> pl.DataFrame:
     """Vetoes in force for a branch (dated start..end if given), oldest first."""
-    sql = (f"SELECT id, member_id, item, date, evidence, entered_by, entered_at FROM ({CURRENT_VETOES_SQL})"
+    sql = (f"SELECT id, member_id, item, date, evidence, entered_by, entered_at FROM ({CURRENT_VETOES_SQL}) q"
            " WHERE branch_code = ?")
     params: list = [branch_code]
     if start is not None:

@@ -6,7 +6,8 @@ subqueries instead of QUALIFY. What remains is translated here, once per distinc
 
 - ``?`` becomes psycopg's ``%s`` (outside string literals and quoted names), and a literal
   ``%`` is doubled so psycopg does not read it as a placeholder;
-- ``COLLATE zh`` (DuckDB's ICU pinyin order) becomes PostgreSQL's ICU collation;
+- ``COLLATE zh`` (DuckDB's ICU pinyin order) becomes PostgreSQL's ICU collation, and the
+  type ``DOUBLE`` is spelt ``DOUBLE PRECISION``;
 - in DDL, DuckDB's tolerated trailing comma before ``)`` is dropped.
 """
 
@@ -50,7 +51,8 @@ def to_pg(sql: str, with_params: bool = True) -> str:
         else:
             out.append(c)
         i += 1
-    return re.sub(r"COLLATE\s+zh\b", PG_COLLATION, "".join(out))
+    text = re.sub(r"COLLATE\s+zh\b", PG_COLLATION, "".join(out))
+    return re.sub(r"\bDOUBLE\b(?!\s+PRECISION)", "DOUBLE PRECISION", text)
 
 
 def ddl(statement: str, backend: str) -> str:
