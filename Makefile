@@ -6,13 +6,13 @@ STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 DB ?= data/jifen.duckdb
 PORT ?= 8501
 
-.PHONY: run test setup browser-deps demo bench clean
+.PHONY: run test setup browser-deps pg-deps demo bench clean
 
 run: $(STAMP)
 	$(PY) -m core demo --size S --if-missing --db $(DB)
 	JIFEN_DB=$(DB) $(VENV)/bin/streamlit run server.py --server.headless true --server.port $(PORT)
 
-test: $(STAMP) browser-deps
+test: $(STAMP) browser-deps pg-deps
 	$(PY) -m pytest -n 2 --dist loadfile -q
 
 setup: $(STAMP)
@@ -31,6 +31,16 @@ browser-deps:
 		echo "安装 chromium、chromium-driver、fonts-noto-cjk"; \
 		DEBIAN_FRONTEND=noninteractive apt-get update -q && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver fonts-noto-cjk; \
+	fi
+
+# Every store test runs on DuckDB and on PostgreSQL (a throwaway cluster from the installed
+# binaries). Installed only when running as root; elsewhere the PostgreSQL side skips, except
+# under CI, where it fails.
+pg-deps:
+	@if [ "$$(id -u)" = "0" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+		echo "安装 postgresql"; \
+		DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql; \
 	fi
 
 demo: $(STAMP)
