@@ -1,0 +1,120 @@
+"""Row counts and order-independent digests of every table, the same on both engines.
+
+Used to check that two stores hold the same rows: a DuckDB file and a PostgreSQL database
+built from the same demo seed (tests), or a store and its copy after a migration from one
+engine to the other. The digest is computed in Python, not in SQL, because the engines'
+own hash functions differ: each value is put in one canonical text form (a Decimal without
+trailing zeros, a date/time in ISO form, JSON text re-serialised with sorted keys, ...),
+each row becomes one JSON line with its columns in name order, and the sorted lines are
+hashed, so neither the physical row order nor the column order of a table matters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import hashlib
+import json
+import uuid
+from typing import Any, Iterable
+
+TABLES_SQL = (
+    "SELECT table_name FROM information_schema.tables "
+    "WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' "
+    "ORDER BY table_name"
+)
+COLUMNS_SQL = (
+    "SELECT column_name, data_type FROM information_schema.columns "
+    "WHERE table_schema = current_schema() AND table_name = ? "
+    "ORDER BY column_name"
+)
+
+
+def table_names(store) -> list[str]:
+    """The store's own tables (not views, not another schema's), by name."""
+    return sorted(row[0] for row in store.all(TABLES_SQL))
+
+
+def table_columns(store, table: str) -> list[tuple[str, str]]:
+    """``(column, data type)`` of ``table``, by column name (the two engines may order them apart)."""
+    return sorted((name, str(kind)) for name, kind in store.all(COLUMNS_SQL, [table]))
+
+
+def canonical(value: Any, json_text: bool = False) -> Any:
+    """One value in a form both engines give alike (JSON-serialisable)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return value
+    if json_text and isinstance(value, str):
+        try:
+            return json.dumps(json.loads(value), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        except ValueError:
+            return value
+    if isinstance(value, (int, decimal.Decimal)):
+        # 1, 1.0 and 1.00 are one number whatever the column's scale or integer width
+        number = decimal.Decimal(value)
+        if number == number.to_integral_value():
+            return str(int(number))
+        return format(number.normalize(), "f")
+    if isinstance(value, float):
+        return repr(float(value))
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:  # an aware time compares in UTC, without its zone
+            value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        return value.isoformat(sep=" ", timespec="microseconds")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return value.isoformat(timespec="microseconds")
+    if isinstance(value, dt.timedelta):
+        return f"{value // dt.timedelta(microseconds=1)}us"
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value).hex()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return [canonical(v, json_text) for v in value]
+    if isinstance(value, dict):
+        return {str(k): canonical(v, json_text) for k, v in sorted(value.items())}
+    return str(value)
+
+
+def rows_checksum(rows: Iterable[tuple], json_columns: Iterable[int] = ()) -> tuple[int, str]:
+    """``(count, sha256 hex)`` of ``rows``, whatever their order."""
+    json_at = set(json_columns)
+    lines = sorted(
+        json.dumps([canonical(v, i in json_at) for i, v in enumerate(row)], ensure_ascii=False,
+                   separators=(",", ":"))
+        for row in rows
+    )
+    digest = hashlib.sha256()
+    for line in lines:
+        digest.update(line.encode("utf-8"))
+        digest.update(b"\n")
+    return len(lines), digest.hexdigest()
+
+
+def table_checksum(store, table: str, exclude: Iterable[str] = ()) -> tuple[int, str]:
+    """``(rows, digest)`` of one table, leaving out the ``exclude`` columns."""
+    skip = set(exclude)
+    columns = [(name, kind) for name, kind in table_columns(store, table) if name not in skip]
+    if not columns:
+        return int(store.scalar(f'SELECT count(*) FROM "{table}"')), hashlib.sha256().hexdigest()
+    names = ", ".join(f'"{name}"' for name, _ in columns)
+    json_at = [i for i, (_, kind) in enumerate(columns) if kind.lower() in ("json", "jsonb")]
+    return rows_checksum(store.all(f'SELECT {names} FROM "{table}"'), json_at)
+
+
+def table_checksums(store, tables: Iterable[str] | None = None,
+                    exclude: dict[str, Iterable[str]] | None = None) -> dict[str, tuple[int, str]]:
+    """``{table: (row count, digest)}`` for every table of ``store`` (or those named).
+
+    ``exclude`` maps a table (or ``"*"`` for every table) to columns left out of its
+    digest, e.g. ``created_at`` filled by ``current_timestamp`` when two stores were built
+    separately rather than copied.
+    """
+    exclude = exclude or {}
+    every = set(exclude.get("*", ()))
+    names = table_names(store) if tables is None else list(tables)
+    return {table: table_checksum(store, table, every | set(exclude.get(table, ()))) for table in names}
