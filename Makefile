@@ -5,12 +5,14 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 DB ?= data/jifen.duckdb
 PORT ?= 8501
+# Only this computer by default; `make run ADDRESS=0.0.0.0` serves the office network (README).
+ADDRESS ?= 127.0.0.1
 
 .PHONY: run test setup browser-deps pg-deps demo bench clean
 
 run: $(STAMP)
 	$(PY) -m core demo --size S --if-missing --db $(DB)
-	JIFEN_DB=$(DB) $(VENV)/bin/streamlit run server.py --server.headless true --server.port $(PORT)
+	JIFEN_DB=$(DB) $(VENV)/bin/streamlit run server.py --server.headless true --server.address $(ADDRESS) --server.port $(PORT)
 
 test: $(STAMP) browser-deps pg-deps
 	$(PY) -m pytest -n 2 --dist loadfile -q

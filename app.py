@@ -5,6 +5,9 @@ meets Streamlit's "Page not found": logged out, each URL shows the login form an
 logged in, the same URL is the page asked for; a page outside the role shows a refusal.
 """
 
+import logging
+import os
+
 import streamlit as st
 
 from core.auth import can
@@ -61,4 +64,13 @@ else:
             logout("已退出登录")
             st.rerun()
 sync_cookie()
-navigation.run()
+try:
+    navigation.run()
+except Exception:  # st.stop and st.rerun are BaseExceptions and pass through
+    # A user sees a Chinese sentence, never a traceback or Streamlit's English redaction notice
+    # (showErrorDetails = "none"); the server log keeps the details. Tests set JIFEN_DEBUG so
+    # that an error fails them.
+    if os.environ.get("JIFEN_DEBUG"):
+        raise
+    logging.getLogger("jifen").exception("页面出错")
+    st.error("页面出错了，错误已记入服务器日志。请刷新页面重试；如仍出错，请联系系统管理员。")

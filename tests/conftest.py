@@ -18,6 +18,8 @@ from core import demo
 from core.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
+# app.py turns a page's uncaught error into a Chinese message for users; tests want the error
+os.environ["JIFEN_DEBUG"] = "1"
 DEMO_TODAY = dt.date.today()  # pages work on the real date, so the demo is made "as of" today
 DEMO_PASSWORD = demo.DEMO_PASSWORD
 CHROMIUM = Path("/usr/bin/chromium")
