@@ -17,7 +17,7 @@ from core import audit
 from core.auth import require, scope_for
 from core.cycles import cycle_bounds
 from core.orgs import branches
-from core.scheme import Scheme, SchemeError, load_scheme, scheme_with_overrides
+from core.scheme import Scheme, SchemeError, load_scheme, scheme_with_overrides, schemes_dir
 from core.store import Store
 
 
@@ -44,6 +44,7 @@ def assign_scheme(store: Store, user, org_code: str, scheme_id: str, from_date: 
     from ``from_date`` on. The scheme version in force is stored with the assignment."""
     require(user, "assign_scheme")
     scope_for(store, user).check_org(store, org_code)
+    _check_assignment(scheme_id, from_date)
     level = store.scalar("SELECT level FROM orgs WHERE code = ?", [org_code])
     if level not in ("county", "township", "branch"):
         raise ValueError(f"方案只能设置到县、乡镇（街道）或支部（村），{org_code} 是{level}级")
@@ -64,6 +65,24 @@ def assign_scheme(store: Store, user, org_code: str, scheme_id: str, from_date: 
         return new_id
 
     return store.write(work)
+
+
+# A scheme starts on a real date of this system's life: not before 2000 (no ledger goes back
+# further) and not more than two years ahead (a typo in the year, not a plan).
+EARLIEST_START = dt.date(2000, 1, 1)
+AHEAD = 2
+
+
+def _check_assignment(scheme_id, from_date) -> None:
+    """Only a scheme of ``data/schemes`` by its id (never a file path), from a sane date."""
+    known = {p.stem for p in schemes_dir().glob("*.toml")}
+    if not isinstance(scheme_id, str) or scheme_id not in known:
+        raise NoSchemeError(f"未知积分方案：{scheme_id}。可选：{'、'.join(sorted(known))}")
+    if not isinstance(from_date, dt.date) or isinstance(from_date, dt.datetime):
+        raise ValueError("启用日期须为日期，例如 2025-07-01")
+    latest = dt.date(dt.date.today().year + AHEAD, 12, 31)
+    if not EARLIEST_START <= from_date <= latest:
+        raise ValueError(f"启用日期 {from_date:%Y-%m-%d} 不合理：应在 {EARLIEST_START:%Y-%m-%d} 至 {latest:%Y-%m-%d} 之间")
 
 
 def assignment_for(store: Store, branch_code: str, on_date: dt.date) -> Assignment:
