@@ -12,6 +12,7 @@ from core.auth.users import hash_password
 from core.demo import members as demo_members
 from core.demo import workflow
 from core.demo.activity import generate_activity
+from core.demo.frames import insert_frame
 from core.demo.plan import category_vocabularies
 from core.demo import orgs as demo_orgs
 from core.store import Store
@@ -47,11 +48,7 @@ def generate(store: Store, size: str = "S", seed: int = 2026, today: dt.date | N
 
     def work(cur):
         for table, rows in (("orgs", orgs), ("members", members), ("member_branch_history", history)):
-            frame = pl.DataFrame(rows, infer_schema_length=None)
-            cur.register("demo_rows", frame)
-            cols = ", ".join(frame.columns)
-            cur.execute(f"INSERT INTO {table}({cols}) SELECT {cols} FROM demo_rows").fetchall()
-            cur.unregister("demo_rows")
+            insert_frame(cur, table, pl.DataFrame(rows, infer_schema_length=None), "demo_rows")
         for username, display, role, org in DEMO_USERS:
             cur.execute("INSERT INTO users(username, display_name, password_hash, role, org_code) VALUES (?, ?, ?, ?, ?)",
                         [username, display, password_hash, role, org]).fetchall()
