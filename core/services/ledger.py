@@ -168,6 +168,12 @@ def enter_event(store: Store, user, member_id: str, item: str, date: dt.date, po
         check_unlocked(cur, member.branch_code, day)
         twin = recent_twin(cur, member.id, entry.code, day, value, amount, note, user.username)
         if twin is not None:
+            # On PostgreSQL each statement sees what committed before it began, so the same
+            # request committed by another app process just after the key check above shows
+            # up here as a twin: it is that request, answered with its id, not refused.
+            first = existing_request(cur, request_key)
+            if first is not None:
+                return first
             raise EntryError(f"{member.name} {day:%Y-%m-%d}「{entry.name}」刚刚已录入过相同记录（编号 {twin}），"
                              "本次未保存；如确实发生了两次，请在备注中注明后再提交")
         event_id = insert_event(cur, member, entry.code, day, value, amount, entered_by=user.username, note=note,
