@@ -3,6 +3,10 @@
 Each module in this package adds its own verbs through ``register(subparsers)``;
 a verb's handler takes the parsed args and returns an exit code. Keeping one
 module per verb family lets features land without editing a shared switchboard.
+
+Every verb that reads or writes the store takes the same ``--db`` (``db_option``): a
+DuckDB file or a ``postgresql://`` URL. A store that cannot be opened (the file held by
+the running app, the server down) is a Chinese message and exit code 2, not a traceback.
 """
 
 from __future__ import annotations
@@ -11,15 +15,71 @@ import argparse
 import importlib
 import pkgutil
 import sys
+from pathlib import Path
+
+from core.store import Store, StoreUnavailable, default_db_path, is_server_url
 
 
 BAD_INPUT = 2
+DB_HELP = ("数据库：DuckDB 文件路径，或 PostgreSQL 服务器地址 postgresql://用户@主机:端口/库名"
+           "（默认取环境变量 JIFEN_DB，未设置时为 data/jifen.duckdb）")
 
 
 def fail(exc: Exception) -> int:
     """Bad input: a Chinese message on stderr (it names the field and row) and exit code 2."""
     print(f"错误：{exc}", file=sys.stderr)
     return BAD_INPUT
+
+
+def db_target(text: str) -> str | Path:
+    """``--db``'s type: a URL stays a string (``Path`` would fold ``//`` into ``/``)."""
+    return text if is_server_url(text) else Path(text)
+
+
+def db_option(parser: argparse.ArgumentParser, help: str = DB_HELP) -> None:
+    parser.add_argument("--db", type=db_target, default=None, metavar="DB", help=help)
+
+
+def db_of(args) -> str | Path:
+    """The verb's store: ``--db``, else ``JIFEN_DB``, else data/jifen.duckdb."""
+    return args.db if getattr(args, "db", None) is not None else default_db_path()
+
+
+def open_db(args, *, must_exist: bool = False) -> Store:
+    """Open ``--db``; raises ``StoreUnavailable`` (which ``main`` turns into exit 2).
+
+    ``must_exist``: a verb that only reads refuses a missing file rather than creating an
+    empty one. A server is tried once first: the pool would retry a refused connection for
+    its whole timeout before giving up, which is right for the app and slow for a command.
+    """
+    target = db_of(args)
+    if is_server_url(str(target)):
+        probe_server(str(target))
+    elif must_exist and not Path(target).exists():
+        raise StoreUnavailable(f"数据库文件不存在：{target}")
+    return Store(target)
+
+
+def server_label(url: str) -> str:
+    """The URL without its password, for messages."""
+    import psycopg
+
+    try:
+        info = psycopg.conninfo.conninfo_to_dict(url)
+    except psycopg.ProgrammingError:
+        return "（地址格式有误）"
+    return f"postgresql://{info.get('user', '')}@{info.get('host', '')}:{info.get('port', 5432)}/{info.get('dbname', '')}"
+
+
+def probe_server(url: str) -> None:
+    import psycopg
+
+    try:
+        psycopg.connect(url, connect_timeout=5).close()
+    except psycopg.Error as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise StoreUnavailable(f"无法连接数据库服务器 {server_label(url)}，请检查服务器是否运行、地址与账号是否正确"
+                               f"（{reason}）。") from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,6 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)
+    except StoreUnavailable as exc:
+        return fail(exc)
     except BrokenPipeError:
         return 0
 

@@ -10,22 +10,20 @@ which prints the same JSON as ``python -m core results --org C01T01B01 --cycle 2
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-from core.cli import fail
+from core.cli import db_option, fail
+from core.cli import open_db as _open
 from core.cycles import PERIODS
 from core.scheme_assignments import NoSchemeError, scheme_for_cycle
 from core.services.case import build_case
 from core.services.results import check_period
 from core.services.entry_rules import EntryError
-from core.store import Store, default_db_path
+from core.store import Store
 
 
 def open_db(args) -> Store:
-    path = args.db or default_db_path()
-    if not Path(path).exists():
-        raise NoSchemeError(f"数据库文件不存在：{path}")
-    return Store(path)
+    """A read-only verb's store: a missing file is refused, not created empty."""
+    return _open(args, must_exist=True)
 
 
 def check_branch(store: Store, code: str) -> None:
@@ -74,7 +72,7 @@ def run_case(args) -> int:
 def common_args(parser) -> None:
     parser.add_argument("--org", required=True, help="党支部（村）编码，如 C01T01B01")
     parser.add_argument("--cycle", required=True, type=int, help="积分周期（起始年份），如 2025")
-    parser.add_argument("--db", type=Path, default=None, help="数据库文件（默认 data/jifen.duckdb，或环境变量 JIFEN_DB）")
+    db_option(parser)
 
 
 def period_arg(parser) -> None:

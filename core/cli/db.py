@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import sys
 import time
-from pathlib import Path
 
 from core import demo
-from core.cli import fail
-from core.store import Store, default_db_path
+from core.cli import db_of, db_option, fail, open_db
+from core.store import is_server_url
 
 
 def _db_arg(parser) -> None:
-    parser.add_argument("--db", type=Path, default=None, help="数据库文件（默认 data/jifen.duckdb，或环境变量 JIFEN_DB）")
+    db_option(parser)
 
 
 def register(sub) -> None:
@@ -28,21 +27,26 @@ def register(sub) -> None:
 
 
 def init(args) -> int:
-    path = args.db or default_db_path()
-    store = Store(path)
+    store = open_db(args)
     version = store.scalar("SELECT max(version) FROM schema_migrations")
     store.close()
-    print(f"数据库就绪：{path}（结构版本 {version}）")
+    print(f"数据库就绪：{store.describe()}（结构版本 {version}）")
     return 0
 
 
 def make_demo(args) -> int:
-    path = args.db or default_db_path()
-    if args.if_missing and path.exists():
+    path = db_of(args)
+    server = is_server_url(str(path))
+    if args.if_missing and not server and path.exists():
         print(f"数据库已存在，跳过演示数据：{path}")
         return 0
     started = time.perf_counter()
-    store = Store(path)
+    store = open_db(args)
+    # on a server the database always exists: "missing" means it holds no organisation yet
+    if args.if_missing and server and store.scalar("SELECT count(*) FROM orgs"):
+        store.close()
+        print(f"数据库已有数据，跳过演示数据：{store.describe()}")
+        return 0
     try:
         counts = demo.generate(store, args.size, seed=args.seed,
                                progress=lambda m: print(f"… {m}", file=sys.stderr, flush=True))
@@ -51,7 +55,7 @@ def make_demo(args) -> int:
     finally:
         store.close()
     seconds = time.perf_counter() - started
-    size_mb = path.stat().st_size / 1e6 if path.exists() else 0
+    size = "" if server else f"，文件 {path.stat().st_size / 1e6 if path.exists() else 0:.1f} MB"
     summary = "，".join(f"{k} {v}" for k, v in counts.items())
-    print(f"演示数据已生成（规模 {args.size}）：{summary}；用时 {seconds:.1f} 秒，文件 {size_mb:.1f} MB：{path}")
+    print(f"演示数据已生成（规模 {args.size}）：{summary}；用时 {seconds:.1f} 秒{size}：{store.describe()}")
     return 0

@@ -13,8 +13,7 @@ import sys
 from pathlib import Path
 
 from core.auth import get_user
-from core.cli import BAD_INPUT, fail
-from core.store import Store, default_db_path
+from core.cli import BAD_INPUT, db_option, fail, open_db
 
 KINDS = ("orgs", "members", "volunteers", "households", "events", "scores", "history")
 
@@ -24,7 +23,7 @@ def register(sub) -> None:
     p.add_argument("kind", choices=KINDS, help="模板类型")
     p.add_argument("--out", type=Path, required=True, help="输出文件（.xlsx）")
     p.add_argument("--org", default=None, help="支部编码：下拉列表带出该支部方案的项目和类别")
-    p.add_argument("--db", type=Path, default=None)
+    db_option(p)
     p.set_defaults(func=template)
     p = sub.add_parser("import", help="从 Excel/CSV 导入（先检查，全部无误才写入）")
     p.add_argument("kind", choices=KINDS, help="导入类型")
@@ -33,14 +32,14 @@ def register(sub) -> None:
     p.add_argument("--dry-run", action="store_true", help="只检查，不写入")
     p.add_argument("--as", dest="username", required=True, help="以哪个用户的身份导入")
     p.add_argument("--report", type=Path, default=None, help="错误清单的保存位置（默认在文件旁）")
-    p.add_argument("--db", type=Path, default=None)
+    db_option(p)
     p.set_defaults(func=run_import)
 
 
 def template(args) -> int:
     from core.imports.templates import template_bytes
 
-    store = Store(args.db or default_db_path()) if args.org else None
+    store = open_db(args) if args.org else None
     try:
         # an unknown code would give a template without the branch's drop-downs, and no word why
         if store is not None and store.scalar("SELECT count(*) FROM orgs WHERE code = ?", [args.org]) == 0:
@@ -63,7 +62,7 @@ def run_import(args) -> int:
 
     if not args.file.is_file():
         return fail(FileNotFoundError(f"找不到文件 {args.file}"))
-    store = Store(args.db or default_db_path())
+    store = open_db(args)
     try:
         user = get_user(store, args.username)
         if user is None:

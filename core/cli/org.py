@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from core import org_admin
 from core.auth import PermissionDenied, ScopeError, get_user
-from core.cli import fail
+from core.cli import db_option, fail, open_db
 from core.org_admin import OrgError
-from core.store import Store, default_db_path
 
 LEVELS = {"township": "township", "branch": "branch", "group": "group",
           "乡镇": "township", "街道": "township", "支部": "branch", "村": "branch", "党小组": "group", "网格": "group"}
@@ -21,7 +18,7 @@ def register(sub) -> None:
     def verb(name: str, help_text: str, func):
         v = verbs.add_parser(name, help=help_text)
         v.add_argument("--as", dest="as_user", required=True, help="以哪个用户的身份操作（记入操作日志）")
-        v.add_argument("--db", type=Path, default=None)
+        db_option(v)
         v.set_defaults(func=func)
         return v
 
@@ -46,7 +43,7 @@ def register(sub) -> None:
 
 
 def _run(args, work) -> int:
-    store = Store(args.db or default_db_path())
+    store = open_db(args)
     try:
         user = get_user(store, args.as_user)
         if user is None:  # get_user finds active accounts only

@@ -5,13 +5,11 @@ date on, so that a CLI-only installation can assign schemes before importing poi
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 from core.auth import PermissionDenied, ScopeError, get_user
-from core.cli import fail
+from core.cli import db_option, fail, open_db
 from core.scheme import list_schemes
 from core.scheme_assignments import NoSchemeError, assign_scheme
-from core.store import Store, default_db_path
 
 
 def register(sub) -> None:
@@ -25,7 +23,7 @@ def register(sub) -> None:
     v.add_argument("--from", dest="from_date", required=True, help="启用日期，如 2025-07-01")
     v.add_argument("--reason", default="", help="说明（记入操作日志）")
     v.add_argument("--as", dest="as_user", required=True, help="以哪个用户的身份操作（记入操作日志）")
-    v.add_argument("--db", type=Path, default=None)
+    db_option(v)
     v.set_defaults(func=scheme_assign)
 
 
@@ -42,7 +40,7 @@ def scheme_assign(args) -> int:
         return fail(ValueError(f"--from：日期应写成 2025-07-01，不是「{args.from_date}」"))
     if args.scheme not in {s.id for s in list_schemes()}:
         return fail(ValueError(f"未知方案「{args.scheme}」；可用的方案见 python -m core scheme list"))
-    store = Store(args.db or default_db_path())
+    store = open_db(args)
     try:
         user = get_user(store, args.as_user)
         if user is None:  # get_user finds active accounts only

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import getpass
 import sys
-from pathlib import Path
 
-from core.cli import fail
+from core.cli import db_option, fail, open_db
 from core.first_run import SetupError, setup
-from core.store import Store, default_db_path
 
 
 def register(sub) -> None:
     p = sub.add_parser("setup", help="首次使用：建立县级组织和第一个管理员（从标准输入读取密码）")
-    p.add_argument("--db", type=Path, default=None, help="数据库文件（默认 data/jifen.duckdb，或环境变量 JIFEN_DB）")
+    db_option(p)
     p.add_argument("--county-code", required=True, help="县级组织编码，如 C01")
     p.add_argument("--county-name", required=True, help="县名称，如 某某县")
     p.add_argument("--admin", required=True, help="管理员用户名")
@@ -30,7 +28,7 @@ def read_password() -> tuple[str, str | None]:
 
 def run_setup(args) -> int:
     password, again = read_password()
-    store = Store(args.db or default_db_path())
+    store = open_db(args)
     try:
         user = setup(store, args.county_code, args.county_name, args.admin, password, args.display_name, again)
     except SetupError as exc:

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import getpass
 import sys
-from pathlib import Path
 
 from core.auth import ROLES, AuthError, add_user
-from core.cli import fail
-from core.store import Store, default_db_path
+from core.cli import db_option, fail, open_db
 
 
 def register(sub) -> None:
@@ -19,7 +17,7 @@ def register(sub) -> None:
     add.add_argument("--role", required=True, choices=ROLES)
     add.add_argument("--org", required=True, help="组织编码，如 C01T01B01")
     add.add_argument("--display-name", default=None, help="显示名称")
-    add.add_argument("--db", type=Path, default=None)
+    db_option(add)
     add.set_defaults(func=user_add)
 
 
@@ -28,7 +26,7 @@ def user_add(args) -> int:
         password = getpass.getpass("密码：")
     else:
         password = sys.stdin.readline().rstrip("\r\n")
-    store = Store(args.db or default_db_path())
+    store = open_db(args)
     try:
         user = add_user(store, args.name, password, args.role, args.org, args.display_name, actor="cli")
     except AuthError as exc:
