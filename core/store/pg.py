@@ -124,6 +124,11 @@ class PgCursor:
         self._raw.executemany(to_pg(sql), [list(p) for p in seq])
         return self
 
+    @property
+    def description(self):
+        """The last result's columns, DB-API style (``d[0]`` is the name), as DuckDB gives them."""
+        return self._raw.description
+
     def fetchall(self) -> list[tuple]:
         if self._raw.description is None:  # DuckDB answers a statement with its row count
             return [(self._raw.rowcount,)]
