@@ -117,11 +117,33 @@ def demo_path(tmp_path, demo_db) -> Path:
     return path
 
 
-@pytest.fixture
-def demo_store(demo_path):
-    s = Store(demo_path)
+@pytest.fixture(scope="session")
+def pg_demo(pg_cluster) -> str:
+    """The S demo built once per test session into a PostgreSQL database, used only as a
+    template: ``CREATE DATABASE ... TEMPLATE`` copies it per test (it must have no open
+    connection then, so the store is closed before any copy is made)."""
+    name = "jifen_demo"
+    s = Store(_create_db(pg_cluster, name, "jifen_template"))
+    demo.generate(s, "S", seed=2026, today=DEMO_TODAY)
+    s.close()
+    return name
+
+
+@pytest.fixture(params=STORES)
+def demo_store(request):
+    """A private copy of the S demo (same seed and day) on each engine: a copy of the
+    session's DuckDB file, or a database copied from the session's PostgreSQL template."""
+    if request.param == "duckdb":
+        s = Store(request.getfixturevalue("demo_path"))
+        yield s
+        s.close()
+        return
+    cluster = request.getfixturevalue("pg_cluster")
+    name, url = pg_copy(cluster, request.getfixturevalue("pg_demo"))
+    s = Store(url)
     yield s
     s.close()
+    _drop_db(cluster, name)
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ built from the same demo seed (tests), or a store and its copy after a migration
 engine to the other. The digest is computed in Python, not in SQL, because the engines'
 own hash functions differ: each value is put in one canonical text form (a Decimal without
 trailing zeros, a date/time in ISO form, JSON text re-serialised with sorted keys, ...),
-each row becomes one JSON line with its columns in name order, and the sorted lines are
+each row becomes one line with its columns in name order, and the sorted lines are
 hashed, so neither the physical row order nor the column order of a table matters.
 """
 
@@ -40,39 +40,63 @@ def table_columns(store, table: str) -> list[tuple[str, str]]:
     return sorted((name, str(kind)) for name, kind in store.all(COLUMNS_SQL, [table]))
 
 
+def _number(value) -> str:
+    # 1, 1.0 and 1.00 are one number whatever the column's scale or integer width
+    number = decimal.Decimal(value)
+    if number == number.to_integral_value():
+        return str(int(number))
+    return format(number.normalize(), "f")
+
+
+def _datetime(value: dt.datetime) -> str:
+    if value.tzinfo is not None:  # an aware time compares in UTC, without its zone
+        value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return value.isoformat(sep=" ", timespec="microseconds")
+
+
+def _json(value: str) -> str:
+    try:
+        return json.dumps(json.loads(value), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    except ValueError:
+        return value
+
+
+# by exact type, the common case of every cell (a dict lookup, not a chain of isinstance)
+_BY_TYPE = {
+    str: lambda v: v,
+    bool: lambda v: v,
+    int: str,
+    decimal.Decimal: _number,
+    float: lambda v: repr(float(v)),
+    dt.datetime: _datetime,
+    dt.date: dt.date.isoformat,
+    dt.time: lambda v: v.isoformat(timespec="microseconds"),
+    dt.timedelta: lambda v: f"{v // dt.timedelta(microseconds=1)}us",
+    uuid.UUID: str,
+}
+
+
 def canonical(value: Any, json_text: bool = False) -> Any:
-    """One value in a form both engines give alike (JSON-serialisable)."""
+    """One value in a form both engines give alike (None, a bool, a string, or a list/dict of them)."""
     if value is None:
         return None
+    if json_text and isinstance(value, str):
+        return _json(value)
+    convert = _BY_TYPE.get(type(value))
+    if convert is not None:
+        return convert(value)
     if isinstance(value, bool):
         return value
-    if json_text and isinstance(value, str):
-        try:
-            return json.dumps(json.loads(value), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        except ValueError:
-            return value
     if isinstance(value, (int, decimal.Decimal)):
-        # 1, 1.0 and 1.00 are one number whatever the column's scale or integer width
-        number = decimal.Decimal(value)
-        if number == number.to_integral_value():
-            return str(int(number))
-        return format(number.normalize(), "f")
+        return _number(value)
     if isinstance(value, float):
         return repr(float(value))
     if isinstance(value, dt.datetime):
-        if value.tzinfo is not None:  # an aware time compares in UTC, without its zone
-            value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
-        return value.isoformat(sep=" ", timespec="microseconds")
+        return _datetime(value)
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, dt.time):
-        return value.isoformat(timespec="microseconds")
-    if isinstance(value, dt.timedelta):
-        return f"{value // dt.timedelta(microseconds=1)}us"
     if isinstance(value, (bytes, bytearray, memoryview)):
         return bytes(value).hex()
-    if isinstance(value, uuid.UUID):
-        return str(value)
     if isinstance(value, (list, tuple)):
         return [canonical(v, json_text) for v in value]
     if isinstance(value, dict):
@@ -81,13 +105,26 @@ def canonical(value: Any, json_text: bool = False) -> Any:
 
 
 def rows_checksum(rows: Iterable[tuple], json_columns: Iterable[int] = ()) -> tuple[int, str]:
-    """``(count, sha256 hex)`` of ``rows``, whatever their order."""
+    """``(count, sha256 hex)`` of ``rows``, whatever their order.
+
+    Each row becomes the ``repr`` of its canonical values (unambiguous for None, bools,
+    strings and lists of them); the lines are sorted, then hashed.
+    """
     json_at = set(json_columns)
-    lines = sorted(
-        json.dumps([canonical(v, i in json_at) for i, v in enumerate(row)], ensure_ascii=False,
-                   separators=(",", ":"))
-        for row in rows
-    )
+    by_type = _BY_TYPE
+    lines = []
+    for row in rows:
+        cells = []
+        for i, v in enumerate(row):
+            if v is None:
+                cells.append(None)
+            elif i in json_at:
+                cells.append(canonical(v, True))
+            else:
+                convert = by_type.get(type(v))
+                cells.append(convert(v) if convert is not None else canonical(v))
+        lines.append(repr(cells))
+    lines.sort()
     digest = hashlib.sha256()
     for line in lines:
         digest.update(line.encode("utf-8"))
