@@ -287,6 +287,32 @@ def test_a_writer_killed_mid_write_loses_no_committed_write(pg_world):
     assert store.data_version() >= writes
 
 
+def test_a_login_code_claimed_by_two_processes_at_once_is_spent_once(pg_world):
+    """The one-time hand-off code (login → cookie) read by two app processes at the same
+    moment: one gets the cookie token, the other nothing (two connections stand for two
+    processes; what matters is that both read before either writes)."""
+    from core.auth import sessions
+
+    url, store = pg_world
+    tokens = []
+    for _ in range(20):
+        _, code = sessions.open_session(store, "shuji01")
+        barrier, got = threading.Barrier(2), []
+
+        def claim():
+            barrier.wait()
+            got.append(sessions.claim_handoff(store, code))
+
+        pair = [threading.Thread(target=claim) for _ in range(2)]
+        for th in pair:
+            th.start()
+        for th in pair:
+            th.join(30)
+        assert len(got) == 2 and got.count(None) == 1, got
+        tokens.append(next(t for t in got if t))
+    assert len(set(tokens)) == 20
+
+
 if __name__ == "__main__":
     sys.path.insert(0, str(ROOT))
     writer_main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]))

@@ -70,9 +70,11 @@ def claim_handoff(store: Store, code: str, now: dt.datetime | None = None) -> st
             [_hash(code), now]).fetchall()
         if not row:
             return None
-        cur.execute("UPDATE sessions SET token_hash = ?, handoff_hash = NULL, handoff_expires = NULL"
-                    " WHERE id = ?", [_hash(token), row[0][0]]).fetchall()
-        return token
+        # The code is tested again in the UPDATE: on PostgreSQL two processes can both read the
+        # row before either spends it; the second UPDATE waits for the first, then finds no code.
+        spent = cur.execute("UPDATE sessions SET token_hash = ?, handoff_hash = NULL, handoff_expires = NULL"
+                            " WHERE id = ? AND handoff_hash = ?", [_hash(token), row[0][0], _hash(code)]).fetchall()
+        return token if spent[0][0] else None
 
     return store.write(work, bump=False)
 
