@@ -76,9 +76,9 @@ def untick_present(page, grid, row):
     """Untick 出席 in ``row`` of the data_editor and return once the grid holds the edit.
 
     The grid is drawn on a canvas (Glide), so a click on its top body row selects a cell and
-    the keyboard walks from row 0 to the 出席 cell. Glide mirrors the visible rows in a hidden table whose
-    cell ``glide-cell-{column}-{row}`` takes the focus when selected: the test sees where it
-    landed before it presses Space. That table is redrawn only when the selection moves, so the
+    the keyboard walks from row 0 to the 出席 cell. Glide mirrors the visible rows in a hidden
+    table whose cell ``glide-cell-{column}-{row}`` takes the focus when selected: the test sees
+    where it landed before it presses Space. That table is redrawn only when the selection moves, so the
     value is read after stepping aside. Each attempt reads the cell before toggling, so a toggle
     taken by an earlier attempt is never undone; on a loaded machine the canvas may not listen
     yet, so each attempt waits longer.
