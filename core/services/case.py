@@ -21,9 +21,6 @@ import polars as pl
 from core.cycles import PERIODS, cycle_bounds, period_bounds
 from core.scheme import Scheme
 from core.scheme_assignments import Assignment, NoSchemeError, resolve_scheme, scheme_for_cycle
-from core.services.appraisal import CURRENT_SCORES_SQL
-from core.services.ledger import EFFECTIVE_EVENTS_SQL
-from core.services.vetoes import CURRENT_VETOES_SQL
 from core.store import Store
 
 # The columns of the frame every read below joins to: a subject of one group's case.
@@ -120,9 +117,10 @@ def read_cases(store: Store, groups: list[SchemeGroup], cycle: int, *, upto: dt.
     keys = pl.DataFrame(
         [(i, s["id"], s["branch"], windows[i][0], windows[i][2]) for i, part in enumerate(subjects) for s in part],
         schema=CASE_SUBJECTS, orient="row")
+    branches = sorted({code for group in groups for code in group.branches})
     with store.cursor() as cur:
         cur.register("case_subjects", keys)
-        events = _events(cur, len(groups), windows, frames)
+        events = _events(cur, len(groups), windows, branches, frames)
         scores = _scores(cur, groups, cycle, windows)
         vetoes = _vetoes(cur, len(groups))
         history = _history(cur, groups, cycle)
@@ -181,22 +179,40 @@ def _subjects(store: Store, groups: list[SchemeGroup], windows: list[tuple]) -> 
     return out
 
 
-def _events(cur, count: int, windows: list[tuple], frames: bool) -> list:
+# The asked branches' events in the window. ``branch_code BETWEEN`` the first and last code
+# says nothing ``= ANY`` does not, but DuckDB prunes row groups by it (zone maps keep each
+# column's min and max, not its set of values).
+_EVENTS_ASKED = "{e}.branch_code = ANY(?) AND {e}.branch_code BETWEEN ? AND ? AND {e}.date BETWEEN ? AND ?"
+
+
+def _events(cur, count: int, windows: list[tuple], branches: list[str], frames: bool) -> list:
     """Each subject's effective events in its group's window: one query for all groups.
     Only the events the subject's branch entered: a moved member's earlier points stay with
     the branch that entered them, as their scores and vetoes do.
 
-    The rule's joins see only the ids (not the million rows' columns), which keeps them
-    fast and small; the columns are read once for the ids that count.
+    The rule (``EFFECTIVE_EVENTS_SQL``: approved, not a reversal, not reversed) is applied
+    to the asked branches' rows in the window only, so a county's cost does not grow with
+    other counties' events: the branch and date filters come first (an index range on
+    PostgreSQL; on DuckDB the branch bounds let zone maps skip other counties' row groups),
+    then the review join, then the reversal check. A reversal may be entered by another
+    branch (the member moved before it), so that check looks at every event reversing one
+    of these (on PostgreSQL through the ``events_reverses`` index).
+
+    The rule's joins see only the ids (not the rows' columns), which keeps them small (on
+    DuckDB carrying the columns through them doubled the query's memory at M); the columns
+    are read once for the ids that count.
     """
+    window = [branches, branches[0], branches[-1], min(w[0] for w in windows), max(w[2] for w in windows)]
     frame = cur.sql(
         "SELECT s.grp, ev.member_id AS subject, ev.item, ev.date, ev.count, ev.points, ev.rating, ev.fraud"
         " FROM events ev JOIN case_subjects s ON s.id = ev.member_id AND s.branch = ev.branch_code"
         " AND ev.date BETWEEN s.start AND s.last"
-        " WHERE ev.date BETWEEN ? AND ?"
-        f" AND ev.id IN (SELECT id FROM ({EFFECTIVE_EVENTS_SQL}) eff WHERE date BETWEEN ? AND ?)"
+        f" WHERE {_EVENTS_ASKED.format(e='ev')}"
+        " AND ev.id IN (SELECT e.id FROM events e JOIN event_reviews r ON r.event_id = e.id AND r.decision = 'approved'"
+        f"   WHERE {_EVENTS_ASKED.format(e='e')} AND e.reverses IS NULL"
+        "   AND NOT EXISTS (SELECT 1 FROM events x WHERE x.reverses = e.id))"
         " ORDER BY s.grp, ev.id",
-        params=[min(w[0] for w in windows), max(w[2] for w in windows)] * 2,
+        params=window * 2,
     ).pl()
     if frames:
         frame = frame.with_columns(pl.col("count").cast(pl.Int64), pl.col("points").cast(pl.Float64))
@@ -223,15 +239,18 @@ def _period_started(scheme: Scheme, cycle: int, period: str, last: dt.date) -> b
 def _scores(cur, groups: list[SchemeGroup], cycle: int, windows: list[tuple]) -> list[list[dict]]:
     """The latest entry per (member, component, period, rater) entered by the subject's own
     branch (a moved member's scores from an earlier branch stay there); an entry saved
-    empty clears it."""
+    empty clears it. ``CURRENT_SCORES_SQL``'s rule, taken over the subjects' rows of the
+    cycle only (both are part of its key, so the latest row of each key is the same)."""
     rows = cur.execute(
-        f"""
+        """
         SELECT s.grp, sc.member_id, sc.component, sc.period, sc.value, sc.grade, sc.votes, sc.rater
-        FROM ({CURRENT_SCORES_SQL}) sc JOIN case_subjects s ON s.id = sc.member_id AND s.branch = sc.branch_code
-        WHERE sc.cycle = ?
+        FROM scores sc JOIN case_subjects s ON s.id = sc.member_id AND s.branch = sc.branch_code
+        WHERE sc.cycle = ? AND sc.id IN (
+          SELECT max(id) FROM scores WHERE cycle = ? AND member_id IN (SELECT id FROM case_subjects)
+          GROUP BY member_id, cycle, component, period, rater)
         ORDER BY s.grp, sc.member_id, sc.component, sc.period, sc.rater NULLS FIRST
         """,
-        [cycle],
+        [cycle, cycle],
     ).fetchall()
     started: dict[tuple[int, str], bool] = {}
     out: list[list[dict]] = [[] for _ in groups]
@@ -248,11 +267,13 @@ def _scores(cur, groups: list[SchemeGroup], cycle: int, windows: list[tuple]) ->
 
 def _vetoes(cur, count: int) -> list[list[dict]]:
     """Vetoes the subject's own branch recorded in the window that have not been revoked (a
-    revocation is a row that reverses one)."""
+    revocation is a row that reverses one, wherever it was entered): ``CURRENT_VETOES_SQL``
+    over the subjects' rows only."""
     rows = cur.execute(
-        f"""
-        SELECT s.grp, v.member_id, v.item, v.date FROM ({CURRENT_VETOES_SQL}) v
+        """
+        SELECT s.grp, v.member_id, v.item, v.date FROM vetoes v
         JOIN case_subjects s ON s.id = v.member_id AND s.branch = v.branch_code AND v.date BETWEEN s.start AND s.last
+        WHERE v.reverses IS NULL AND NOT EXISTS (SELECT 1 FROM vetoes x WHERE x.reverses = v.id)
         ORDER BY s.grp, v.member_id, v.date, v.id
         """
     ).fetchall()
