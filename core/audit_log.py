@@ -257,7 +257,7 @@ def _where(scope, username: str | None, member: str | None, start: dt.date | Non
         clauses.append("a.username = ?")
         params.append(username)
     if member and member.strip():
-        clauses.append("(a.member_id = ? OR contains(m.name, ?))")
+        clauses.append("(a.member_id = ? OR strpos(m.name, ?) > 0)")
         params += [member.strip(), member.strip()]
     if start:
         clauses.append("a.happened_at >= ?")

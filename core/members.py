@@ -27,7 +27,7 @@ def search_clause(query: str) -> tuple[str, list]:
     if q.isascii():
         # Initials match from the start (zs → 张三); full pinyin matches as a prefix too.
         return " AND (starts_with(m.initials, ?) OR starts_with(m.pinyin, ?) OR m.id ILIKE ?)", [q, q, q + "%"]
-    return " AND contains(m.name, ?)", [query.strip()]
+    return " AND strpos(m.name, ?) > 0", [query.strip()]
 
 
 def search(store: Store, scope: Scope, query: str = "", *, branch_code: str | None = None,

@@ -247,7 +247,10 @@ def _masked(values: dict) -> dict:
 def next_ids(cur, kind: str, count: int = 1) -> list[str]:
     """``count`` fresh subject ids of a kind: M000885, H000001 … (the importer takes a block)."""
     prefix = ID_PREFIX[kind]
-    last = cur.execute("SELECT max(TRY_CAST(substr(id, 2) AS BIGINT)) FROM members WHERE starts_with(id, ?)",
+    # Only ids of the prefix and digits count (an imported 'M01x' is skipped): the CASE keeps the
+    # cast from seeing anything else, which both engines honour (there is no TRY_CAST on PostgreSQL).
+    last = cur.execute("SELECT max(CASE WHEN length(id) > 1 AND ltrim(substr(id, 2), '0123456789') = ''"
+                       " THEN CAST(substr(id, 2) AS BIGINT) END) FROM members WHERE starts_with(id, ?)",
                        [prefix]).fetchall()[0][0] or 0
     return [f"{prefix}{last + i:06d}" for i in range(1, count + 1)]
 

@@ -6,6 +6,7 @@ import threading
 from unittest import mock
 
 import duckdb
+import psycopg
 import pytest
 
 from core.auth import AuthError, add_user, authenticate
@@ -114,7 +115,7 @@ def test_usernames_are_unique_whatever_their_case(with_orgs):
     with pytest.raises(AuthError, match="用户已存在"):
         add_user(with_orgs, "ＡＤＭＩＮ", "correct-horse", "admin", "C01")  # full-width, NFKC → ADMIN
     # the store refuses it too, for rows that do not come through add_user
-    with pytest.raises(duckdb.ConstraintException):
+    with pytest.raises((duckdb.ConstraintException, psycopg.errors.UniqueViolation)):
         with_orgs.write(lambda cur: cur.execute(
             "INSERT INTO users(username, display_name, password_hash, role, org_code)"
             " VALUES ('ADMIN', 'x', 'x', 'admin', 'C01')").fetchall())
@@ -143,3 +144,25 @@ def test_setup_refuses_a_bad_password_or_name_before_writing_the_county(store):
     with pytest.raises(SetupError, match="^管理员用户名：不能含空格"):
         setup(store, "C01", "某某县", "ro\u200bot", "a-good-password")
     assert store.scalar("SELECT count(*) FROM orgs") == 0  # nothing half-written
+
+
+def test_parallel_adds_of_one_name_make_one_user_and_tell_the_rest_in_chinese(with_orgs):
+    # Eight sessions add wang / Wang at once: the check in the write (and, on a server, the
+    # unique index behind it) lets exactly one through; the other 7 hear 用户已存在.
+    start, outcomes = threading.Barrier(8), []
+
+    def add(i):
+        start.wait()
+        try:
+            add_user(with_orgs, "Wang" if i % 2 else "wang", "correct-horse", "secretary", "C01T01B01")
+            outcomes.append("added")
+        except AuthError as exc:
+            outcomes.append(str(exc).split("：")[0])
+
+    threads = [threading.Thread(target=add, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(outcomes) == ["added"] + ["用户已存在"] * 7
+    assert with_orgs.scalar("SELECT count(*) FROM users WHERE lower(username) = 'wang'") == 1

@@ -51,7 +51,7 @@ def test_the_same_entry_from_a_second_tab_is_refused_not_doubled(world):
     assert world.scalar("SELECT count(*) FROM events") == 1
     # a different note (or another person, or more than two minutes later) is a new entry
     assert enter(world, request_key=ledger.new_request_key(), note="9月主题党日无故缺席") != first
-    world.write(lambda cur: cur.execute("UPDATE events SET entered_at = entered_at - INTERVAL 3 MINUTE").fetchall())
+    world.write(lambda cur: cur.execute("UPDATE events SET entered_at = entered_at - INTERVAL '3 minutes'").fetchall())
     assert enter(world, request_key=ledger.new_request_key(), note="8月主题党日无故缺席") != first
     assert world.scalar("SELECT count(*) FROM events") == 3
 

@@ -129,7 +129,7 @@ def test_login_creates_a_session_row(app_as):
 @pytest.mark.parametrize("change, message", [
     ("UPDATE users SET active = false WHERE username = 'shuji01'", "该账号已停用，请联系管理员"),
     ("UPDATE sessions SET revoked_at = now(), revoke_reason = 'password_reset'", "密码已由管理员重置，请用新密码登录"),
-    ("UPDATE sessions SET last_seen = last_seen - INTERVAL 3 HOUR", "长时间未操作，请重新登录"),
+    ("UPDATE sessions SET last_seen = last_seen - INTERVAL '3 hours'", "长时间未操作，请重新登录"),
 ])
 def test_a_disabled_user_or_dead_session_is_logged_out_at_the_next_click(app_as, change, message):
     at = app_as("shuji01")

@@ -71,9 +71,12 @@ def test_concurrent_writes_are_serialised(store):
     assert store.scalar("SELECT count(DISTINCT (username, action)) FROM audit_log") == 80
 
 
-def test_extensions_are_not_autoloaded(store):
+def test_extensions_are_not_autoloaded(tmp_path):
+    # DuckDB's own setting (PostgreSQL loads no extension by itself)
+    store = Store(tmp_path / "ext.duckdb")
     settings = dict(store.all(
         "SELECT name, value FROM duckdb_settings() WHERE name LIKE 'auto%known_extensions'"))
+    store.close()
     assert settings == {"autoinstall_known_extensions": "false", "autoload_known_extensions": "false"}
 
 

@@ -77,7 +77,17 @@ def add_user(store: Store, username: str, password: str, role: str, org_code: st
         audit.record(cur, actor, "user.add", entity="user", entity_id=username, org_code=org_code,
                      after={"role": role, "org_code": org_code, "display_name": user.display_name})
 
-    store.write(work)
+    try:
+        store.write(work)
+    except AuthError:
+        raise
+    except Exception as exc:
+        # On a server a parallel add of the same name can still reach the unique index after
+        # the write's retries; the name is then taken, and the user hears it as above.
+        taken = store.scalar("SELECT username FROM users WHERE lower(username) = lower(?)", [username])
+        if taken is None:
+            raise
+        raise AuthError(f"用户已存在：{taken}") from exc
     return user
 
 

@@ -50,7 +50,7 @@ def participation(store: Store, scope: Scope, flt: Filter, by_month: bool = Fals
       WHERE t.status = 'present' AND a.date BETWEEN ? AND ? AND a.branch_code IN (SELECT code FROM b)),
     x AS (SELECT DISTINCT base.branch_code, touched.month, touched.member_id
           FROM touched JOIN base ON base.id = touched.member_id),
-    sizes AS (SELECT branch_code, count(*) AS base FROM base GROUP BY ALL)
+    sizes AS (SELECT branch_code, count(*) AS base FROM base GROUP BY branch_code)
     SELECT b.code AS branch, b.name{', x.month' if by_month else ''}, coalesce(s.base, 0) AS base,
            count(DISTINCT x.member_id) AS participants
     FROM b LEFT JOIN sizes s ON s.branch_code = b.code LEFT JOIN x ON x.branch_code = b.code
@@ -78,7 +78,7 @@ def attendance(store: Store, scope: Scope, flt: Filter) -> pl.DataFrame:
            count(*) FILTER (WHERE r.status = 'present') AS present,
            count(*) FILTER (WHERE r.status = 'leave') AS leave,
            count(*) FILTER (WHERE r.status = 'absent') AS absent
-    FROM b LEFT JOIN rows r ON r.branch_code = b.code GROUP BY ALL ORDER BY b.code"""
+    FROM b LEFT JOIN rows r ON r.branch_code = b.code GROUP BY b.code, b.name ORDER BY b.code"""
     frame = store.frame(sql, params + [list(MEETINGS), start, end])
     return frame.with_columns(rate=_rate(pl.col("present"), pl.col("expected")))
 
@@ -98,12 +98,12 @@ def entries(store: Store, scope: Scope, flt: Filter) -> pl.DataFrame:
                  count(*) FILTER (WHERE r.decision = 'rejected') AS rejected
           FROM events e LEFT JOIN event_reviews r ON r.event_id = e.id
           WHERE e.reverses IS NULL AND e.date BETWEEN ? AND ? AND e.branch_code IN (SELECT code FROM b)
-          GROUP BY ALL),
+          GROUP BY e.branch_code),
     l AS (SELECT branch_code, max(stamp) AS last_entry FROM (
             SELECT branch_code, entered_at AS stamp FROM events UNION ALL
             SELECT branch_code, entered_at FROM scores UNION ALL
-            SELECT branch_code, created_at FROM activities)
-          WHERE stamp < ? AND branch_code IN (SELECT code FROM b) GROUP BY ALL)
+            SELECT branch_code, created_at FROM activities) s
+          WHERE stamp < ? AND branch_code IN (SELECT code FROM b) GROUP BY branch_code)
     SELECT b.code AS branch, b.name, coalesce(e.entries, 0) AS entries, coalesce(e.approved, 0) AS approved,
            coalesce(e.pending, 0) AS pending, coalesce(e.rejected, 0) AS rejected, l.last_entry
     FROM b LEFT JOIN e ON e.branch_code = b.code LEFT JOIN l ON l.branch_code = b.code ORDER BY b.code"""

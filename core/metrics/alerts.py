@@ -118,13 +118,13 @@ def backfill(store: Store, scope: Scope, flt: Filter, months: int = 3) -> list[A
         start = (start - dt.timedelta(days=1)).replace(day=1)
     frame = store.frame(f"""
     WITH e AS (SELECT e.branch_code, date_trunc('month', e.date)::DATE AS month, e.date, e.entered_at::DATE AS entered,
-                      last_day(e.date) AS month_end
+                      CAST(date_trunc('month', e.date) + INTERVAL '1 month' - INTERVAL '1 day' AS DATE) AS month_end
                FROM events e JOIN orgs b ON b.code = e.branch_code
                WHERE {where} AND e.reverses IS NULL AND e.date BETWEEN ? AND ?)
     SELECT branch_code AS branch, month, count(*) AS n,
            count(*) FILTER (WHERE entered BETWEEN month_end - (? - 1) AND month_end) AS burst,
            count(*) FILTER (WHERE entered - date > ?) AS late
-    FROM e GROUP BY ALL HAVING count(*) >= ? ORDER BY branch, month""",
+    FROM e GROUP BY branch_code, month HAVING count(*) >= ? ORDER BY branch, month""",
         params + [start, first_of_month - dt.timedelta(days=1), BURST_DAYS, LATE_DAYS, MIN_EVENTS])
     names = _names(store, scope, flt)
     out = []

@@ -58,16 +58,17 @@ def month_matrix(store: Store, scope: Scope, flt: Filter) -> pl.DataFrame:
         cur.register("published", _published_spans(store, codes))
         frame = cur.sql(f"""
         WITH b AS (SELECT o.code, o.name, o.sort, o.township_code FROM orgs o WHERE {bw}),
-        months AS (SELECT range::DATE AS month FROM range(?::DATE, ?::DATE + INTERVAL 1 DAY, INTERVAL 1 MONTH)),
+        months AS (SELECT CAST(g AS DATE) AS month
+                   FROM generate_series(CAST(? AS TIMESTAMP), CAST(? AS TIMESTAMP), INTERVAL '1 month') AS s(g)),
         e AS (SELECT e.branch_code, date_trunc('month', e.date)::DATE AS month, count(*) AS entries,
                      count(*) FILTER (WHERE r.event_id IS NULL) AS pending,
                      count(*) FILTER (WHERE r.decision = 'approved') AS approved
               FROM events e LEFT JOIN event_reviews r ON r.event_id = e.id
               WHERE e.reverses IS NULL AND e.date BETWEEN ? AND ? AND e.branch_code IN (SELECT code FROM b)
-              GROUP BY ALL),
+              GROUP BY e.branch_code, date_trunc('month', e.date)::DATE),
         p AS (SELECT b.code, m.month, max(p.stage) AS stage FROM b CROSS JOIN months m
               JOIN published p ON p.branch = b.code AND m.month BETWEEN date_trunc('month', p.first) AND p.last
-              GROUP BY ALL)
+              GROUP BY b.code, m.month)
         SELECT b.code AS branch, b.name, m.month, coalesce(e.entries, 0) AS entries,
                coalesce(e.pending, 0) AS pending,
                greatest(coalesce(p.stage, 0),
@@ -98,10 +99,10 @@ def scheme_running(store: Store, scope: Scope, flt: Filter) -> pl.DataFrame:
            count(r.code) AS running,
            count(*) FILTER (WHERE b.kind = 'village') AS villages,
            count(r.code) FILTER (WHERE b.kind = 'village') AS villages_running,
-           coalesce(TRY_CAST(max(meta.value) AS DOUBLE), ?) AS target
+           coalesce(CAST(max(meta.value) AS DOUBLE), ?) AS target
     FROM b JOIN orgs t ON t.code = b.township_code LEFT JOIN running r ON r.code = b.code
     LEFT JOIN meta ON meta.key = 'coverage_target:' || t.code
-    GROUP BY ALL ORDER BY t.code""", bp + [end] + [start, end] * 3 + [DEFAULT_TARGET])
+    GROUP BY t.code, t.name ORDER BY t.code""", bp + [end] + [start, end] * 3 + [DEFAULT_TARGET])
     return frame.with_columns(
         share=(pl.col("running") * 100 / pl.col("branches")).round(1),
         village_share=pl.when(pl.col("villages") > 0)
@@ -118,7 +119,8 @@ def set_coverage_target(store: Store, user, township: str, percent: float) -> No
     before = store.scalar("SELECT value FROM meta WHERE key = ?", [key])
 
     def work(cur):
-        cur.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", [key, str(float(percent))])
+        cur.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    [key, str(float(percent))])
         audit.record(cur, user.username, "metrics.coverage_target", org_code=township,
                      before={"target": before}, after={"target": percent})
 
@@ -139,12 +141,12 @@ def report_in(store: Store, scope: Scope, flt: Filter, by: str = "department") -
                     count(*) FILTER (WHERE a.type = ?) AS activities
              FROM attendance t JOIN activities a ON a.id = t.activity_id
              WHERE t.status = 'present' AND a.date BETWEEN ? AND ? AND t.member_id IN (SELECT id FROM m)
-             GROUP BY ALL)
+             GROUP BY t.member_id)
     SELECT {key} AS "group", count(*) AS members,
            count(*) FILTER (WHERE s.reported > 0) AS reported,
            round(count(*) FILTER (WHERE s.reported > 0) * 100.0 / count(*), 1) AS rate,
            count(*) FILTER (WHERE s.activities >= ?) AS active_4
-    FROM m LEFT JOIN seen s ON s.member_id = m.id GROUP BY ALL ORDER BY 1""",
+    FROM m LEFT JOIN seen s ON s.member_id = m.id GROUP BY {key} ORDER BY 1""",
         bp + [REPORT_IN, COMMUNITY_ACTIVITY, start, end, COMMUNITY_ACTIVITIES_MIN])
 
 

@@ -26,7 +26,8 @@ UNION ALL
 SELECT a.date, '活动', a.title, '', t.status, a.type
 FROM attendance t JOIN activities a ON a.id = t.activity_id WHERE t.member_id = ?
 UNION ALL
-SELECT coalesce(TRY_CAST(s.period AS DATE), s.entered_at::DATE), '评议/评分', s.component,
+SELECT coalesce(CASE WHEN s.period LIKE '____-__-__' THEN CAST(s.period AS DATE) END, CAST(s.entered_at AS DATE)),
+       '评议/评分', s.component,
        coalesce(s.grade, CAST(s.value AS VARCHAR), CAST(s.votes AS VARCHAR), ''), coalesce(s.rater, ''),
        s.cycle || ':' || s.period
 FROM scores s WHERE s.member_id = ?
@@ -98,7 +99,7 @@ def cycles(store: Store, member: dict, today: dt.date) -> list[int]:
         current = cycle_of(scheme_for(store, member["branch"], today)[0].cycle_start, today)
     except NoSchemeError:
         return []
-    first = store.scalar("SELECT min(year(date)) FROM events WHERE member_id = ?", [member["id"]]) or current
+    first = store.scalar("SELECT CAST(min(extract(year FROM date)) AS INTEGER) FROM events WHERE member_id = ?", [member["id"]]) or current
     return list(range(current, min(first, current) - 2, -1))
 
 

@@ -39,6 +39,8 @@ def monthly_points(store: Store, scope: Scope, flt: Filter, by_branch: bool = Fa
     res, _ = scores.results(store, branch_codes(store, scope, flt), flt.cycle, flt.today)
     links, items = _item_points(scores.branch_schemes(res))
     group = ", b.code AS branch, b.name" if by_branch else ""
+    keys = ", b.code, b.name" if by_branch else ""
+    # PostgreSQL rounds only NUMERIC to a given number of places, hence the cast before round.
     # ~1M events are first summed per (month, branch, item), entered points apart from the
     # count of fixed-value ones; only those few rows meet the lookups, which are unnested
     # from array parameters (not registered frames). This keeps it inside 200 ms at M.
@@ -49,13 +51,15 @@ def monthly_points(store: Store, scope: Scope, flt: Filter, by_branch: bool = Fa
     ev AS (SELECT date_trunc('month', e.date)::DATE AS month, e.branch_code, e.item, count(*) AS entries,
                   sum(e.points * e.count) AS entered, sum(e.count) FILTER (WHERE e.points IS NULL) AS fixed
            FROM ({EFFECTIVE_EVENTS_SQL}) e
-           WHERE e.date BETWEEN ? AND ? AND e.branch_code IN (SELECT code FROM b) GROUP BY ALL)
+           WHERE e.date BETWEEN ? AND ? AND e.branch_code IN (SELECT code FROM b)
+           GROUP BY date_trunc('month', e.date)::DATE, e.branch_code, e.item)
     SELECT ev.month{group}, sum(ev.entries)::BIGINT AS entries,
-           round(sum(coalesce(ev.entered, 0) + coalesce(ev.fixed * ip.points, 0)), 1)::DOUBLE AS points
+           CAST(round(CAST(sum(coalesce(ev.entered, 0) + coalesce(ev.fixed * ip.points, 0)) AS NUMERIC(18, 3)), 1)
+                AS DOUBLE) AS points
     FROM ev JOIN b ON b.code = ev.branch_code
     LEFT JOIN bs ON bs.branch = ev.branch_code
     LEFT JOIN ip ON ip.scheme = bs.scheme AND ip.item = ev.item
-    GROUP BY ALL ORDER BY ALL""", params + links + items + [start, end])
+    GROUP BY ev.month{keys} ORDER BY ev.month{keys}""", params + links + items + [start, end])
 
 
 def monthly_participation(store: Store, scope: Scope, flt: Filter, by_branch: bool = False) -> pl.DataFrame:

@@ -123,11 +123,11 @@ def recent_activities(store: Store, branch_code: str, limit: int = 10) -> list[d
     """The branch's latest activities with 应到/实到/请假/缺席 and the participation rate."""
     rows = store.all(
         """SELECT a.id, a.date, a.type, a.title,
-                  count(t.member_id), count(*) FILTER (t.status = 'present'),
-                  count(*) FILTER (t.status = 'leave'), count(*) FILTER (t.status = 'absent'),
+                  count(t.member_id), count(*) FILTER (WHERE t.status = 'present'),
+                  count(*) FILTER (WHERE t.status = 'leave'), count(*) FILTER (WHERE t.status = 'absent'),
                   (SELECT count(*) FROM events e WHERE e.activity_id = a.id)
            FROM activities a LEFT JOIN attendance t ON t.activity_id = a.id
-           WHERE a.branch_code = ? GROUP BY ALL ORDER BY a.date DESC, a.id DESC LIMIT ?""",
+           WHERE a.branch_code = ? GROUP BY a.id, a.date, a.type, a.title ORDER BY a.date DESC, a.id DESC LIMIT ?""",
         [branch_code, limit])
     return [{"id": r[0], "date": r[1], "type": r[2], "title": r[3], "expected": r[4], "present": r[5],
              "leave": r[6], "absent": r[7], "events": r[8], "rate": _rate(r[5], r[4])} for r in rows]
@@ -137,7 +137,7 @@ def participation_rate(store: Store, branch_code: str, start: dt.date, end: dt.d
                        member_id: str | None = None) -> Decimal | None:
     """实到/应到 over the branch's activities dated start..end (one member's, if given);
     None when nobody was expected."""
-    sql = ("SELECT count(*), count(*) FILTER (t.status = 'present') FROM attendance t"
+    sql = ("SELECT count(*), count(*) FILTER (WHERE t.status = 'present') FROM attendance t"
            " JOIN activities a ON a.id = t.activity_id WHERE a.branch_code = ? AND a.date BETWEEN ? AND ?")
     params = [branch_code, start, end]
     if member_id is not None:

@@ -136,7 +136,7 @@ def reopen(store: Store, user, branch_code: str, cycle: int, period: str, reason
             # The archived snapshot stops being the period's result; a new 公示 will replace it.
             cur.execute("UPDATE publicity SET state = 'withdrawn' WHERE id = ?", [publicity_id]).fetchall()
             if period == "cycle":
-                _clear_history(cur, cycle, _finalised_members(get_publicity(store, publicity_id)))
+                _clear_history(cur, cycle, _finalised_members(get_publicity(cur, publicity_id)))
         audit.record(cur, user.username, "period.reopen", entity="period_lock", entity_id=lock_id,
                      org_code=branch_code, before={"locked": True, "start": start, "end": end},
                      after={"locked": False}, reason=reason)

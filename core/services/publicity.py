@@ -76,8 +76,11 @@ def _publicity(row) -> Publicity:
     return Publicity(*values)
 
 
-def get_publicity(store: Store, publicity_id: int) -> Publicity:
-    row = store.one(f"SELECT {_COLUMNS} FROM publicity WHERE id = ?", [publicity_id])
+def get_publicity(store, publicity_id: int) -> Publicity:
+    """``store`` may be a write's cursor: a read inside a write stays on the write's own
+    connection (on a server another one would come from the pool, and see the data before)."""
+    sql = f"SELECT {_COLUMNS} FROM publicity WHERE id = ?"
+    row = store.one(sql, [publicity_id]) if isinstance(store, Store) else store.execute(sql, [publicity_id]).fetchone()
     if row is None:
         raise EntryError(f"未找到公示 {publicity_id}")
     return _publicity(row)

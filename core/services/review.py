@@ -38,7 +38,8 @@ def _review(store: Store, user, event_ids, decision: str, reason: str | None, br
     if not ids:
         raise EntryError("请先勾选要审核的记录")
     marks = ", ".join("?" for _ in ids)
-    branches = [r[0] for r in store.all(f"SELECT DISTINCT branch_code FROM events WHERE id IN ({marks})", ids)]
+    events = store.all(f"SELECT id, branch_code, date, item FROM events WHERE id IN ({marks})", ids)
+    branches = sorted({r[1] for r in events})
     scope = scope_for(store, user)
     for branch in branches:
         scope.check_org(store, branch)
@@ -48,6 +49,11 @@ def _review(store: Store, user, event_ids, decision: str, reason: str | None, br
         shown = labels(store, [branch_code]).get(branch_code, branch_code)
         others = "、".join(labels(store, sorted(set(branches) - {branch_code})).values())
         raise EntryError(f"所选记录中有不属于「{shown}」的记录（{others}），本次未作任何审核，请刷新页面后重试")
+    # Items are looked up before the write: an event's branch, date and item never change, and
+    # a lookup inside it would take a second pooled connection on a server (eight reviewers
+    # each holding one and waiting for another would starve the pool).
+    lookup = ItemLookup(store)
+    items = {event_id: lookup.get(branch, day, code) for event_id, branch, day, code in events}
 
     def work(cur) -> int:
         rows = cur.execute(
@@ -56,12 +62,11 @@ def _review(store: Store, user, event_ids, decision: str, reason: str | None, br
                 FROM events e JOIN members m ON m.id = e.member_id
                 LEFT JOIN event_reviews r ON r.event_id = e.id WHERE e.id IN ({marks})""", ids).fetchall()
         found = {r[0]: r for r in rows}
-        items = ItemLookup(store)
         for event_id in ids:
             if event_id not in found:
                 raise EntryError(f"未找到积分记录 {event_id}")
             _, member_id, name, branch, code, day, points, count, status = found[event_id]
-            item = items.get(branch, day, code)
+            item = items[event_id]
             what = f"{name} {day:%Y-%m-%d}「{item.name if item else code}」"
             if status == "reversal":
                 raise EntryError(f"{what}是撤销记录，立即生效，无需审核")
@@ -104,7 +109,7 @@ def review_queue(store: Store, user, *, branch_code: str | None = None, member_q
                      {STATUS_SQL} AS status, r.reason
               FROM events e JOIN members m ON m.id = e.member_id JOIN orgs o ON o.code = e.branch_code
               LEFT JOIN event_reviews r ON r.event_id = e.id LEFT JOIN users u ON u.username = e.entered_by
-              WHERE {where} AND e.reverses IS NULL) {status_filter}
+              WHERE {where} AND e.reverses IS NULL) q {status_filter}
             ORDER BY date, id LIMIT ?""",
         params + [limit],
     )
