@@ -175,7 +175,10 @@ def read_manifest(src: Path) -> dict:
             raise BackupError(f"备份不完整，缺少文件：{name}")
         if _sha256(src / name) != digest:
             raise BackupError(f"备份文件已损坏或被改动（校验值不符）：{name}")
-    extra = sorted(p.name for p in src.iterdir() if p.is_file() and p.name != MANIFEST and p.name not in files)
+    # a file the manifest does not list is never read; one beside the data is still suspect
+    # (hidden files an unzip tool adds, such as .DS_Store, aside)
+    extra = sorted(p.name for p in src.iterdir()
+                   if p.is_file() and p.name != MANIFEST and p.name not in files and not p.name.startswith("."))
     if extra:
         raise BackupError(f"备份目录中有清单以外的文件：{'、'.join(extra)}")
     return manifest
