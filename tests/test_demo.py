@@ -83,3 +83,32 @@ def test_sizes_are_declared():
     from core.demo.orgs import SIZES
     assert SIZES["M"][:3] == (1, 15, 20)  # one county, 15 townships, 300 branches
     assert SIZES["L"][0] == 10  # ten counties
+
+
+def test_cli_demo_writes_to_a_server_url(store_target, monkeypatch, capsys):
+    """``python -m core demo --db postgresql://... --seed N --size S``: the URL reaches the
+    store whole (a ``Path`` would fold its ``//``), and ``--if-missing`` then skips a
+    server database that already holds organisations. Generation itself is stubbed: the
+    fixtures build the real demo on both engines."""
+    from core.cli import main
+
+    seen = []
+
+    def fake_generate(store, size, seed, progress=None):
+        seen.append((store.backend, size, seed))
+        store.write(lambda cur: cur.execute(
+            "INSERT INTO orgs(code, name, level, path) VALUES ('C01', '临河县', 'county', '/C01/')").fetchall())
+        return {"orgs": 1}
+
+    monkeypatch.setattr(demo, "generate", fake_generate)
+    target = str(store_target)
+    assert main(["demo", "--db", target, "--seed", "7", "--size", "S"]) == 0
+    backend = "postgres" if target.startswith("postgresql://") else "duckdb"
+    assert seen == [(backend, "S", 7)]
+    assert "演示数据已生成（规模 S）：orgs 1" in capsys.readouterr().out
+    assert main(["demo", "--db", target, "--if-missing"]) == 0
+    assert seen == [(backend, "S", 7)]  # not generated again
+    assert "跳过演示数据" in capsys.readouterr().out
+    s = Store(store_target)
+    assert s.scalar("SELECT count(*) FROM orgs") == 1
+    s.close()
