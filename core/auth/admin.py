@@ -24,12 +24,15 @@ def list_users(store: Store, actor: User, scope: Scope) -> pl.DataFrame:
         f"""SELECT u.username AS 用户名, u.display_name AS 姓名, u.role AS 角色,
                o.name AS 所属组织, u.org_code AS 组织编码,
                CASE WHEN u.active THEN '启用' ELSE '停用' END AS 状态,
-               coalesce(strftime(u.last_login, '%Y-%m-%d %H:%M'), ?) AS 最近登录
+               u.last_login AS 最近登录
             FROM users u JOIN orgs o ON o.code = u.org_code
             WHERE {where} ORDER BY o.path, u.username""",
-        [NEVER_LOGGED_IN, *params],
+        params,
     )
-    return frame.with_columns(pl.col("角色").replace_strict(ROLE_NAMES, return_dtype=pl.String))
+    # formatted here, not in SQL: the two engines spell a timestamp's format differently
+    return frame.with_columns(
+        pl.col("角色").replace_strict(ROLE_NAMES, return_dtype=pl.String),
+        pl.col("最近登录").cast(pl.Datetime("us")).dt.strftime("%Y-%m-%d %H:%M").fill_null(NEVER_LOGGED_IN))
 
 
 def user_choices(store: Store, actor: User, scope: Scope) -> dict[str, str]:
