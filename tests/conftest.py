@@ -117,6 +117,15 @@ def demo_path(tmp_path, demo_db) -> Path:
     return path
 
 
+@pytest.fixture
+def demo_file_store(demo_path):
+    """The S demo on DuckDB only, for a test about the database file itself (its folder,
+    a file backup): ``demo_store`` runs on both engines."""
+    s = Store(demo_path)
+    yield s
+    s.close()
+
+
 @pytest.fixture(scope="session")
 def pg_demo(pg_cluster) -> str:
     """The S demo built once per test session into a PostgreSQL database, used only as a
