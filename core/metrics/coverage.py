@@ -134,7 +134,7 @@ def report_in(store: Store, scope: Scope, flt: Filter, by: str = "department") -
     year = int(flt.period[:4])
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     key = "m.department" if by == "department" else "m.name"
-    return store.frame(f"""
+    frame = store.frame(f"""
     WITH m AS (SELECT m.id, m.department, b.name FROM members m JOIN orgs b ON b.code = m.branch_code
                WHERE {bw} AND m.kind = 'member' AND m.status = 'active' AND m.department IS NOT NULL),
     seen AS (SELECT t.member_id, count(*) FILTER (WHERE a.type = ?) AS reported,
@@ -144,10 +144,12 @@ def report_in(store: Store, scope: Scope, flt: Filter, by: str = "department") -
              GROUP BY t.member_id)
     SELECT {key} AS "group", count(*) AS members,
            count(*) FILTER (WHERE s.reported > 0) AS reported,
-           round(count(*) FILTER (WHERE s.reported > 0) * 100.0 / count(*), 1) AS rate,
            count(*) FILTER (WHERE s.activities >= ?) AS active_4
     FROM m LEFT JOIN seen s ON s.member_id = m.id GROUP BY {key} ORDER BY 1""",
         bp + [REPORT_IN, COMMUNITY_ACTIVITY, start, end, COMMUNITY_ACTIVITIES_MIN])
+    # the rate from the two counts here: the engines divide and round in SQL differently
+    return frame.select("group", "members", "reported",
+                        (pl.col("reported") * 100 / pl.col("members")).round(1).alias("rate"), "active_4")
 
 
 def published(store: Store, scope: Scope, flt: Filter) -> dict[str, int]:
