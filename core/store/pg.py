@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import threading
 import time
 from typing import Any, Callable, TypeVar
 
@@ -101,9 +102,10 @@ class _Result:
 class PgCursor:
     """A pooled connection used as one DuckDB-like cursor; closing gives the connection back."""
 
-    def __init__(self, store: "PgStore"):
+    def __init__(self, store: "PgStore", conn: psycopg.Connection | None = None):
         self._store = store
-        self._conn = store.pool.getconn()
+        self._owned = conn is None  # a read inside a write borrows the write's connection
+        self._conn = store.pool.getconn() if conn is None else conn
         self._raw = self._conn.cursor()
         self._temps: list[str] = []
 
@@ -165,6 +167,9 @@ class PgCursor:
         if self._conn is None:
             return
         conn, self._conn = self._conn, None
+        if not self._owned:
+            self._raw.close()
+            return
         try:
             if conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
                 for name in self._temps:
@@ -190,6 +195,7 @@ class PgStore(Store):
         self.pool = ConnectionPool(target, min_size=1, max_size=size, kwargs={"autocommit": True},
                                    configure=_configure, open=False, name="jifen")
         self._closed = False
+        self._local = threading.local()  # the connection of the write this thread has open
         try:
             self.pool.open(wait=True, timeout=float(os.environ.get("JIFEN_PG_TIMEOUT", "15")))
         except PoolTimeout as exc:
@@ -212,14 +218,25 @@ class PgStore(Store):
         return f"postgresql://{info.get('user', '')}@{info.get('host', '')}:{info.get('port', 5432)}/{info.get('dbname', '')}"
 
     def cursor(self) -> PgCursor:
-        return PgCursor(self)
+        """A cursor on a pooled connection; within a write, on that write's own connection.
+
+        A service may read through the store while its write is open (a lookup inside
+        ``work``). On a second pooled connection, 8 such writes at once would hold all 8
+        connections and each wait for a ninth: the pool would deadlock. On the write's own
+        connection the read also sees the write so far, as one unit of work should.
+        """
+        writing = getattr(self._local, "conn", None)
+        return PgCursor(self, writing) if writing is not None else PgCursor(self)
 
     def write(self, work: Callable[[PgCursor], T], *, bump: bool = True) -> T:
         """Run ``work(cur)`` in one transaction; retried as a whole on a conflict (see module)."""
         last: Exception | None = None
         unique_left = _UNIQUE_RETRIES
+        if getattr(self._local, "conn", None) is not None:
+            raise RuntimeError("store.write inside store.write: one unit of work is one transaction")
         for attempt in range(RETRIES):
-            with self.cursor() as cur:
+            with PgCursor(self) as cur:
+                self._local.conn = cur._conn
                 try:
                     cur.execute("BEGIN")
                     result = work(cur)
@@ -238,6 +255,8 @@ class PgStore(Store):
                 except BaseException:
                     _rollback(cur)
                     raise
+                finally:
+                    self._local.conn = None
         raise TransactionConflict(f"写入冲突，重试{RETRIES}次后仍失败：{last}")
 
     def close(self) -> None:
