@@ -125,7 +125,8 @@ def test_admin_page_backup_shows_its_absolute_path_and_offers_a_zip(app_as, tmp_
     assert [b.label for b in at.get("download_button")] == ["下载此备份（zip）"]
 
 
-def test_backup_goes_next_to_the_database_and_zips_whole(demo_store, tmp_path, monkeypatch):
+def test_backup_goes_next_to_the_database_and_zips_whole(demo_file_store, tmp_path, monkeypatch):
+    demo_store = demo_file_store  # about the DuckDB file and its folder (a server is backed up otherwise)
     import io
     import zipfile
     from core.backup import backup, backup_root, default_backup_dir, list_backups, restore, zip_bytes
