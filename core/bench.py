@@ -7,6 +7,12 @@ process's peak memory.
 The demo database is generated in a child process, so the peak memory reported is the
 dashboards', not the generator's; the pages run in another (``ui.page_bench``), since core
 never imports streamlit.
+
+Either store: a DuckDB file, or PostgreSQL (``backend="postgres"``: a given URL, else a
+throwaway cluster with durability on, so write figures are honest). ``entries_per_s`` is
+sustained ``ledger.enter_event`` calls per second from 40 writer threads, on a copy of the
+demo (the file copied, or ``CREATE DATABASE ... TEMPLATE``), never on the demo the pages
+read. On PostgreSQL ``peak_mb`` is the app processes' memory, not the server's.
 """
 
 from __future__ import annotations
@@ -14,20 +20,28 @@ from __future__ import annotations
 import datetime as dt
 import json
 import resource
+import shutil
 import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
+import polars as pl
 
 from core.auth.scope import Scope
 from core.metrics import activity, alerts, compare, coverage, distribution, scores, trends
 from core.metrics.filters import Filter, branch_codes, default_filter, period_range
-from core.store import Store
+from core.store import Store, is_server_url
+
+WRITERS = 40  # writer threads of the entries_per_s figure
+WRITE_WARMUP_S, WRITE_S = 2.0, 10.0  # entries counted over WRITE_S after a warm-up
 
 ROOT = Path(__file__).resolve().parents[1]
 SQLITE_TABLES = {
@@ -75,8 +89,11 @@ def _copy_to_sqlite(store: Store, path: Path) -> sqlite3.Connection:
     con = sqlite3.connect(path)
     with store.cursor() as cur:
         for table, sql in SQLITE_TABLES.items():
-            frame = cur.sql(sql).df()
-            frame.to_sql(table, con, index=False, chunksize=50_000)
+            frame = cur.sql(sql).pl()
+            # DECIMAL as float, as DuckDB's .df() gave it (sqlite binds no Decimal)
+            frame = frame.with_columns(pl.col(c).cast(pl.Float64) for c, t in frame.schema.items()
+                                       if isinstance(t, pl.Decimal))
+            frame.to_pandas().to_sql(table, con, index=False, chunksize=50_000)
     con.execute("CREATE INDEX events_date ON events(date)")
     con.execute("CREATE INDEX activities_date ON activities(date)")
     return con
@@ -138,33 +155,170 @@ def baseline(con: sqlite3.Connection, flt: Filter, county: str) -> dict:
             "coverage_matrix": coverage_matrix, "monthly_points": monthly_points}
 
 
-def page_times(db: Path, runs: int) -> tuple[dict, float]:
+def page_times(db: Path | str, runs: int) -> tuple[dict, float]:
     """(median ms per dashboard page, the page process's peak MB), from ``ui.page_bench`` run
     as a child process (core never imports streamlit)."""
     done = subprocess.run([sys.executable, "-m", "ui.page_bench", "--db", str(db), "--runs", str(runs)],
-                          cwd=ROOT, check=True, capture_output=True, text=True)
+                          cwd=ROOT, check=True, stdout=subprocess.PIPE, text=True)  # its errors show on stderr
     out = json.loads(done.stdout.strip().splitlines()[-1])
     return out["page_ms"], out["peak_mb"]
 
 
-def _generate(size: str, path: Path) -> None:
-    subprocess.run([sys.executable, "-m", "core", "demo", "--size", size, "--db", str(path)],
+def _generate(size: str, target: Path | str) -> None:
+    subprocess.run([sys.executable, "-m", "core", "demo", "--size", size, "--db", str(target)],
                    cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+
+
+class _Server:
+    """Databases on one PostgreSQL server: the demo and its throwaway copies."""
+
+    def __init__(self, url: str):
+        import psycopg
+
+        self.url = url
+        self.demo = psycopg.conninfo.conninfo_to_dict(url).get("dbname") or "postgres"
+
+    def url_for(self, name: str) -> str:
+        from urllib.parse import urlsplit, urlunsplit
+
+        return urlunsplit(urlsplit(self.url)._replace(path="/" + name))
+
+    def _admin(self, sql: str) -> None:
+        import psycopg
+
+        # the maintenance database: a copy's template must have no connection at CREATE time
+        with psycopg.connect(self.url_for("postgres"), autocommit=True) as con:
+            con.execute(sql)
+
+    def create(self, name: str, template: str | None = None) -> str:
+        self._admin(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+        return self.url_for(name)
+
+    def drop(self, name: str) -> None:
+        self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def copy_of(target: Path | str):
+    """A throwaway copy of the database ``target`` (a file or a URL), removed afterwards."""
+    if is_server_url(str(target)):
+        server = _Server(str(target))
+        name = f"{server.demo}_bench_{uuid.uuid4().hex[:8]}"
+        url = server.create(name, template=server.demo)
+        try:
+            yield url
+        finally:
+            server.drop(name)
+    else:
+        with tempfile.TemporaryDirectory(prefix="jifen-bench-copy-") as work:
+            copy = Path(work) / Path(target).name
+            shutil.copyfile(target, copy)
+            yield copy
+
+
+def write_throughput(target: Path | str, writers: int = WRITERS, seconds: float = WRITE_S,
+                     warmup: float = WRITE_WARMUP_S) -> float:
+    """Sustained ``ledger.enter_event`` calls per second from ``writers`` threads on the
+    database ``target`` (write to a copy: every call commits an event). On DuckDB the
+    threads share the one writer; on PostgreSQL each has a pooled connection. Each call is
+    a new request with its own note (a repeated one would be refused as a twin)."""
+    from core.auth import User
+    from core.scheme_assignments import NoSchemeError, scheme_for
+    from core.services import ledger
+
+    kwargs = {"pool_size": writers + 2} if is_server_url(str(target)) else {}
+    store = Store(target, **kwargs)
+    try:
+        today = dt.date.today()
+        user = User(*store.one("SELECT username, display_name, role, org_code FROM users WHERE role = 'admin'"
+                               " ORDER BY username LIMIT 1"))
+        # one member per writer, each of a different branch, whose day is not locked
+        rows = store.all("SELECT id, branch_code, kind FROM (SELECT id, branch_code, kind, row_number() OVER"
+                         " (PARTITION BY branch_code ORDER BY id) AS rn FROM members WHERE status = 'active') m"
+                         " WHERE rn = 1 AND NOT EXISTS (SELECT 1 FROM period_locks l WHERE l.branch_code = m.branch_code"
+                         " AND l.reopened_at IS NULL AND ? BETWEEN l.start_date AND l.end_date) ORDER BY branch_code",
+                         [today])
+        picks = []
+        for member, branch, kind in rows:
+            try:
+                scheme, _ = scheme_for(store, branch, today)
+            except NoSchemeError:
+                continue
+            items = [i for i in ledger.items_for(scheme, kind) if not i.is_range and i.frequency == "per_event"]
+            if items:
+                picks.append((member, items[0].code))
+            if len(picks) == writers:
+                break
+        if not picks:
+            raise RuntimeError("no member to enter events for")
+        start = time.perf_counter()
+        begin, end = start + warmup, start + warmup + seconds
+        counted = [0] * writers
+        failed: list[BaseException] = []
+
+        def writer(n: int) -> None:
+            member, item = picks[n % len(picks)]
+            i = 0
+            try:
+                while (now := time.perf_counter()) < end:
+                    ledger.enter_event(store, user, member, item, today, note=f"压测{n}-{i}",
+                                       request_key=uuid.uuid4().hex)
+                    i += 1
+                    if begin <= time.perf_counter() <= end and now >= begin:
+                        counted[n] += 1
+            except BaseException as exc:  # reported below: a failed write is a bench failure
+                failed.append(exc)
+
+        threads = [threading.Thread(target=writer, args=(n,)) for n in range(writers)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        if failed:
+            raise RuntimeError(f"{len(failed)} writer(s) failed: {failed[0]!r}")
+        return round(sum(counted) / seconds, 1)
+    finally:
+        store.close()
 
 
 def _peak_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
-def run(size: str = "S", db: Path | None = None, runs: int = 5, pages: bool = True) -> dict:
+def import_times(target: Path | str) -> dict:
+    """``core.imports.bench`` on a copy of ``target``, in a child process so its peak memory
+    is its own figure (an upload's, in the app)."""
+    done = subprocess.run([sys.executable, "-m", "core.imports.bench", "--db", str(target)],
+                          cwd=ROOT, check=True, stdout=subprocess.PIPE, text=True)  # its errors show on stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def run(size: str = "S", db: Path | str | None = None, runs: int = 5, pages: bool = True,
+        backend: str = "duckdb") -> dict:
+    """The figures on one store: ``db`` (a file or a URL), else a demo of ``size`` generated
+    into a temporary file (duckdb) or a throwaway cluster (postgres)."""
+    if db is not None:
+        return _run(size, db, runs, pages)
+    if backend == "postgres":
+        from core.store.pgcluster import Cluster
+
+        with Cluster(durable=True) as cluster:
+            url = _Server(cluster.url).create("jifen_demo")
+            _generate(size, url)
+            return _run(size, url, runs, pages)
+    with tempfile.TemporaryDirectory(prefix="jifen-bench-") as work:
+        path = Path(work) / f"demo-{size}.duckdb"
+        _generate(size, path)
+        return _run(size, path, runs, pages)
+
+
+def _run(size: str, db: Path | str, runs: int, pages: bool) -> dict:
     workdir = tempfile.TemporaryDirectory(prefix="jifen-bench-")
-    if db is None:
-        db = Path(workdir.name) / f"demo-{size}.duckdb"
-        _generate(size, db)
     today = dt.date.today()
     flt = default_filter(today)
     store = Store(db)
     try:
+        backend = store.backend
         county, path = store.one("SELECT code, path FROM orgs WHERE level = 'county' ORDER BY code LIMIT 1")
         scope = Scope("bench", "admin", county, path)
         ours = {name: _median_ms(fn, runs) for name, fn in queries(store, scope, flt).items()}
@@ -175,13 +329,17 @@ def run(size: str = "S", db: Path | None = None, runs: int = 5, pages: bool = Tr
     finally:
         store.close()
         scores.clear()
-    page_ms, page_peak = page_times(db, runs) if pages else ({}, 0.0)
-    from core.imports.bench import timings as import_timings  # on a copy: the demo stays as built
-
-    imported = import_timings(db)
-    # The larger of this process (reads and evaluation) and the page process, taken before the
-    # baseline, whose pandas copies are not the app's memory.
-    peak_mb = max(_peak_mb(), page_peak)
+    # This process's peak so far: the dashboards' reads and the evaluation.
+    peaks = {"reads": _peak_mb()}
+    page_ms, peaks["pages"] = page_times(db, runs) if pages else ({}, 0.0)
+    imported = import_times(db)  # on a copy: the demo stays as built
+    peaks["import"] = imported["peak_mb"]
+    with copy_of(db) as copy:  # every call commits an event: never the demo the pages read
+        entries_per_s = write_throughput(copy)
+        entries_per_s_1 = write_throughput(copy, writers=1)  # the same calls one at a time
+    # The app's peak: the largest of its parts (each an app process doing that), taken before
+    # the baseline, whose pandas copies are not the app's memory.
+    peak_mb = max(peaks.values())
     store = Store(db)
     try:
         con = _copy_to_sqlite(store, Path(workdir.name) / "baseline.sqlite")
@@ -191,10 +349,34 @@ def run(size: str = "S", db: Path | None = None, runs: int = 5, pages: bool = Tr
     con.close()
     workdir.cleanup()
     return {
-        "size": size, "members": counts[0], "events": counts[1], "queries": ours, "baseline": base,
+        "size": size, "backend": backend, "members": counts[0], "events": counts[1], "queries": ours,
+        "baseline": base,
         "ratio": {name: round(base[name] / ours[name], 1) if ours[name] else None for name in base},
-        "evaluate_ms": evaluate_ms, "page_ms": page_ms, "peak_mb": peak_mb,
+        "evaluate_ms": evaluate_ms, "page_ms": page_ms, "peak_mb": peak_mb, "peak_mb_parts": peaks,
         # seconds from an uploaded .xlsx to a committed batch (docs/import.md)
         "import_events_100k_s": imported["import_events_100k_s"],
         "import_members_12k_s": imported["import_members_12k_s"],
+        "entries_per_s": entries_per_s, "writers": WRITERS, "entries_per_s_1": entries_per_s_1,
     }
+
+
+def ratios(pg: dict, duck: dict) -> dict:
+    """PostgreSQL's figure over DuckDB's, for every number the two runs share (nested as
+    they are): above 1 is slower (or bigger) on PostgreSQL, except for ``ratio`` (our speed-up
+    over the baseline) and ``entries_per_s``, where above 1 is PostgreSQL ahead."""
+    out = {}
+    for key, value in pg.items():
+        other = duck.get(key)
+        if isinstance(value, dict) and isinstance(other, dict):
+            out[key] = ratios(value, other)
+        elif isinstance(value, (int, float)) and not isinstance(value, bool) and isinstance(other, (int, float)) \
+                and key not in ("members", "events", "writers"):
+            out[key] = round(value / other, 2) if other else None
+    return out
+
+
+def run_both(size: str = "S", runs: int = 5, pages: bool = True) -> dict:
+    """Both stores on demos of one size, one after the other, and PostgreSQL / DuckDB per figure."""
+    duck = run(size, None, runs, pages, backend="duckdb")
+    pg = run(size, None, runs, pages, backend="postgres")
+    return {"size": size, "duckdb": duck, "postgres": pg, "ratio_pg_duckdb": ratios(pg, duck)}

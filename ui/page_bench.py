@@ -2,7 +2,7 @@
 as the demo administrator. It lives outside ``core`` because it drives streamlit; the bench
 runs it as a child process and reads one JSON line from it.
 
-    python -m ui.page_bench --db PATH --runs 5
+    python -m ui.page_bench --db PATH_OR_URL --runs 5
 """
 
 from __future__ import annotations
@@ -15,12 +15,14 @@ import statistics
 import time
 from pathlib import Path
 
+from core.cli import db_target
+
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ["overview", "compare", "distribution", "coverage", "trends", "member_file"]
 USER, PASSWORD = "admin", "jifen2026"  # the demo's county administrator
 
 
-def page_times(db: Path, runs: int) -> dict[str, float]:
+def page_times(db: Path | str, runs: int) -> dict[str, float]:
     """Median ms per page, after one warm-up run (which fills the caches, as a first visit does)."""
     from streamlit.testing.v1 import AppTest
     os.environ["JIFEN_DB"] = str(db)
@@ -44,7 +46,7 @@ def page_times(db: Path, runs: int) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--db", type=Path, required=True)
+    parser.add_argument("--db", type=db_target, required=True)  # a DuckDB file or a postgresql:// URL
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     timings = page_times(args.db, max(1, args.runs))

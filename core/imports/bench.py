@@ -1,15 +1,18 @@
 """The import benchmark behind ``bench``'s ``import_members_12k_s`` and ``import_events_100k_s``:
 a county roster of 12,000 new members and 100,000 point events, each as an .xlsx file a
 branch would upload, timed from bytes to committed batch (read, validate, preview, write).
+
+    python -m core.imports.bench --db PATH_OR_URL   # one JSON line, with this process's peak MB
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import io
+import json
 import random
-import shutil
-import tempfile
+import resource
 import time
 from pathlib import Path
 
@@ -55,7 +58,7 @@ def events_file(store: Store, count: int = EVENTS, today: dt.date | None = None,
     today = today or dt.date.today()
     # members a row can name without an ID number: active, and the only one of that name in the branch
     named = store.all("SELECT id, name, branch_code, kind FROM (SELECT m.*, count(*) OVER"
-                        " (PARTITION BY name, branch_code) AS same FROM members m) WHERE same = 1 AND status = 'active'")
+                        " (PARTITION BY name, branch_code) AS same FROM members m) n WHERE same = 1 AND status = 'active'")
     locks = store.all("SELECT branch_code, start_date, end_date FROM period_locks WHERE reopened_at IS NULL")
     pool: dict[tuple[str, str], list] = {}
     days: dict[str, list[dt.date]] = {}
@@ -80,11 +83,12 @@ def events_file(store: Store, count: int = EVENTS, today: dt.date | None = None,
     return _xlsx(["姓名", "所在支部", "积分项目", "日期", "分值", "次数", "备注"], rows)
 
 
-def timings(db: Path) -> dict:
-    """Seconds to import the roster and the events into a copy of ``db`` as its first admin."""
-    with tempfile.TemporaryDirectory(prefix="jifen-import-bench-") as work:
-        copy = Path(work) / "import.duckdb"
-        shutil.copyfile(db, copy)
+def timings(db: Path | str) -> dict:
+    """Seconds to import the roster and the events into a copy of ``db`` (a file or a
+    PostgreSQL URL) as its first admin."""
+    from core.bench import copy_of  # late: core.bench pulls in pandas and the metrics
+
+    with copy_of(db) as copy:
         store = Store(copy)
         try:
             admin = store.one("SELECT username, display_name, role, org_code FROM users WHERE role = 'admin'"
@@ -107,3 +111,17 @@ def _timed(store: Store, user, kind: str, data: bytes) -> float:
         raise RuntimeError(f"{kind}: {preview.errors.head(5).rows()}")
     imports.commit(store, user, preview)
     return round(time.perf_counter() - start, 2)
+
+
+def main() -> None:
+    from core.cli import db_target
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", type=db_target, required=True)
+    out = timings(parser.parse_args().db)
+    out["peak_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()
