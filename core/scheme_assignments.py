@@ -77,7 +77,7 @@ def _check_assignment(scheme_id, from_date) -> None:
     """Only a scheme of ``data/schemes`` by its id (never a file path), from a sane date."""
     known = {p.stem for p in schemes_dir().glob("*.toml")}
     if not isinstance(scheme_id, str) or scheme_id not in known:
-        raise NoSchemeError(f"未知积分方案：{scheme_id}。可选：{'、'.join(sorted(known))}")
+        raise NoSchemeError(f"未知方案：{scheme_id}。可选的积分方案：{'、'.join(sorted(known))}")
     if not isinstance(from_date, dt.date) or isinstance(from_date, dt.datetime):
         raise ValueError("启用日期须为日期，例如 2025-07-01")
     latest = dt.date(dt.date.today().year + AHEAD, 12, 31)

@@ -14,7 +14,7 @@ ADMIN = User("admin", "县管理员", "admin", "C01")
 @pytest.mark.parametrize("scheme_id", ["/etc/passwd", "data/schemes/party-q100-3to1.toml", "../x", "", None, "PARTY-Q100-3TO1"])
 def test_only_a_known_scheme_id(with_orgs, scheme_id):
     before = with_orgs.scalar("SELECT count(*) FROM scheme_assignments")
-    with pytest.raises(NoSchemeError, match="未知积分方案"):
+    with pytest.raises(NoSchemeError, match="未知方案"):
         assign_scheme(with_orgs, ADMIN, "C01T01B01", scheme_id, dt.date(2025, 7, 1))
     assert with_orgs.scalar("SELECT count(*) FROM scheme_assignments") == before
 
