@@ -256,12 +256,14 @@ def write_throughput(target: Path | str, writers: int = WRITERS, seconds: float 
         counted = [0] * writers
         failed: list[BaseException] = []
 
+        run_id = uuid.uuid4().hex[:6]  # another run on the same copy must not repeat a note
+
         def writer(n: int) -> None:
             member, item = picks[n % len(picks)]
             i = 0
             try:
                 while (now := time.perf_counter()) < end:
-                    ledger.enter_event(store, user, member, item, today, note=f"压测{n}-{i}",
+                    ledger.enter_event(store, user, member, item, today, note=f"压测{run_id}-{n}-{i}",
                                        request_key=uuid.uuid4().hex)
                     i += 1
                     if begin <= time.perf_counter() <= end and now >= begin:
