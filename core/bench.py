@@ -284,6 +284,14 @@ def write_throughput(target: Path | str, writers: int = WRITERS, seconds: float 
 
 
 def _peak_mb() -> float:
+    """This process's peak resident memory. VmHWM, not ru_maxrss: a child started by fork
+    and exec keeps its parent's ru_maxrss, so a small child would report its parent's peak."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
@@ -362,7 +370,7 @@ def _run(size: str, db: Path | str, runs: int, pages: bool) -> dict:
     }
 
 
-def ratios(pg: dict, duck: dict) -> dict:
+def ratios(pg: dict, duck: dict, top: bool = True) -> dict:
     """PostgreSQL's figure over DuckDB's, for every number the two runs share (nested as
     they are): above 1 is slower (or bigger) on PostgreSQL, except for ``ratio`` (our speed-up
     over the baseline) and ``entries_per_s``, where above 1 is PostgreSQL ahead."""
@@ -370,9 +378,9 @@ def ratios(pg: dict, duck: dict) -> dict:
     for key, value in pg.items():
         other = duck.get(key)
         if isinstance(value, dict) and isinstance(other, dict):
-            out[key] = ratios(value, other)
+            out[key] = ratios(value, other, top=False)
         elif isinstance(value, (int, float)) and not isinstance(value, bool) and isinstance(other, (int, float)) \
-                and key not in ("members", "events", "writers"):
+                and not (top and key in ("members", "events", "writers")):
             out[key] = round(value / other, 2) if other else None
     return out
 
