@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import replace
 from decimal import Decimal
 
 import polars as pl
@@ -21,6 +22,7 @@ from core.scheme import Item, Scheme
 from core.scheme_assignments import scheme_for
 from core.services.entry_rules import EntryError, MemberRow, check_date, check_unlocked, member_row, require_active
 from core.store import Store
+from core.store.locks import lock_rows
 
 RATINGS = ("满意", "基本满意", "不满意")
 KIND_NAMES = {"member": "党员", "resident": "村民", "family": "家庭户", "household": "农户", "unit": "单位",
@@ -193,37 +195,50 @@ def reverse_event(store: Store, user, event_id: int, reason: str = "", request_k
     Refused for a reversal, an event already reversed, a rejected event (it never counted),
     and a date in a locked period. A recorder may undo only what is still 待审核; undoing
     an approved event is a reviewer's decision.
+
+    Everything is judged by the event, not by the member: after a transfer the record still
+    belongs to the branch that entered it, so that branch's scope and locks apply and the
+    reversal is booked there. The checks run inside the write, after the event's row is
+    locked, so an approval committed a moment earlier is seen (a recorder racing an approval
+    would otherwise undo a record that had just been approved).
     """
     require(user, "enter")
-    row = store.one(
-        "SELECT e.member_id, e.item, e.date, e.points, e.count, e.reverses, r.decision"
-        " FROM events e LEFT JOIN event_reviews r ON r.event_id = e.id WHERE e.id = ?", [event_id])
-    if row is None:
+    try:
+        event_id = int(event_id)
+    except (TypeError, ValueError):
+        raise EntryError(f"积分记录编号应为数字：{event_id}") from None
+    found = store.one("SELECT member_id, branch_code FROM events WHERE id = ?", [event_id])
+    if found is None:
         raise EntryError(f"未找到积分记录 {event_id}")
-    member_id, item, day, points, count, reverses, decision = row
-    scope_for(store, user).check_member(store, member_id)
-    if reverses is not None:
-        raise EntryError("这是一条撤销记录，不能再撤销；如需恢复请重新录入")
-    if decision == "rejected":
-        raise EntryError("该记录已被驳回，不计分，无需撤销")
-    if decision == "approved" and not can(user.role, "review"):
-        raise EntryError("该记录已审核通过，记分员不能撤销；请联系支部书记")
-    member = member_row(store, member_id)
+    member_id, event_branch = found
+    scope_for(store, user).check_org(store, event_branch)
+    member = replace(member_row(store, member_id), branch_code=event_branch)
+    reason = (reason or "").strip()
 
     def work(cur) -> int:
         first = existing_request(cur, request_key)
         if first is not None:
             return first
+        lock_rows(cur, "events", [event_id])
+        item, day, points, count, reverses, decision = cur.execute(
+            "SELECT e.item, e.date, e.points, e.count, e.reverses, r.decision"
+            " FROM events e LEFT JOIN event_reviews r ON r.event_id = e.id WHERE e.id = ?", [event_id]).fetchone()
+        if reverses is not None:
+            raise EntryError("这是一条撤销记录，不能再撤销；如需恢复请重新录入")
+        if decision == "rejected":
+            raise EntryError("该记录已被驳回，不计分，无需撤销")
+        if decision == "approved" and not can(user.role, "review"):
+            raise EntryError("该记录已审核通过，记分员不能撤销；请联系支部书记")
         if cur.execute("SELECT 1 FROM events WHERE reverses = ?", [event_id]).fetchone():
             raise EntryError("该记录已撤销，不能重复撤销")
-        check_unlocked(cur, member.branch_code, day)
+        check_unlocked(cur, event_branch, day)
         new_id = insert_event(cur, member, item, day, points, count, entered_by=user.username,
-                              note=reason.strip() or "撤销", reverses=event_id, source="reversal",
+                              note=reason or "撤销", reverses=event_id, source="reversal",
                               request_key=request_key)
         audit.record(cur, user.username, "event.reverse", entity="event", entity_id=event_id,
-                     org_code=member.branch_code, member_id=member.id,
+                     org_code=event_branch, member_id=member.id,
                      before={"status": decision or "entered"}, after={"reversal_id": new_id},
-                     reason=reason.strip() or None)
+                     reason=reason or None)
         return new_id
 
     return store.write(work)

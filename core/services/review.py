@@ -16,6 +16,7 @@ from core.orgs import labels
 from core.services.entry_rules import EntryError, check_unlocked
 from core.services.ledger import STATUS_NAMES, STATUS_SQL, ItemLookup, event_points
 from core.store import Store
+from core.store.locks import lock_rows
 
 
 def approve(store: Store, user, event_ids: list[int], branch_code: str | None = None) -> int:
@@ -34,7 +35,10 @@ def reject(store: Store, user, event_ids: list[int], reason: str, branch_code: s
 
 def _review(store: Store, user, event_ids, decision: str, reason: str | None, branch_code: str | None) -> int:
     require(user, "review")
-    ids = list(dict.fromkeys(int(i) for i in event_ids))
+    try:
+        ids = list(dict.fromkeys(int(i) for i in event_ids))
+    except (TypeError, ValueError):
+        raise EntryError("积分记录编号应为数字") from None
     if not ids:
         raise EntryError("请先勾选要审核的记录")
     marks = ", ".join("?" for _ in ids)
@@ -56,6 +60,7 @@ def _review(store: Store, user, event_ids, decision: str, reason: str | None, br
     items = {event_id: lookup.get(branch, day, code) for event_id, branch, day, code in events}
 
     def work(cur) -> int:
+        lock_rows(cur, "events", ids)  # a reversal racing this approval waits, then is judged on it
         rows = cur.execute(
             f"""SELECT e.id, e.member_id, m.name, e.branch_code, e.item, e.date, e.points, e.count,
                        {STATUS_SQL} AS status

@@ -102,6 +102,8 @@ class _Result:
 class PgCursor:
     """A pooled connection used as one DuckDB-like cursor; closing gives the connection back."""
 
+    backend = "postgres"
+
     def __init__(self, store: "PgStore", conn: psycopg.Connection | None = None):
         self._store = store
         self._owned = conn is None  # a read inside a write borrows the write's connection
