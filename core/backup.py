@@ -311,6 +311,7 @@ def _pg_restore(src: Path, url: str) -> None:
     with psycopg.connect(url, autocommit=True) as con:
         con.execute("UPDATE sessions SET revoked_at = LOCALTIMESTAMP, revoke_reason = 'restored'"
                     " WHERE revoked_at IS NULL")
+        con.execute("ANALYZE")  # pg_restore leaves no statistics: see Store.refresh_statistics
 
 
 def _run_pg(tool: str, url: str | None, args: list[str], capture: bool = False) -> str:

@@ -36,11 +36,9 @@ def generate_activity(store: Store, rng_seed: int, size: str, today: dt.date, pr
         counts = store.write(lambda cur, plan=plan: _write_county(cur, plan, EVENTS_TARGET[size] * share))
         for key, value in counts.items():
             totals[key] += value
-    if store.backend == "postgres":
-        # The bulk load left the planner without statistics (autovacuum comes later), and
-        # the 公示 workflow that follows then joins events by nested loops: 20 s instead of 3.
-        with store.cursor() as cur:
-            cur.execute("ANALYZE").fetchall()
+    # The bulk load left the planner without statistics (autovacuum comes later), and the
+    # 公示 workflow that follows then joined events by nested loops: 20 s instead of 3.
+    store.refresh_statistics()
     store.write(lambda cur: audit.record(
         cur, "system", "demo.activity", reason=f"演示活动数据 规模{size} 种子{rng_seed} 截至{today}", after=totals))
     return totals

@@ -24,6 +24,9 @@ from core.io.reader import ReadError, read_table
 from core.store import Store
 
 KINDS = ("orgs", "members", "volunteers", "households", "events", "scores", "history")
+# An import this large changes the planner's picture of the tables (PostgreSQL, see
+# Store.refresh_statistics); smaller ones are left to autovacuum.
+BULK_ROWS = 10_000
 MAX_BYTES = 20 * 1024 * 1024  # what the page accepts; a county's roster is well under 2 MB
 
 
@@ -118,7 +121,10 @@ def commit(store: Store, user, p: Preview, today: dt.date | None = None) -> int 
                      after={"kind": p.kind, "file": p.file_name, "sha256": p.content_hash, **counts})
         return batch
 
-    return store.write(work)
+    batch = store.write(work)
+    if p.added + p.updated >= BULK_ROWS:
+        store.refresh_statistics()
+    return batch
 
 
 def undo(store: Store, user, batch_id: int) -> dict:

@@ -192,7 +192,9 @@ def transfer(source: Store, target: Store, progress: Callable[[str], None] | Non
         return checks
 
     # bump=False: data_version is the source's, copied with meta, so the checksums agree
-    return target.write(work, bump=False)
+    checks = target.write(work, bump=False)
+    target.refresh_statistics()
+    return checks
 
 
 def _copy_table(source: Store, cur, table: str) -> None:
