@@ -216,8 +216,8 @@ def copy_of(target: Path | str):
             yield copy
 
 
-def write_throughput(target: Path | str, writers: int = WRITERS, seconds: float = WRITE_S,
-                     warmup: float = WRITE_WARMUP_S) -> float:
+def write_throughput(target: Path | str, writers: int = WRITERS, seconds: float | None = None,
+                     warmup: float | None = None) -> float:
     """Sustained ``ledger.enter_event`` calls per second from ``writers`` threads on the
     database ``target`` (write to a copy: every call commits an event). On DuckDB the
     threads share the one writer; on PostgreSQL each has a pooled connection. Each call is
@@ -226,6 +226,8 @@ def write_throughput(target: Path | str, writers: int = WRITERS, seconds: float 
     from core.scheme_assignments import NoSchemeError, scheme_for
     from core.services import ledger
 
+    seconds = WRITE_S if seconds is None else seconds
+    warmup = WRITE_WARMUP_S if warmup is None else warmup
     kwargs = {"pool_size": writers + 2} if is_server_url(str(target)) else {}
     store = Store(target, **kwargs)
     try:

@@ -7,11 +7,13 @@ from core import bench
 from ui.page_bench import PAGES
 from core.cli import main
 
-KEYS = {"size", "members", "events", "queries", "baseline", "ratio", "evaluate_ms", "page_ms", "peak_mb",
-        "import_events_100k_s", "import_members_12k_s"}
+KEYS = {"size", "backend", "members", "events", "queries", "baseline", "ratio", "evaluate_ms", "page_ms", "peak_mb",
+        "peak_mb_parts", "import_events_100k_s", "import_members_12k_s", "entries_per_s", "writers", "entries_per_s_1"}
 
 
-def test_bench_reports_every_figure(demo_path):
+def test_bench_reports_every_figure(demo_path, monkeypatch):
+    monkeypatch.setattr(bench, "WRITE_S", 0.5)  # the write figure's length, not its shape, is the bench's
+    monkeypatch.setattr(bench, "WRITE_WARMUP_S", 0.1)
     out = bench.run("S", db=demo_path, runs=1)
     assert set(out) == KEYS
     assert out["size"] == "S" and out["members"] > 0 and out["events"] > 0
@@ -21,12 +23,16 @@ def test_bench_reports_every_figure(demo_path):
     assert set(out["page_ms"]) == set(PAGES) and all(v > 0 for v in out["page_ms"].values())
     assert out["evaluate_ms"] > 0 and out["peak_mb"] > 0
     assert out["import_events_100k_s"] > 0 and out["import_members_12k_s"] > 0
+    assert out["backend"] == "duckdb" and out["writers"] == 40
+    assert out["entries_per_s"] > 0 and out["entries_per_s_1"] > 0
+    assert out["peak_mb"] == max(out["peak_mb_parts"].values())
 
 
 def test_bench_cli_prints_one_json_object(demo_path, capsys, monkeypatch):
     monkeypatch.setattr(bench, "page_times", lambda db, runs: ({p: 1.0 for p in PAGES}, 1.0))
-    import core.imports.bench as import_bench  # measured in the test above; here only the output's shape
-
-    monkeypatch.setattr(import_bench, "timings", lambda db: {"import_events_100k_s": 1.0, "import_members_12k_s": 1.0})
+    # measured in the test above; here only the output's shape
+    monkeypatch.setattr(bench, "import_times",
+                        lambda db: {"import_events_100k_s": 1.0, "import_members_12k_s": 1.0, "peak_mb": 1.0})
+    monkeypatch.setattr(bench, "write_throughput", lambda db, writers=40: 1.0)
     assert main(["bench", "--db", str(demo_path), "--runs", "1"]) == 0
     assert set(json.loads(capsys.readouterr().out)) == KEYS
