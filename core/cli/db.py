@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 
 from core import demo
 from core.cli import db_of, db_option, fail, open_db
-from core.store import is_server_url
+from core.store import Store, is_server_url
 
 
 def _db_arg(parser) -> None:
@@ -41,7 +42,14 @@ def make_demo(args) -> int:
         print(f"数据库已存在，跳过演示数据：{path}")
         return 0
     started = time.perf_counter()
-    store = open_db(args)
+    # A new file is built beside its name and renamed when complete: a build killed half way
+    # (Ctrl+C, a closed terminal) leaves no half database that `make run` (--if-missing) would
+    # then take for a finished one.
+    building = None if server or path.exists() else path.with_name(path.name + ".building")
+    if building is not None:
+        for leftover in (building, building.with_name(building.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+    store = open_db(args) if building is None else Store(building)
     # on a server the database always exists: "missing" means it holds no organisation yet
     if args.if_missing and server and store.scalar("SELECT count(*) FROM orgs"):
         store.close()
@@ -54,8 +62,12 @@ def make_demo(args) -> int:
         return fail(exc)
     finally:
         store.close()
+    where = store.describe()
+    if building is not None:
+        os.replace(building, path)
+        where = str(path)
     seconds = time.perf_counter() - started
     size = "" if server else f"，文件 {path.stat().st_size / 1e6 if path.exists() else 0:.1f} MB"
     summary = "，".join(f"{k} {v}" for k, v in counts.items())
-    print(f"演示数据已生成（规模 {args.size}）：{summary}；用时 {seconds:.1f} 秒{size}：{store.describe()}")
+    print(f"演示数据已生成（规模 {args.size}）：{summary}；用时 {seconds:.1f} 秒{size}：{where}")
     return 0
