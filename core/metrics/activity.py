@@ -29,7 +29,7 @@ def _scoped(scope: Scope, flt: Filter) -> tuple[str, list]:
     start, end = period_range(flt.period)
     sql = f"""
     b AS (SELECT o.code, o.name, o.township_code, o.sort FROM orgs o WHERE {bw}),
-    base AS (SELECT m.id, m.branch_code FROM members m JOIN b ON b.code = m.branch_code
+    base AS NOT MATERIALIZED (SELECT m.id, m.branch_code FROM members m JOIN b ON b.code = m.branch_code
              WHERE m.status = 'active' AND {mw} AND coalesce(m.joined_branch, DATE '1900-01-01') <= ?)"""
     return sql, bp + mp + [end]
 
@@ -88,8 +88,10 @@ def entries(store: Store, scope: Scope, flt: Filter) -> pl.DataFrame:
     (an event, an entered score or a meeting) with the days since."""
     bw, bp = branch_where(scope, flt, "o")
     start, end = period_range(flt.period)
-    # Period counts join the reviews only for the period's events; the last entry is a
-    # plain max over the tables (no join), which keeps this fast at county scale.
+    # Period counts join the reviews only for the period's events. The last entry is a max
+    # per branch, asked branch by branch: PostgreSQL reads each from the end of a (branch,
+    # time) index (300 lookups, not a 2M-row scan grouped by branch: 1.3 s at M); DuckDB
+    # turns it into the same grouped scan it ran before.
     sql = f"""
     WITH b AS (SELECT o.code, o.name FROM orgs o WHERE {bw}),
     e AS (SELECT e.branch_code, count(*) AS entries,
@@ -99,16 +101,16 @@ def entries(store: Store, scope: Scope, flt: Filter) -> pl.DataFrame:
           FROM events e LEFT JOIN event_reviews r ON r.event_id = e.id
           WHERE e.reverses IS NULL AND e.date BETWEEN ? AND ? AND e.branch_code IN (SELECT code FROM b)
           GROUP BY e.branch_code),
-    l AS (SELECT branch_code, max(stamp) AS last_entry FROM (
-            SELECT branch_code, entered_at AS stamp FROM events UNION ALL
-            SELECT branch_code, entered_at FROM scores UNION ALL
-            SELECT branch_code, created_at FROM activities) s
-          WHERE stamp < ? AND branch_code IN (SELECT code FROM b) GROUP BY branch_code)
+    l AS (SELECT b.code AS branch_code, (SELECT max(s.stamp) FROM (
+            SELECT max(x.entered_at) AS stamp FROM events x WHERE x.branch_code = b.code AND x.entered_at < ?
+            UNION ALL SELECT max(x.entered_at) FROM scores x WHERE x.branch_code = b.code AND x.entered_at < ?
+            UNION ALL SELECT max(x.created_at) FROM activities x WHERE x.branch_code = b.code AND x.created_at < ?
+          ) s) AS last_entry FROM b)
     SELECT b.code AS branch, b.name, coalesce(e.entries, 0) AS entries, coalesce(e.approved, 0) AS approved,
            coalesce(e.pending, 0) AS pending, coalesce(e.rejected, 0) AS rejected, l.last_entry
     FROM b LEFT JOIN e ON e.branch_code = b.code LEFT JOIN l ON l.branch_code = b.code ORDER BY b.code"""
     upto = dt.datetime.combine(flt.today + dt.timedelta(days=1), dt.time())
-    frame = store.frame(sql, bp + [start, end, upto])
+    frame = store.frame(sql, bp + [start, end, upto, upto, upto])
     return frame.with_columns(
         days_since=(pl.lit(flt.today) - pl.col("last_entry").dt.date()).dt.total_days())
 

@@ -13,6 +13,11 @@ The plain indexes serve the reads of one county among many (the case builder rea
 county's branches' events, its subjects' scores, vetoes, history and branch spans), so a
 county's cost does not grow with the others' rows. DuckDB gets none of them: it scans
 column segments and skips them by their min/max, so what helps it is filtering early.
+
+The dashboards read a period of every branch: ``events_date_live`` gives a quarter's
+(not reversal) events with the columns their counts need by an index-only scan (a
+quarter at M: 150k rows in 40 ms, against a 2M-row scan of the table); the three
+(branch, time) indexes give each branch's last entry from the index's end.
 """
 
 SQL = ""
@@ -31,6 +36,10 @@ CREATE INDEX cycle_history_member ON cycle_history(member_id, cycle);
 CREATE INDEX member_branch_history_member ON member_branch_history(member_id);
 CREATE INDEX member_branch_history_branch ON member_branch_history(branch_code);
 CREATE UNIQUE INDEX events_reverses ON events(reverses) WHERE reverses IS NOT NULL;
-CREATE INDEX audit_entity ON audit_log(entity, entity_id)
+CREATE INDEX audit_entity ON audit_log(entity, entity_id);
+CREATE INDEX events_date_live ON events(date) INCLUDE (branch_code, member_id, id) WHERE reverses IS NULL;
+CREATE INDEX events_branch_entered ON events(branch_code, entered_at);
+CREATE INDEX scores_branch_entered ON scores(branch_code, entered_at);
+CREATE INDEX activities_branch_created ON activities(branch_code, created_at)
 """,
 }
