@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import resource
 import shutil
 import sqlite3
 import statistics
@@ -39,6 +38,7 @@ from core.auth.scope import Scope
 from core.metrics import activity, alerts, compare, coverage, distribution, scores, trends
 from core.metrics.filters import Filter, branch_codes, default_filter, period_range
 from core.store import Store, is_server_url
+from core.memory import peak_mb
 
 WRITERS = 40  # writer threads of the entries_per_s figure
 WRITE_WARMUP_S, WRITE_S = 2.0, 10.0  # entries counted over WRITE_S after a warm-up
@@ -285,18 +285,6 @@ def write_throughput(target: Path | str, writers: int = WRITERS, seconds: float 
         store.close()
 
 
-def _peak_mb() -> float:
-    """This process's peak resident memory. VmHWM, not ru_maxrss: a child started by fork
-    and exec keeps its parent's ru_maxrss, so a small child would report its parent's peak."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return round(int(line.split()[1]) / 1024, 1)
-    except OSError:
-        pass
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-
-
 def import_times(target: Path | str) -> dict:
     """``core.imports.bench`` on a copy of ``target``, in a child process so its peak memory
     is its own figure (an upload's, in the app)."""
@@ -342,7 +330,7 @@ def _run(size: str, db: Path | str, runs: int, pages: bool) -> dict:
         store.close()
         scores.clear()
     # This process's peak so far: the dashboards' reads and the evaluation.
-    peaks = {"reads": _peak_mb()}
+    peaks = {"reads": peak_mb()}
     page_ms, peaks["pages"] = page_times(db, runs) if pages else ({}, 0.0)
     imported = import_times(db)  # on a copy: the demo stays as built
     peaks["import"] = imported["peak_mb"]
@@ -351,7 +339,7 @@ def _run(size: str, db: Path | str, runs: int, pages: bool) -> dict:
         entries_per_s_1 = write_throughput(copy, writers=1)  # the same calls one at a time
     # The app's peak: the largest of its parts (each an app process doing that), taken before
     # the baseline, whose pandas copies are not the app's memory.
-    peak_mb = max(peaks.values())
+    peak = max(peaks.values())
     store = Store(db)
     try:
         con = _copy_to_sqlite(store, Path(workdir.name) / "baseline.sqlite")
@@ -364,7 +352,7 @@ def _run(size: str, db: Path | str, runs: int, pages: bool) -> dict:
         "size": size, "backend": backend, "members": counts[0], "events": counts[1], "queries": ours,
         "baseline": base,
         "ratio": {name: round(base[name] / ours[name], 1) if ours[name] else None for name in base},
-        "evaluate_ms": evaluate_ms, "page_ms": page_ms, "peak_mb": peak_mb, "peak_mb_parts": peaks,
+        "evaluate_ms": evaluate_ms, "page_ms": page_ms, "peak_mb": peak, "peak_mb_parts": peaks,
         # seconds from an uploaded .xlsx to a committed batch (docs/import.md)
         "import_events_100k_s": imported["import_events_100k_s"],
         "import_members_12k_s": imported["import_members_12k_s"],

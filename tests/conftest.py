@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import contextmanager
 import os
 import shutil
 import socket
@@ -236,9 +237,9 @@ def live_server(demo_path):
     yield from serve(demo_path)
 
 
-@pytest.fixture
-def browser_page():
-    """A Playwright page in Debian's chromium; skips with a reason where it cannot run."""
+@contextmanager
+def chromium():
+    """Debian's chromium under Playwright; skips with a reason where it cannot run."""
     if not CHROMIUM.exists():
         pytest.skip("未安装 /usr/bin/chromium（以 root 运行 make test 会自动安装）")
     sync_api = pytest.importorskip("playwright.sync_api")
@@ -248,10 +249,19 @@ def browser_page():
             args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"],
         )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def browser_page():
+    """A Playwright page in Debian's chromium; skips with a reason where it cannot run."""
+    with chromium() as browser:
         page = browser.new_page(locale="zh-CN", viewport={"width": 1400, "height": 1000})
         page.set_default_timeout(30_000)
         yield page
-        browser.close()
 
 
 def wait_idle(page) -> None:

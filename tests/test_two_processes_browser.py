@@ -13,7 +13,7 @@ import datetime as dt
 
 import pytest
 
-from tests.conftest import CHROMIUM, _drop_db, browser_login, pg_copy, serve, wait_idle
+from tests.conftest import _drop_db, chromium, browser_login, pg_copy, serve, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -66,16 +66,8 @@ def two_servers(pg_cluster):
 
 @pytest.fixture
 def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("未安装 /usr/bin/chromium（以 root 运行 make test 会自动安装）")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"])
-        yield browser
-        browser.close()
+    with chromium() as b:
+        yield b
 
 
 def _page(browser):
@@ -92,6 +84,7 @@ def _open(page, url: str) -> None:
 def test_a_record_and_a_login_made_on_one_process_hold_on_the_other(two_servers, browser):
     from playwright.sync_api import expect
 
+    expect.set_options(timeout=30_000)  # two servers and a browser on a loaded 2-core machine
     url_a, url_b, store = two_servers
     on_a = _page(browser)
     browser_login(on_a, url_a, "shuji01", PASSWORD)

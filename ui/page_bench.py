@@ -10,12 +10,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
 import time
 from pathlib import Path
 
 from core.cli import db_target
+from core.memory import peak_mb
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ["overview", "compare", "distribution", "coverage", "trends", "member_file"]
@@ -44,25 +44,13 @@ def page_times(db: Path | str, runs: int) -> dict[str, float]:
     return out
 
 
-def _peak_mb() -> float:
-    """This process's peak resident memory. VmHWM, not ru_maxrss: a child started by fork
-    and exec keeps its parent's ru_maxrss, so a small child would report its parent's peak."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return round(int(line.split()[1]) / 1024, 1)
-    except OSError:
-        pass
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", type=db_target, required=True)  # a DuckDB file or a postgresql:// URL
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     timings = page_times(args.db, max(1, args.runs))
-    print(json.dumps({"page_ms": timings, "peak_mb": _peak_mb()}))
+    print(json.dumps({"page_ms": timings, "peak_mb": peak_mb()}))
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ import datetime as dt
 import io
 import json
 import random
-import resource
 import time
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from core.idcard import check_digit
 from core.services.ledger import items_for
 from core.scheme_assignments import NoSchemeError, scheme_for
 from core.store import Store
+from core.memory import peak_mb
 
 MEMBERS, EVENTS = 12_000, 100_000
 
@@ -113,25 +113,13 @@ def _timed(store: Store, user, kind: str, data: bytes) -> float:
     return round(time.perf_counter() - start, 2)
 
 
-def _peak_mb() -> float:
-    """This process's peak resident memory. VmHWM, not ru_maxrss: a child started by fork
-    and exec keeps its parent's ru_maxrss, so a small child would report its parent's peak."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return round(int(line.split()[1]) / 1024, 1)
-    except OSError:
-        pass
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-
-
 def main() -> None:
     from core.cli import db_target
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", type=db_target, required=True)
     out = timings(parser.parse_args().db)
-    out["peak_mb"] = _peak_mb()
+    out["peak_mb"] = peak_mb()
     print(json.dumps(out))
 
 
