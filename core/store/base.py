@@ -20,10 +20,11 @@ spellings that differ are translated in ``core.store.dialect``.
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
-from core.store.errors import TransactionConflict  # noqa: F401  (re-exported)
+from core.store.errors import TransactionConflict
 
 T = TypeVar("T")
 RETRIES = 8
@@ -83,6 +84,45 @@ class Store:
 
     # -- writes ------------------------------------------------------------
     def write(self, work: Callable[[Any], T], *, bump: bool = True) -> T:
+        """Run ``work(cur)`` in one transaction, the one write path of both engines.
+
+        The work must be idempotent up to its own commit: on a conflict the engine reports
+        as passing (``_retryable``) the whole unit is rolled back and run again.
+        ``bump=False`` is for bookkeeping that no page shows (a session's last-seen time):
+        it leaves ``data_version``, and so every page cache, alone.
+        """
+        tried: list[BaseException] = []
+        with self._writer():
+            for attempt in range(RETRIES):
+                with self._unit() as cur:
+                    try:
+                        cur.execute("BEGIN TRANSACTION")
+                        result = work(cur)
+                        if bump:
+                            cur.execute(BUMP_SQL)
+                        cur.execute("COMMIT")
+                        return result
+                    except BaseException as exc:
+                        try:
+                            cur.execute("ROLLBACK")
+                        except Exception:  # noqa: BLE001 - the transaction may already be gone
+                            pass
+                        if not self._retryable(exc, tried):
+                            raise
+                        tried.append(exc)
+                time.sleep(0.02 * (attempt + 1))
+        raise TransactionConflict(f"写入冲突，重试{RETRIES}次后仍失败：{tried[-1]}")
+
+    def _writer(self):
+        """Held around all attempts of one write (DuckDB: the process's write lock)."""
+        raise NotImplementedError
+
+    def _unit(self):
+        """A context giving the cursor of one attempt's transaction."""
+        raise NotImplementedError
+
+    def _retryable(self, exc: BaseException, tried: list[BaseException]) -> bool:
+        """Whether ``exc`` is a conflict worth running the unit again for."""
         raise NotImplementedError
 
     def data_version(self) -> int:

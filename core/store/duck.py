@@ -10,17 +10,15 @@ from __future__ import annotations
 import atexit
 import os
 import threading
-import time
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import Iterator
 
 import duckdb
 
-from core.store.base import BUMP_SQL, RETRIES, Store, default_target
-from core.store.errors import StoreUnavailable, TransactionConflict
+from core.store.base import Store, default_target
+from core.store.errors import StoreUnavailable
 from core.store.migrations import migrate
-
-T = TypeVar("T")
 
 CONFIG = {
     # Only core_functions, icu, json and parquet are bundled and there is no internet.
@@ -64,35 +62,19 @@ class DuckStore(Store):
         """A cursor for one unit of read work (cursors are cheap and thread-safe to hand out)."""
         return self.con.cursor()
 
-    def write(self, work: Callable[[duckdb.DuckDBPyConnection], T], *, bump: bool = True) -> T:
-        """Run ``work(cur)`` in one transaction under the process-wide write lock.
+    def _writer(self):
+        return self._lock  # one writer per process, as DuckDB allows one process per file
 
-        The work must be idempotent up to its own commit: on a transaction conflict the
-        whole unit is rolled back and run again. ``bump=False`` is for bookkeeping that no
-        page shows (a session's last-seen time): it leaves ``data_version``, and so every
-        page cache, alone.
-        """
-        last: Exception | None = None
-        with self._lock:
-            for attempt in range(RETRIES):
-                cur = self.con.cursor()
-                try:
-                    cur.execute("BEGIN TRANSACTION")
-                    result = work(cur)
-                    if bump:
-                        cur.execute(BUMP_SQL)
-                    cur.execute("COMMIT")
-                    return result
-                except duckdb.TransactionException as exc:
-                    last = exc
-                    _rollback(cur)
-                    time.sleep(0.02 * (attempt + 1))
-                except BaseException:
-                    _rollback(cur)
-                    raise
-                finally:
-                    cur.close()
-        raise TransactionConflict(f"写入冲突，重试{RETRIES}次后仍失败：{last}")
+    @contextmanager
+    def _unit(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        cur = self.con.cursor()
+        try:
+            yield cur
+        finally:
+            cur.close()
+
+    def _retryable(self, exc: BaseException, tried: list[BaseException]) -> bool:
+        return isinstance(exc, duckdb.TransactionException)
 
     def checkpoint(self) -> None:
         with self._lock:
@@ -110,9 +92,3 @@ class DuckStore(Store):
         self.con.close()
         atexit.unregister(self.close)
 
-
-def _rollback(cur: duckdb.DuckDBPyConnection) -> None:
-    try:
-        cur.execute("ROLLBACK")
-    except duckdb.Error:
-        pass

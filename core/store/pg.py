@@ -18,8 +18,8 @@ from __future__ import annotations
 import atexit
 import os
 import threading
-import time
-from typing import Any, Callable, TypeVar
+from contextlib import contextmanager
+from typing import Any, Iterator
 
 import polars as pl
 import psycopg
@@ -27,12 +27,10 @@ from psycopg import errors as pg_errors
 from psycopg.types.string import TextLoader
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from core.store.base import BUMP_SQL, RETRIES, Store
+from core.store.base import Store
 from core.store.dialect import to_pg
-from core.store.errors import StoreUnavailable, TransactionConflict
+from core.store.errors import StoreUnavailable
 from core.store.migrations import migrate
-
-T = TypeVar("T")
 
 _MIGRATION_LOCK = 4_242_001  # pg_advisory_lock key: one process migrates, the others wait
 _RETRY = (pg_errors.SerializationFailure, pg_errors.DeadlockDetected, pg_errors.UniqueViolation)
@@ -254,36 +252,27 @@ class PgStore(Store):
         writing = getattr(self._local, "conn", None)
         return PgCursor(self, writing) if writing is not None else PgCursor(self)
 
-    def write(self, work: Callable[[PgCursor], T], *, bump: bool = True) -> T:
-        """Run ``work(cur)`` in one transaction; retried as a whole on a conflict (see module)."""
-        last: Exception | None = None
-        unique_left = _UNIQUE_RETRIES
+    @contextmanager
+    def _writer(self) -> Iterator[None]:
+        # No lock: the server orders concurrent writes. A write inside a write would take a
+        # second connection and a second transaction, not the one unit of work it means.
         if getattr(self._local, "conn", None) is not None:
             raise RuntimeError("store.write inside store.write: one unit of work is one transaction")
-        for attempt in range(RETRIES):
-            with PgCursor(self) as cur:
-                self._local.conn = cur._conn
-                try:
-                    cur.execute("BEGIN")
-                    result = work(cur)
-                    if bump:
-                        cur.execute(BUMP_SQL)
-                    cur.execute("COMMIT")
-                    return result
-                except _RETRY as exc:
-                    _rollback(cur)
-                    if isinstance(exc, pg_errors.UniqueViolation):
-                        if unique_left == 0:
-                            raise
-                        unique_left -= 1
-                    last = exc
-                    time.sleep(0.01 * (attempt + 1))
-                except BaseException:
-                    _rollback(cur)
-                    raise
-                finally:
-                    self._local.conn = None
-        raise TransactionConflict(f"写入冲突，重试{RETRIES}次后仍失败：{last}")
+        yield
+
+    @contextmanager
+    def _unit(self) -> Iterator[PgCursor]:
+        with PgCursor(self) as cur:
+            self._local.conn = cur._conn  # reads inside the work use this connection (cursor())
+            try:
+                yield cur
+            finally:
+                self._local.conn = None
+
+    def _retryable(self, exc: BaseException, tried: list[BaseException]) -> bool:
+        if isinstance(exc, pg_errors.UniqueViolation):
+            return sum(isinstance(e, pg_errors.UniqueViolation) for e in tried) < _UNIQUE_RETRIES
+        return isinstance(exc, _RETRY)
 
     def close(self) -> None:
         if self._closed:
@@ -291,11 +280,4 @@ class PgStore(Store):
         self._closed = True
         self.pool.close()
         atexit.unregister(self.close)
-
-
-def _rollback(cur: PgCursor) -> None:
-    try:
-        cur._raw.execute("ROLLBACK")
-    except psycopg.Error:
-        pass
 
