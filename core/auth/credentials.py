@@ -7,6 +7,7 @@ import unicodedata
 
 MIN_PASSWORD_LENGTH = 8
 MAX_USERNAME_LENGTH = 32
+MAX_PASSWORD_LENGTH = 128  # longer is no safer, and each login would hash megabytes
 
 # The passwords every guessing list starts with. The demo's jifen2026 is printed in the README,
 # so it is as good as public: the demo writes its hash directly and nothing else may choose it.
@@ -63,6 +64,10 @@ def check_password(password: object, username: str | None = None) -> str:
         raise AuthError("密码不能全是空格")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AuthError(f"密码至少{MIN_PASSWORD_LENGTH}位")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise AuthError(f"密码最多{MAX_PASSWORD_LENGTH}位")
+    if any(0xD800 <= ord(ch) <= 0xDFFF or ch == "\0" for ch in password):
+        raise AuthError("密码含有无法识别的字符，请重新输入")
     if username and password.strip().casefold() == login_name(username).casefold():
         raise AuthError("密码不能与用户名相同")
     if password.strip().casefold() in COMMON_PASSWORDS:

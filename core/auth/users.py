@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from core import audit
+from core import audit, bounds
 from core.auth.credentials import MIN_PASSWORD_LENGTH, AuthError, check_password, clean_username, login_name
 from core.auth.permissions import ROLE_NAMES, ROLES
 from core.levels import LEVEL_NAMES
@@ -44,16 +44,20 @@ def hash_password(password: str) -> str:
 def verify_password(hashed: str, password: str) -> bool:
     try:
         return _hasher.verify(hashed, password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError, TypeError):
+    except (VerifyMismatchError, VerificationError, InvalidHashError, TypeError, ValueError):
+        # TypeError: no password (None); ValueError: one the hasher cannot encode (a lone surrogate)
         return False
 
 
 def add_user(store: Store, username: str, password: str, role: str, org_code: str,
              display_name: str | None = None, actor: str = "system") -> User:
     username = clean_username(username)
-    if role not in ROLES:
+    if not isinstance(role, str) or role not in ROLES:
         raise AuthError(f"未知角色：{role}（可选：{', '.join(ROLES)}）")
     check_password(password, username)
+    display_name = bounds.text(display_name, "显示名", max_len=bounds.NAME_MAX, multiline=False, error=AuthError)
+    if not isinstance(org_code, str) or not org_code.strip():
+        raise AuthError("请选择所属组织")
     level = store.scalar("SELECT level FROM orgs WHERE code = ?", [org_code])
     if level is None:
         raise AuthError(f"未知组织编码：{org_code}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 
+from core import bounds
 from core.cli import db_option, fail
 from core.cli import open_db as _open
 from core.cycles import PERIODS
@@ -36,7 +37,12 @@ def check_branch(store: Store, code: str) -> None:
 
 def on_branch(args, work):
     """``work(store)`` for ``--org`` in ``--db``; returns (exit code, result). Bad input
-    (no database, unknown org, no scheme, bad period) exits 2 with the message on stderr."""
+    (no database, unknown org, no scheme, bad period, a cycle outside 2000..next year) exits 2
+    with the message on stderr."""
+    try:
+        bounds.cycle(args.cycle)
+    except EntryError as exc:
+        return fail(exc), None
     try:
         store = open_db(args)
     except NoSchemeError as exc:

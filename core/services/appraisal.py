@@ -14,15 +14,16 @@ from decimal import Decimal
 
 import polars as pl
 
-from core import audit
+from core import audit, bounds
 from core.auth import require, scope_for
 from core.cycles import period_bounds, period_label
-from core.decimals import fmt, scaled, to_decimal
+from core.decimals import fmt
 from core.scheme import EnteredInput, Scheme
 from core.scheme_assignments import scheme_for_cycle
 from core.services.entry_rules import EntryError, check_unlocked
 from core.store import Store
 
+VOTES_MAX = 100_000  # per level: a branch's voters are counted in hundreds, never more
 INPUT_NAMES = {"score": "分数", "grade": "等次", "votes": "票数", "rater": "评分"}
 
 # The rows in force: the latest per (member, cycle, component, period, rater).
@@ -60,6 +61,9 @@ def save_grid(store: Store, user, branch_code: str, cycle: int, component: str, 
     a row with nothing filled in is skipped, or clears that member's earlier entry.
     """
     require(user, "appraise")
+    cycle = bounds.cycle(cycle, today=today)
+    if not isinstance(rows, (list, tuple)) or not all(isinstance(r, dict) for r in rows):
+        raise EntryError("评议表格格式有误")
     scope_for(store, user).check_org(store, branch_code)
     scheme, _ = scheme_for_cycle(store, branch_code, cycle, today)
     inputs = inputs_for(scheme, component)
@@ -75,8 +79,8 @@ def save_grid(store: Store, user, branch_code: str, cycle: int, component: str, 
     clean, errors, seen = [], [], set()
     for row in rows:
         member_id = row.get("member_id")
-        if member_id not in members:
-            errors.append(f"成员 {member_id}：不在本支部")
+        if not isinstance(member_id, str) or member_id not in members:
+            errors.append(f"成员 {str(member_id)[:20]}：不在本支部")
             continue
         name, category, status = members[member_id]
         entry = input_for(inputs, category)
@@ -133,20 +137,22 @@ def save_grid(store: Store, user, branch_code: str, cycle: int, component: str, 
 
 def parse_row(row: dict, entry: EnteredInput | None, name: str, category: str | None) -> dict | None:
     value, grade, votes, rater = row.get("value"), row.get("grade"), row.get("votes"), row.get("rater")
+    if votes is not None and not isinstance(votes, dict) or rater is not None and not isinstance(rater, str):
+        raise EntryError(f"{name}：票数或评分人格式有误")
     if _blank(value) and _blank(grade) and not any(v not in (None, "", 0) for v in (votes or {}).values()):
         return None
     if entry is None:
         raise EntryError(f"{name}：类别「{category or '未分类'}」不参加此项评议")
     out = {"value": None, "grade": None, "votes": None, "rater": None}
     if entry.kind == "grade":
-        if grade not in entry.grades:
-            raise EntryError(f"{name}：等次应为 {'/'.join(entry.grades)} 之一，填写的是「{grade}」")
+        if not isinstance(grade, str) or grade not in entry.grades:
+            raise EntryError(f"{name}：等次应为 {'/'.join(entry.grades)} 之一，填写的是「{str(grade)[:20]}」")
         out["grade"] = grade
     elif entry.kind == "votes":
         out["votes"] = _votes(votes or {}, entry, name)
     else:
         if entry.kind == "rater":
-            if rater not in entry.raters:
+            if not isinstance(rater, str) or rater not in entry.raters:
                 raise EntryError(f"{name}：评分人应为 {'/'.join(entry.raters)} 之一")
             out["rater"] = rater
         out["value"] = _score(value, entry, name)
@@ -155,10 +161,9 @@ def parse_row(row: dict, entry: EnteredInput | None, name: str, category: str | 
 
 def _score(value, entry: EnteredInput, name: str) -> Decimal:
     try:
-        number = to_decimal(value)
-        scaled(number)
-    except ValueError:
-        raise EntryError(f"{name}：分数应为数字（最多两位小数），填写的是「{value}」") from None
+        number = bounds.number(value, "分数")
+    except EntryError:
+        raise EntryError(f"{name}：分数应为数字（最多两位小数），填写的是「{str(value)[:20]}」") from None
     low = entry.min if entry.min is not None else Decimal(0)
     if number < low or (entry.max is not None and number > entry.max):
         top = fmt(entry.max) if entry.max is not None else "不限"
@@ -167,7 +172,9 @@ def _score(value, entry: EnteredInput, name: str) -> Decimal:
 
 
 def _votes(votes: dict, entry: EnteredInput, name: str) -> dict[str, int]:
-    unknown = [k for k in votes if k not in entry.vote_levels]
+    if not isinstance(votes, dict):
+        raise EntryError(f"{name}：票数格式有误")
+    unknown = [str(k)[:20] for k in votes if k not in entry.vote_levels]
     if unknown:
         raise EntryError(f"{name}：未知票档 {'/'.join(unknown)}")
     out = {}
@@ -177,7 +184,9 @@ def _votes(votes: dict, entry: EnteredInput, name: str) -> dict[str, int]:
         if isinstance(count, float) and count.is_integer():
             count = int(count)
         if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-            raise EntryError(f"{name}：「{level}」票数应为非负整数，填写的是「{count}」")
+            raise EntryError(f"{name}：「{level}」票数应为非负整数，填写的是「{str(count)[:20]}」")
+        if count > VOTES_MAX:
+            raise EntryError(f"{name}：「{level}」票数最多 {VOTES_MAX}")
         out[level] = count
     if sum(out.values()) == 0:
         raise EntryError(f"{name}：票数合计为 0")

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from core import audit
+from core import audit, bounds
 from core.auth import require, scope_for
 from core.scheme import Scheme
 from core.scheme_assignments import scheme_for
@@ -75,17 +75,20 @@ def create_activity(store: Store, user, branch_code: str, activity_type: str, da
     scope_for(store, user).check_org(store, branch_code)
     if activity_type not in ACTIVITY_TYPES:
         raise EntryError(f"活动类型应为 {'/'.join(ACTIVITY_TYPES)} 之一")
-    title = (title or "").strip()
+    title = bounds.text(title, "活动名称", max_len=bounds.TITLE_MAX, multiline=False)
     if not title:
         raise EntryError("请填写活动名称")
+    note = bounds.text(note, "备注")
     day = check_date(date, today)
+    if not isinstance(statuses, dict):
+        raise EntryError("签到名单格式有误")
     if not statuses:
         raise EntryError("签到名单为空")
     members = {m.id: m for m in roster(store, branch_code)}
     for member_id, status in statuses.items():
         if member_id not in members:
-            raise EntryError(f"成员 {member_id} 不在本支部的在册名单中")
-        if status not in STATUSES:
+            raise EntryError(f"成员 {str(member_id)[:20]} 不在本支部的在册名单中")
+        if not isinstance(status, str) or status not in STATUSES:
             raise EntryError(f"{members[member_id].name}：签到状态应为出席、缺席或请假")
     listed = [members[mid] for mid in statuses]
     scheme, assignment = scheme_for(store, branch_code, day)
@@ -102,7 +105,7 @@ def create_activity(store: Store, user, branch_code: str, activity_type: str, da
         activity_id = cur.execute(
             "INSERT INTO activities(branch_code, type, date, title, note, created_by, request_key)"
             " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            [branch_code, activity_type, day, title, note.strip() or None, user.username, request_key],
+            [branch_code, activity_type, day, title, note or None, user.username, request_key],
         ).fetchone()[0]
         cur.executemany("INSERT INTO attendance(activity_id, member_id, status) VALUES (?, ?, ?)",
                         [[activity_id, mid, status] for mid, status in statuses.items()])

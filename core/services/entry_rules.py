@@ -45,13 +45,10 @@ def require_active(member: MemberRow) -> None:
 
 
 def check_date(day, today: dt.date | None = None) -> dt.date:
-    if not isinstance(day, dt.date):
-        raise EntryError("请选择日期")
-    if isinstance(day, dt.datetime):
-        day = day.date()
-    if day > (today or dt.date.today()):
-        raise EntryError(f"日期 {day:%Y-%m-%d} 在今天之后，不能预先录入")
-    return day
+    """A date from core.bounds.EARLIEST to today."""
+    from core import bounds  # bounds raises this module's EntryError, so it imports it first
+
+    return bounds.day(day, today=today)
 
 
 def check_unlocked(cur, branch_code: str, start: dt.date, end: dt.date | None = None) -> None:

@@ -15,9 +15,9 @@ from decimal import Decimal
 
 import polars as pl
 
-from core import audit
+from core import audit, bounds
 from core.auth import can, require, scope_for
-from core.decimals import fmt, scaled, signed, to_decimal
+from core.decimals import fmt, signed
 from core.scheme import Item, Scheme
 from core.scheme_assignments import scheme_for
 from core.services.entry_rules import EntryError, MemberRow, check_date, check_unlocked, member_row, require_active
@@ -75,7 +75,7 @@ def items_for(scheme: Scheme, kind: str) -> list[Item]:
 def check_item(scheme: Scheme, member: MemberRow, code: str, points, count, rating=None
                ) -> tuple[Item, Decimal | None, Decimal]:
     """Validate one event against the member's scheme; returns (item, points, count)."""
-    item = scheme.items.get(code)
+    item = scheme.items.get(code) if isinstance(code, str) else None
     if item is None:
         raise EntryError(f"方案「{scheme.name}」中没有项目 {code}")
     if member.kind not in item.kinds:
@@ -85,30 +85,19 @@ def check_item(scheme: Scheme, member: MemberRow, code: str, points, count, rati
     if item.is_range:
         if points is None or points == "":
             raise EntryError(f"「{item.name}」需要填写分值（{item_points_text(item)}）")
-        value = _number(points, "分值")
+        value = bounds.number(points, "分值")
         if not item.min <= value <= item.max:
             raise EntryError(f"「{item.name}」的分值应在 {item_points_text(item)} 之间，填写的是 {fmt(value)}")
     else:
         if points is not None and points != "":
             raise EntryError(f"「{item.name}」是固定分值（{item_points_text(item)}），不需要填写分值")
         value = None
-    amount = _number(count, "数量")
-    if amount <= 0:
-        raise EntryError("数量应大于 0")
+    amount = bounds.count(count, "数量", whole=False)
     if item.frequency != "per_unit" and amount != amount.to_integral_value():
         raise EntryError(f"「{item.name}」按次计分，次数应为整数")
-    if rating is not None and rating not in RATINGS:
+    if rating is not None and (not isinstance(rating, str) or rating not in RATINGS):
         raise EntryError(f"评价应为 {'/'.join(RATINGS)} 之一")
     return item, value, amount
-
-
-def _number(value, what: str) -> Decimal:
-    try:
-        result = to_decimal(value)
-        scaled(result)
-    except ValueError:
-        raise EntryError(f"{what}应为数字（最多两位小数），填写的是 {value!r}") from None
-    return result
 
 
 # -- writes --------------------------------------------------------------------------
@@ -155,13 +144,14 @@ def enter_event(store: Store, user, member_id: str, item: str, date: dt.date, po
     nothing: the check and the insert share one transaction under the write lock.
     """
     require(user, "enter")
+    member_id = bounds.text(member_id, "成员编号", required=True, max_len=bounds.NAME_MAX, multiline=False)
     scope_for(store, user).check_member(store, member_id)
     member = member_row(store, member_id)
     require_active(member)
     day = check_date(date, today)
     scheme, assignment = scheme_for(store, member.branch_code, day)
     entry, value, amount = check_item(scheme, member, item, points, count, rating)
-    note = (note or "").strip()
+    note = bounds.text(note, "备注")
 
     def work(cur) -> int:
         first = existing_request(cur, request_key)
@@ -203,17 +193,14 @@ def reverse_event(store: Store, user, event_id: int, reason: str = "", request_k
     would otherwise undo a record that had just been approved).
     """
     require(user, "enter")
-    try:
-        event_id = int(event_id)
-    except (TypeError, ValueError):
-        raise EntryError(f"积分记录编号应为数字：{event_id}") from None
+    event_id = bounds.record_id(event_id)
+    reason = bounds.text(reason, "撤销原因")
     found = store.one("SELECT member_id, branch_code FROM events WHERE id = ?", [event_id])
     if found is None:
         raise EntryError(f"未找到积分记录 {event_id}")
     member_id, event_branch = found
     scope_for(store, user).check_org(store, event_branch)
     member = replace(member_row(store, member_id), branch_code=event_branch)
-    reason = (reason or "").strip()
 
     def work(cur) -> int:
         first = existing_request(cur, request_key)

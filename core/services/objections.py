@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from core import audit
+from core import audit, bounds
 from core.auth import require, scope_for
 from core.cycles import cycle_bounds, period_bounds
 from core.decimals import signed
@@ -71,6 +71,7 @@ _FROM = "FROM objections o JOIN publicity p ON p.id = o.publicity_id JOIN member
 
 
 def get_objection(store: Store, objection_id: int) -> Objection:
+    objection_id = bounds.record_id(objection_id, "异议编号")
     row = store.one(f"SELECT {_COLUMNS} {_FROM} WHERE o.id = ?", [objection_id])
     if row is None:
         raise EntryError(f"未找到异议 {objection_id}")
@@ -102,11 +103,8 @@ def overdue_objections(store: Store, scope, today: dt.date) -> list[Objection]:
     return [Objection(*r) for r in rows]
 
 
-def _text(value: str | None, what: str) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise EntryError(f"请填写{what}")
-    return value
+def _text(value: str | None, what: str, max_len: int = bounds.NOTE_MAX) -> str:
+    return bounds.text(value, what, required=True, max_len=max_len, multiline=max_len > bounds.NAME_MAX)
 
 
 def file_objection(store: Store, user, publicity_id: int, member_id: str, objector: str, content: str,
@@ -119,10 +117,10 @@ def file_objection(store: Store, user, publicity_id: int, member_id: str, object
     if pub.window(today) != "open":
         raise EntryError(f"只能在公示期内（{pub.start_date:%Y-%m-%d}至{pub.end_date:%Y-%m-%d}）登记异议，"
                          f"今天是 {today:%Y-%m-%d}")
-    if member_id not in {r["subject"] for r in pub.snapshot["results"]}:
+    if not isinstance(member_id, str) or member_id not in {r["subject"] for r in pub.snapshot["results"]}:
         raise EntryError(f"成员 {member_id} 不在本次公示名单中")
-    objector, content = _text(objector, "异议人"), _text(content, "异议内容")
-    handler = (handler or "").strip() or user.display_name
+    objector, content = _text(objector, "异议人", bounds.NAME_MAX), _text(content, "异议内容")
+    handler = bounds.text(handler, "经办人", max_len=bounds.NAME_MAX, multiline=False) or user.display_name
     scheme, _ = scheme_for_cycle(store, pub.branch_code, pub.cycle, today)
     deadline = add_working_days(today, scheme.objection_working_days)
 
@@ -153,7 +151,8 @@ def _open_objection(store: Store, user, objection_id: int) -> Objection:
 
 def assign_handler(store: Store, user, objection_id: int, handler: str) -> None:
     obj = _open_objection(store, user, objection_id)
-    handler = _text(handler, "经办人")
+    objection_id = obj.id
+    handler = _text(handler, "经办人", bounds.NAME_MAX)
 
     def work(cur) -> None:
         cur.execute("UPDATE objections SET handler = ? WHERE id = ? AND state = 'open'", [handler, objection_id]).fetchall()
@@ -226,6 +225,7 @@ def resolve_objection(store: Store, user, objection_id: int, resolution: str, re
     """
     today = today or dt.date.today()
     obj = _open_objection(store, user, objection_id)
+    objection_id = obj.id
     resolution, recheck = _text(resolution, "处理意见"), _text(recheck, "复核意见")
     _check_corrections(store, obj, corrections)
     applied = [_apply(store, user, obj, c, today) for c in corrections]

@@ -12,7 +12,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-from core import audit
+from core import audit, bounds
 from core.auth import require, scope_for
 from core.cycles import cycle_bounds, period_bounds, period_label
 from core.scheme_assignments import resolve_scheme, scheme_for_cycle
@@ -79,6 +79,7 @@ def _publicity(row) -> Publicity:
 def get_publicity(store, publicity_id: int) -> Publicity:
     """``store`` may be a write's cursor: a read inside a write stays on the write's own
     connection (on a server another one would come from the pool, and see the data before)."""
+    publicity_id = bounds.record_id(publicity_id, "公示编号")
     sql = f"SELECT {_COLUMNS} FROM publicity WHERE id = ?"
     row = store.one(sql, [publicity_id]) if isinstance(store, Store) else store.execute(sql, [publicity_id]).fetchone()
     if row is None:
@@ -134,8 +135,7 @@ def _check_publishable(store: Store, scheme, branch_code: str, cycle: int, perio
 
 
 def _check_window(scheme, start: dt.date, end: dt.date, today: dt.date) -> None:
-    if not isinstance(start, dt.date) or not isinstance(end, dt.date):
-        raise EntryError("请选择公示开始日期和结束日期")
+    start, end = bounds.window(start, end)
     if start < today:
         raise EntryError(f"公示开始日期 {start:%Y-%m-%d} 早于今天，公示不能补登")
     days = (end - start).days + 1
@@ -156,6 +156,8 @@ def open_publicity(store: Store, user, branch_code: str, cycle: int, period: str
     """发起公示: snapshot the branch's results for the period and open the window."""
     today = today or dt.date.today()
     require(user, "publish")
+    cycle = bounds.cycle(cycle, today=today)
+    start, end = bounds.window(start, end)
     scope_for(store, user).check_org(store, branch_code)
     check_period(period)
     scheme, output, _ = live_output(store, branch_code, cycle, period, today)
@@ -187,14 +189,19 @@ def republish(store: Store, user, publicity_id: int, reason: str, today: dt.date
     today = today or dt.date.today()
     require(user, "publish")
     old = get_publicity(store, publicity_id)
+    publicity_id = old.id
     scope_for(store, user).check_org(store, old.branch_code)
-    if not (reason or "").strip():
-        raise EntryError("请填写重新公示的原因")
+    reason = bounds.text(reason, "重新公示的原因", required=True)
+    if end is not None and not isinstance(end, dt.date):
+        raise EntryError("请选择公示结束日期")
+    if isinstance(end, dt.datetime):
+        end = end.date()
     scheme, output, _ = live_output(store, old.branch_code, old.cycle, old.period, today)
     if keep_window:
         start, end = old.start_date, end or old.end_date
         if end < old.end_date:
             raise EntryError(f"重新公示的结束日期不能早于原结束日期 {old.end_date:%Y-%m-%d}")
+        bounds.window(start, end)
         choice = f"沿用原公示期 {start:%Y-%m-%d}至{end:%Y-%m-%d}"
     else:
         start = today

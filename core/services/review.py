@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from core import audit
+from core import audit, bounds
 from core.auth import require, scope_for
 from core.members import search_clause
 from core.orgs import labels
@@ -27,7 +27,7 @@ def approve(store: Store, user, event_ids: list[int], branch_code: str | None = 
 
 def reject(store: Store, user, event_ids: list[int], reason: str, branch_code: str | None = None) -> int:
     """Reject every event in ``event_ids`` with ``reason`` (required, shown to the recorder)."""
-    reason = (reason or "").strip()
+    reason = bounds.text(reason, "驳回理由")
     if not reason:
         raise EntryError("驳回必须填写理由")
     return _review(store, user, event_ids, "rejected", reason, branch_code)
@@ -35,10 +35,9 @@ def reject(store: Store, user, event_ids: list[int], reason: str, branch_code: s
 
 def _review(store: Store, user, event_ids, decision: str, reason: str | None, branch_code: str | None) -> int:
     require(user, "review")
-    try:
-        ids = list(dict.fromkeys(int(i) for i in event_ids))
-    except (TypeError, ValueError):
-        raise EntryError("积分记录编号应为数字") from None
+    if isinstance(event_ids, (str, bytes)) or not hasattr(event_ids, "__iter__"):
+        raise EntryError("积分记录编号应为数字")
+    ids = list(dict.fromkeys(bounds.record_id(i) for i in event_ids))
     if not ids:
         raise EntryError("请先勾选要审核的记录")
     marks = ", ".join("?" for _ in ids)

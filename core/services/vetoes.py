@@ -6,7 +6,7 @@ import datetime as dt
 
 import polars as pl
 
-from core import audit
+from core import audit, bounds
 from core.auth import require, scope_for
 from core.scheme_assignments import scheme_for
 from core.services.entry_rules import EntryError, check_date, check_unlocked, member_row, require_active
@@ -23,15 +23,16 @@ def add_veto(store: Store, user, member_id: str, item: str, date: dt.date, evide
              today: dt.date | None = None) -> int:
     """Record a veto (a decision of the branch, so a reviewer's action) with its evidence note."""
     require(user, "review")
+    member_id = bounds.text(member_id, "成员编号", required=True, max_len=bounds.NAME_MAX, multiline=False)
     scope_for(store, user).check_member(store, member_id)
     member = member_row(store, member_id)
     require_active(member)
     day = check_date(date, today)
-    evidence = (evidence or "").strip()
+    evidence = bounds.text(evidence, "否决依据")
     if not evidence:
         raise EntryError("一票否决必须写明依据（文件、决定或事实）")
     scheme, _ = scheme_for(store, member.branch_code, day)
-    veto = scheme.vetoes.get(item)
+    veto = scheme.vetoes.get(item) if isinstance(item, str) else None
     if veto is None:
         raise EntryError(f"方案「{scheme.name}」中没有否决事项 {item}")
 
@@ -55,7 +56,8 @@ def add_veto(store: Store, user, member_id: str, item: str, date: dt.date, evide
 def revoke_veto(store: Store, user, veto_id: int, reason: str) -> int:
     """Revoke a veto by appending a reversal row that carries the reason; returns its id."""
     require(user, "review")
-    reason = (reason or "").strip()
+    veto_id = bounds.record_id(veto_id, "一票否决记录编号")
+    reason = bounds.text(reason, "撤销理由")
     if not reason:
         raise EntryError("撤销一票否决必须填写理由")
     row = store.one("SELECT member_id, item, date, reverses FROM vetoes WHERE id = ?", [veto_id])
