@@ -44,6 +44,13 @@ EFFECTIVE_EVENTS_SQL = """
 SELECT e.* FROM events e JOIN effective_events f ON f.event_id = e.id
 """
 
+# Only who, where and when of the events that count (the rollup's own columns): a read that
+# needs no more (participation) skips joining back to ``events`` (PostgreSQL at M: a year
+# by month joined 800k events to 1.9M rollup rows, 1.6 s of its 3.4 s).
+EFFECTIVE_KEYS_SQL = """
+SELECT event_id AS id, branch_code, member_id, date FROM effective_events
+"""
+
 
 def _refresh_effective(cur, where: str, params: list) -> None:
     """Bring ``effective_events`` in line with the rule for the events ``where`` selects
