@@ -24,6 +24,7 @@ import datetime as dt
 
 from core.auth.scope import Scope
 from core.metrics.filters import Filter
+from core.services.ledger import refresh_effective
 
 TODAY = dt.date(2026, 11, 20)
 SCOPE = Scope("t", "admin", "C09", "/C09/")
@@ -71,6 +72,8 @@ def build(store) -> None:
             if review:
                 cur.execute("INSERT INTO event_reviews(event_id, decision, reason, reviewed_by) VALUES (?, ?, ?, 't')",
                             [eid, review, "材料不全" if review == "rejected" else None])
+        # rows written straight to the tables: bring the rollup of what counts in line, as the services do
+        refresh_effective(cur, [e[0] for e in events])
         activities = [(1, B1, "主题党日", "2026-10-15"), (2, B1, "志愿服务", "2026-10-20"),
                       (3, B1, "社区报到", "2026-04-01")]
         activities += [(10 + i, B1, "志愿服务", f"2026-{m:02d}-10") for i, m in enumerate((3, 5, 6, 7))]

@@ -6,6 +6,7 @@ import pytest
 
 from core.metrics import scores, trends
 from tests import metrics_world as world
+from core.services.ledger import refresh_effective
 
 
 @pytest.fixture
@@ -17,7 +18,8 @@ def township(store):
                     " VALUES (900, 'm4', ?, 'late_dues', DATE '2026-08-20', 't', TIMESTAMP '2026-08-21 10:00')",
                     [world.B1]).fetchall(),
         cur.execute("INSERT INTO event_reviews(event_id, decision, reviewed_by) VALUES (900, 'approved', 't')")
-        .fetchall()))
+        .fetchall(),
+        refresh_effective(cur, [900])))  # written straight to the tables: the rollup too
     scores.clear()
     return store
 

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from core.services.entry_rules import EntryError
+from core.services.ledger import refresh_effective
 from core.services.objections import (Correction, correctable_events, file_objection, get_objection,
                                       resolve_objection)
 from core.services.publicity import current_publicity, open_publicity
@@ -29,8 +30,9 @@ def objected(world):
     other_branch = world.write(lambda cur: cur.execute(
         "INSERT INTO events(member_id, branch_code, item, date, entered_by) VALUES"
         " ('M01', 'C01T01B02', 'article_district', DATE '2025-08-10', 'shuji02') RETURNING id").fetchone()[0])
-    world.write(lambda cur: cur.execute("INSERT INTO event_reviews(event_id, decision, reviewed_by)"
-                                        " VALUES (?, 'approved', 'shuji02')", [other_branch]).fetchall())
+    world.write(lambda cur: (cur.execute("INSERT INTO event_reviews(event_id, decision, reviewed_by)"
+                                         " VALUES (?, 'approved', 'shuji02')", [other_branch]).fetchall(),
+                             refresh_effective(cur, [other_branch])))  # straight to the tables: the rollup too
     reversed_one = approved_event(world, "M01", "article_district", D(2025, 9, 1))
     from core.services import ledger
     ledger.reverse_event(world, SECRETARY, reversed_one, "录错")

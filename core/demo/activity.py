@@ -18,6 +18,7 @@ from core.demo import appraisals, ledger, meetings
 from core.demo.frames import insert_frame
 from core.demo.plan import ASSIGNED_FROM, DEFAULT_SCHEME, Plan, load_plans
 from core.scheme import load_scheme
+from core.services import ledger as services_ledger
 from core.store import Store
 
 EVENTS_TARGET = {"S": 100_000, "M": 2_000_000, "L": 20_000_000}  # DESIGN.md demo sizes
@@ -92,6 +93,8 @@ def _write_county(cur, plan: Plan, events_target: float) -> dict[str, int]:
     _reserve(cur, "event_seq", events.height)
     n_events = _insert(cur, "events", events)
     _insert(cur, "event_reviews", reviews)
+    # the rollup of the events that count, set-based once the reviews are in (same transaction)
+    services_ledger.refresh_effective_range(cur, first_event, first_event + events.height - 1)
     n_scores = _insert(cur, "scores", appraisals.scores(plan))
     n_vetoes = _insert(cur, "vetoes", appraisals.vetoes(plan))
     _insert(cur, "cycle_history", appraisals.history(plan))

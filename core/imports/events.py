@@ -21,7 +21,7 @@ from core.imports.resolve import id_card_column, match_members, resolve_branch, 
 from core.imports.schemes import attach_schemes, item_key, item_table
 from core.io.reader import ROW, SHEET, Table, clean_names, clean_numbers_text, clean_text, parse_dates
 from core.services.entry_rules import EntryError, MemberRow, check_date, check_unlocked, require_active
-from core.services.ledger import check_item
+from core.services.ledger import check_item, refresh_effective_batch
 
 KIND = "events"
 NAME = "积分记录"
@@ -235,6 +235,7 @@ def write(cur, ctx: Context, plan: Plan, batch_id: int, file_name: str) -> dict:
     cur.execute("INSERT INTO event_reviews(event_id, decision, reason, reviewed_by)"
                 " SELECT id, 'approved', ?, ? FROM events WHERE import_batch = ? AND source = 'import'",
                 [f"导入已审核台账（批次 {batch_id}）", ctx.user.username, batch_id]).fetchall()
+    refresh_effective_batch(cur, batch_id)  # imported as approved: they count from this transaction
     for branch, count in add.group_by("branch_code").len().iter_rows():
         audit.record(cur, ctx.user.username, "event.import", entity="import_batch", entity_id=batch_id,
                      org_code=branch, after={"events": count, "file": file_name, "status": "approved"})
@@ -255,6 +256,7 @@ def undo(cur, ctx: Context, batch_id: int) -> dict:
         " FROM events e WHERE e.import_batch = ? AND e.source = 'import'"
         " AND NOT EXISTS (SELECT 1 FROM events x WHERE x.reverses = e.id) ORDER BY e.id",
         [reason, ctx.user.username, batch_id]).fetchall()
+    refresh_effective_batch(cur, batch_id)  # the reversed rows stop counting in this transaction
     counts = cur.execute(
         "SELECT r.branch_code, count(*) FROM events r JOIN events e ON e.id = r.reverses"
         " WHERE e.import_batch = ? AND r.source = 'reversal' AND r.entered_by = ? AND r.note = ?"

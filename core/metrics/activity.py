@@ -16,7 +16,7 @@ import polars as pl
 from core.auth.scope import Scope
 from core.metrics.filters import Filter, branch_where, member_where, period_range
 from core.services.attendance import ORG_LIFE
-from core.services.ledger import EFFECTIVE_EVENTS_SQL
+from core.services.ledger import EFFECTIVE_KEYS_SQL
 from core.store import Store
 
 MEETINGS = ORG_LIFE + ("支委会",)  # the meetings whose attendance rate is reported
@@ -43,7 +43,7 @@ def participation(store: Store, scope: Scope, flt: Filter, by_month: bool = Fals
     sql = f"""
     WITH {ctes},
     touched AS (
-      SELECT e.member_id, {month.replace('x.', 'e.')} AS month FROM ({EFFECTIVE_EVENTS_SQL}) e
+      SELECT e.member_id, {month.replace('x.', 'e.')} AS month FROM ({EFFECTIVE_KEYS_SQL}) e
       WHERE e.date BETWEEN ? AND ? AND e.branch_code IN (SELECT code FROM b)
       UNION
       SELECT t.member_id, {month.replace('x.', 'a.')} FROM attendance t JOIN activities a ON a.id = t.activity_id

@@ -28,17 +28,62 @@ RATINGS = ("满意", "基本满意", "不满意")
 KIND_NAMES = {"member": "党员", "resident": "村民", "family": "家庭户", "household": "农户", "unit": "单位",
               "volunteer": "义工"}
 
-# The events that count: approved, not a reversal, not reversed. Case builder and metrics
-# embed this (it has no parameters) rather than restating the rule. The reversed ids (a few
-# thousand) are left-joined rather than tested with NOT EXISTS: DuckDB then joins the
-# date-filtered events to the reviews and prunes the reviews scan, not the other way round
-# (county participation at M: a quarter 64 → 29 ms, a year by month 125 → 91 ms).
-EFFECTIVE_EVENTS_SQL = """
-SELECT e.* FROM events e
+# The events that count: approved, not a reversal, not reversed — the rule, over ``events e``.
+# It is evaluated only for the ids a write touches (``refresh_effective``); reads use the
+# ``effective_events`` rollup it maintains (migration 7), so a period's read no longer joins
+# its events to every review (PostgreSQL at M: 3.9 s of the county evaluate's 6.9 s).
+EFFECTIVE_RULE_SQL = """
+SELECT e.id, e.branch_code, e.member_id, e.date FROM events e
 JOIN event_reviews r ON r.event_id = e.id AND r.decision = 'approved'
-LEFT JOIN (SELECT DISTINCT reverses FROM events WHERE reverses IS NOT NULL) x ON x.reverses = e.id
-WHERE e.reverses IS NULL AND x.reverses IS NULL
+WHERE e.reverses IS NULL AND NOT EXISTS (SELECT 1 FROM events x WHERE x.reverses = e.id) AND {where}
 """
+
+# The events that count, as whole ``events`` rows. Case builder and metrics embed this (it
+# has no parameters) rather than restating the rule.
+EFFECTIVE_EVENTS_SQL = """
+SELECT e.* FROM events e JOIN effective_events f ON f.event_id = e.id
+"""
+
+# Only who, where and when of the events that count (the rollup's own columns): a read that
+# needs no more (participation) skips joining back to ``events`` (PostgreSQL at M: a year
+# by month joined 800k events to 1.9M rollup rows, 1.6 s of its 3.4 s).
+EFFECTIVE_KEYS_SQL = """
+SELECT event_id AS id, branch_code, member_id, date FROM effective_events
+"""
+
+
+def _refresh_effective(cur, where: str, params: list) -> None:
+    """Bring ``effective_events`` in line with the rule for the events ``where`` selects
+    (over ``events e``). Drops the ones that stopped counting and adds the ones that began;
+    a row that still counts is left alone rather than deleted and re-inserted (DuckDB can
+    trip its own primary key re-inserting a key deleted in the same transaction)."""
+    rule = EFFECTIVE_RULE_SQL.format(where=where)
+    cur.execute(
+        f"DELETE FROM effective_events WHERE event_id IN (SELECT e.id FROM events e WHERE {where})"
+        f" AND event_id NOT IN (SELECT id FROM ({rule}) c)", params * 2).fetchall()
+    cur.execute(
+        f"INSERT INTO effective_events(event_id, branch_code, member_id, date) SELECT id, branch_code, member_id,"
+        f" date FROM ({rule}) c WHERE NOT EXISTS (SELECT 1 FROM effective_events f WHERE f.event_id = c.id)",
+        params).fetchall()
+
+
+def refresh_effective(cur, ids) -> None:
+    """Called inside every write that changes whether ``ids`` count (a review, a reversal
+    of one of them), in the same transaction, so the rollup is never stale."""
+    ids = sorted({int(i) for i in ids if i is not None})
+    if ids:
+        _refresh_effective(cur, "e.id = ANY(?)", [ids])
+
+
+def refresh_effective_batch(cur, batch_id: int) -> None:
+    """The set-based form for an import batch (its events and what they became)."""
+    _refresh_effective(cur, "e.import_batch = ? AND e.source = 'import'", [batch_id])
+
+
+def refresh_effective_range(cur, first_id: int, last_id: int) -> None:
+    """The set-based form for a bulk load of consecutive ids (the demo)."""
+    _refresh_effective(cur, "e.id BETWEEN ? AND ?", [first_id, last_id])
+
 
 # Status of an ``events e`` row left-joined to ``event_reviews r``.
 STATUS_SQL = """CASE WHEN e.reverses IS NOT NULL THEN 'reversal'
@@ -127,12 +172,15 @@ def recent_twin(cur, member_id: str, item: str, day: dt.date, points, count, not
 def insert_event(cur, member: MemberRow, item: str, day: dt.date, points, count, *, entered_by: str,
                  note: str | None = None, rating: str | None = None, activity_id: int | None = None,
                  reverses: int | None = None, source: str = "manual", request_key: str | None = None) -> int:
-    return cur.execute(
+    event_id = cur.execute(
         "INSERT INTO events(member_id, branch_code, item, date, count, points, rating, note, activity_id,"
         " reverses, source, entered_by, request_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         [member.id, member.branch_code, item, day, count, points, rating, note or None, activity_id, reverses,
          source, entered_by, request_key],
     ).fetchone()[0]
+    if reverses is not None:
+        refresh_effective(cur, [reverses])  # the reversed event stops counting in this transaction
+    return event_id
 
 
 def enter_event(store: Store, user, member_id: str, item: str, date: dt.date, points=None, count=1,

@@ -14,7 +14,7 @@ from core.auth import require, scope_for
 from core.members import search_clause
 from core.orgs import labels
 from core.services.entry_rules import EntryError, check_unlocked
-from core.services.ledger import STATUS_NAMES, STATUS_SQL, ItemLookup, event_points
+from core.services.ledger import STATUS_NAMES, STATUS_SQL, ItemLookup, event_points, refresh_effective
 from core.store import Store
 from core.store.locks import lock_rows
 
@@ -83,6 +83,7 @@ def _review(store: Store, user, event_ids, decision: str, reason: str | None, br
                          entity="event", entity_id=event_id, org_code=branch, member_id=member_id,
                          before={"status": "entered"},
                          after={"status": decision, "points": event_points(item, points, count)}, reason=reason)
+        refresh_effective(cur, ids)  # an approval makes them count, in the same transaction
         return len(ids)
 
     return store.write(work)

@@ -8,7 +8,7 @@ may add statements for one engine only, where only that engine needs them.
 
 from __future__ import annotations
 
-from core.store import schema_v1, schema_v2, schema_v3, schema_v4, schema_v5, schema_v6
+from core.store import schema_v1, schema_v2, schema_v3, schema_v4, schema_v5, schema_v6, schema_v7
 
 # (number, name, SQL for both engines, {engine: extra SQL})
 MIGRATIONS: list[tuple[int, str, str, dict[str, str]]] = [
@@ -18,6 +18,7 @@ MIGRATIONS: list[tuple[int, str, str, dict[str, str]]] = [
     (4, "各类积分对象、户成员、导入批次、组织停用与合并", schema_v4.SQL, {}),
     (5, "用户名不分大小写唯一", schema_v5.SQL, {}),
     (6, "多进程：请求编号唯一、查询索引", schema_v6.SQL, schema_v6.BY_ENGINE),
+    (7, "有效积分记录汇总表", schema_v7.SQL, schema_v7.BY_ENGINE),
 ]
 
 
