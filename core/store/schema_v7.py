@@ -28,6 +28,7 @@ SELECT id, branch_code, member_id, date FROM (
 BY_ENGINE = {
     "postgres": """
 CREATE INDEX effective_events_branch_date ON effective_events(branch_code, date);
+CREATE INDEX events_import_batch ON events(import_batch) WHERE import_batch IS NOT NULL;
 ANALYZE effective_events
 """,
 }
