@@ -271,6 +271,23 @@ def wait_idle(page) -> None:
     page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=60_000)
 
 
+def go(page, title: str, until=None) -> None:
+    """Follow the sidebar link (a page load would start a new, logged-out session). On a loaded
+    machine a click that lands during a rerun can be lost: when ``until`` (a locator on the new
+    page) has not appeared after 20 s, the link is followed again (twice at most)."""
+    for _attempt in range(3):
+        page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
+        wait_idle(page)
+        if until is None:
+            return
+        try:
+            until.wait_for(timeout=20_000)
+            return
+        except Exception:  # noqa: BLE001 - Playwright's timeout: follow the link again
+            continue
+    until.wait_for(timeout=20_000)
+
+
 def browser_login(page, url: str, username: str, password: str = DEMO_PASSWORD) -> None:
     page.goto(url)
     wait_idle(page)

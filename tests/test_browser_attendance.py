@@ -11,7 +11,7 @@ import pytest
 from core.scheme_assignments import scheme_for
 from core.services.attendance import roster
 from core.store import Store
-from tests.conftest import browser_login, wait_idle
+from tests.conftest import browser_login, go, wait_idle
 
 pytestmark = pytest.mark.browser
 BRANCH = "C01T01B01"
@@ -45,12 +45,6 @@ def absentee(demo_path):
 def total_shown(page) -> float:
     metric = page.get_by_test_id("stMetric").filter(has_text="得分").get_by_test_id("stMetricValue")
     return float(metric.inner_text())
-
-
-def go(page, title):
-    """Follow the sidebar link (a page load would start a new, logged-out session)."""
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
-    wait_idle(page)
 
 
 def open_member(page, member_id):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from core.cli import main
-from tests.conftest import serve, wait_idle
+from tests.conftest import go, serve, wait_idle
 from tests.import_files import id_number, xlsx
 
 pytestmark = pytest.mark.browser
@@ -20,12 +20,6 @@ def empty_server(tmp_path, capsys):
     assert main(["init", "--db", str(db)]) == 0
     capsys.readouterr()
     yield from serve(db)
-
-
-def go(page, title):
-    """Follow the sidebar link (a page load would start a new, logged-out session)."""
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
-    wait_idle(page)
 
 
 def pick(page, label, option):

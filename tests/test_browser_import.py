@@ -5,16 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import browser_login, wait_idle
+from tests.conftest import browser_login, go, wait_idle
 from tests.import_files import id_number, xlsx
 
 pytestmark = pytest.mark.browser
-
-
-def go(page, title):
-    """Follow the sidebar link (a page load would start a new, logged-out session)."""
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
-    wait_idle(page)
 
 
 def test_secretary_imports_a_roster_and_sees_the_members(live_server, browser_page, tmp_path):
@@ -36,7 +30,7 @@ def test_secretary_imports_a_roster_and_sees_the_members(live_server, browser_pa
     wait_idle(page)
     expect(page.get_by_text("新增 2 条，更新 0 条").first).to_be_visible()
 
-    go(page, "首页")
+    go(page, "首页", until=page.get_by_label("搜索党员"))
     page.get_by_label("搜索党员").fill("导入")
     page.get_by_label("搜索党员").press("Enter")
     wait_idle(page)
