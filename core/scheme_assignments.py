@@ -25,6 +25,27 @@ class NoSchemeError(LookupError):
     """The branch has no scheme in force on the date asked about."""
 
 
+# A scheme is assigned per organisation and *track*: the subject kinds it scores. A village
+# runs its party scheme (党员) beside its household scheme (户, 村民, 商户/社团); a work
+# station runs the volunteer scheme (义工). Each subject kind belongs to one track.
+TRACKS = {"party": "党员积分", "village": "乡村治理积分", "volunteer": "党员义工积分"}
+_KIND_TRACK = {"member": "party", "household": "village", "family": "village", "resident": "village",
+               "unit": "village", "volunteer": "volunteer"}
+
+
+def track_of_kind(kind: str) -> str:
+    """The track whose scheme scores subjects of ``kind``."""
+    return _KIND_TRACK.get(kind, "party")
+
+
+def track_of_scheme(scheme_id: str) -> str:
+    """The track a shipped scheme belongs to, by its id's family (village-*, volunteer-*)."""
+    for prefix, track in (("village-", "village"), ("volunteer-", "volunteer")):
+        if scheme_id.startswith(prefix):
+            return track
+    return "party"
+
+
 @dataclass(frozen=True)
 class Assignment:
     id: int
@@ -40,8 +61,10 @@ class Assignment:
 
 def assign_scheme(store: Store, user, org_code: str, scheme_id: str, from_date: dt.date,
                   overrides: dict | None = None, reason: str = "") -> int:
-    """Point ``org_code`` (and the branches below it that have no override) at a scheme
-    from ``from_date`` on. The scheme version in force is stored with the assignment."""
+    """Point ``org_code`` (and the branches below it that have no override of the same
+    track) at a scheme from ``from_date`` on. The scheme version in force is stored with the
+    assignment; its track comes from the scheme, so a household scheme never replaces the
+    village's party scheme."""
     require(user, "assign_scheme")
     scope_for(store, user).check_org(store, org_code)
     _check_assignment(scheme_id, from_date)
@@ -51,14 +74,14 @@ def assign_scheme(store: Store, user, org_code: str, scheme_id: str, from_date: 
     # Loading validates the id and the overrides before anything is written.
     scheme = resolve_scheme(scheme_id, json.dumps(overrides, ensure_ascii=False, sort_keys=True) if overrides else None)
     after = {"org_code": org_code, "scheme_id": scheme_id, "scheme_version": scheme.version,
-             "from_date": from_date, "overrides": overrides}
+             "from_date": from_date, "overrides": overrides, "track": track_of_scheme(scheme_id)}
 
     def work(cur) -> int:
         new_id = cur.execute(
             "INSERT INTO scheme_assignments(org_code, scheme_id, scheme_version, overrides, from_date,"
-            " assigned_by, reason) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            " assigned_by, reason, track) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             [org_code, scheme_id, scheme.version, audit.to_json(overrides), from_date, user.username,
-             reason or None],
+             reason or None, track_of_scheme(scheme_id)],
         ).fetchone()[0]
         audit.record(cur, user.username, "scheme.assign", entity="scheme_assignment", entity_id=new_id,
                      org_code=org_code, after=after, reason=reason or None)
@@ -85,8 +108,9 @@ def _check_assignment(scheme_id, from_date) -> None:
         raise ValueError(f"启用日期 {from_date:%Y-%m-%d} 不合理：应在 {EARLIEST_START:%Y-%m-%d} 至 {latest:%Y-%m-%d} 之间")
 
 
-def assignment_for(store: Store, branch_code: str, on_date: dt.date) -> Assignment:
-    """The assignment in force for ``branch_code`` on ``on_date`` (nearest org up the tree)."""
+def assignment_for(store: Store, branch_code: str, on_date: dt.date, track: str = "party") -> Assignment:
+    """The assignment of ``track`` in force for ``branch_code`` on ``on_date`` (nearest org up
+    the tree)."""
     path = store.scalar("SELECT path FROM orgs WHERE code = ?", [branch_code])
     if path is None:
         raise NoSchemeError(f"未知组织：{branch_code}")
@@ -97,35 +121,38 @@ def assignment_for(store: Store, branch_code: str, on_date: dt.date) -> Assignme
                a.assigned_by, a.reason
         FROM scheme_assignments a JOIN orgs o ON o.code = a.org_code
         WHERE a.org_code IN ({", ".join("?" for _ in ancestors)}) AND a.from_date <= ?
+          AND coalesce(a.track, 'party') = ?
         ORDER BY length(o.path) DESC, a.from_date DESC, a.id DESC
         LIMIT 1
         """,
-        ancestors + [on_date],
+        ancestors + [on_date, track],
     )
     if row is None:
         name = store.scalar("SELECT name FROM orgs WHERE code = ?", [branch_code])
         raise NoSchemeError(
-            f"「{name}」在 {on_date:%Y-%m-%d} 没有适用的积分方案，请联系乡镇组织委员在「积分方案」页面设置")
+            f"「{name}」在 {on_date:%Y-%m-%d} 没有适用的{'积分' if track == 'party' else TRACKS.get(track, '')}方案，请联系乡镇组织委员在「积分方案」页面设置")
     overrides = json.loads(row[5]) if row[5] else None
     return Assignment(row[0], row[1], row[2], row[3], row[4], overrides, row[6], row[7], row[8])
 
 
-def scheme_for(store: Store, branch_code: str, on_date: dt.date) -> tuple[Scheme, Assignment]:
-    """The scheme (with the assignment's overrides applied) in force for a branch on a date."""
-    assignment = assignment_for(store, branch_code, on_date)
+def scheme_for(store: Store, branch_code: str, on_date: dt.date, track: str = "party"
+               ) -> tuple[Scheme, Assignment]:
+    """The scheme of ``track`` (with the assignment's overrides applied) in force for a branch
+    on a date."""
+    assignment = assignment_for(store, branch_code, on_date, track)
     overrides = json.dumps(assignment.overrides, ensure_ascii=False, sort_keys=True) if assignment.overrides else None
     return resolve_scheme(assignment.scheme_id, overrides), assignment
 
 
-def scheme_for_cycle(store: Store, branch_code: str, cycle: int, today: dt.date | None = None
-                     ) -> tuple[Scheme, Assignment]:
-    """The scheme that governs a whole cycle: the one in force at its end, or today if the
-    cycle is still running (a mid-cycle switch applies to the cycle it lands in)."""
+def scheme_for_cycle(store: Store, branch_code: str, cycle: int, today: dt.date | None = None,
+                     track: str = "party") -> tuple[Scheme, Assignment]:
+    """The scheme of ``track`` that governs a whole cycle: the one in force at its end, or
+    today if the cycle is still running (a mid-cycle switch applies to the cycle it lands in)."""
     today = today or dt.date.today()
-    scheme, assignment = scheme_for(store, branch_code, today)
+    scheme, assignment = scheme_for(store, branch_code, today, track)
     _, end = cycle_bounds(scheme.cycle_start, cycle)
     if end < today:
-        scheme, assignment = scheme_for(store, branch_code, end)
+        scheme, assignment = scheme_for(store, branch_code, end, track)
     return scheme, assignment
 
 
@@ -141,15 +168,23 @@ def resolve_scheme(scheme_id: str, overrides_json: str | None) -> Scheme:
 
 
 def in_force(store: Store, scope, on_date: dt.date) -> list[dict]:
-    """For each branch in scope: the scheme in force on ``on_date`` and where it comes from
-    (the branch's own setting, or inherited from the township or county)."""
+    """For each branch in scope and each track: the scheme in force on ``on_date`` and where
+    it comes from (the branch's own setting, or inherited from the township or county). The
+    party track is listed for every branch; a village or volunteer track where one is set."""
     rows = []
+    tracks = [t for (t,) in store.all("SELECT DISTINCT coalesce(track, 'party') FROM scheme_assignments")]
     for code, name in branches(store, scope):
-        try:
-            scheme, a = scheme_for(store, code, on_date)
-        except NoSchemeError:
-            rows.append({"支部": name, "编码": code, "积分方案": "未设置", "版本": "", "来源": "", "启用日期": None})
-            continue
-        rows.append({"支部": name, "编码": code, "积分方案": scheme.name, "版本": scheme.version,
-                     "来源": "本支部设置" if a.org_code == code else f"继承自{a.org_name}", "启用日期": a.from_date})
+        for track in TRACKS:
+            try:
+                scheme, a = scheme_for(store, code, on_date, track)
+            except NoSchemeError:
+                if track == "party":
+                    rows.append({"支部": name, "编码": code, "类别": TRACKS[track], "积分方案": "未设置",
+                                 "版本": "", "来源": "", "启用日期": None})
+                continue
+            if track != "party" and track not in tracks:
+                continue
+            rows.append({"支部": name, "编码": code, "类别": TRACKS[track], "积分方案": scheme.name,
+                         "版本": scheme.version,
+                         "来源": "本支部设置" if a.org_code == code else f"继承自{a.org_name}", "启用日期": a.from_date})
     return rows

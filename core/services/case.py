@@ -20,7 +20,7 @@ import polars as pl
 
 from core.cycles import PERIODS, cycle_bounds, period_bounds
 from core.scheme import Scheme
-from core.scheme_assignments import Assignment, NoSchemeError, resolve_scheme, scheme_for_cycle
+from core.scheme_assignments import Assignment, NoSchemeError, resolve_scheme, scheme_for_cycle, track_of_kind
 from core.store import Store
 
 # The columns of the frame every read below joins to: a subject of one group's case.
@@ -34,6 +34,7 @@ class SchemeGroup:
     scheme: Scheme
     assignment: Assignment
     branches: tuple[str, ...]
+    track: str = "party"  # the subject kinds the scheme scores (``track_of_kind``)
 
 
 def _number(value):
@@ -51,18 +52,19 @@ class _Assignments:
     pairs the asked branches with the organisations that have an assignment (a few), not
     with every organisation: at L (12,000 organisations) that took 1.7 s, now 0.02 s."""
 
-    def __init__(self, store: Store, branch_codes: list[str]):
+    def __init__(self, store: Store, branch_codes: list[str], track: str = "party"):
         self.rows: dict[str, list[tuple]] = {}
         for code, *row in store.all(
             """
             SELECT b.code, a.id, a.org_code, a.name, a.scheme_id, a.scheme_version, a.overrides, a.from_date,
                    a.assigned_by, a.reason
             FROM (SELECT code, path FROM orgs WHERE code = ANY(?)) b
-            JOIN (SELECT sa.*, o.name, o.path FROM scheme_assignments sa JOIN orgs o ON o.code = sa.org_code) a
+            JOIN (SELECT sa.*, o.name, o.path FROM scheme_assignments sa JOIN orgs o ON o.code = sa.org_code
+                  WHERE coalesce(sa.track, 'party') = ?) a
               ON starts_with(b.path, a.path)  -- a's organisation is b or one of its ancestors
             ORDER BY b.code, length(a.path) DESC, a.from_date DESC, a.id DESC
             """,
-            [branch_codes],
+            [branch_codes, track],
         ):
             self.rows.setdefault(code, []).append(row)
 
@@ -84,25 +86,25 @@ class _Assignments:
         return found
 
 
-def group_by_scheme(store: Store, branch_codes, cycle: int, today: dt.date | None = None
-                    ) -> tuple[list[SchemeGroup], dict[str, str]]:
-    """Branches grouped by the scheme governing ``cycle``; branches without one are
-    returned separately with the reason, so a county view can list them."""
+def group_by_scheme(store: Store, branch_codes, cycle: int, today: dt.date | None = None,
+                    track: str = "party") -> tuple[list[SchemeGroup], dict[str, str]]:
+    """Branches grouped by the scheme of ``track`` governing ``cycle``; branches without one
+    are returned separately with the reason, so a county view can list them."""
     today = today or dt.date.today()
     codes = list(branch_codes)
-    assignments = _Assignments(store, codes)
+    assignments = _Assignments(store, codes, track)
     groups: dict[tuple, list] = {}
     missing: dict[str, str] = {}
     for code in codes:
         try:
             scheme, assignment = (assignments.for_cycle(code, cycle, today)
-                                  or scheme_for_cycle(store, code, cycle, today))
+                                  or scheme_for_cycle(store, code, cycle, today, track))
         except NoSchemeError as exc:
             missing[code] = str(exc)
             continue
         key = (assignment.scheme_id, scheme.version, repr(assignment.overrides))
         groups.setdefault(key, [scheme, assignment, []])[2].append(code)
-    return [SchemeGroup(s, a, tuple(b)) for s, a, b in groups.values()], missing
+    return [SchemeGroup(s, a, tuple(b), track) for s, a, b in groups.values()], missing
 
 
 def read_cases(store: Store, groups: list[SchemeGroup], cycle: int, *, upto: dt.date | None = None,
@@ -179,6 +181,8 @@ def _subjects(store: Store, groups: list[SchemeGroup], windows: list[tuple]) -> 
             [end, start, branches, branches, branches],
         )
         for r in rows:
+            if track_of_kind(r[3]) != groups[group_of[r[2]]].track:
+                continue  # a village's households are scored by its village scheme, not its party one
             out[group_of[r[2]]].append(
                 {"id": r[0], "name": r[1], "branch": r[2], "kind": r[3], "category": r[4],
                  "probationary": bool(r[5]), "exempt": bool(r[6]),
@@ -318,12 +322,13 @@ def _history(cur, groups: list[SchemeGroup], cycle: int) -> list[list[dict]]:
 
 
 def build_case(store: Store, branch_code: str, cycle: int, *, today: dt.date | None = None,
-               upto: dt.date | None = None) -> tuple[Scheme, dict]:
-    """One branch's case in the SCHEMES.md format, under the scheme governing the cycle.
+               upto: dt.date | None = None, track: str = "party") -> tuple[Scheme, dict]:
+    """One branch's case in the SCHEMES.md format, under the scheme of ``track`` governing
+    the cycle (only the subjects of that track's kinds).
 
     Raises ``NoSchemeError`` (a Chinese message) for an unknown branch or one without a scheme.
     """
-    groups, missing = group_by_scheme(store, [branch_code], cycle, today)
+    groups, missing = group_by_scheme(store, [branch_code], cycle, today, track)
     if missing:
         raise NoSchemeError(missing[branch_code])
     return groups[0].scheme, read_cases(store, groups, cycle, upto=upto)[0]
