@@ -38,7 +38,7 @@ PAGES: list[PageSpec] = [
     PageSpec("import_export", "pages/import_export.py", "导入导出", ":material/upload_file:", "系统", "import"),
     PageSpec("audit_log", "pages/audit_log.py", "操作日志", ":material/history:", "系统", "audit"),
     PageSpec("admin", "pages/admin.py", "系统管理", ":material/settings:", "系统", "manage_users"),
-    PageSpec("account", "pages/account.py", "我的账号", ":material/account_circle:", "系统", "view"),
+    PageSpec("account", "pages/account.py", "我的账号", ":material/account_circle:", "系统", "account"),
 ]
 
 BY_KEY = {p.key: p for p in PAGES}

@@ -3,12 +3,24 @@ the only guard."""
 
 from __future__ import annotations
 
-ROLES = ("admin", "township", "secretary", "recorder")
-ROLE_NAMES = {"admin": "县级管理员", "township": "乡镇（街道）组织委员", "secretary": "支部书记", "recorder": "记分员"}
+# Staff record, review and watch within their organisation. A ``subject`` (a member or a
+# household head) sees only their own account and declares items: never any staff page.
+STAFF = ("admin", "township", "secretary", "recorder")
+ROLES = STAFF + ("subject",)
+ROLE_NAMES = {"admin": "县级管理员", "township": "乡镇（街道）组织委员", "secretary": "支部书记", "recorder": "记分员",
+              "subject": "积分对象（党员、户主）"}
 
 # action -> roles allowed
 ACTIONS: dict[str, frozenset[str]] = {
-    "view": frozenset(ROLES),
+    "view": frozenset(STAFF),
+    "account": frozenset(ROLES),  # one's own password and sessions
+    "self": frozenset({"subject"}),  # my points, my 积分卡, my declarations
+    "declare": frozenset({"subject"}),
+    "exchange": frozenset({"admin", "secretary", "recorder"}),  # at the 积分超市 counter
+    "manage_goods": frozenset({"admin", "secretary"}),  # catalogue, restocking, stock-taking
+    "log_service": frozenset({"admin", "secretary", "recorder"}),  # volunteers' service log
+    "report_in": frozenset({"admin", "township", "secretary", "recorder"}),  # 在职党员到社区报到
+    "evaluate_community": frozenset({"admin", "secretary"}),  # the community's half-yearly 测评
     "enter": frozenset({"admin", "secretary", "recorder"}),
     "review": frozenset({"admin", "secretary"}),
     "appraise": frozenset({"admin", "secretary"}),
@@ -29,6 +41,9 @@ ACTION_NAMES = {
     "audit": "查看操作日志", "manage_users": "管理用户",
     "manage_orgs": "管理组织与人员",
     "import": "导入数据",
+    "account": "管理账号", "self": "查看本人积分", "declare": "自我申报",
+    "exchange": "办理积分兑换", "manage_goods": "管理积分超市商品", "log_service": "登记义工服务",
+    "report_in": "办理社区报到", "evaluate_community": "录入社区测评",
 }
 
 
