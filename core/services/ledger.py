@@ -19,7 +19,7 @@ from core import audit, bounds
 from core.auth import can, require, scope_for
 from core.decimals import fmt, signed
 from core.scheme import Item, Scheme
-from core.scheme_assignments import scheme_for
+from core.scheme_assignments import scheme_for, track_of_kind
 from core.services.entry_rules import EntryError, MemberRow, check_date, check_unlocked, member_row, require_active
 from core.store import Store
 from core.store.locks import lock_rows
@@ -197,7 +197,7 @@ def enter_event(store: Store, user, member_id: str, item: str, date: dt.date, po
     member = member_row(store, member_id)
     require_active(member)
     day = check_date(date, today)
-    scheme, assignment = scheme_for(store, member.branch_code, day)
+    scheme, assignment = scheme_for(store, member.branch_code, day, track_of_kind(member.kind))
     entry, value, amount = check_item(scheme, member, item, points, count, rating)
     note = bounds.text(note, "备注")
 
@@ -336,10 +336,12 @@ class ItemLookup:
 
     def __init__(self, store: Store):
         self.store = store
-        self._schemes: dict[tuple[str, dt.date], Scheme] = {}
+        self._schemes: dict[tuple[str, dt.date, str], Scheme] = {}
 
-    def get(self, branch_code: str, day: dt.date, code: str) -> Item | None:
-        key = (branch_code, day)
+    def get(self, branch_code: str, day: dt.date, code: str, kind: str = "member") -> Item | None:
+        """The item ``code`` of the scheme scoring subjects of ``kind`` (a household's item
+        is its village scheme's)."""
+        key = (branch_code, day, track_of_kind(kind))
         if key not in self._schemes:
-            self._schemes[key] = scheme_for(self.store, branch_code, day)[0]
+            self._schemes[key] = scheme_for(self.store, branch_code, day, key[2])[0]
         return self._schemes[key].items.get(code)

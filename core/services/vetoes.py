@@ -8,7 +8,7 @@ import polars as pl
 
 from core import audit, bounds
 from core.auth import require, scope_for
-from core.scheme_assignments import scheme_for
+from core.scheme_assignments import scheme_for, track_of_kind
 from core.services.entry_rules import EntryError, check_date, check_unlocked, member_row, require_active
 from core.store import Store
 
@@ -31,7 +31,7 @@ def add_veto(store: Store, user, member_id: str, item: str, date: dt.date, evide
     evidence = bounds.text(evidence, "否决依据")
     if not evidence:
         raise EntryError("一票否决必须写明依据（文件、决定或事实）")
-    scheme, _ = scheme_for(store, member.branch_code, day)
+    scheme, _ = scheme_for(store, member.branch_code, day, track_of_kind(member.kind))
     veto = scheme.vetoes.get(item) if isinstance(item, str) else None
     if veto is None:
         raise EntryError(f"方案「{scheme.name}」中没有否决事项 {item}")
