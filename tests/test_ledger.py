@@ -204,9 +204,14 @@ def test_member_summary_is_the_engine_total_and_counts_pending(world):
 def test_hours_and_rating_for_volunteer_service(world):
     from core.scheme_assignments import assign_scheme
 
+    from core.subjects import add_subject
+
+    # the volunteer scheme scores volunteers (义工) beside the branch's party scheme
     assign_scheme(world, TOWNSHIP, "C01T01B01", "volunteer-stars", dt.date(2025, 1, 1))
-    event_id = enter(world, item="service", count="2.5", rating="满意")
+    volunteer = add_subject(world, TOWNSHIP, {"name": "义工甲", "branch_code": "C01T01B01",
+                                              "approved_on": dt.date(2025, 1, 1)}, kind="volunteer")
+    event_id = enter(world, member=volunteer, item="service", count="2.5", rating="满意")
     assert world.one("SELECT count, rating FROM events WHERE id = ?", [event_id]) == (Decimal("2.50"), "满意")
     with pytest.raises(EntryError, match="评价应为 满意/基本满意/不满意 之一"):
-        enter(world, item="service", count=1, rating="很好")
+        enter(world, member=volunteer, item="service", count=1, rating="很好")
     assert ledger.recent_entries(world, RECORDER)[0]["points"] == Decimal("12.5")  # 5 per hour × 2.5

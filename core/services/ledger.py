@@ -314,15 +314,15 @@ def recent_entries(store: Store, user, *, member_id: str | None = None, limit: i
         params.append(user.username)
     rows = store.all(
         f"""SELECT e.id, e.date, e.member_id, m.name, e.branch_code, e.item, e.points, e.count, e.note,
-                   {STATUS_SQL} AS status, r.reason
+                   {STATUS_SQL} AS status, r.reason, m.kind
             FROM events e JOIN members m ON m.id = e.member_id JOIN orgs o ON o.code = e.branch_code
             LEFT JOIN event_reviews r ON r.event_id = e.id
             WHERE {where} AND e.reverses IS NULL ORDER BY e.id DESC LIMIT ?""",
         params + [limit],
     )
     items, out = ItemLookup(store), []
-    for event_id, day, mid, name, branch, code, points, count, note, status, reason in rows:
-        item = items.get(branch, day, code)
+    for event_id, day, mid, name, branch, code, points, count, note, status, reason, kind in rows:
+        item = items.get(branch, day, code, kind)
         out.append({"id": event_id, "date": day, "member_id": mid, "member": name,
                     "item": item.name if item else code, "points": event_points(item, points, count),
                     "note": note or "", "status": status, "status_name": STATUS_NAMES[status],

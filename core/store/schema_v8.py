@@ -3,7 +3,9 @@
 - ``scheme_assignments.track``: a scheme is assigned per organisation *and* subject kind, so
   a village runs its party scheme (track ``party``: 党员) beside its household scheme (track
   ``village``: 户, 村民, 商户/社团) and a work station its volunteer scheme (``volunteer``:
-  义工). ``core.scheme_assignments.track_of_kind`` maps a subject kind to its track.
+  义工). ``core.scheme_assignments.track_of_kind`` maps a subject kind to its track. A 公示
+  and a period lock belong to a track too: a village's quarterly household 公示 neither
+  replaces nor locks its party branch's.
 - ``users`` is rebuilt (DuckDB cannot change a CHECK, see migration 4) so that ``role`` may be
   ``subject``: a member or household head who sees only their own account
   (``users.subject_id``). Migration 5's index is dropped first and made again after.
@@ -27,6 +29,8 @@ UPDATE scheme_assignments SET track = CASE
   WHEN starts_with(scheme_id, 'village-') THEN 'village'
   WHEN starts_with(scheme_id, 'volunteer-') THEN 'volunteer'
   ELSE 'party' END;
+ALTER TABLE publicity ADD COLUMN track VARCHAR DEFAULT 'party';
+ALTER TABLE period_locks ADD COLUMN track VARCHAR DEFAULT 'party';
 
 DROP INDEX users_username_nocase;
 CREATE TABLE users_v8(
