@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
 
@@ -171,12 +172,14 @@ def recent_twin(cur, member_id: str, item: str, day: dt.date, points, count, not
 
 def insert_event(cur, member: MemberRow, item: str, day: dt.date, points, count, *, entered_by: str,
                  note: str | None = None, rating: str | None = None, activity_id: int | None = None,
-                 reverses: int | None = None, source: str = "manual", request_key: str | None = None) -> int:
+                 reverses: int | None = None, source: str = "manual", request_key: str | None = None,
+                 evidence: str | None = None) -> int:
     event_id = cur.execute(
         "INSERT INTO events(member_id, branch_code, item, date, count, points, rating, note, activity_id,"
-        " reverses, source, entered_by, request_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        " reverses, source, entered_by, request_key, evidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " RETURNING id",
         [member.id, member.branch_code, item, day, count, points, rating, note or None, activity_id, reverses,
-         source, entered_by, request_key],
+         source, entered_by, request_key, evidence],
     ).fetchone()[0]
     if reverses is not None:
         refresh_effective(cur, [reverses])  # the reversed event stops counting in this transaction
@@ -194,6 +197,17 @@ def enter_event(store: Store, user, member_id: str, item: str, date: dt.date, po
     require(user, "enter")
     member_id = bounds.text(member_id, "成员编号", required=True, max_len=bounds.NAME_MAX, multiline=False)
     scope_for(store, user).check_member(store, member_id)
+    return record_event(store, user, member_id, item, date, points, count, note, request_key, rating, today)
+
+
+def record_event(store: Store, user, member_id: str, item: str, date: dt.date, points=None, count=1,
+                 note: str = "", request_key: str | None = None, rating: str | None = None,
+                 today: dt.date | None = None, *, source: str = "manual", evidence: str | None = None,
+                 after_insert: Callable[[object, int], None] | None = None) -> int:
+    """The one write path of a new event, for a caller that has already checked the user's
+    right to it (``enter_event``: a recorder in scope; a volunteers' service log; a subject's
+    own declaration). ``after_insert(cur, event_id)`` writes what the caller keeps beside the
+    event (a service record's details) in the same transaction."""
     member = member_row(store, member_id)
     require_active(member)
     day = check_date(date, today)
@@ -217,11 +231,14 @@ def enter_event(store: Store, user, member_id: str, item: str, date: dt.date, po
             raise EntryError(f"{member.name} {day:%Y-%m-%d}「{entry.name}」刚刚已录入过相同记录（编号 {twin}），"
                              "本次未保存；如确实发生了两次，请在备注中注明后再提交")
         event_id = insert_event(cur, member, entry.code, day, value, amount, entered_by=user.username, note=note,
-                                rating=rating, request_key=request_key)
+                                rating=rating, request_key=request_key, source=source, evidence=evidence)
+        if after_insert is not None:
+            after_insert(cur, event_id)
         audit.record(cur, user.username, "event.enter", entity="event", entity_id=event_id,
                      org_code=member.branch_code, member_id=member.id,
                      after={"item": entry.code, "date": day, "points": value, "count": amount, "note": note,
-                            "scheme": f"{scheme.id}@{assignment.scheme_version}"})
+                            "scheme": f"{scheme.id}@{assignment.scheme_version}",
+                            **({"source": source} if source != "manual" else {})})
         return event_id
 
     return store.write(work)
