@@ -51,13 +51,16 @@ def check_date(day, today: dt.date | None = None) -> dt.date:
     return bounds.day(day, today=today)
 
 
-def check_unlocked(cur, branch_code: str, start: dt.date, end: dt.date | None = None) -> None:
-    """Refuse when a lock of ``branch_code`` (not reopened) overlaps ``start..end``."""
+def check_unlocked(cur, branch_code: str, start: dt.date, end: dt.date | None = None,
+                   track: str = "party") -> None:
+    """Refuse when a lock of ``branch_code`` and ``track`` (not reopened) overlaps
+    ``start..end``: a village's finalised household quarter does not lock its party members'
+    entries, nor the other way round (``track_of_kind`` of the subject)."""
     row = cur.execute(
         "SELECT cycle, period, start_date, end_date FROM period_locks"
-        " WHERE branch_code = ? AND reopened_at IS NULL AND start_date <= ? AND end_date >= ?"
-        " ORDER BY start_date LIMIT 1",
-        [branch_code, end or start, start],
+        " WHERE branch_code = ? AND coalesce(track, 'party') = ? AND reopened_at IS NULL"
+        " AND start_date <= ? AND end_date >= ? ORDER BY start_date LIMIT 1",
+        [branch_code, track, end or start, start],
     ).fetchone()
     if row is not None:
         cycle, period, first, last = row

@@ -42,10 +42,10 @@ def finalise_blockers(store: Store, pub: Publicity, today: dt.date) -> list[str]
     if today <= pub.end_date:
         reasons.append(f"公示期到 {pub.end_date:%Y-%m-%d} 结束，{pub.end_date + dt.timedelta(days=1):%Y-%m-%d} 起才能归档")
     with store.cursor() as cur:
-        waiting = open_count(cur, pub.branch_code, pub.cycle, pub.period)
+        waiting = open_count(cur, pub.branch_code, pub.cycle, pub.period, pub.track)
     if waiting:
         reasons.append(f"还有 {waiting} 条异议未办结")
-    _, now, _ = live_output(store, pub.branch_code, pub.cycle, pub.period, today)
+    _, now, _ = live_output(store, pub.branch_code, pub.cycle, pub.period, today, pub.track)
     changed = changed_subjects(pub.snapshot, now)
     if changed:
         reasons.append(f"公示后有 {len(changed)} 名成员的结果发生变化，请先重新公示")
@@ -61,7 +61,7 @@ def finalise(store: Store, user, publicity_id: int, today: dt.date | None = None
     reasons = finalise_blockers(store, pub, today)
     if reasons:
         raise EntryError("不能归档：" + "；".join(reasons))
-    scheme, _ = scheme_for_cycle(store, pub.branch_code, pub.cycle, today)
+    scheme, _ = scheme_for_cycle(store, pub.branch_code, pub.cycle, today, pub.track)
     start, end = period_bounds(scheme.cycle_start, pub.cycle, pub.period)
     label = period_label(scheme, pub.cycle, pub.period)
 
@@ -69,16 +69,16 @@ def finalise(store: Store, user, publicity_id: int, today: dt.date | None = None
         # Re-checked inside the transaction: another session may have acted meanwhile.
         if cur.execute("SELECT state FROM publicity WHERE id = ?", [publicity_id]).fetchone()[0] != "open":
             raise EntryError("该公示已归档或已被替代")
-        if open_count(cur, pub.branch_code, pub.cycle, pub.period):
+        if open_count(cur, pub.branch_code, pub.cycle, pub.period, pub.track):
             raise EntryError("不能归档：有新的异议未办结")
-        if active_lock(cur, pub.branch_code, pub.cycle, pub.period):
+        if active_lock(cur, pub.branch_code, pub.cycle, pub.period, pub.track):
             raise EntryError(f"{label}已归档")
         cur.execute("UPDATE publicity SET state = 'finalised', finalised_by = ?, finalised_at = current_timestamp"
                     " WHERE id = ?", [user.username, publicity_id]).fetchall()
         lock_id = cur.execute(
-            "INSERT INTO period_locks(branch_code, cycle, period, start_date, end_date, publicity_id, locked_by)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            [pub.branch_code, pub.cycle, pub.period, start, end, publicity_id, user.username]).fetchone()[0]
+            "INSERT INTO period_locks(branch_code, cycle, period, start_date, end_date, publicity_id, locked_by, track)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            [pub.branch_code, pub.cycle, pub.period, start, end, publicity_id, user.username, pub.track]).fetchone()[0]
         if pub.period == "cycle":
             _write_history(cur, pub)
         audit.record(cur, user.username, "period.finalise", entity="period_lock", entity_id=lock_id,
@@ -112,7 +112,8 @@ def _clear_history(cur, cycle: int, members: list[str]) -> None:
                     f" AND member_id IN ({', '.join('?' for _ in members)})", [cycle, *members]).fetchall()
 
 
-def reopen(store: Store, user, branch_code: str, cycle: int, period: str, reason: str) -> int:
+def reopen(store: Store, user, branch_code: str, cycle: int, period: str, reason: str,
+           track: str = "party") -> int:
     """重新开放 a finalised period (township or admin), with a reason; returns the lock id.
 
     The lock stays on record marked reopened; the frozen snapshot stops being the shown
@@ -123,10 +124,10 @@ def reopen(store: Store, user, branch_code: str, cycle: int, period: str, reason
     reason = (reason or "").strip()
     if not reason:
         raise EntryError("请填写重新开放的原因")
-    label = period_label(scheme_for_cycle(store, branch_code, cycle)[0], cycle, period)
+    label = period_label(scheme_for_cycle(store, branch_code, cycle, track=track)[0], cycle, period)
 
     def work(cur) -> int:
-        lock = active_lock(cur, branch_code, cycle, period)
+        lock = active_lock(cur, branch_code, cycle, period, track)
         if lock is None:
             raise EntryError(f"{label}未归档，无需重新开放")
         lock_id, start, end, publicity_id = lock

@@ -219,7 +219,7 @@ def record_event(store: Store, user, member_id: str, item: str, date: dt.date, p
         first = existing_request(cur, request_key)
         if first is not None:
             return first
-        check_unlocked(cur, member.branch_code, day)
+        check_unlocked(cur, member.branch_code, day, track=track_of_kind(member.kind))
         twin = recent_twin(cur, member.id, entry.code, day, value, amount, note, user.username)
         if twin is not None:
             # On PostgreSQL each statement sees what committed before it began, so the same
@@ -283,7 +283,7 @@ def reverse_event(store: Store, user, event_id: int, reason: str = "", request_k
             raise EntryError("该记录已审核通过，记分员不能撤销；请联系支部书记")
         if cur.execute("SELECT 1 FROM events WHERE reverses = ?", [event_id]).fetchone():
             raise EntryError("该记录已撤销，不能重复撤销")
-        check_unlocked(cur, event_branch, day)
+        check_unlocked(cur, event_branch, day, track=track_of_kind(member.kind))
         new_id = insert_event(cur, member, item, day, points, count, entered_by=user.username,
                               note=reason or "撤销", reverses=event_id, source="reversal",
                               request_key=request_key)

@@ -78,18 +78,19 @@ def get_objection(store: Store, objection_id: int) -> Objection:
     return Objection(*row)
 
 
-def window_objections(store: Store, branch_code: str, cycle: int, period: str) -> list[Objection]:
-    """Every objection of the window (all its publicity rows), newest first."""
+def window_objections(store: Store, branch_code: str, cycle: int, period: str,
+                      track: str = "party") -> list[Objection]:
+    """Every objection of the window (all its publicity rows of ``track``), newest first."""
     rows = store.all(f"SELECT {_COLUMNS} {_FROM} WHERE p.branch_code = ? AND p.cycle = ? AND p.period = ?"
-                     " ORDER BY o.id DESC", [branch_code, cycle, period])
+                     " AND coalesce(p.track, 'party') = ? ORDER BY o.id DESC", [branch_code, cycle, period, track])
     return [Objection(*r) for r in rows]
 
 
-def open_count(cur, branch_code: str, cycle: int, period: str) -> int:
+def open_count(cur, branch_code: str, cycle: int, period: str, track: str = "party") -> int:
     return cur.execute(
         "SELECT count(*) FROM objections o JOIN publicity p ON p.id = o.publicity_id"
-        " WHERE p.branch_code = ? AND p.cycle = ? AND p.period = ? AND o.state = 'open'",
-        [branch_code, cycle, period]).fetchone()[0]
+        " WHERE p.branch_code = ? AND p.cycle = ? AND p.period = ? AND coalesce(p.track, 'party') = ?"
+        " AND o.state = 'open'", [branch_code, cycle, period, track]).fetchone()[0]
 
 
 def overdue_objections(store: Store, scope, today: dt.date) -> list[Objection]:
@@ -121,7 +122,7 @@ def file_objection(store: Store, user, publicity_id: int, member_id: str, object
         raise EntryError(f"成员 {member_id} 不在本次公示名单中")
     objector, content = _text(objector, "异议人", bounds.NAME_MAX), _text(content, "异议内容")
     handler = bounds.text(handler, "经办人", max_len=bounds.NAME_MAX, multiline=False) or user.display_name
-    scheme, _ = scheme_for_cycle(store, pub.branch_code, pub.cycle, today)
+    scheme, _ = scheme_for_cycle(store, pub.branch_code, pub.cycle, today, pub.track)
     deadline = add_working_days(today, scheme.objection_working_days)
 
     def work(cur) -> int:
@@ -170,7 +171,7 @@ def correctable_events(store: Store, objection: Objection | int) -> list[dict]:
     Chinese name, date and points and a label for the picker."""
     obj = objection if isinstance(objection, Objection) else get_objection(store, objection)
     pub = get_publicity(store, obj.publicity_id)
-    scheme, _ = scheme_for_cycle(store, pub.branch_code, pub.cycle)
+    scheme, _ = scheme_for_cycle(store, pub.branch_code, pub.cycle, track=pub.track)
     first = cycle_bounds(scheme.cycle_start, pub.cycle)[0]
     last = period_bounds(scheme.cycle_start, pub.cycle, pub.period)[1]
     frame = ledger.effective_events(store, branch_code=pub.branch_code, member_id=obj.member_id,
@@ -251,7 +252,7 @@ def resolve_objection(store: Store, user, objection_id: int, resolution: str, re
 
 def _current_open(store: Store, obj: Objection) -> Publicity:
     pub = get_publicity(store, obj.publicity_id)
-    current = current_publicity(store, pub.branch_code, pub.cycle, pub.period)
+    current = current_publicity(store, pub.branch_code, pub.cycle, pub.period, pub.track)
     if current is None or current.state != "open":
         raise EntryError("公示已归档，不能重新公示")
     return current

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from core import audit, bounds
 from core.auth import require, scope_for
 from core.cycles import cycle_bounds, period_bounds, period_label
-from core.scheme_assignments import resolve_scheme, scheme_for_cycle
+from core.scheme_assignments import resolve_scheme, scheme_for_cycle, track_of_kind
 from core.services.entry_rules import EntryError
 from core.services.ledger import STATUS_SQL
 from core.services.results import check_period, live_output, result_rows
@@ -26,7 +26,9 @@ WINDOW_NAMES = {"upcoming": "未开始", "open": "公示中", "closed": "公示�
     k: v for k, v in STATE_NAMES.items() if k != "open"}
 
 _COLUMNS = ("id, branch_code, cycle, period, scheme_id, scheme_version, start_date, end_date, state, snapshot,"
-            " created_by, created_at, finalised_by, finalised_at")
+            " created_by, created_at, finalised_by, finalised_at, coalesce(track, 'party')")
+# What a 公示 is of, in its title: a village publishes its households beside its party members.
+TRACK_TITLES = {"party": "党员积分结果公示", "village": "农户积分结果公示", "volunteer": "党员义工积分结果公示"}
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,7 @@ class Publicity:
     created_at: dt.datetime
     finalised_by: str | None
     finalised_at: dt.datetime | None
+    track: str = "party"  # the subjects published: 党员, a village's households, volunteers
 
     @property
     def label(self) -> str:
@@ -87,12 +90,13 @@ def get_publicity(store, publicity_id: int) -> Publicity:
     return _publicity(row)
 
 
-def current_publicity(store: Store, branch_code: str, cycle: int, period: str) -> Publicity | None:
+def current_publicity(store: Store, branch_code: str, cycle: int, period: str,
+                      track: str = "party") -> Publicity | None:
     """The window's newest publicity that is open or finalised (a withdrawn one was replaced)."""
     row = store.one(
         f"SELECT {_COLUMNS} FROM publicity WHERE branch_code = ? AND cycle = ? AND period = ?"
-        " AND state <> 'withdrawn' ORDER BY id DESC LIMIT 1",
-        [branch_code, cycle, period],
+        " AND coalesce(track, 'party') = ? AND state <> 'withdrawn' ORDER BY id DESC LIMIT 1",
+        [branch_code, cycle, period, track],
     )
     return _publicity(row) if row else None
 
@@ -108,27 +112,31 @@ def list_publicities(store: Store, branch_codes: list[str], cycle: int | None = 
     return [_publicity(r) for r in store.all(sql + " AND state <> 'withdrawn' ORDER BY id DESC", params)]
 
 
-def open_window(store: Store, branch_code: str) -> tuple[int, str] | None:
-    """(cycle, period) of the branch's newest open 公示, where the page should start."""
+def open_window(store: Store, branch_code: str, track: str = "party") -> tuple[int, str] | None:
+    """(cycle, period) of the branch's newest open 公示 of ``track``, where the page should start."""
     row = store.one("SELECT cycle, period FROM publicity WHERE branch_code = ? AND state = 'open'"
-                    " ORDER BY id DESC LIMIT 1", [branch_code])
+                    " AND coalesce(track, 'party') = ? ORDER BY id DESC LIMIT 1", [branch_code, track])
     return tuple(row) if row else None
 
 
-def pending_event_ids(store: Store, branch_code: str, start: dt.date, end: dt.date) -> list[int]:
-    """Events of the branch dated in ``start..end`` still waiting for review (待审核)."""
-    return [r[0] for r in store.all(
-        f"SELECT e.id FROM events e LEFT JOIN event_reviews r ON r.event_id = e.id"
+def pending_event_ids(store: Store, branch_code: str, start: dt.date, end: dt.date,
+                      track: str | None = None) -> list[int]:
+    """Events of the branch dated in ``start..end`` still waiting for review (待审核); with
+    ``track``, only those of its subjects (a household's entry does not hold up the party 公示)."""
+    rows = store.all(
+        f"SELECT e.id, m.kind FROM events e LEFT JOIN event_reviews r ON r.event_id = e.id"
+        f" LEFT JOIN members m ON m.id = e.member_id"
         f" WHERE e.branch_code = ? AND e.date BETWEEN ? AND ? AND ({STATUS_SQL}) = 'entered' ORDER BY e.id",
-        [branch_code, start, end])]
+        [branch_code, start, end])
+    return [i for i, kind in rows if track is None or track_of_kind(kind or "member") == track]
 
 
-def _check_publishable(store: Store, scheme, branch_code: str, cycle: int, period: str) -> None:
+def _check_publishable(store: Store, scheme, branch_code: str, cycle: int, period: str, track: str) -> None:
     """Every event the results count must have been reviewed: a 公示 of figures that may
     still change would mislead the branch."""
     first = cycle_bounds(scheme.cycle_start, cycle)[0]
     last = period_bounds(scheme.cycle_start, cycle, period)[1]
-    waiting = len(pending_event_ids(store, branch_code, first, last))
+    waiting = len(pending_event_ids(store, branch_code, first, last, track))
     if waiting:
         raise EntryError(f"{first:%Y-%m-%d}至{last:%Y-%m-%d}还有 {waiting} 条积分记录待审核，"
                          "请先在「审核」页面处理完毕再公示")
@@ -144,15 +152,16 @@ def _check_window(scheme, start: dt.date, end: dt.date, today: dt.date) -> None:
                          f"{start:%Y-%m-%d}至{end:%Y-%m-%d}只有 {max(days, 0)} 天")
 
 
-def active_lock(cur, branch_code: str, cycle: int, period: str):
-    """(id, start, end, publicity_id) of the lock in force for the period, or None."""
+def active_lock(cur, branch_code: str, cycle: int, period: str, track: str = "party"):
+    """(id, start, end, publicity_id) of the lock of ``track`` in force for the period, or None."""
     return cur.execute(
         "SELECT id, start_date, end_date, publicity_id FROM period_locks WHERE branch_code = ? AND cycle = ?"
-        " AND period = ? AND reopened_at IS NULL ORDER BY id DESC LIMIT 1", [branch_code, cycle, period]).fetchone()
+        " AND period = ? AND coalesce(track, 'party') = ? AND reopened_at IS NULL ORDER BY id DESC LIMIT 1",
+        [branch_code, cycle, period, track]).fetchone()
 
 
 def open_publicity(store: Store, user, branch_code: str, cycle: int, period: str, start: dt.date,
-                   end: dt.date, today: dt.date | None = None) -> int:
+                   end: dt.date, today: dt.date | None = None, track: str = "party") -> int:
     """发起公示: snapshot the branch's results for the period and open the window."""
     today = today or dt.date.today()
     require(user, "publish")
@@ -160,19 +169,20 @@ def open_publicity(store: Store, user, branch_code: str, cycle: int, period: str
     start, end = bounds.window(start, end)
     scope_for(store, user).check_org(store, branch_code)
     check_period(period)
-    scheme, output, _ = live_output(store, branch_code, cycle, period, today)
+    scheme, output, _ = live_output(store, branch_code, cycle, period, today, track)
     _check_window(scheme, start, end, today)
-    _check_publishable(store, scheme, branch_code, cycle, period)
+    _check_publishable(store, scheme, branch_code, cycle, period, track)
     label = period_label(scheme, cycle, period)
 
     def work(cur) -> int:
-        if active_lock(cur, branch_code, cycle, period):
+        if active_lock(cur, branch_code, cycle, period, track):
             raise EntryError(f"{label}已确认归档；如需重新公示，请乡镇组织委员先重新开放")
         running = cur.execute("SELECT id FROM publicity WHERE branch_code = ? AND cycle = ? AND period = ?"
-                              " AND state = 'open'", [branch_code, cycle, period]).fetchone()
+                              " AND coalesce(track, 'party') = ? AND state = 'open'",
+                              [branch_code, cycle, period, track]).fetchone()
         if running:
             raise EntryError(f"{label}已有进行中的公示（编号 {running[0]}），不能重复发起")
-        new_id = _insert(cur, user, branch_code, cycle, period, output, start, end)
+        new_id = _insert(cur, user, branch_code, cycle, period, output, start, end, track)
         audit.record(cur, user.username, "publicity.open", entity="publicity", entity_id=new_id,
                      org_code=branch_code, after=_summary(output, start, end, period))
         return new_id
@@ -196,7 +206,7 @@ def republish(store: Store, user, publicity_id: int, reason: str, today: dt.date
         raise EntryError("请选择公示结束日期")
     if isinstance(end, dt.datetime):
         end = end.date()
-    scheme, output, _ = live_output(store, old.branch_code, old.cycle, old.period, today)
+    scheme, output, _ = live_output(store, old.branch_code, old.cycle, old.period, today, old.track)
     if keep_window:
         start, end = old.start_date, end or old.end_date
         if end < old.end_date:
@@ -208,14 +218,14 @@ def republish(store: Store, user, publicity_id: int, reason: str, today: dt.date
         end = end or today + dt.timedelta(days=scheme.publicity_min_days - 1)
         _check_window(scheme, start, end, today)
         choice = f"重新起算公示期 {start:%Y-%m-%d}至{end:%Y-%m-%d}（不少于 {scheme.publicity_min_days} 天）"
-    _check_publishable(store, scheme, old.branch_code, old.cycle, old.period)
+    _check_publishable(store, scheme, old.branch_code, old.cycle, old.period, old.track)
 
     def work(cur) -> int:
         state = cur.execute("SELECT state FROM publicity WHERE id = ?", [publicity_id]).fetchone()[0]
         if state != "open":
             raise EntryError(f"该公示{STATE_NAMES[state]}，不能重新公示")
         cur.execute("UPDATE publicity SET state = 'withdrawn' WHERE id = ?", [publicity_id]).fetchall()
-        new_id = _insert(cur, user, old.branch_code, old.cycle, old.period, output, start, end)
+        new_id = _insert(cur, user, old.branch_code, old.cycle, old.period, output, start, end, old.track)
         audit.record(cur, user.username, "publicity.republish", entity="publicity", entity_id=new_id,
                      org_code=old.branch_code, before=_summary(old.snapshot, old.start_date, old.end_date, old.period)
                      | {"publicity_id": publicity_id},
@@ -227,12 +237,12 @@ def republish(store: Store, user, publicity_id: int, reason: str, today: dt.date
 
 
 def _insert(cur, user, branch_code: str, cycle: int, period: str, output: dict, start: dt.date,
-            end: dt.date) -> int:
+            end: dt.date, track: str) -> int:
     return cur.execute(
         "INSERT INTO publicity(branch_code, cycle, period, scheme_id, scheme_version, start_date, end_date, state,"
-        " snapshot, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, ?) RETURNING id",
+        " snapshot, created_by, track) VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?) RETURNING id",
         [branch_code, cycle, period, output["scheme"], output["scheme_version"], start, end,
-         json.dumps(output, ensure_ascii=False), user.username],
+         json.dumps(output, ensure_ascii=False), user.username, track],
     ).fetchone()[0]
 
 
@@ -252,9 +262,9 @@ def notice(store: Store, pub: Publicity) -> dict:
     rows = [{k: v for k, v in row.items() if k != "编号"} for row in result_rows(pub.snapshot)]
     first, last = period_bounds(pub.snapshot.get("cycle_start") or resolve_scheme(pub.scheme_id, None).cycle_start,
                                 pub.cycle, pub.period)
-    answer_days = scheme_for_cycle(store, pub.branch_code, pub.cycle)[0].objection_working_days
+    answer_days = scheme_for_cycle(store, pub.branch_code, pub.cycle, track=pub.track)[0].objection_working_days
     return {
-        "title": f"{branch}{pub.label}党员积分结果公示",
+        "title": f"{branch}{pub.label}{TRACK_TITLES.get(pub.track, TRACK_TITLES['party'])}",
         "lines": [f"积分方案：{scheme}（版本 {pub.scheme_version}）",
                   f"公示期：{pub.start_date:%Y-%m-%d} 至 {pub.end_date:%Y-%m-%d}（共 {pub.days} 天）",
                   f"统计期间：{first:%Y-%m-%d} 至 {last:%Y-%m-%d}"]

@@ -30,6 +30,7 @@ class BranchResults:
     output: dict  # exactly what ``evaluate`` returns
     frozen: bool  # a finalised snapshot rather than a live computation
     through: dt.date  # the data counted runs up to this day
+    track: str = "party"  # whose results: 党员, a village's households, volunteers
 
     @property
     def label(self) -> str:
@@ -42,45 +43,46 @@ def check_period(period: str) -> None:
 
 
 def live_output(store: Store, branch_code: str, cycle: int, period: str = "cycle",
-                today: dt.date | None = None) -> tuple[Scheme, dict, dt.date]:
+                today: dt.date | None = None, track: str = "party") -> tuple[Scheme, dict, dt.date]:
     """Recompute now: the cycle's case, evaluated for the period (SCHEMES.md, "Period
     results": P's own scores and the cycle to date, graded only where the scheme grades P)."""
     check_period(period)
-    scheme, case = build_case(store, branch_code, cycle, today=today)
+    scheme, case = build_case(store, branch_code, cycle, today=today, track=track)
     case["period"] = period
     through = period_bounds(scheme.cycle_start, cycle, period)[1]
     return scheme, evaluate(scheme, case), through
 
 
-def frozen_output(store: Store, branch_code: str, cycle: int, period: str) -> dict | None:
-    """The snapshot of a finalised period whose lock is in force, else None."""
+def frozen_output(store: Store, branch_code: str, cycle: int, period: str, track: str = "party") -> dict | None:
+    """The snapshot of a finalised period of ``track`` whose lock is in force, else None."""
     row = store.one(
         "SELECT p.snapshot FROM period_locks l JOIN publicity p ON p.id = l.publicity_id"
         " WHERE l.branch_code = ? AND l.cycle = ? AND l.period = ? AND l.reopened_at IS NULL"
-        " ORDER BY l.id DESC LIMIT 1",
-        [branch_code, cycle, period],
+        " AND coalesce(l.track, 'party') = ? ORDER BY l.id DESC LIMIT 1",
+        [branch_code, cycle, period, track],
     )
     return json.loads(row[0]) if row else None
 
 
 def branch_results(store: Store, branch_code: str, cycle: int, period: str = "cycle",
-                   today: dt.date | None = None) -> BranchResults:
-    """What the app shows for a branch and period (unscoped: the CLI and services call it)."""
-    frozen = frozen_output(store, branch_code, cycle, period)
+                   today: dt.date | None = None, track: str = "party") -> BranchResults:
+    """What the app shows for a branch, period and track (unscoped: the CLI and services
+    call it)."""
+    frozen = frozen_output(store, branch_code, cycle, period, track)
     if frozen is None:
-        scheme, output, through = live_output(store, branch_code, cycle, period, today)
+        scheme, output, through = live_output(store, branch_code, cycle, period, today, track)
     else:
         check_period(period)
-        scheme, _ = scheme_for_cycle(store, branch_code, cycle, today)
+        scheme, _ = scheme_for_cycle(store, branch_code, cycle, today, track)
         output, through = frozen, period_bounds(scheme.cycle_start, cycle, period)[1]
-    return BranchResults(branch_code, cycle, period, scheme, output, frozen is not None, through)
+    return BranchResults(branch_code, cycle, period, scheme, output, frozen is not None, through, track)
 
 
 def view_results(store: Store, scope, branch_code: str, cycle: int, period: str = "cycle",
-                 today: dt.date | None = None) -> BranchResults:
+                 today: dt.date | None = None, track: str = "party") -> BranchResults:
     """``branch_results`` for a page: the branch must be in the user's scope."""
     scope.check_org(store, branch_code)
-    return branch_results(store, branch_code, cycle, period, today)
+    return branch_results(store, branch_code, cycle, period, today, track)
 
 
 def result_rows(output: dict) -> list[dict]:

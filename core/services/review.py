@@ -13,6 +13,7 @@ from core import audit, bounds
 from core.auth import require, scope_for
 from core.members import search_clause
 from core.orgs import labels
+from core.scheme_assignments import track_of_kind
 from core.services.entry_rules import EntryError, check_unlocked
 from core.services.ledger import STATUS_NAMES, STATUS_SQL, ItemLookup, event_points, refresh_effective
 from core.store import Store
@@ -41,7 +42,8 @@ def _review(store: Store, user, event_ids, decision: str, reason: str | None, br
     if not ids:
         raise EntryError("请先勾选要审核的记录")
     marks = ", ".join("?" for _ in ids)
-    events = store.all(f"SELECT id, branch_code, date, item FROM events WHERE id IN ({marks})", ids)
+    events = store.all(f"SELECT e.id, e.branch_code, e.date, e.item, m.kind FROM events e"
+                       f" LEFT JOIN members m ON m.id = e.member_id WHERE e.id IN ({marks})", ids)
     branches = sorted({r[1] for r in events})
     scope = scope_for(store, user)
     for branch in branches:
@@ -56,27 +58,27 @@ def _review(store: Store, user, event_ids, decision: str, reason: str | None, br
     # a lookup inside it would take a second pooled connection on a server (eight reviewers
     # each holding one and waiting for another would starve the pool).
     lookup = ItemLookup(store)
-    items = {event_id: lookup.get(branch, day, code) for event_id, branch, day, code in events}
+    items = {event_id: lookup.get(branch, day, code, kind or "member") for event_id, branch, day, code, kind in events}
 
     def work(cur) -> int:
         lock_rows(cur, "events", ids)  # a reversal racing this approval waits, then is judged on it
         rows = cur.execute(
             f"""SELECT e.id, e.member_id, m.name, e.branch_code, e.item, e.date, e.points, e.count,
-                       {STATUS_SQL} AS status
+                       {STATUS_SQL} AS status, m.kind
                 FROM events e JOIN members m ON m.id = e.member_id
                 LEFT JOIN event_reviews r ON r.event_id = e.id WHERE e.id IN ({marks})""", ids).fetchall()
         found = {r[0]: r for r in rows}
         for event_id in ids:
             if event_id not in found:
                 raise EntryError(f"未找到积分记录 {event_id}")
-            _, member_id, name, branch, code, day, points, count, status = found[event_id]
+            _, member_id, name, branch, code, day, points, count, status, kind = found[event_id]
             item = items[event_id]
             what = f"{name} {day:%Y-%m-%d}「{item.name if item else code}」"
             if status == "reversal":
                 raise EntryError(f"{what}是撤销记录，立即生效，无需审核")
             if status != "entered":
                 raise EntryError(f"{what}{STATUS_NAMES[status]}，不能再审核")
-            check_unlocked(cur, branch, day)
+            check_unlocked(cur, branch, day, track=track_of_kind(kind))
             cur.execute("INSERT INTO event_reviews(event_id, decision, reason, reviewed_by) VALUES (?, ?, ?, ?)",
                         [event_id, decision, reason, user.username]).fetchall()
             audit.record(cur, user.username, f"event.{'approve' if decision == 'approved' else 'reject'}",
@@ -91,8 +93,10 @@ def _review(store: Store, user, event_ids, decision: str, reason: str | None, br
 
 def review_queue(store: Store, user, *, branch_code: str | None = None, member_query: str = "",
                  item: str | None = None, start: dt.date | None = None, end: dt.date | None = None,
-                 entered_by: str | None = None, status: str | None = "entered", limit: int = 500) -> list[dict]:
-    """Events in the user's scope matching the filters, oldest first (reversal rows excluded)."""
+                 entered_by: str | None = None, status: str | None = "entered", limit: int = 500,
+                 track: str | None = None) -> list[dict]:
+    """Events in the user's scope matching the filters, oldest first (reversal rows excluded);
+    with ``track``, only its subjects' (a village's households reviewed month by month)."""
     scope = scope_for(store, user)
     where, params = scope.sql("o")
     clause, qparams = search_clause(member_query)
@@ -111,7 +115,7 @@ def review_queue(store: Store, user, *, branch_code: str | None = None, member_q
         f"""SELECT * FROM (
               SELECT e.id, e.date, e.member_id, m.name, e.branch_code, e.item, e.points, e.count, e.note,
                      e.entered_by, coalesce(u.display_name, e.entered_by), e.entered_at, e.source,
-                     {STATUS_SQL} AS status, r.reason
+                     {STATUS_SQL} AS status, r.reason, m.kind
               FROM events e JOIN members m ON m.id = e.member_id JOIN orgs o ON o.code = e.branch_code
               LEFT JOIN event_reviews r ON r.event_id = e.id LEFT JOIN users u ON u.username = e.entered_by
               WHERE {where} AND e.reverses IS NULL) q {status_filter}
@@ -119,8 +123,10 @@ def review_queue(store: Store, user, *, branch_code: str | None = None, member_q
         params + [limit],
     )
     items, out = ItemLookup(store), []
-    for event_id, day, mid, name, branch, code, points, count, note, by, by_name, at, source, state, why in rows:
-        entry = items.get(branch, day, code)
+    for event_id, day, mid, name, branch, code, points, count, note, by, by_name, at, source, state, why, kind in rows:
+        if track is not None and track_of_kind(kind or "member") != track:
+            continue
+        entry = items.get(branch, day, code, kind or "member")
         out.append({"id": event_id, "date": day, "member_id": mid, "member": name, "item_code": code,
                     "item": entry.name if entry else code, "points": event_points(entry, points, count),
                     "note": note or "", "entered_by": by, "entered_by_name": by_name, "entered_at": at, "source": source,

@@ -40,7 +40,7 @@ def add_veto(store: Store, user, member_id: str, item: str, date: dt.date, evide
         if cur.execute(f"SELECT 1 FROM ({CURRENT_VETOES_SQL}) q WHERE member_id = ? AND item = ? AND date = ?",
                        [member.id, item, day]).fetchone():
             raise EntryError(f"{member.name} {day:%Y-%m-%d}「{veto.name}」已记录，不能重复记录")
-        check_unlocked(cur, member.branch_code, day)
+        check_unlocked(cur, member.branch_code, day, track=track_of_kind(member.kind))
         veto_id = cur.execute(
             "INSERT INTO vetoes(member_id, branch_code, item, date, evidence, entered_by)"
             " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
@@ -72,7 +72,7 @@ def revoke_veto(store: Store, user, veto_id: int, reason: str) -> int:
     def work(cur) -> int:
         if cur.execute("SELECT 1 FROM vetoes WHERE reverses = ?", [veto_id]).fetchone():
             raise EntryError("该一票否决已撤销，不能重复撤销")
-        check_unlocked(cur, member.branch_code, day)
+        check_unlocked(cur, member.branch_code, day, track=track_of_kind(member.kind))
         new_id = cur.execute(
             "INSERT INTO vetoes(member_id, branch_code, item, date, evidence, reverses, entered_by)"
             " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
