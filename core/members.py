@@ -26,8 +26,10 @@ def search_clause(query: str) -> tuple[str, list]:
         return "", []
     if q.isascii():
         # Initials match from the start (zs → 张三); full pinyin matches as a prefix too.
-        return " AND (starts_with(m.initials, ?) OR starts_with(m.pinyin, ?) OR m.id ILIKE ?)", [q, q, q + "%"]
-    return " AND strpos(m.name, ?) > 0", [query.strip()]
+        # A household is found by its house number too (门牌号 "12" or "3-12").
+        return (" AND (starts_with(m.initials, ?) OR starts_with(m.pinyin, ?) OR m.id ILIKE ?"
+                " OR starts_with(lower(m.house_no), ?))", [q, q, q + "%", q])
+    return " AND (strpos(m.name, ?) > 0 OR strpos(m.house_no, ?) > 0)", [query.strip(), query.strip()]
 
 
 def search(store: Store, scope: Scope, query: str = "", *, branch_code: str | None = None,
@@ -53,9 +55,10 @@ def pick(store: Store, scope: Scope, query: str, *, branch_code: str | None = No
 def _where(scope: Scope, query: str, branch_code: str | None, include_transferred: bool) -> tuple[str, list]:
     """The WHERE clause (members ``m``, branches ``b``) shared by the list and the picker."""
     where, params = scope.sql("b")
+    grid, gparams = scope.member_sql("m")  # a 网格员 finds only their grid's subjects
     clause, qparams = search_clause(query)
-    sql = f"WHERE {where}{clause}"
-    params = params + qparams
+    sql = f"WHERE {where}{grid}{clause}"
+    params = params + gparams + qparams
     if branch_code:
         sql += " AND m.branch_code = ?"
         params.append(branch_code)

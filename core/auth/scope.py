@@ -22,6 +22,9 @@ class Scope:
     role: str
     org_code: str
     path: str  # the root org's path; everything whose path starts with it is in scope
+    # A 网格员's grid (an ``orgs`` row of level 'group'): the scope is the grid's branch (its
+    # results, its scheme), and of its subjects only those of the grid (``members.group_code``).
+    grid: str | None = None
 
     def sql(self, alias: str = "o") -> tuple[str, list]:
         """A WHERE fragment restricting an ``orgs`` alias to this scope."""
@@ -38,14 +41,21 @@ class Scope:
     def check_member(self, store: Store, member_id: str) -> str:
         """Return the member's branch code, or refuse if the member is outside the scope."""
         row = store.one(
-            "SELECT m.branch_code, o.path FROM members m JOIN orgs o ON o.code = m.branch_code WHERE m.id = ?",
+            "SELECT m.branch_code, o.path, m.group_code FROM members m JOIN orgs o ON o.code = m.branch_code"
+            " WHERE m.id = ?",
             [member_id],
         )
         if row is None:
             raise ScopeError(f"未找到成员 {member_id}")
         if not row[1].startswith(self.path):
             self._refuse(store, f"成员 {member_id} 不在您的管辖范围内", member_id=member_id)
+        if self.grid is not None and row[2] != self.grid:
+            self._refuse(store, f"成员 {member_id} 不在您负责的网格（{self.grid}）内", member_id=member_id)
         return row[0]
+
+    def member_sql(self, alias: str = "m") -> tuple[str, list]:
+        """An ``AND`` fragment restricting a ``members`` alias to a grid user's grid (else nothing)."""
+        return (f" AND {alias}.group_code = ?", [self.grid]) if self.grid is not None else ("", [])
 
     def branch_codes(self, store: Store) -> list[str]:
         return [r[0] for r in store.all(
@@ -57,7 +67,11 @@ class Scope:
 
 
 def scope_for(store: Store, user) -> Scope:
-    path = store.scalar("SELECT path FROM orgs WHERE code = ?", [user.org_code])
-    if path is None:
+    row = store.one("SELECT o.path, o.level, p.path FROM orgs o LEFT JOIN orgs p ON p.code = o.parent_code"
+                    " WHERE o.code = ?", [user.org_code])
+    if row is None:
         raise ScopeError(f"用户 {user.username} 的组织 {user.org_code} 不存在")
+    path, level, parent_path = row
+    if level == "group" and parent_path:
+        return Scope(user.username, user.role, user.org_code, parent_path, grid=user.org_code)
     return Scope(user.username, user.role, user.org_code, path)
