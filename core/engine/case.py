@@ -14,7 +14,7 @@ from decimal import Decimal
 import polars as pl
 
 from core.cycles import PERIODS, period_of
-from core.decimals import SCALE, fmt, scaled, to_decimal
+from core.decimals import SCALE, fmt, scaled, to_decimal, unscaled
 from core.scheme.model import Scheme
 
 RATINGS = ("满意", "基本满意", "不满意")
@@ -57,7 +57,7 @@ class Score:
 class Case:
     cycle: int
     subjects: dict[str, Subject]
-    events: pl.DataFrame  # row, subject, item, date, count, points (scaled Int64), rating, fraud
+    events: pl.DataFrame  # row, subject, item, date, count and points (both scaled Int64: hundredths), rating, fraud
     scores: list[Score]
     vetoes: list[tuple[int, str, str, date]]
     history: dict[str, dict[int, tuple[str | None, int | None]]]
@@ -151,6 +151,20 @@ def _subjects(scheme: Scheme, case: dict) -> dict[str, Subject]:
     return out
 
 
+def _count(value, i: int) -> int:
+    """An event's count in hundredths, like points: volunteer service counts hours, and
+    half-hours (1.5) are allowed (SCHEMES.md: ``count`` means hours for volunteer service)."""
+    if value is None:
+        return SCALE
+    try:
+        hundredths = scaled(to_decimal(value))
+    except ValueError:
+        hundredths = None
+    if hundredths is None or hundredths <= 0:
+        raise CaseError("events.count", i, f"次数/数量应为正数（最多两位小数）: {value!r}")
+    return hundredths
+
+
 def _events_frame(raw) -> pl.DataFrame:
     """Typed frame from a list of dicts or a DataFrame; type errors name the row."""
     if isinstance(raw, pl.DataFrame):
@@ -168,12 +182,7 @@ def _events_frame(raw) -> pl.DataFrame:
             cols["subject"].append(_text(row.get("subject"), "events.subject", i))
             cols["item"].append(_text(row.get("item"), "events.item", i))
             cols["date"].append(_date(row.get("date"), "events.date", i))
-            count = row.get("count", 1)
-            if count is None:
-                count = 1
-            if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-                raise CaseError("events.count", i, f"次数/数量应为正整数: {count!r}")
-            cols["count"].append(count)
+            cols["count"].append(_count(row.get("count", 1), i))
             points = row.get("points")
             if points is not None:
                 try:
@@ -216,14 +225,15 @@ def _typed_frame(df: pl.DataFrame) -> pl.DataFrame:
     typed = df.with_columns(
         date_expr.alias("_date"),
         (points.cast(pl.Float64, strict=False) * SCALE).alias("_p"),
-        pl.col("count").fill_null(1).cast(pl.Int64, strict=False).alias("_count"),
+        (pl.col("count").fill_null(1).cast(pl.Float64, strict=False) * SCALE).alias("_count"),
         pl.col("fraud").fill_null(False).cast(pl.Boolean, strict=False).alias("_fraud"),
     )
     checks = [
         ("events.subject", pl.col("subject").is_null(), "缺少对象编号"),
         ("events.item", pl.col("item").is_null(), "缺少项目代码"),
         ("events.date", pl.col("_date").is_null(), "日期格式错误（应为 YYYY-MM-DD）"),
-        ("events.count", pl.col("_count").is_null() | (pl.col("_count") < 1), "次数/数量应为正整数"),
+        ("events.count", pl.col("_count").is_null() | (pl.col("_count") <= 0), "次数/数量应为正数"),
+        ("events.count", (pl.col("_count") - pl.col("_count").round()).abs() > 1e-6, "次数/数量最多两位小数"),
         ("events.points", pl.col("points").is_not_null() & pl.col("_p").is_null(), "应为数字"),
         ("events.points", (pl.col("_p") - pl.col("_p").round()).abs() > 1e-6, "最多两位小数"),
         ("events.rating", pl.col("rating").is_not_null() & ~pl.col("rating").is_in(RATINGS),
@@ -238,7 +248,7 @@ def _typed_frame(df: pl.DataFrame) -> pl.DataFrame:
         pl.col("subject").cast(pl.String),
         pl.col("item").cast(pl.String),
         pl.col("_date").alias("date"),
-        pl.col("_count").alias("count"),
+        pl.col("_count").round().cast(pl.Int64).alias("count"),
         pl.col("_p").round().cast(pl.Int64).alias("points"),
         pl.col("rating").cast(pl.String),
         pl.col("_fraud").alias("fraud"),
@@ -256,8 +266,9 @@ def _check_events(scheme: Scheme, subjects: dict[str, Subject], df: pl.DataFrame
             "_range": [i.is_range for i in items],
             "_min": [None if i.min is None else scaled(i.min) for i in items],
             "_max": [None if i.max is None else scaled(i.max) for i in items],
+            "_per_unit": [i.frequency == "per_unit" for i in items],
         },
-        schema={"item": pl.String, "_range": pl.Boolean, "_min": pl.Int64, "_max": pl.Int64},
+        schema={"item": pl.String, "_range": pl.Boolean, "_min": pl.Int64, "_max": pl.Int64, "_per_unit": pl.Boolean},
     )
     joined = df.join(known, on="subject", how="left").join(table, on="item", how="left")
     row = _first_bad(joined, pl.col("_kind").is_null())
@@ -295,6 +306,11 @@ def _check_events(scheme: Scheme, subjects: dict[str, Subject], df: pl.DataFrame
         raise CaseError(
             "events.points", row, f"区间项目 {item.code} 必须填写分值 ({fmt(item.min)}..{fmt(item.max)})"
         )
+    # Only a per-unit item (hours of service, workers) may count a fraction; occurrences are whole.
+    row = _first_bad(joined, ~pl.col("_per_unit") & (pl.col("count") % SCALE != 0))
+    if row is not None:
+        r = _at_row(joined, row)
+        raise CaseError("events.count", row, f"项目 {r['item']} 按次计分，次数应为整数: {fmt(unscaled(r['count']))}")
 
 
 def _scores(scheme: Scheme, case: dict, subjects: dict[str, Subject]) -> list[Score]:

@@ -15,7 +15,7 @@ from core.engine.gc_pause import gc_paused
 from core.engine.outcome import Outcome, grade_subject, score_subject
 from core.engine.period import PeriodView
 from core.engine.ranking import rank_key
-from core.engine.rules import apply_flags, apply_period_flags, apply_quotas, branch_warnings, rank_group
+from core.engine.rules import apply_flags, apply_period_flags, apply_quotas, branch_warnings, rank_group, rule_hits
 from core.scheme.model import Scheme
 
 WARNING_TEXT = {
@@ -80,6 +80,7 @@ def evaluate(scheme: Scheme, case: dict, *, explain: bool = True, period: str | 
             warnings.append({"branch": subject.branch, "subject": sid, "code": code, "message": text})
         outcomes.setdefault((subject.branch, subject.kind), []).append(o)
 
+    shares: dict[str, dict[str, list[int]]] = {}  # branch → rule code → [hits, subjects]
     for (branch, _kind), group in sorted(outcomes.items()):
         if view.annual:
             for o in group:
@@ -89,6 +90,10 @@ def evaluate(scheme: Scheme, case: dict, *, explain: bool = True, period: str | 
         if view.annual:
             apply_flags(scheme, group, data.cycle, data.history)
             branch_warnings(scheme, group, branch, data.cycle, warnings)
+            for rule in scheme.branch_warnings:
+                tally = shares.setdefault(branch, {}).setdefault(rule.code, [0, 0])
+                tally[0] += rule_hits(scheme, rule, group, data.cycle)
+                tally[1] += len(group)
         elif view.graded:
             apply_period_flags(scheme, group, view)
 
@@ -109,7 +114,7 @@ def evaluate(scheme: Scheme, case: dict, *, explain: bool = True, period: str | 
         "components": {cid: comp.name for cid, comp in scheme.components.items()},
         "results": [_result(scheme, o, spent, view) for o in everyone],
         "warnings": warnings,
-        "branches": _branches(scheme, outcomes),
+        "branches": _branches(scheme, outcomes, shares),
     }
     add_balances(scheme, out["results"], prior, data.exchanges, start, view.end)
     return out
@@ -146,8 +151,13 @@ def _result(scheme: Scheme, o: Outcome, spent: dict[str, Decimal], view: PeriodV
     return result
 
 
-def _branches(scheme: Scheme, outcomes: dict) -> list[dict]:
-    """Per-branch summary; the star share is the unit's share of possible stars."""
+def _branches(scheme: Scheme, outcomes: dict, shares: dict) -> list[dict]:
+    """Per-branch summary. ``star_share`` is the unit's share of the possible stars, the
+    branch output of the dimension-star templates (party-stars-raters); a star ladder on the
+    total (volunteer-stars: 0–3) has no such output: read as "the share at 3 stars" it said
+    50% when 1 of 4 volunteers had 3 stars (3 + 1 + 1 + 1 of 12 possible). ``shares`` gives,
+    for each of the scheme's branch rules (三星级及以上不低于50%), the share of *subjects*
+    meeting it, with its target, in the graded cycle."""
     rows: dict[str, dict] = {}
     for (branch, _kind), group in sorted(outcomes.items()):
         row = rows.setdefault(branch, {"branch": branch, "subjects": 0, "totals": [], "stars": 0, "possible": 0})
@@ -163,16 +173,21 @@ def _branches(scheme: Scheme, outcomes: dict) -> list[dict]:
         possible = row.pop("possible")
         if scheme.star_basis is None:
             row.pop("stars")
-        else:
+        elif scheme.star_basis == "dimensions":
             row["possible_stars"] = possible
             row["star_share"] = json_number(Decimal(row["stars"]) * 100 / possible) if possible else None
+        rules = {rule.code: rule for rule in scheme.branch_warnings}
+        for code, (hits, of) in shares.get(row["branch"], {}).items():
+            rule = rules[code]
+            row.setdefault("shares", {})[code] = {
+                "hits": hits, "of": of, "percent": json_number(Decimal(hits) * 100 / of) if of else None,
+                "min_percent": None if rule.min_share is None else json_number(rule.min_share * 100),
+                "max_percent": None if rule.max_share is None else json_number(rule.max_share * 100)}
         out.append(row)
     return out
 
 
 def _possible_stars(scheme: Scheme, o: Outcome) -> int:
-    if scheme.star_basis == "total":
-        return max(band.label for band in scheme.star_bands)
     if scheme.star_basis == "dimensions" and o.dim_ids:
         own = scheme.components[o.dim_ids[0]]
         return len(o.dim_ids) * (1 if own.aggregate == "latest" else len(own.periods))

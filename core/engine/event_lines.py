@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from core.decimals import signed, unscaled
+from core.decimals import SCALE, fmt, signed, unscaled
 from core.scheme.model import Scheme
 
 SKIP_REASON = {"once_per_month": "每月只计一次", "once_per_cycle": "每周期只计一次"}
@@ -42,10 +42,11 @@ def event_lines(scheme: Scheme, groups: pl.DataFrame) -> pl.DataFrame:
     counted, skipped, units and dates (the counted dates joined by 、), in the
     order the lines are listed."""
     fraud, ranged = pl.col("fraud"), pl.col("_is_range")
-    by_units = pl.col("_per_unit") | (pl.col("units") != pl.col("counted"))
+    by_units = pl.col("_per_unit") | (pl.col("units") != pl.col("counted") * SCALE)
     lead = pl.when(fraud).then(pl.lit(" 虚报 ")).otherwise(pl.lit(" "))
     each = pl.when(fraud | ranged).then(pl.lit("")).otherwise(pl.concat_str(pl.col("_each_text"), pl.lit(" × ")))
-    times = pl.when(fraud | ranged | ~by_units).then(pl.col("counted").cast(pl.Int64)).otherwise(pl.col("units"))
+    times = (pl.when(fraud | ranged | ~by_units).then(pl.col("counted").cast(pl.Int64).cast(pl.String))
+             .otherwise(_units(groups)))
     then = (
         pl.when(fraud).then(pl.lit(" 次，按规则扣 "))
         .when(ranged).then(pl.lit(" 次，共 "))
@@ -60,7 +61,7 @@ def event_lines(scheme: Scheme, groups: pl.DataFrame) -> pl.DataFrame:
     line = pl.concat_str(
         pl.col("bucket").replace_strict(WHERE, return_dtype=pl.String), lead,
         pl.col("_name"), pl.lit(" "),
-        each, times.cast(pl.String), then, _amounts(groups),
+        each, times, then, _amounts(groups),
         dates.otherwise(pl.lit("")), skipped.otherwise(pl.lit("")),
     )
     return (
@@ -69,6 +70,12 @@ def event_lines(scheme: Scheme, groups: pl.DataFrame) -> pl.DataFrame:
         .group_by(["_sid", "_comp"], maintain_order=True)
         .agg("lines")
     )
+
+
+def _units(groups: pl.DataFrame) -> pl.Expr:
+    """Each group's units (hundredths: 1.5 hours of service) as text, 150 → "1.5"."""
+    values = groups.select(pl.col("units").unique()).to_series().to_list()
+    return pl.col("units").replace_strict({v: fmt(unscaled(v)) for v in values}, return_dtype=pl.String)
 
 
 def _amounts(groups: pl.DataFrame) -> pl.Expr:

@@ -15,7 +15,7 @@ from datetime import date
 
 import polars as pl
 
-from core.decimals import scaled
+from core.decimals import SCALE, scaled
 from core.engine.case import Case
 from core.engine.event_lines import event_lines
 from core.engine.minimums import add_shortfalls
@@ -146,7 +146,7 @@ def aggregate_events(
     )
     fraud_factor = scheme.fraud_factor
     if fraud_factor is not None:
-        fraud_value = (pl.col("_each").abs() * pl.col("count") * int(fraud_factor * 100)) // 100
+        fraud_value = (pl.col("_each").abs() * pl.col("count") * int(fraud_factor * 100)) // (100 * SCALE)
     else:
         fraud_value = pl.lit(0, dtype=pl.Int64)
     once = pl.col("_freq").is_in(["once_per_month", "once_per_cycle"])
@@ -154,7 +154,7 @@ def aggregate_events(
         pl.when(pl.col("fraud")).then(fraud_value)
         .when(~pl.col("_rated")).then(0)
         .when(once).then(pl.col("_each"))
-        .otherwise(pl.col("_each") * pl.col("count"))
+        .otherwise(_times(pl.col("_each"), pl.col("count")))
         .alias("value"),
     )
     limited = any(i.frequency.startswith("once") or scheme.categories[i.category].combine == "max"
@@ -200,6 +200,13 @@ def aggregate_events(
         points.setdefault(ids[sid], {})[comp] = ComponentEvents(current, lines, prior, dated.get((sid, comp), ()))
     add_shortfalls(scheme, case.subjects, kept, start, points, annual=annual)
     return points, notes
+
+
+def _times(each: pl.Expr, count: pl.Expr) -> pl.Expr:
+    """Points × count, both in hundredths, back to hundredths: exact for whole counts and for
+    5 points × 1.5 hours; a finer product is rounded half away from zero (as ROUND_HALF_UP)."""
+    product = each * count
+    return product.sign() * ((product.abs() + SCALE // 2) // SCALE)
 
 
 def _dated(df: pl.DataFrame, value: pl.Expr) -> dict[tuple[int, str], tuple[tuple[date, int], ...]]:

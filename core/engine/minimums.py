@@ -20,7 +20,7 @@ from decimal import Decimal
 
 import polars as pl
 
-from core.decimals import fmt, scaled
+from core.decimals import SCALE, fmt, scaled
 from core.engine.case import Subject
 from core.scheme.model import Minimums, Scheme
 
@@ -41,7 +41,7 @@ def item_counts(events: pl.DataFrame, codes: set[str], start: date) -> dict[str,
     )
     out: dict[str, dict[str, int]] = {}
     for sid, item, n in rows.iter_rows():
-        out.setdefault(sid, {})[item] = int(n)
+        out.setdefault(sid, {})[item] = int(n) // SCALE  # counts are hundredths (core.engine.case)
     return out
 
 

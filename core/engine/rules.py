@@ -130,12 +130,18 @@ def apply_flags(scheme: Scheme, group: list, cycle: int, history: dict) -> None:
                 o.flag(streak.flag, f"连续 {streak.cycles} 个周期满足 {describe(streak.when)}")
 
 
-def branch_warnings(scheme: Scheme, group: list, branch: str, cycle: int, warnings: list[dict]) -> None:
+def rule_hits(scheme: Scheme, rule, group: list, cycle: int) -> int:
+    """How many subjects of ``group`` meet a branch rule's condition (e.g. 3 stars or more):
+    a share of *subjects*, the measure a target such as 三星级义工不低于50% is about."""
     _, end = cycle_bounds(scheme.cycle_start, cycle)
+    return sum(1 for o in group if holds(rule.when, facts_for(scheme, o, cycle_end=end)))
+
+
+def branch_warnings(scheme: Scheme, group: list, branch: str, cycle: int, warnings: list[dict]) -> None:
     for rule in scheme.branch_warnings:
         if len(group) < rule.min_subjects:
             continue
-        hits = sum(1 for o in group if holds(rule.when, facts_for(scheme, o, cycle_end=end)))
+        hits = rule_hits(scheme, rule, group, cycle)
         share = Decimal(hits) / len(group)
         low = rule.min_share is not None and share < rule.min_share
         high = rule.max_share is not None and share > rule.max_share
