@@ -18,13 +18,18 @@ from decimal import Decimal
 
 import polars as pl
 
+from core import bounds
 from core.cycles import PERIODS, cycle_bounds, period_bounds
 from core.scheme import Scheme
 from core.scheme_assignments import Assignment, NoSchemeError, resolve_scheme, scheme_for_cycle, track_of_kind
 from core.store import Store
+from core.supermarket.rules import LIVE_EXCHANGES_SQL, spends
 
 # The columns of the frame every read below joins to: a subject of one group's case.
-CASE_SUBJECTS = {"grp": pl.Int64, "id": pl.String, "branch": pl.String, "start": pl.Date, "last": pl.Date}
+# ``first`` is where the subject's events are read from: the cycle's start, or for a scheme
+# whose 积分超市 never clears points (``cumulative``) every earlier cycle too.
+CASE_SUBJECTS = {"grp": pl.Int64, "id": pl.String, "branch": pl.String, "start": pl.Date, "last": pl.Date,
+                 "first": pl.Date}
 
 
 @dataclass(frozen=True)
@@ -116,21 +121,28 @@ def read_cases(store: Store, groups: list[SchemeGroup], cycle: int, *, upto: dt.
     windows = []
     for group in groups:
         start, end = cycle_bounds(group.scheme.cycle_start, cycle)
-        windows.append((start, end, min(end, upto) if upto else end))
+        first = bounds.EARLIEST if group.scheme.cumulative and spends(group.scheme, group.track) else start
+        windows.append((start, end, min(end, upto) if upto else end, first))
     subjects = _subjects(store, groups, windows)
     keys = pl.DataFrame(
-        [(i, s["id"], s["branch"], windows[i][0], windows[i][2]) for i, part in enumerate(subjects) for s in part],
+        [(i, s["id"], s["branch"], windows[i][0], windows[i][2], windows[i][3])
+         for i, part in enumerate(subjects) for s in part],
         schema=CASE_SUBJECTS, orient="row")
     branches = sorted({code for group in groups for code in group.branches})
+    market = [i for i, group in enumerate(groups) if spends(group.scheme, group.track)]
     with store.cursor() as cur:
         cur.register("case_subjects", keys)
         events = _events(cur, len(groups), windows, branches, frames)
         scores = _scores(cur, groups, cycle, windows)
         vetoes = _vetoes(cur, len(groups))
         history = _history(cur, groups, cycle)
+        exchanges = _exchanges(cur, len(groups), market)
         cur.unregister("case_subjects")
-    return [{"cycle": cycle, "subjects": subjects[i], "events": events[i], "scores": scores[i],
-             "vetoes": vetoes[i], "history": history[i]} for i in range(len(groups))]
+    out = [{"cycle": cycle, "subjects": subjects[i], "events": events[i], "scores": scores[i],
+            "vetoes": vetoes[i], "history": history[i]} for i in range(len(groups))]
+    for i in market:
+        out[i]["exchanges"] = exchanges[i]
+    return out
 
 
 def _by_group(rows, count: int) -> list[list]:
@@ -217,14 +229,14 @@ def _events(cur, count: int, windows: list[tuple], branches: list[str], frames: 
     made it probe ``events`` by primary key once per row (3.7 s at M, 2.7 s this way). The rows are sorted in Polars (PostgreSQL's default work_mem
     sorted them on disk).
     """
-    window = [branches, branches[0], branches[-1], min(w[0] for w in windows), max(w[2] for w in windows)]
+    window = [branches, branches[0], branches[-1], min(w[3] for w in windows), max(w[2] for w in windows)]
     frame = cur.sql(
         "WITH eff AS MATERIALIZED ("
         f"  SELECT f.event_id AS id FROM effective_events f WHERE {_EVENTS_ASKED.format(e='f')})"
         " SELECT s.grp, ev.id, ev.member_id AS subject, ev.item, ev.date, ev.count, ev.points, ev.rating, ev.fraud"
         " FROM events ev JOIN eff ON eff.id = ev.id"
         " JOIN case_subjects s ON s.id = ev.member_id AND s.branch = ev.branch_code"
-        " AND ev.date BETWEEN s.start AND s.last"
+        " AND ev.date BETWEEN s.first AND s.last"
         f" WHERE {_EVENTS_ASKED.format(e='ev')}",
         params=window * 2,
     ).pl().sort("grp", "id").drop("id")
@@ -238,6 +250,23 @@ def _events(cur, count: int, windows: list[tuple], branches: list[str], frames: 
     return [[{"subject": r["subject"], "item": r["item"], "date": r["date"].isoformat(), "count": _number(r["count"]),
               "points": _number(r["points"]), "rating": r["rating"], "fraud": bool(r["fraud"])}
              for r in part.iter_rows(named=True)] for part in out]
+
+
+def _exchanges(cur, count: int, market: list[int]) -> list[list[dict]]:
+    """The live 积分超市 exchanges (not an undo, not undone) of the subjects of the groups that
+    spend points, up to each subject's last day; the engine keeps the ones its scheme counts
+    (this cycle's, or every one for a cumulative scheme). Groups without a supermarket (a
+    party county) read nothing here."""
+    out: list[list[dict]] = [[] for _ in range(count)]
+    if not market:
+        return out
+    rows = cur.execute(
+        f"SELECT s.grp, x.subject_id, x.date, x.points FROM ({LIVE_EXCHANGES_SQL}) x"
+        " JOIN case_subjects s ON s.id = x.subject_id AND x.date BETWEEN s.first AND s.last"
+        " WHERE s.grp = ANY(?) ORDER BY s.grp, x.subject_id, x.date, x.id", [market]).fetchall()
+    for grp, subject, day, points in rows:
+        out[grp].append({"subject": subject, "date": day.isoformat(), "points": _number(points)})
+    return out
 
 
 def _period_started(scheme: Scheme, cycle: int, period: str, last: dt.date) -> bool:
