@@ -14,7 +14,9 @@
   every change of stock (restock, stock-taking, exchange, undo), so stock is their sum.
 - Volunteers: a service record is an ``events`` row (item ``service``, ``count`` = hours,
   ``rating``); ``service_details`` holds what the station's log adds (type, form, who
-  confirmed it, whom a 派单 served). ``volunteer_trainings`` holds training sessions.
+  confirmed it, whom a 派单 served). ``volunteer_trainings`` holds training sessions;
+  ``service_reports`` when a station sent up a month's 月报 (due the next month's first
+  Wednesday).
 - Report-in (在职党员到社区报到): a community's ``community_posts``; ``report_ins`` (one
   live registration per member and year); the community's half-yearly
   ``community_evaluations``.
@@ -120,6 +122,14 @@ CREATE TABLE volunteer_trainings(
   topic VARCHAR,
   entered_by VARCHAR NOT NULL,
   entered_at TIMESTAMP NOT NULL DEFAULT current_timestamp
+);
+
+CREATE TABLE service_reports(
+  station_code VARCHAR NOT NULL,
+  month DATE NOT NULL,
+  submitted_by VARCHAR NOT NULL,
+  submitted_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+  PRIMARY KEY (station_code, month)
 );
 
 CREATE SEQUENCE post_seq;
