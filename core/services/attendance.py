@@ -14,6 +14,8 @@ from decimal import Decimal
 
 from core import audit, bounds
 from core.auth import require, scope_for
+from core.reportin.registrations import community_roster
+from core.reportin.rules import ACTIVITY_TYPE as COMMUNITY_TYPE
 from core.scheme import Scheme
 from core.scheme_assignments import scheme_for
 from core.services.entry_rules import EntryError, MemberRow, check_date, check_unlocked
@@ -70,10 +72,15 @@ def create_activity(store: Store, user, branch_code: str, activity_type: str, da
 
     Members left off ``statuses`` were not expected (a 党小组会 of one group). The same
     ``request_key`` saved twice returns the first activity and writes nothing.
+
+    A 社区报到活动 (``branch_code`` a community) lists the members reported to that community,
+    who belong to other branches; it generates no points and so is not held by the
+    community's own period locks.
     """
     require(user, "enter")
     scope_for(store, user).check_org(store, branch_code)
-    if activity_type not in ACTIVITY_TYPES:
+    community = activity_type == COMMUNITY_TYPE
+    if activity_type not in ACTIVITY_TYPES and not community:
         raise EntryError(f"活动类型应为 {'/'.join(ACTIVITY_TYPES)} 之一")
     title = bounds.text(title, "活动名称", max_len=bounds.TITLE_MAX, multiline=False)
     if not title:
@@ -84,15 +91,15 @@ def create_activity(store: Store, user, branch_code: str, activity_type: str, da
         raise EntryError("签到名单格式有误")
     if not statuses:
         raise EntryError("签到名单为空")
-    members = {m.id: m for m in roster(store, branch_code)}
+    members = {m.id: m for m in (community_roster(store, branch_code, day) if community else roster(store, branch_code))}
     for member_id, status in statuses.items():
         if member_id not in members:
-            raise EntryError(f"成员 {str(member_id)[:20]} 不在本支部的在册名单中")
+            raise EntryError(f"成员 {str(member_id)[:20]} 不在本{'社区的报到' if community else '支部的在册'}名单中")
         if not isinstance(status, str) or status not in STATUSES:
             raise EntryError(f"{members[member_id].name}：签到状态应为出席、缺席或请假")
     listed = [members[mid] for mid in statuses]
-    scheme, assignment = scheme_for(store, branch_code, day)
-    follows = following_items(scheme, activity_type, listed, statuses)
+    scheme, assignment = (None, None) if community else scheme_for(store, branch_code, day)
+    follows = [] if community else following_items(scheme, activity_type, listed, statuses)
     counts = {code: sum(1 for s in statuses.values() if s == code) for code in STATUSES}
 
     def work(cur) -> SavedActivity:
@@ -101,7 +108,8 @@ def create_activity(store: Store, user, branch_code: str, activity_type: str, da
             if row:
                 ids = cur.execute("SELECT id FROM events WHERE activity_id = ? ORDER BY id", [row[0]]).fetchall()
                 return SavedActivity(row[0], tuple(r[0] for r in ids))
-        check_unlocked(cur, branch_code, day)
+        if not community:
+            check_unlocked(cur, branch_code, day)
         activity_id = cur.execute(
             "INSERT INTO activities(branch_code, type, date, title, note, created_by, request_key)"
             " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -116,7 +124,8 @@ def create_activity(store: Store, user, branch_code: str, activity_type: str, da
         audit.record(cur, user.username, "activity.create", entity="activity", entity_id=activity_id,
                      org_code=branch_code,
                      after={"type": activity_type, "date": day, "title": title, **counts,
-                            "events": list(event_ids), "scheme": f"{scheme.id}@{assignment.scheme_version}"})
+                            "events": list(event_ids),
+                            "scheme": None if community else f"{scheme.id}@{assignment.scheme_version}"})
         return SavedActivity(activity_id, event_ids)
 
     return store.write(work)
