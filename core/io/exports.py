@@ -79,8 +79,9 @@ def report_xlsx(store: Store, org_code: str, cycle: int, period: str | None = No
 
 
 def card_bytes(store: Store, branch_code: str, cycle: int, period: str = "cycle", subject: str | None = None,
-               scope: Scope | None = None, today: dt.date | None = None) -> bytes:
-    """One subject's 积分卡, or the whole branch's (one subject per page section)."""
+               scope: Scope | None = None, today: dt.date | None = None, track: str | None = None) -> bytes:
+    """One subject's 积分卡, or the whole branch's (one subject per page section); ``track``
+    picks whose cards (a village's 户积分卡), else the subject's own, else the party members'."""
     check_branch(store, branch_code, scope)
     check_period(period)
     if subject is not None:
@@ -88,7 +89,7 @@ def card_bytes(store: Store, branch_code: str, cycle: int, period: str = "cycle"
             raise ExportError(f"未找到成员 {subject}")
         if scope is not None:
             scope.check_member(store, subject)
-    return card_pdf(cards_module.cards(store, branch_code, cycle, period, subject, today))
+    return card_pdf(cards_module.cards(store, branch_code, cycle, period, subject, today, track))
 
 
 def publicity_pdf(store: Store, branch_code: str, cycle: int, period: str = "cycle",
