@@ -241,7 +241,8 @@ def _events(cur, count: int, windows: list[tuple], branches: list[str], frames: 
         params=window * 2,
     ).pl().sort("grp", "id").drop("id")
     if frames:
-        frame = frame.with_columns(pl.col("count").cast(pl.Int64), pl.col("points").cast(pl.Float64))
+        # a count may be 1.5 (hours of service): the engine takes it to hundredths
+        frame = frame.with_columns(pl.col("count").cast(pl.Float64), pl.col("points").cast(pl.Float64))
     parts = frame.partition_by("grp", as_dict=True, include_key=False)
     empty = frame.drop("grp").clear()
     out = [parts.get((i,), empty) for i in range(count)]
