@@ -106,8 +106,9 @@ def sync_cookie() -> None:
             unsafe_allow_javascript=True)
 
 
-def guard(page_key: str) -> tuple[User, Scope, Store]:
-    """Stop the page unless the user is logged in and the role may open it."""
+def guard(page_key: str) -> tuple[User, Scope | None, Store]:
+    """Stop the page unless the user is logged in and the role may open it. A subject's
+    pages (我的积分, 自我申报, 我的账号) get no scope: it has none (``scope_for`` refuses it)."""
     user = current_user()
     if user is None:
         st.warning("请先登录")
@@ -116,7 +117,7 @@ def guard(page_key: str) -> tuple[User, Scope, Store]:
     if not can(user.role, spec.action):
         refuse(user, spec.title)
     store = get_store()
-    return user, scope_for(store, user), store
+    return user, None if user.role == "subject" else scope_for(store, user), store
 
 
 def refuse(user: User, title: str) -> None:

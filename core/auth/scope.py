@@ -67,6 +67,12 @@ class Scope:
 
 
 def scope_for(store: Store, user) -> Scope:
+    """A staff user's part of the tree. A ``subject`` login has none: it reads only its own
+    account through ``core.self_service``, so every staff service (each asks here) refuses
+    it, and the attempt is audited like any crafted request."""
+    if user.role == "subject":
+        store.write(lambda cur: audit.record(cur, user.username, "scope.denied", reason="积分对象账号调用管理服务"))
+        raise ScopeError("积分对象账号只能查看本人的积分和申报")
     row = store.one("SELECT o.path, o.level, p.path FROM orgs o LEFT JOIN orgs p ON p.code = o.parent_code"
                     " WHERE o.code = ?", [user.org_code])
     if row is None:

@@ -22,7 +22,7 @@ MAX_FAILURES = 5
 LOCK_MINUTES = 15
 
 __all__ = ["MIN_PASSWORD_LENGTH", "MAX_FAILURES", "LOCK_MINUTES", "AuthError", "User", "add_user",
-           "authenticate", "get_user", "hash_password", "verify_password"]
+           "authenticate", "get_user", "hash_password", "subject_of", "verify_password"]
 
 
 @dataclass(frozen=True)
@@ -49,19 +49,27 @@ def verify_password(hashed: str, password: str) -> bool:
         return False
 
 
-def add_user(store: Store, username: str, password: str, role: str, org_code: str,
-             display_name: str | None = None, actor: str = "system") -> User:
+def add_user(store: Store, username: str, password: str, role: str, org_code: str | None,
+             display_name: str | None = None, actor: str = "system", subject_id: str | None = None) -> User:
+    """A staff login for ``org_code``, or (role ``subject``) the login of one member or
+    household, ``subject_id``: its organisation is the subject's own, never chosen."""
     username = clean_username(username)
     if not isinstance(role, str) or role not in ROLES:
         raise AuthError(f"未知角色：{role}（可选：{', '.join(ROLES)}）")
     check_password(password, username)
     display_name = bounds.text(display_name, "显示名", max_len=bounds.NAME_MAX, multiline=False, error=AuthError)
+    if role == "subject":
+        subject_id, org_code, default_name = _subject_account(store, subject_id)
+        display_name = display_name or default_name
+    elif subject_id is not None:
+        raise AuthError("只有积分对象账号才关联积分对象")
     if not isinstance(org_code, str) or not org_code.strip():
         raise AuthError("请选择所属组织")
     level = store.scalar("SELECT level FROM orgs WHERE code = ?", [org_code])
     if level is None:
         raise AuthError(f"未知组织编码：{org_code}")
-    expected = {"admin": ("county",), "township": ("township",), "secretary": ("branch",), "recorder": ("branch", "group")}
+    expected = {"admin": ("county",), "township": ("township",), "secretary": ("branch",), "recorder": ("branch", "group"),
+                "subject": (level,)}
     if level not in expected[role]:
         raise AuthError(f"{ROLE_NAMES[role]}的所属组织必须是{'或'.join(LEVEL_NAMES[x] for x in expected[role])}，"
                         f"{org_code} 是{LEVEL_NAMES[level]}")
@@ -74,12 +82,19 @@ def add_user(store: Store, username: str, password: str, role: str, org_code: st
         taken = cur.execute("SELECT username FROM users WHERE lower(username) = lower(?)", [username]).fetchall()
         if taken:
             raise AuthError(f"用户已存在：{taken[0][0]}")
+        if subject_id is not None:
+            # one login per subject, checked in the write like the name
+            held = cur.execute("SELECT username FROM users WHERE subject_id = ?", [subject_id]).fetchall()
+            if held:
+                raise AuthError(f"{user.display_name}已有本人账号：{held[0][0]}（可由管理员重置密码或停用）")
         cur.execute(
-            "INSERT INTO users(username, display_name, password_hash, role, org_code) VALUES (?, ?, ?, ?, ?)",
-            [user.username, user.display_name, hashed, role, org_code],
+            "INSERT INTO users(username, display_name, password_hash, role, org_code, subject_id)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [user.username, user.display_name, hashed, role, org_code, subject_id],
         ).fetchall()
         audit.record(cur, actor, "user.add", entity="user", entity_id=username, org_code=org_code,
-                     after={"role": role, "org_code": org_code, "display_name": user.display_name})
+                     after={"role": role, "org_code": org_code, "display_name": user.display_name,
+                            **({"subject_id": subject_id} if subject_id is not None else {})})
 
     try:
         store.write(work)
@@ -93,6 +108,36 @@ def add_user(store: Store, username: str, password: str, role: str, org_code: st
             raise
         raise AuthError(f"用户已存在：{taken}") from exc
     return user
+
+
+def _subject_account(store: Store, subject_id) -> tuple[str, str, str]:
+    """The subject's id, organisation and default display name for its login: it must exist
+    and be scored (not transferred, deceased or exempt); a household's login is its head's."""
+    subject_id = bounds.text(subject_id, "积分对象编号", required=True, max_len=bounds.NAME_MAX, multiline=False,
+                             error=AuthError)
+    row = store.one("SELECT name, branch_code, kind, status, head_name FROM members WHERE id = ?", [subject_id])
+    if row is None:
+        raise AuthError(f"未找到积分对象 {subject_id}")
+    name, branch, kind, status, head = row
+    if status != "active":
+        reason = {"transferred": "已转出", "deceased": "已去世", "exempt": "免于评星"}.get(status, "不在册")
+        raise AuthError(f"{name}{reason}，不能开通本人账号")
+    if kind in HOUSEHOLD_KINDS:
+        if not head:
+            raise AuthError(f"{name}没有登记户主，请先在「组织与人员」中补充户主姓名")
+        return subject_id, branch, head
+    return subject_id, branch, name
+
+
+# Kinds whose login is the head's (户主) rather than the subject's own.
+HOUSEHOLD_KINDS = ("household", "family")
+
+
+def subject_of(store: Store, username: str) -> str | None:
+    """The subject id of an active ``subject`` login, read from the account row (a session's
+    User object does not carry it, and a page parameter must never supply it)."""
+    return store.scalar("SELECT subject_id FROM users WHERE username = ? AND role = 'subject' AND active",
+                        [username])
 
 
 def get_user(store: Store, username: str) -> User | None:
