@@ -26,6 +26,11 @@ HOUSEHOLDS = [
 
 def build(store) -> None:
     entry_world.build(store)
+    build_village(store)
+
+
+def build_village(store) -> None:
+    """What the village adds to the entry world: grids, households, its household scheme."""
 
     def work(cur):
         for code, name in GRIDS:

@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime as dt
 
 from core.cycles import cycle_bounds, period_bounds
+from core.decimals import fmt, to_decimal
 from core.io.ledger import branch_name, period_events
+from core.scheme_assignments import track_of_kind
 from core.services.entry_rules import EntryError, member_row
 from core.services.ledger import KIND_NAMES
 from core.services.results import BranchResults, branch_results, display_rows, result_rows
@@ -81,6 +83,7 @@ def card(store: Store, results: BranchResults, member_id: str, events: list[dict
     explain = next((list(r["explain"]) for r in results.output["results"] if r["subject"] == member_id), [])
     if mine:
         result = ["　".join(f"{k}：{v}" for k, v in mine[0].items() if k not in ("编号", "姓名") and v not in ("", "—"))]
+        result += _holdings(next(r for r in results.output["results"] if r["subject"] == member_id))
     else:
         result = ["本期没有积分结果（不在本支部参评名单中）。"]
     result.append("（已归档，为归档时冻结的结果）" if results.frozen
@@ -90,10 +93,20 @@ def card(store: Store, results: BranchResults, member_id: str, events: list[dict
             "result": result, "explain": explain, "footer": f"{member.name}　积分卡"}
 
 
+def _holdings(result: dict) -> list[str]:
+    """A household's 累计积分 and 可用余额 where its scheme keeps a 积分超市 (the engine sets them)."""
+    parts = [f"{name}：{fmt(to_decimal(result[key]))}" for key, name in (("cumulative", "累计积分"), ("balance", "可用余额"))
+             if result.get(key) is not None]
+    return ["　".join(parts) + "（兑换只减少可用余额，不减少当年积分和累计积分）"] if parts else []
+
+
 def cards(store: Store, branch_code: str, cycle: int, period: str = "cycle", member_id: str | None = None,
-          today: dt.date | None = None) -> list[dict]:
-    """One card, or every card of the branch in the results' order (by rank)."""
-    results = branch_results(store, branch_code, cycle, period, today)
+          today: dt.date | None = None, track: str | None = None) -> list[dict]:
+    """One card, or every card of the branch in the results' order (by rank). The track is
+    the subject's (a household's card is its village scheme's), else party."""
+    if track is None:
+        track = track_of_kind(member_row(store, member_id).kind) if member_id is not None else "party"
+    results = branch_results(store, branch_code, cycle, period, today, track)
     if member_id is not None:
         return [card(store, results, member_id)]
     subjects = [r["subject"] for r in results.output["results"]]

@@ -8,7 +8,7 @@ import datetime as dt
 
 from core.auth import scope_for
 from core.cycles import current_period, cycle_label, cycle_of, period_name
-from core.scheme_assignments import scheme_for
+from core.scheme_assignments import scheme_for, track_of_kind
 from core.services.entry_rules import member_row
 from core.services.ledger import STATUS_SQL
 from core.services.results import branch_results
@@ -22,10 +22,11 @@ def member_summary(store: Store, user, member_id: str, today: dt.date | None = N
     today = today or dt.date.today()
     scope_for(store, user).check_member(store, member_id)
     member = member_row(store, member_id)
-    scheme, assignment = scheme_for(store, member.branch_code, today)
+    track = track_of_kind(member.kind)  # a household's figure is its village scheme's
+    scheme, assignment = scheme_for(store, member.branch_code, today, track)
     cycle = cycle_of(scheme.cycle_start, today)
     period = current_period(scheme, cycle, scheme.publish_periods, today)
-    results = branch_results(store, member.branch_code, cycle, period, today)
+    results = branch_results(store, member.branch_code, cycle, period, today, track)
     mine = next((r for r in results.output["results"] if r["subject"] == member_id), {})
     pending = store.scalar(
         f"SELECT count(*) FROM events e LEFT JOIN event_reviews r ON r.event_id = e.id"
