@@ -160,3 +160,27 @@ def test_evaluation_once_per_member_and_half(world):
     rows = {r["member_id"]: r for r in member_year(world, scope_for(world, w.ADMIN), 2025).iter_rows(named=True)}
     assert (rows["D01"]["h1"], rows["D01"]["h2"], rows["D02"]["h1"], rows["D02"]["h2"]) == ("好", "较好", "较好", None)
     assert world.scalar("SELECT count(*) FROM audit_log WHERE action = 'report_in.evaluate'") == 3
+
+
+def test_feedback_letter_pdf_names_the_member(world):
+    import io
+
+    import pypdf
+
+    from core.reportin.letter import letter_pdf, letters
+
+    w.posts(world)
+    _register(world, ["D01", "D02"])
+    record_activity(world, w.COMMUNITY, w.A, D(2025, 6, 15), "六月政策宣传", {"D01"}, today=w.TODAY)
+    record_evaluations(world, w.COMMUNITY, w.A, 2025, 1, {"D01": ("较好", "按时参加")}, today=w.TODAY)
+    one = letters(world, w.COMMUNITY, w.A, 2025, member_id="D01")
+    assert one[0]["to"] == "县农业农村局机关党支部：" and one[0]["activities"][0]["活动名称"] == "六月政策宣传"
+    assert one[0]["evaluations"] == [{"测评期间": "2025年上半年", "测评等次": "较好", "评语": "按时参加"}]
+    # the CJK font's text comes out of pypdf with NULs between the glyphs (as in test_pdf)
+    text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(letter_pdf(one))).pages).replace("\x00", "")
+    assert "赵一" in text and "阳光社区党支部（盖章）" in text and "2025-05-01" in text
+    # the whole department in one PDF: a page per member in pinyin order (钱二 qian, 赵一 zhao)
+    reader = pypdf.PdfReader(io.BytesIO(letter_pdf(letters(world, w.DEPARTMENT, w.A, 2025, department=w.DEPT))))
+    assert ["钱二" in p.extract_text().replace("\x00", "") for p in reader.pages] == [True, False]
+    with pytest.raises(ScopeError):
+        letters(world, w.OUTSIDER, w.A, 2025, member_id="D01")
