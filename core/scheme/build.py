@@ -206,6 +206,7 @@ def build_scheme(raw: dict, source: str) -> Scheme:
         publish_periods=period_list(r, raw, "publish_periods"),
         path=source,
         raw=raw,
+        self_declare=bool(raw.get("self_declare", False)),
     )
 
 

@@ -240,6 +240,9 @@ class Scheme:
     publish_periods: tuple[str, ...]  # periods whose results the seed publishes (公示/公布)
     path: str
     raw: dict = field(repr=False)
+    # 自我申报: a subject may declare the scheme's bonus items itself, for review (DESIGN.md:
+    # optional, per scheme; on where the seed has members or households report their own deeds)
+    self_declare: bool = False
 
     @property
     def grade_names(self) -> list[str]:
