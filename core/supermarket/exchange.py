@@ -112,6 +112,8 @@ def _prepare(store: Store, user, subject_id: str, lines, today: dt.date | None):
     require_active(subject)
     day = today or dt.date.today()
     picked = _resolve(store, subject, lines)
+    with store.cursor() as cur:
+        _check_stock(cur, picked)
     seen = _last_exchange(store.all, subject.id)
     held = subject_balance(store, subject, day)
     try:
@@ -128,8 +130,6 @@ def _prepare(store: Store, user, subject_id: str, lines, today: dt.date | None):
     if cost > held.balance:
         raise EntryError(f"{subject.name} 可用余额 {fmt(held.balance)} 分，本次兑换需 {fmt(cost)} 分，"
                          f"兑换后余额将为负数，不予兑换")
-    with store.cursor() as cur:
-        _check_stock(cur, picked)
     return Receipt((), cost, held.balance, held.balance - cost), subject, picked, day, seen
 
 
