@@ -16,6 +16,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     "account": frozenset(ROLES),  # one's own password and sessions
     "self": frozenset({"subject"}),  # my points, my 积分卡, my declarations
     "declare": frozenset({"subject"}),
+    "subject_accounts": frozenset({"admin", "township", "secretary"}),  # open a member's or household's own login
     "exchange": frozenset({"admin", "secretary", "recorder"}),  # at the 积分超市 counter
     "manage_goods": frozenset({"admin", "secretary"}),  # catalogue, restocking, stock-taking
     "log_service": frozenset({"admin", "secretary", "recorder"}),  # volunteers' service log
@@ -41,7 +42,7 @@ ACTION_NAMES = {
     "audit": "查看操作日志", "manage_users": "管理用户",
     "manage_orgs": "管理组织与人员",
     "import": "导入数据",
-    "account": "管理账号", "self": "查看本人积分", "declare": "自我申报",
+    "account": "管理账号", "self": "查看本人积分", "declare": "自我申报", "subject_accounts": "开通本人账号",
     "exchange": "办理积分兑换", "manage_goods": "管理积分超市商品", "log_service": "登记义工服务",
     "report_in": "办理社区报到", "evaluate_community": "录入社区测评",
 }
