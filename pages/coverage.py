@@ -71,11 +71,20 @@ by = st.radio("统计口径", ["department", "community"], horizontal=True, key=
               format_func={"department": "按派出单位", "community": "按报到社区"}.get)
 report = cached("core.metrics.coverage:report_in", scope, flt, by)
 if report.is_empty():
-    st.info("所选范围内没有在职党员")
-else:
-    show(bars(report, "rate", "group", sort=report.sort(["rate", "group"], descending=[True, False])["group"].to_list(), x_title="报到率（%）", y_title="单位" if by == "department" else "社区")
+    st.info("所选范围内没有派出在职党员的机关党支部" if by == "department" else "所选范围内没有社区党支部")
+elif by == "department":
+    show(bars(report, "rate", "department", sort=report.sort(["rate", "department"], descending=[True, False])["department"].to_list(),
+              x_title="报到率（%）", y_title="派出单位")
          + alt.Chart(pl.DataFrame({"x": [REPORT_RATE_TARGET]}).to_pandas()).mark_rule(color="red").encode(x="x:Q"))
-    st.caption(f"红线为报到率要求（不低于 {REPORT_RATE_TARGET:.0f}%）；每名报到党员每年参加社区活动不少于 {COMMUNITY_ACTIVITIES_MIN} 次。")
-    table_view(report.rename({"group": "单位" if by == "department" else "社区", "members": "在职党员", "reported": "已报到",
-                              "rate": "报到率（%）", "active_4": f"参加社区活动≥{COMMUNITY_ACTIVITIES_MIN}次"}),
-               "在职党员报到", "coverage_report", expanded=True)
+    st.caption(f"报到率 = 本年度已到社区报到（未撤销）的党员 ÷ 该机关党支部的正常党员；红线为要求（不低于 {REPORT_RATE_TARGET:.0f}%）。"
+               "5月10日以后报到的计入已报到，另列为逾期。")
+    below = report.filter(~pl.col("meets"))
+    if below.height:
+        st.warning("报到率未达到90%：" + "、".join(f"{md(r['department'])}（{r['rate'] or 0:.1f}%）" for r in below.iter_rows(named=True)))
+    table_view(report.select(派出单位="department", 正常党员="members", 已报到="reported", 按时报到="on_time", 逾期报到="late",
+                             **{"报到率（%）": "rate"}, 是否达标=pl.when(pl.col("meets")).then(pl.lit("达标")).otherwise(pl.lit("未达标"))),
+               "在职党员报到率", "coverage_report", expanded=True)
+else:
+    table(report.select(社区="community", 已报到="registered", 按时报到="on_time", 逾期报到="late", 社区报到活动="activities",
+                        **{f"参加活动≥{COMMUNITY_ACTIVITIES_MIN}次": "met_min"}))
+    st.caption(f"每名报到党员每年参加社区活动不少于 {COMMUNITY_ACTIVITIES_MIN} 次；详细名单见「社区报到」页面。")

@@ -39,14 +39,5 @@ def test_coverage_target_is_refused_to_a_secretary(world):
         coverage.set_coverage_target(world, User("s", "书记", "secretary", w.B1), "C09T01", 50)
 
 
-def test_report_in_rate_and_community_activities_per_department(world):
-    rows = {r["group"]: r for r in coverage.report_in(world, w.SCOPE, w.FILTER).iter_rows(named=True)}
-    assert (rows["县教育局"]["members"], rows["县教育局"]["reported"], rows["县教育局"]["rate"], rows["县教育局"]["active_4"]) \
-        == (2, 1, 50.0, 1)  # m1 reported and did 4 志愿服务; m2 neither
-    assert (rows["县财政局"]["members"], rows["县财政局"]["reported"], rows["县财政局"]["rate"]) == (1, 0, 0.0)
-    by_community = coverage.report_in(world, w.SCOPE, w.FILTER, by="community")
-    assert dict(zip(by_community["group"], by_community["members"])) == {"B01村党支部": 2, "B02村党支部": 1}
-
-
 def test_published_this_quarter(world):
     assert coverage.published(world, w.SCOPE, w.FILTER) == {"branches": 3, "published": 1}

@@ -184,3 +184,24 @@ def test_feedback_letter_pdf_names_the_member(world):
     assert ["钱二" in p.extract_text().replace("\x00", "") for p in reader.pages] == [True, False]
     with pytest.raises(ScopeError):
         letters(world, w.OUTSIDER, w.A, 2025, member_id="D01")
+
+
+def test_coverage_report_in_table_follows_the_filter(world):
+    from core.metrics import coverage
+    from core.metrics.filters import Filter
+
+    w.posts(world)
+    _register(world, w.DEPT_MEMBERS[:23])
+    _register(world, ["X01"], D(2025, 5, 20), user=w.COMMUNITY)
+    flt = Filter(today=w.TODAY, cycle=2025, period="2025Q4")
+    admin = scope_for(world, w.ADMIN)
+    dept = coverage.report_in(world, admin, flt).row(0, named=True)
+    assert (dept["department"], dept["rate"], dept["meets"]) == ("县农业农村局机关党支部", 92.0, True)  # 23/25
+    by_community = coverage.report_in(world, admin, flt, by="community")
+    # A: 23 on time + X01 late (05-20) = 24; B: none
+    assert by_community.select("community", "registered", "on_time", "late").rows() == [
+        ("阳光社区党支部", 24, 23, 1), ("东苑社区党支部", 0, 0, 0)]
+    # narrowed to the town C01T02 (only the village): no department, no community
+    town = Filter(today=w.TODAY, cycle=2025, period="2025Q4", township="C01T02")
+    assert coverage.report_in(world, admin, town).is_empty()
+    assert coverage.report_in(world, admin, town, by="community").is_empty()

@@ -1,6 +1,6 @@
 """Coverage: how far each branch has got each month (entered → approved → 公示 → 归档),
 the share of branches and villages running a scheme against the township's target, and
-在职党员 report-in (报到率 per department, members with ≥4 community activities).
+在职党员 report-in (报到率 per department against 90%, each community's registrations).
 """
 
 from __future__ import annotations
@@ -15,15 +15,19 @@ from core.auth import require, scope_for
 from core.auth.scope import Scope
 from core.cycles import period_bounds
 from core.metrics.filters import Filter, branch_where, period_range
+from core.reportin.rules import ACTIVITIES_MIN, RATE_TARGET
+from core.reportin.stats import community_summary, department_rates
 from core.scheme import load_scheme
 from core.store import Store
 
-REPORT_IN = "社区报到"  # an activity whose present attendees are the members reporting that day
-COMMUNITY_ACTIVITY = "志愿服务"  # community activities counted towards the 4 a year
+# The demo's older record of a report day (core.demo.meetings): an activity of that type whose
+# present attendees reported. Report-in itself is core.reportin (registrations, 社区报到活动).
+REPORT_IN = "社区报到"
+COMMUNITY_ACTIVITY = "志愿服务"
 STAGES = ["未录入", "已录入", "已审核", "已公示", "已归档"]  # ordered: each implies the ones before
 DEFAULT_TARGET = 90.0  # % of branches running a scheme, until the township sets its own
-REPORT_RATE_TARGET = 90.0  # 报到率不低于90%
-COMMUNITY_ACTIVITIES_MIN = 4  # 每年参加社区活动不少于4次
+REPORT_RATE_TARGET = RATE_TARGET  # 报到率不低于90%
+COMMUNITY_ACTIVITIES_MIN = ACTIVITIES_MIN  # 每年参加社区活动不少于4次
 
 
 @lru_cache(maxsize=64)
@@ -128,28 +132,15 @@ def set_coverage_target(store: Store, user, township: str, percent: float) -> No
 
 
 def report_in(store: Store, scope: Scope, flt: Filter, by: str = "department") -> pl.DataFrame:
-    """在职党员 by department (or by community): members, reported this year, rate, and
-    members with at least 4 community activities this year."""
-    bw, bp = branch_where(scope, flt, "b")
+    """在职党员到社区报到 in the filter's year, for its township or branch: each department's
+    报到率 against 90% (``by="department"``) or each community's registrations, on time and
+    late, activities and members at 4 or more (``by="community"``); see core.reportin.stats."""
     year = int(flt.period[:4])
-    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    key = "m.department" if by == "department" else "m.name"
-    frame = store.frame(f"""
-    WITH m AS (SELECT m.id, m.department, b.name FROM members m JOIN orgs b ON b.code = m.branch_code
-               WHERE {bw} AND m.kind = 'member' AND m.status = 'active' AND m.department IS NOT NULL),
-    seen AS (SELECT t.member_id, count(*) FILTER (WHERE a.type = ?) AS reported,
-                    count(*) FILTER (WHERE a.type = ?) AS activities
-             FROM attendance t JOIN activities a ON a.id = t.activity_id
-             WHERE t.status = 'present' AND a.date BETWEEN ? AND ? AND t.member_id IN (SELECT id FROM m)
-             GROUP BY t.member_id)
-    SELECT {key} AS "group", count(*) AS members,
-           count(*) FILTER (WHERE s.reported > 0) AS reported,
-           count(*) FILTER (WHERE s.activities >= ?) AS active_4
-    FROM m LEFT JOIN seen s ON s.member_id = m.id GROUP BY {key} ORDER BY 1""",
-        bp + [REPORT_IN, COMMUNITY_ACTIVITY, start, end, COMMUNITY_ACTIVITIES_MIN])
-    # the rate from the two counts here: the engines divide and round in SQL differently
-    return frame.select("group", "members", "reported",
-                        (pl.col("reported") * 100 / pl.col("members")).round(1).alias("rate"), "active_4")
+    narrowed = flt.branch or flt.township
+    path = store.scalar("SELECT path FROM orgs WHERE code = ?", [narrowed]) if narrowed else None
+    if path and path.startswith(scope.path):
+        scope = Scope(scope.username, scope.role, narrowed, path)
+    return (department_rates if by == "department" else community_summary)(store, scope, year)
 
 
 def published(store: Store, scope: Scope, flt: Filter) -> dict[str, int]:

@@ -109,3 +109,12 @@ def evaluations(store: Store, member_id: str, community_code: str, year: int) ->
     return [(HALVES[h], g, c or "") for h, g, c in store.all(
         "SELECT half, grade, comment FROM community_evaluations WHERE member_id = ? AND community_code = ?"
         " AND year = ? ORDER BY half", [member_id, community_code, year])]
+
+
+def communities(store: Store, scope: Scope) -> list[tuple[str, str, bool]]:
+    """(code, name, in the scope) of the active communities of the scope's county: a
+    department registers its members with any of them, a community works on its own."""
+    county = "/" + scope.path.split("/")[1] + "/"
+    return [(code, name, path.startswith(scope.path)) for code, name, path in store.all(
+        "SELECT code, name, path FROM orgs WHERE level = 'branch' AND kind = 'community'"
+        " AND coalesce(active, true) AND starts_with(path, ?) ORDER BY path", [county])]
