@@ -42,7 +42,7 @@ class SchemeGroup:
     track: str = "party"  # the subject kinds the scheme scores (``track_of_kind``)
 
 
-def _number(value):
+def plain_number(value):
     """DECIMAL → the plainest JSON number: 3.00 → 3, 2.50 → 2.5."""
     if value is None:
         return None
@@ -248,8 +248,8 @@ def _events(cur, count: int, windows: list[tuple], branches: list[str], frames: 
     out = [parts.get((i,), empty) for i in range(count)]
     if frames:
         return out
-    return [[{"subject": r["subject"], "item": r["item"], "date": r["date"].isoformat(), "count": _number(r["count"]),
-              "points": _number(r["points"]), "rating": r["rating"], "fraud": bool(r["fraud"])}
+    return [[{"subject": r["subject"], "item": r["item"], "date": r["date"].isoformat(), "count": plain_number(r["count"]),
+              "points": plain_number(r["points"]), "rating": r["rating"], "fraud": bool(r["fraud"])}
              for r in part.iter_rows(named=True)] for part in out]
 
 
@@ -266,7 +266,7 @@ def _exchanges(cur, count: int, market: list[int]) -> list[list[dict]]:
         " JOIN case_subjects s ON s.id = x.subject_id AND x.date BETWEEN s.first AND s.last"
         " WHERE s.grp = ANY(?) ORDER BY s.grp, x.subject_id, x.date, x.id", [market]).fetchall()
     for grp, subject, day, points in rows:
-        out[grp].append({"subject": subject, "date": day.isoformat(), "points": _number(points)})
+        out[grp].append({"subject": subject, "date": day.isoformat(), "points": plain_number(points)})
     return out
 
 
@@ -304,7 +304,7 @@ def _scores(cur, groups: list[SchemeGroup], cycle: int, windows: list[tuple]) ->
         if (grp, period) not in started:
             started[grp, period] = _period_started(groups[grp].scheme, cycle, period, windows[grp][2])
         if started[grp, period]:
-            out[grp].append({"subject": member, "component": component, "period": period, "value": _number(value),
+            out[grp].append({"subject": member, "component": component, "period": period, "value": plain_number(value),
                              "grade": grade, "votes": json.loads(votes) if votes else None, "rater": rater})
     return out
 

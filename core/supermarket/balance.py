@@ -19,7 +19,7 @@ from core.cycles import cycle_of
 from core.engine.evaluate import evaluate
 from core.scheme import Scheme
 from core.scheme_assignments import TRACKS, scheme_for, track_of_kind
-from core.services.case import build_case
+from core.services.case import build_case, plain_number
 from core.services.entry_rules import EntryError, MemberRow, member_row
 from core.store import Store
 from core.supermarket.rules import spending_scheme, spends
@@ -37,8 +37,7 @@ class Balance:
     explain: tuple[str, ...]
 
     def as_json(self) -> dict:
-        def num(v):
-            return None if v is None else (int(v) if v == v.to_integral_value() else float(v))
+        num = plain_number
         return {"subject": self.subject.id, "name": self.subject.name, "org": self.subject.branch_code,
                 "scheme": self.scheme.id, "cycle": self.cycle, "total": num(self.total),
                 "cumulative": num(self.cumulative), "balance": num(self.balance), "redeemable": self.redeemable}

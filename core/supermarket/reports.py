@@ -15,9 +15,9 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from core.decimals import json_number
 from core.io.tables import excel_bytes
 from core.scheme_assignments import track_of_kind
+from core.services.case import plain_number
 from core.services.ledger import EFFECTIVE_KEYS_SQL
 from core.store import Store
 from core.subjects import ID_PREFIX
@@ -32,7 +32,7 @@ _SUBJECTS_SQL = "SELECT m.id FROM members m WHERE m.branch_code = ? AND m.status
 
 
 def _num(value) -> float | int:
-    return json_number(Decimal(value or 0))
+    return plain_number(value or 0)
 
 
 def ledger_rows(store: Store, org_code: str, start: dt.date, end: dt.date) -> list[dict]:
