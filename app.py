@@ -31,8 +31,13 @@ def _refusal(user, title):
     return page
 
 
+def _landing(user) -> str:
+    """A subject (member or household head) lands on 我的积分; staff on 首页."""
+    return "my_points" if user.role == "subject" else "home"
+
+
 def _home():
-    st.switch_page(BY_KEY["home"].path)
+    st.switch_page(BY_KEY[_landing(user)].path)
 
 
 user = current_user()
@@ -49,7 +54,8 @@ else:
     for spec in PAGES:
         if can(user.role, spec.action):
             sections.setdefault(spec.section, []).append(
-                st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.key, default=spec.key == "home"))
+                st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.key,
+                        default=spec.key == _landing(user)))
         else:
             hidden.append(st.Page(_refusal(user, spec.title), title=spec.title, url_path=spec.key,
                                   visibility="hidden"))

@@ -21,6 +21,8 @@ class PageSpec:
 
 PAGES: list[PageSpec] = [
     PageSpec("home", "pages/home.py", "首页", ":material/home:", "工作台", "view"),
+    PageSpec("my_points", "pages/my_points.py", "我的积分", ":material/star:", "我的", "self"),
+    PageSpec("declare", "pages/declare.py", "自我申报", ":material/add_a_photo:", "我的", "declare"),
     PageSpec("quick_entry", "pages/quick_entry.py", "积分录入", ":material/edit_note:", "日常记分", "enter"),
     PageSpec("attendance", "pages/attendance.py", "活动签到", ":material/how_to_reg:", "日常记分", "enter"),
     PageSpec("appraisal", "pages/appraisal.py", "民主评议", ":material/how_to_vote:", "日常记分", "appraise"),
@@ -39,6 +41,8 @@ PAGES: list[PageSpec] = [
     PageSpec("import_export", "pages/import_export.py", "导入导出", ":material/upload_file:", "系统", "import"),
     PageSpec("audit_log", "pages/audit_log.py", "操作日志", ":material/history:", "系统", "audit"),
     PageSpec("admin", "pages/admin.py", "系统管理", ":material/settings:", "系统", "manage_users"),
+    PageSpec("subject_accounts", "pages/subject_accounts.py", "本人账号", ":material/person_add:", "系统",
+             "subject_accounts"),
     PageSpec("account", "pages/account.py", "我的账号", ":material/account_circle:", "系统", "account"),
 ]
 
