@@ -12,7 +12,7 @@ from core.cycles import PERIODS, cycle_bounds, cycle_label, cycle_of, period_lab
 from core.engine.components import RATER_NAMES
 from core.metrics import scores
 from core.scheme import Scheme, list_schemes
-from core.scheme_assignments import NoSchemeError, scheme_for
+from core.scheme_assignments import NoSchemeError, scheme_for, track_of_kind
 from core.services.ledger import STATUS_NAMES, STATUS_SQL
 from core.services.results import branch_results, explain_lines
 from core.store import Store
@@ -43,14 +43,17 @@ def profile(store: Store, scope: Scope, member_id: str) -> dict:
     scope.check_member(store, member_id)
     row = store.one(
         "SELECT m.id, m.name, m.branch_code, b.name, m.category, m.status, m.probationary, m.department,"
-        " m.joined_branch FROM members m JOIN orgs b ON b.code = m.branch_code WHERE m.id = ?", [member_id])
-    keys = ("id", "name", "branch", "branch_name", "category", "status", "probationary", "department", "joined_branch")
-    return dict(zip(keys, row))
+        " m.joined_branch, m.kind FROM members m JOIN orgs b ON b.code = m.branch_code WHERE m.id = ?", [member_id])
+    keys = ("id", "name", "branch", "branch_name", "category", "status", "probationary", "department", "joined_branch",
+            "kind")
+    out = dict(zip(keys, row))
+    out["track"] = track_of_kind(out["kind"] or "member")  # a household's file reads its village scheme
+    return out
 
 
 def _scheme_of(store: Store, member: dict, today: dt.date) -> Scheme | None:
     try:
-        return scheme_for(store, member["branch"], today)[0]
+        return scheme_for(store, member["branch"], today, member.get("track", "party"))[0]
     except NoSchemeError:
         return None
 
@@ -96,7 +99,7 @@ def timeline(store: Store, member: dict, offset: int, limit: int, today: dt.date
 def cycles(store: Store, member: dict, today: dt.date) -> list[int]:
     """Cycles with data for the member, newest first, up to the current one."""
     try:
-        current = cycle_of(scheme_for(store, member["branch"], today)[0].cycle_start, today)
+        current = cycle_of(scheme_for(store, member["branch"], today, member.get("track", "party"))[0].cycle_start, today)
     except NoSchemeError:
         return []
     first = store.scalar("SELECT CAST(min(extract(year FROM date)) AS INTEGER) FROM events WHERE member_id = ?", [member["id"]]) or current
@@ -109,10 +112,8 @@ def per_cycle(store: Store, member: dict, today: dt.date) -> pl.DataFrame:
     rows = []
     scheme = _scheme_of(store, member, today)
     for cycle in cycles(store, member, today):
-        res, _ = scores.results(store, [member["branch"]], cycle, today)
-        mine = res.filter(pl.col("subject") == member["id"])
-        if mine.height:
-            r = mine.row(0, named=True)
+        r = _computed(store, member, cycle, today)
+        if r is not None:
             # a cycle not yet ended has a grade only so far (积分结果 says the same of its 全年)
             running = scheme is not None and cycle_bounds(scheme.cycle_start, cycle)[1] >= today
             rows.append({"cycle": cycle, "total": r["total"], "grade": r["grade"], "stars": r["stars"],
@@ -133,9 +134,24 @@ def per_cycle(store: Store, member: dict, today: dt.date) -> pl.DataFrame:
                                            return_dtype=pl.String))
 
 
+def _computed(store: Store, member: dict, cycle: int, today: dt.date) -> dict | None:
+    """The member's cycle result from the ledger: the county-wide cached results for a party
+    member; a household's from its branch's village results."""
+    track = member.get("track", "party")
+    if track == "party":
+        res, _ = scores.results(store, [member["branch"]], cycle, today)
+        mine = res.filter(pl.col("subject") == member["id"])
+        return mine.row(0, named=True) if mine.height else None
+    try:
+        output = branch_results(store, member["branch"], cycle, "cycle", today, track).output
+    except NoSchemeError:
+        return None
+    return next((r for r in output["results"] if r["subject"] == member["id"]), None)
+
+
 def explanation(store: Store, member: dict, cycle: int, today: dt.date) -> list[str]:
     """Line by line: why the member's total for ``cycle`` is what it is."""
-    output = branch_results(store, member["branch"], cycle, "cycle", today).output
+    output = branch_results(store, member["branch"], cycle, "cycle", today, member.get("track", "party")).output
     try:
         return explain_lines(output, member["id"])
     except ValueError:
