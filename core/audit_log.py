@@ -39,6 +39,7 @@ ACTION_NAMES = {
     "import.commit": "导入文件", "import.undo": "撤销导入批次", "event.import": "导入积分记录",
     "scores.import": "导入评议", "scores.import_undo": "撤销导入的评议", "history.import": "导入往年等次",
     "history.remove": "撤销导入的往年等次", "org.remove": "删除导入的组织", "subject.remove": "删除导入的人员",
+    "volunteer.training": "登记义工培训", "volunteer.report": "上报义工月报",
 }
 LOGIN_ACTIONS = ("login", "login.failed", "logout")
 UNKNOWN_ACTION = "其他操作"
