@@ -27,6 +27,7 @@ PAGES: list[PageSpec] = [
     PageSpec("attendance", "pages/attendance.py", "活动签到", ":material/how_to_reg:", "日常记分", "enter"),
     PageSpec("appraisal", "pages/appraisal.py", "民主评议", ":material/how_to_vote:", "日常记分", "appraise"),
     PageSpec("review", "pages/review.py", "审核", ":material/fact_check:", "日常记分", "review"),
+    PageSpec("supermarket", "pages/supermarket.py", "积分超市", ":material/storefront:", "日常记分", "exchange"),
     PageSpec("report_in", "pages/report_in.py", "社区报到", ":material/volunteer_activism:", "日常记分", "report_in"),
     PageSpec("results", "pages/results.py", "积分结果", ":material/leaderboard:", "结果与公示", "view"),
     PageSpec("publicity", "pages/publicity.py", "公示与异议", ":material/campaign:", "结果与公示", "dashboards"),
