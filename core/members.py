@@ -45,9 +45,14 @@ def search(store: Store, scope: Scope, query: str = "", *, branch_code: str | No
     return frame, total
 
 
-def pick(store: Store, scope: Scope, query: str, *, branch_code: str | None = None, limit: int = 20) -> list[tuple[str, str, str]]:
-    """(id, name, branch name) candidates for a member picker."""
+def pick(store: Store, scope: Scope, query: str, *, branch_code: str | None = None, limit: int = 20,
+         kinds: list[str] | None = None) -> list[tuple[str, str, str]]:
+    """(id, name, branch name) candidates for a member picker; ``kinds``: only subjects of
+    those kinds (a village's households, not its party members)."""
     sql_where, params = _where(scope, query, branch_code, include_transferred=False)
+    if kinds:
+        sql_where += " AND coalesce(m.kind, 'member') = ANY(?)"
+        params.append(list(kinds))
     return store.all(f"SELECT m.id, m.name, b.name FROM members m JOIN orgs b ON b.code = m.branch_code {sql_where}"
                      " ORDER BY m.name COLLATE zh, m.id LIMIT ?", params + [limit])
 

@@ -9,8 +9,9 @@ from core.decimals import signed
 from core.services import ledger
 from core.services.entry_rules import EntryError, member_row
 from core.services.member_summary import member_summary
-from ui.entry_widgets import (drop_stale, flash, form_key, pick_branch, pick_member, renew_form_key, scheme_or_stop,
-                              show_flash)
+from core.services.village import decision_note, kinds_of, needs_decision
+from ui.entry_widgets import (drop_stale, flash, form_key, pick_branch, pick_member, pick_track, renew_form_key,
+                              scheme_or_stop, show_flash)
 from ui.session import guard
 from ui.widgets import md
 
@@ -19,13 +20,16 @@ st.title("积分录入")
 st.caption("输入姓名或拼音首字母（如 zs 查找张三）后回车，选择项目，提交。提交后表单自动清空，可直接录入下一条。")
 show_flash("qe")
 
-branch = pick_branch(store, scope, "qe_branch", clears=("qe_member", "qe_item"))
+branch = pick_branch(store, scope, "qe_branch", clears=("qe_member", "qe_item", "qe_track"))
 today = dt.date.today()
-scheme = scheme_or_stop(store, branch, today)
+# a village runs its party scheme and its household scheme: 积分对象 picks whose entry this is
+track = pick_track(store, branch, today, "qe_track", clears=("qe_member", "qe_item"))
+scheme = scheme_or_stop(store, branch, today, track)
 
 left, right = st.columns([3, 2])
 with left:
-    member_id, names = pick_member(store, scope, "qe_member", branch_code=branch)
+    member_id, names = pick_member(store, scope, "qe_member", branch_code=branch, kinds=kinds_of(track),
+                                   label="农户" if track == "village" else "党员" if track == "party" else "义工")
     if member_id is None:
         st.stop()
     items = {i.code: i for i in ledger.items_for(scheme, member_row(store, member_id).kind)}
@@ -51,10 +55,14 @@ with left:
         if item.frequency == "per_unit":
             count = st.number_input("数量（小时数或人数）", min_value=0.5, value=1.0, step=0.5)
         rating = st.selectbox("服务评价", ledger.RATINGS) if item.earn_ratings else None
+        decision = None
+        if needs_decision(scheme, item):  # 处罚积分: only on a 村集体决定, which the record names
+            decision = st.text_input("村集体决定", placeholder="会议日期或决定文号，如：2025年4月8日村民代表会议")
         note = st.text_input("备注", placeholder="事由，如：8月主题党日无故缺席")
         submitted = st.form_submit_button("提交", type="primary")
     if submitted:
         try:
+            note = decision_note(scheme, item, decision, note)
             ledger.enter_event(store, user, member_id, code, day, points=points, count=count, note=note,
                                request_key=key, rating=rating)
         except (EntryError, LookupError, PermissionError) as exc:

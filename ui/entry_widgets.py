@@ -53,14 +53,15 @@ def forget(keys) -> None:
 
 
 def pick_member(store: Store, scope: Scope, key: str, *, branch_code: str | None = None, among: dict | None = None,
-                label: str = "党员", limit: int = 200, placeholder: str | None = None):
+                label: str = "党员", limit: int = 200, placeholder: str | None = None, kinds: list[str] | None = None):
     """A member picker searched by name or pinyin initials (zs → 张三, zhangs too) through the
     core search every page shares. ``among`` (id → label, e.g. the subjects of a result, in
     their order) narrows it to those. With a ``placeholder`` nothing is preselected.
     Returns (member id or None, id → label of the candidates)."""
-    query = st.text_input(f"查找{label}", key=f"{key}_query", placeholder="姓名或拼音首字母，如 zs 查找张三")
+    hint = "户主姓名、拼音首字母或门牌号" if label == "农户" else "姓名或拼音首字母，如 zs 查找张三"
+    query = st.text_input(f"查找{label}", key=f"{key}_query", placeholder=hint)
     if among is None:
-        found = members.pick(store, scope, query, branch_code=branch_code, limit=limit)
+        found = members.pick(store, scope, query, branch_code=branch_code, limit=limit, kinds=kinds)
         names = {mid: f"{name}（{mid}）" for mid, name, _ in found}
     else:
         names = dict(among)
@@ -76,10 +77,10 @@ def pick_member(store: Store, scope: Scope, key: str, *, branch_code: str | None
                         placeholder=placeholder), names
 
 
-def scheme_or_stop(store: Store, branch_code: str, day: dt.date) -> Scheme:
-    """The branch's scheme on ``day``; without one the page says so and stops."""
+def scheme_or_stop(store: Store, branch_code: str, day: dt.date, track: str = "party") -> Scheme:
+    """The branch's scheme of ``track`` on ``day``; without one the page says so and stops."""
     try:
-        return scheme_for(store, branch_code, day)[0]
+        return scheme_for(store, branch_code, day, track)[0]
     except NoSchemeError as exc:
         st.warning(md(exc))
         st.stop()
@@ -116,3 +117,17 @@ def show_flash(name: str) -> None:
     message = st.session_state.pop(f"{name}_flash", None)
     if message:
         st.success(md(message))  # names of members and branches in it
+
+
+def pick_track(store: Store, branch_code: str, day: dt.date, key: str, clears: tuple[str, ...] = ()) -> str:
+    """「积分对象」: where the branch runs more than one track (a village's 党员 and its 农户), which
+    subjects the page works on; with one track, that one and no widget. Changing it drops the
+    state in ``clears`` (another track has other subjects, items and periods)."""
+    from core.services.village import SUBJECT_NAMES, branch_tracks
+
+    tracks = branch_tracks(store, branch_code, day)
+    if len(tracks) == 1:
+        return tracks[0]
+    drop_stale(key, tracks)
+    return st.radio("积分对象", tracks, format_func=SUBJECT_NAMES.get, key=key, horizontal=True,
+                    on_change=forget, args=(clears,))

@@ -15,8 +15,9 @@ from core.cycles import cycle_bounds
 from core.io.ledger import branch_name, period_events
 from core.scheme import Scheme
 from core.scheme.model import Item
-from core.scheme_assignments import TRACKS, NoSchemeError, scheme_for
+from core.scheme_assignments import TRACKS, NoSchemeError, scheme_for, track_of_kind
 from core.services.entry_rules import EntryError
+from core.services.ledger import KIND_NAMES
 from core.services.results import BranchResults
 from core.store import Store
 
@@ -24,6 +25,11 @@ from core.store import Store
 SUBJECT_NAMES = {"party": "党员", "village": "农户（乡村治理）", "volunteer": "义工"}
 # The word a table heads its subjects with: a household is named by its head.
 HEAD_WORDS = {"party": "姓名", "village": "户主", "volunteer": "姓名"}
+
+
+def kinds_of(track: str) -> list[str]:
+    """The subject kinds a track scores (``track_of_kind`` read the other way)."""
+    return [kind for kind in KIND_NAMES if track_of_kind(kind) == track]
 
 
 def branch_tracks(store: Store, branch_code: str, day: dt.date) -> list[str]:
