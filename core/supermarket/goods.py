@@ -8,7 +8,7 @@ A stock-taking writes the correcting move (counted − stock) with its reason.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from core import audit, bounds
 from core.auth import require, scope_for
@@ -82,14 +82,19 @@ def _clean(values: dict, *, partial: bool = False) -> dict:
     if "unit" in values or not partial:
         out["unit"] = bounds.text(values.get("unit"), "单位", max_len=10, multiline=False) or None
     for key, what in (("price", "兑换积分"), ("unit_price", "单价（元）")):
-        if values.get(key) not in (None, "") or (key == "price" and not partial):
+        if key == "price" and not partial and values.get(key) in (None, ""):
+            raise EntryError("请填写兑换积分")
+        if values.get(key) not in (None, ""):
             value = bounds.number(values.get(key), what)
             if value <= 0:
                 raise EntryError(f"{what}应大于 0，填写的是 {value}")
             out[key] = value
     if values.get("subsidy_rate") not in (None, ""):
-        rate = bounds.number(values.get("subsidy_rate"), "补助比例")
-        if not 0 <= rate <= 1:
+        try:
+            rate = Decimal(str(values.get("subsidy_rate"))).quantize(Decimal("0.0001"))
+        except (InvalidOperation, ValueError):
+            raise EntryError(f"补助比例应为数字（如 0.5 表示 50%），填写的是 {values.get('subsidy_rate')}") from None
+        if not rate.is_finite() or not 0 <= rate <= 1:
             raise EntryError(f"补助比例应在 0 到 1 之间（如 0.5 表示 50%），填写的是 {rate}")
         out["subsidy_rate"] = rate
     return out

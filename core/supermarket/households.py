@@ -1,0 +1,26 @@
+"""Finding the household (or volunteer) at the counter: by name, pinyin initials or house
+number, among the village's subjects that may spend."""
+
+from __future__ import annotations
+
+from core.auth.scope import Scope
+from core.members import search_clause
+from core.store import Store
+from core.supermarket.reports import SPENDING_KINDS
+
+
+def find(store: Store, scope: Scope, branch_code: str, query: str = "", limit: int = 30) -> dict[str, str]:
+    """id → a unique label, 张大户（一组12号，H01）, of the matching active subjects."""
+    where, params = scope.sql("o")
+    clause, qparams = search_clause(query)
+    q = query.strip()
+    if clause:
+        # the name / initials / pinyin match, or the house number (一组12号, 12) from its start or inside
+        clause = f" AND ({clause.removeprefix(' AND ')} OR strpos(coalesce(m.house_no, ''), ?) > 0)"
+        qparams = qparams + [q]
+    rows = store.all(
+        f"SELECT m.id, m.name, m.house_no FROM members m JOIN orgs o ON o.code = m.branch_code"
+        f" WHERE {where} AND m.branch_code = ? AND m.status = 'active' AND m.kind = ANY(?){clause}"
+        " ORDER BY m.name COLLATE zh, m.id LIMIT ?",
+        params + [branch_code, SPENDING_KINDS] + qparams + [limit])
+    return {sid: f"{name}（{house + '，' if house else ''}{sid}）" for sid, name, house in rows}
