@@ -29,6 +29,7 @@ PAGES: list[PageSpec] = [
     PageSpec("review", "pages/review.py", "审核", ":material/fact_check:", "日常记分", "review"),
     PageSpec("supermarket", "pages/supermarket.py", "积分超市", ":material/storefront:", "日常记分", "exchange"),
     PageSpec("report_in", "pages/report_in.py", "社区报到", ":material/volunteer_activism:", "日常记分", "report_in"),
+    PageSpec("volunteers", "pages/volunteers.py", "志愿服务", ":material/handshake:", "日常记分", "view"),
     PageSpec("results", "pages/results.py", "积分结果", ":material/leaderboard:", "结果与公示", "view"),
     PageSpec("publicity", "pages/publicity.py", "公示与异议", ":material/campaign:", "结果与公示", "dashboards"),
     PageSpec("overview", "pages/overview.py", "总览", ":material/dashboard:", "统计分析", "dashboards"),
