@@ -1,0 +1,35 @@
+"""The entry world (tests/entry_world.py) with self-declaration open in 一村 and two subject
+logins there: 张三 (M01) and 李四 (M02). 二村 keeps party-q100-3to1 as shipped (no
+self-declaration)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from core.auth import User
+from core.scheme_assignments import assign_scheme
+from core.subject_accounts import open_account
+from tests import entry_world
+from tests.entry_world import SECRETARY, TOWNSHIP
+
+PASSWORD = "zhangsan-2025"
+ZHANGSAN = User("zhangsan", "张三", "subject", "C01T01B01")
+LISI = User("lisi", "李四", "subject", "C01T01B01")
+
+
+def build(store) -> None:
+    entry_world.build(store)
+    # q100 with 自我申报 switched on for 一村 only, through the assignment's overrides
+    assign_scheme(store, TOWNSHIP, "C01T01B01", "party-q100-3to1", dt.date(2024, 7, 1),
+                  overrides={"self_declare": True}, reason="试行自我申报")
+    open_account(store, SECRETARY, "M01", "zhangsan", PASSWORD)
+    open_account(store, SECRETARY, "M02", "lisi", "lisi-pass-2025")
+
+
+def image(fmt: str = "PNG", size=(8, 8), color=(200, 30, 30)) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, fmt)
+    return out.getvalue()
