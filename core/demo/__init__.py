@@ -15,6 +15,7 @@ from core.demo.activity import generate_activity
 from core.demo.frames import insert_frame
 from core.demo.plan import category_vocabularies
 from core.demo import orgs as demo_orgs
+from core.demo import supermarket as demo_supermarket
 from core.store import Store
 
 SIZES = tuple(demo_orgs.SIZES)
@@ -60,4 +61,5 @@ def generate(store: Store, size: str = "S", seed: int = 2026, today: dt.date | N
               **generate_activity(store, seed, size, today, say)}
     say("公示、异议与归档")
     counts.update(workflow.apply(store, today, random.Random(f"{seed}-{size}-workflow")))
+    counts.update(demo_supermarket.generate(store, seed, size, today, say))  # after the village part
     return counts
