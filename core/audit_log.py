@@ -40,6 +40,9 @@ ACTION_NAMES = {
     "scores.import": "导入评议", "scores.import_undo": "撤销导入的评议", "history.import": "导入往年等次",
     "history.remove": "撤销导入的往年等次", "org.remove": "删除导入的组织", "subject.remove": "删除导入的人员",
     "volunteer.training": "登记义工培训", "volunteer.report": "上报义工月报",
+    "goods.add": "新增积分超市商品", "goods.edit": "修改积分超市商品", "goods.enable": "启用积分超市商品",
+    "goods.disable": "停用积分超市商品", "goods.restock": "积分超市入库", "goods.stocktake": "积分超市盘点",
+    "exchange.make": "积分兑换", "exchange.undo": "撤销积分兑换",
 }
 LOGIN_ACTIONS = ("login", "login.failed", "logout")
 UNKNOWN_ACTION = "其他操作"
@@ -50,6 +53,7 @@ ENTITY_NAMES = {
     "scheme_assignment": "方案设置", "publicity": "公示", "objection": "异议", "period_lock": "归档",
     "database": "数据库",
     "org": "组织", "member": "人员", "household_person": "户成员", "import_batch": "导入批次",
+    "goods": "积分超市商品", "exchange": "积分兑换",
 }
 
 FIELD_NAMES = {
@@ -73,6 +77,10 @@ FIELD_NAMES = {
     "department": "所在部门", "exempt_reason": "免评原因", "exempt_by": "批准机构", "exempt_on": "批准日期",
     "id_card": "身份证号", "address": "住址", "house_no": "门牌号", "head_name": "户主", "relation": "与户主关系",
     "mobile": "流动党员", "joined_branch": "转入本支部日期",
+    # 积分超市 (core.supermarket)
+    "code": "编码", "unit": "单位", "price": "兑换积分", "unit_price": "单价（元）", "subsidy_rate": "补助比例",
+    "stock": "库存", "qty": "数量", "amount": "金额（元）", "subsidy": "补助（元）", "goods": "商品",
+    "move": "库存变动编号", "exchange": "兑换记录编号",
 }
 VALUE_NAMES: dict[str, dict[Any, str]] = {
     "active": {True: "启用", False: "停用"},
