@@ -59,7 +59,7 @@ def _balances(store: Store, village: str, cycle: int, day: dt.date, today: dt.da
 def generate(store: Store, seed: int, size: str, today: dt.date, say) -> dict[str, int]:
     villages = _villages(store, today)
     if not villages:
-        return {"goods": 0, "exchanges": 0}
+        return {}  # no village with a household scheme yet: nothing to stock
     say("积分超市：商品、入库与兑换")
     rng = random.Random(f"{seed}-{size}-supermarket")
     goods_count = exchanges = 0
