@@ -16,6 +16,7 @@ from core.demo.frames import insert_frame
 from core.demo.plan import category_vocabularies
 from core.demo import orgs as demo_orgs
 from core.demo import supermarket as demo_supermarket
+from core.demo import report_in as demo_report_in
 from core.store import Store
 
 SIZES = tuple(demo_orgs.SIZES)
@@ -62,4 +63,5 @@ def generate(store: Store, size: str = "S", seed: int = 2026, today: dt.date | N
     say("公示、异议与归档")
     counts.update(workflow.apply(store, today, random.Random(f"{seed}-{size}-workflow")))
     counts.update(demo_supermarket.generate(store, seed, size, today, say))  # after the village part
+    counts.update(demo_report_in.generate(store, seed, size, today, say))  # last: reads the communities and users
     return counts
