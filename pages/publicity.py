@@ -15,7 +15,7 @@ from core.services.objections import (STATE_NAMES, Correction, correctable_event
 from core.services.publicity import WINDOW_NAMES, current_publicity, open_publicity, open_window, pending_event_ids
 from core.services.results import branch_results, display_rows, result_rows
 from ui.notice_files import notice_files
-from ui.period_widgets import pick_branch_period
+from ui.period_widgets import pick_track_period
 from ui.session import guard
 from ui.widgets import md
 
@@ -24,8 +24,9 @@ ERRORS = (EntryError, NoSchemeError, PermissionError, ValueError)
 user, scope, store = guard("publicity")
 st.title("公示与异议")
 today = dt.date.today()
-branch, cycle, period = pick_branch_period(store, scope, "pub", today, prefer=lambda b: open_window(store, b),
-                                           start="current")
+# a village publishes its households quarterly beside its party members: 积分对象 picks which
+branch, track, cycle, period = pick_track_period(store, scope, "pub", today, start="current",
+                                                 prefer=lambda b, t: open_window(store, b, t))
 scope.check_org(store, branch)
 may_publish = can(user.role, "publish")
 
@@ -39,9 +40,9 @@ flash = st.session_state.pop("pub_flash", None)
 if flash:
     st.success(md(flash))
 
-pub = current_publicity(store, branch, cycle, period)
+pub = current_publicity(store, branch, cycle, period, track)
 try:
-    scheme, _ = scheme_for_cycle(store, branch, cycle, today)
+    scheme, _ = scheme_for_cycle(store, branch, cycle, today, track)
 except NoSchemeError as exc:
     st.warning(md(exc))
     st.stop()
@@ -50,9 +51,10 @@ label = period_label(scheme, cycle, period)
 # -- no 公示 yet: open one ------------------------------------------------------------
 if pub is None:
     st.info(f"{md(label)}尚未公示。")
-    results = branch_results(store, branch, cycle, period, today)
+    results = branch_results(store, branch, cycle, period, today, track)
     if may_publish:
-        waiting = len(pending_event_ids(store, branch, cycle_bounds(scheme.cycle_start, cycle)[0], results.through))
+        waiting = len(pending_event_ids(store, branch, cycle_bounds(scheme.cycle_start, cycle)[0], results.through,
+                                        track))
         if waiting:
             st.warning(f"还有 {waiting} 条积分记录待审核，请先到「审核」页面处理，之后才能公示。")
         with st.form("pub_open"):
@@ -63,7 +65,7 @@ if pub is None:
                                 min_value=today, format="YYYY-MM-DD")
             if st.form_submit_button("发起公示", type="primary"):
                 try:
-                    open_publicity(store, user, branch, cycle, period, start, end, today=today)
+                    open_publicity(store, user, branch, cycle, period, start, end, today=today, track=track)
                 except ERRORS as exc:
                     st.error(md(exc))
                 else:
@@ -95,7 +97,7 @@ d2.download_button("导出Excel", excel, file_name=f"{sheet['title']}.xlsx",
 
 # -- objections ------------------------------------------------------------------------
 st.subheader("异议")
-objections = window_objections(store, branch, cycle, period)
+objections = window_objections(store, branch, cycle, period, track)
 if objections:
     st.dataframe(
         [{"编号": o.id, "成员": o.member_name, "异议人": o.objector, "内容": o.content,
@@ -201,7 +203,7 @@ else:
             reason = st.text_input("重新开放的原因", placeholder="如：上级检查发现漏记，需更正后重新公示", key="pub_reopen_reason")
             if st.form_submit_button("重新开放"):
                 try:
-                    reopen(store, user, branch, cycle, period, reason)
+                    reopen(store, user, branch, cycle, period, reason, track)
                 except ERRORS as exc:
                     st.error(md(exc))
                 else:

@@ -1,5 +1,7 @@
 """审核: filter the entered events, tick them, approve in a batch or reject with a reason."""
 
+import datetime as dt
+
 import polars as pl
 import streamlit as st
 
@@ -8,7 +10,9 @@ from core.decimals import signed
 from core.labels import unique
 from core.services import review
 from core.services.entry_rules import EntryError
-from ui.entry_widgets import drop_stale, flash, form_key, pick_branch, renew_form_key, rows_key, show_flash
+from core.services.village import SUBJECT_NAMES
+from ui.entry_widgets import (drop_stale, flash, form_key, pick_branch, pick_track, renew_form_key, rows_key,
+                              show_flash)
 from ui.session import guard
 from ui.widgets import md
 
@@ -17,14 +21,26 @@ st.title("审核")
 st.caption("勾选要处理的记录后「批量通过」，或填写理由后「驳回」。撤销记录立即生效，不需审核。")
 show_flash("rv")
 
-branch = pick_branch(store, scope, "rv_branch", clears=("rv_by", "rv_item"))
+branch = pick_branch(store, scope, "rv_branch", clears=("rv_by", "rv_item", "rv_track", "rv_month"))
 branch_label = orgs.labels(store, [branch])[branch]
+today = dt.date.today()
+# a village reviews its households month by month (一月一审核) beside its party members' records
+track = pick_track(store, branch, today, "rv_track", clears=("rv_by", "rv_item", "rv_month"))
+who = SUBJECT_NAMES.get(track, "党员") if track != "village" else "农户"
+months = [dt.date(today.year + (today.month - 1 - i) // 12, (today.month - 1 - i) % 12 + 1, 1) for i in range(12)]
+month = st.selectbox("月份", [None] + months, key="rv_month",
+                     format_func=lambda m: "全部" if m is None else f"{m:%Y年%m月}",
+                     help="一月一审核：选定月份后「全选」即可一次通过该月全部记录")
 
 c1, c2, c3, c4 = st.columns(4)
-member_query = c1.text_input("党员", key="rv_member", placeholder="姓名或拼音首字母")
+member_query = c1.text_input(who, key="rv_member", placeholder="姓名、拼音首字母或门牌号" if track == "village"
+                             else "姓名或拼音首字母")
 start = c2.date_input("开始日期", value=None, format="YYYY-MM-DD", key="rv_start")
 end = c3.date_input("结束日期", value=None, format="YYYY-MM-DD", key="rv_end")
-everything = review.review_queue(store, user, branch_code=branch)
+if month is not None:  # the month narrows the dates typed (both apply)
+    month_end = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1) - dt.timedelta(days=1)
+    start, end = max(start or month, month), min(end or month_end, month_end)
+everything = review.review_queue(store, user, branch_code=branch, track=track)
 enterers = unique(sorted({(r["entered_by"], r["entered_by_name"]) for r in everything}))
 drop_stale("rv_by", [None, *enterers])
 entered_by = c4.selectbox("录入人", [None] + list(enterers), format_func=lambda u: enterers.get(u, "全部"), key="rv_by")
@@ -33,7 +49,7 @@ drop_stale("rv_item", [None, *item_names])
 item = st.selectbox("积分项目", [None] + list(item_names), format_func=lambda c: item_names.get(c, "全部"),
                     key="rv_item")
 queue = review.review_queue(store, user, branch_code=branch, member_query=member_query, item=item,
-                            start=start, end=end, entered_by=entered_by)
+                            start=start, end=end, entered_by=entered_by, track=track)
 if not queue:
     st.success("没有待审核的记录")
     st.stop()
@@ -44,7 +60,7 @@ select_all = st.checkbox(f"全选 {md(branch_label)}的 {len(queue)} 条记录",
 table = pl.DataFrame({
     "选择": [select_all] * len(queue),
     "日期": [f"{r['date']:%Y-%m-%d}" for r in queue],
-    "党员": [r["member"] for r in queue],
+    who: [r["member"] for r in queue],
     "项目": [r["item"] for r in queue],
     "分值": ["" if r["points"] is None else signed(r["points"]) for r in queue],
     "备注": [r["note"] for r in queue],

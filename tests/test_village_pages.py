@@ -74,3 +74,28 @@ def test_quick_entry_offers_the_household_items_and_penalties(village_app):
     assert any("村集体决定" in e.value for e in at.error)
     store = open_store(str(path))
     assert store.scalar("SELECT count(*) FROM events") == 0
+
+
+def test_review_a_village_month_of_household_entries_in_one_go(village_app):
+    run, path = village_app
+    store = open_store(str(path))
+    from core.services.ledger import enter_event
+
+    today = dt.date.today()
+    month = today.replace(day=1)
+    last_month = (month - dt.timedelta(days=1)).replace(day=1)
+    this = enter_event(store, vw.SECRETARY, "H01", "civility", month)
+    earlier = enter_event(store, vw.SECRETARY, "H02", "civility", last_month)
+    party = enter_event(store, vw.SECRETARY, "M01", "award_district", month)
+    at = run("pages/review.py")
+    at.radio(key="rv_track").set_value("village").run()
+    at.selectbox(key="rv_month").set_value(month).run()
+    assert not at.exception, at.exception
+    # only this month's household record is listed (not last month's, not the party member's)
+    tick = next(c for c in at.checkbox if c.label.startswith("全选"))
+    assert "1 条记录" in tick.label
+    tick.check().run()
+    next(b for b in at.button if b.label.startswith("批量通过")).click().run()
+    assert not at.exception, at.exception
+    decided = dict(store.all("SELECT event_id, decision FROM event_reviews"))
+    assert decided == {this: "approved"} and earlier not in decided and party not in decided
