@@ -4,6 +4,8 @@ every page it runs over."""
 
 from __future__ import annotations
 
+import io
+import os
 from pathlib import Path
 
 from fpdf import FPDF
@@ -17,6 +19,11 @@ FONT = "NotoSansSC"
 PAGE_WIDTH = 190  # A4 less the 10 mm margins
 FIXED = {"排名": 12, "姓名": 22, "序号": 10, "日期": 22}  # narrow columns; the others share the rest by their text's length
 HEADINGS = FontFace(emphasis=None, fill_color=(235, 235, 235))
+# Where members and households open the app from a printed card's QR code: the address the
+# app is served at for them (a township's server name), set at deployment.
+PUBLIC_URL_ENV = "JIFEN_PUBLIC_URL"
+DEFAULT_PUBLIC_URL = "http://localhost:8501/"
+QR_SIZE = 24  # mm: a phone reads it from arm's length
 
 
 class FontMissing(RuntimeError):
@@ -111,10 +118,13 @@ def notice_pdf(notice: dict, font: Path = CJK_FONT) -> bytes:
 
 def card_pdf(cards: list[dict], font: Path = CJK_FONT) -> bytes:
     """积分卡 as A4 PDF bytes: each card (``core.io.card.card``) starts a new page, its entries
-    table repeats its header across pages, and the footer names the card's subject."""
+    table repeats its header across pages, the footer names the card's subject, and a QR code
+    under it opens the app's login page."""
     if not cards:
         raise ValueError("没有可打印的积分卡")
     pdf = _document(cards[0]["title"] if len(cards) == 1 else cards[0]["branch_title"], font)
+    url = login_url()
+    code = qr_png(url)  # one image for every card of the file
     for card in cards:
         pdf.add_page()  # closes the previous page first, with the previous card's footer
         pdf.footer_text = card["footer"]
@@ -132,4 +142,34 @@ def card_pdf(cards: list[dict], font: Path = CJK_FONT) -> bytes:
             pdf.ln(2)
             _lines(pdf, ["计分说明"], size=12, height=8)
             _lines(pdf, [f"{i}. {line}" for i, line in enumerate(card["explain"], start=1)], size=9, height=5)
+        _login_code(pdf, code, url)
     return bytes(pdf.output())
+
+
+def login_url() -> str:
+    """The login page's address for a printed QR code (``JIFEN_PUBLIC_URL``, else localhost)."""
+    base = os.environ.get(PUBLIC_URL_ENV, "").strip() or DEFAULT_PUBLIC_URL
+    return base.rstrip("/") + "/login"
+
+
+def qr_png(text: str) -> bytes:
+    import segno  # only a card needs it
+
+    out = io.BytesIO()
+    segno.make(text, error="m").save(out, kind="png", scale=8, border=2)
+    return out.getvalue()
+
+
+def _login_code(pdf: FPDF, code: bytes, url: str) -> None:
+    """Under the card, the QR code of the login page: scanned with a phone, it opens the app,
+    where the member or household head sees this card kept up to date (我的积分)."""
+    if pdf.get_y() + QR_SIZE + 6 > pdf.h - pdf.b_margin:
+        pdf.add_page()
+    pdf.ln(4)
+    top = pdf.get_y()
+    pdf.image(io.BytesIO(code), x=pdf.l_margin, y=top, w=QR_SIZE, h=QR_SIZE)
+    pdf.set_xy(pdf.l_margin + QR_SIZE + 4, top + 5)
+    pdf.set_font(FONT, size=9)
+    pdf.multi_cell(PAGE_WIDTH - QR_SIZE - 4, 5, "手机扫码登录，查看本人积分、积分卡和自我申报记录（本人账号由村或支部开通）。\n"
+                   + url, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_y(max(pdf.get_y(), top + QR_SIZE))
