@@ -15,8 +15,10 @@ from core.demo.activity import generate_activity
 from core.demo.frames import insert_frame
 from core.demo.plan import category_vocabularies
 from core.demo import orgs as demo_orgs
+from core.demo import village as demo_village
 from core.demo import supermarket as demo_supermarket
 from core.demo import report_in as demo_report_in
+from core.demo import volunteers as demo_volunteers
 from core.store import Store
 
 SIZES = tuple(demo_orgs.SIZES)
@@ -62,6 +64,8 @@ def generate(store: Store, size: str = "S", seed: int = 2026, today: dt.date | N
               **generate_activity(store, seed, size, today, say)}
     say("公示、异议与归档")
     counts.update(workflow.apply(store, today, random.Random(f"{seed}-{size}-workflow")))
+    counts.update(demo_village.generate(store, seed, size, today, say))  # households of two villages
     counts.update(demo_supermarket.generate(store, seed, size, today, say))  # after the village part
+    counts.update(demo_volunteers.generate(store, seed, size, today, say))  # a 党员义工工作站 in the first street
     counts.update(demo_report_in.generate(store, seed, size, today, say))  # last: reads the communities and users
     return counts
