@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 
 from core import demo
+from core.demo import report_in as demo_report_in
 from core.store import Store
 
 TODAY = dt.date(2026, 11, 20)
@@ -33,8 +34,10 @@ def test_same_seed_gives_same_data(tmp_path):
 
 def test_s_is_one_township_of_twenty_branches(demo_store):
     levels = dict(demo_store.all("SELECT level, count(*) FROM orgs GROUP BY level"))
-    assert levels["county"] == 1 and levels["township"] == 1 and levels["branch"] == 20
-    members = demo_store.scalar("SELECT count(*) FROM members")
+    # the township's 20, plus the county departments whose members report in (core.demo.report_in)
+    departments = demo_report_in.DEPARTMENTS
+    assert levels["county"] == 1 and levels["township"] == 1 and levels["branch"] == 20 + len(departments)
+    members = demo_store.scalar("SELECT count(*) FROM members") - sum(n for _, n, _ in departments)
     assert 700 <= members <= 900
     names = [r[0] for r in demo_store.all("SELECT name FROM orgs WHERE level = 'branch'")]
     assert all(n.endswith("党支部") for n in names)
