@@ -177,8 +177,9 @@ def correctable_events(store: Store, objection: Objection | int) -> list[dict]:
     frame = ledger.effective_events(store, branch_code=pub.branch_code, member_id=obj.member_id,
                                     start=first, end=last)
     items, out = ledger.ItemLookup(store), []
+    kind = store.scalar("SELECT kind FROM members WHERE id = ?", [obj.member_id]) or "member"
     for row in reversed(frame.to_dicts()):
-        item = items.get(row["branch_code"], row["date"], row["item"])
+        item = items.get(row["branch_code"], row["date"], row["item"], kind)  # a household's: its village scheme
         name = item.name if item else "（方案中已无此项目）"
         points = ledger.event_points(item, row["points"], row["count"])
         shown = "" if points is None else f" {signed(points)}分"
