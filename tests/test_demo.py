@@ -4,6 +4,7 @@ import pytest
 
 from core import demo
 from core.demo import report_in as demo_report_in
+from core.demo import volunteers as demo_volunteers
 from core.store import Store
 
 TODAY = dt.date(2026, 11, 20)
@@ -35,12 +36,14 @@ def test_same_seed_gives_same_data(tmp_path):
 def test_s_is_one_township_of_twenty_branches(demo_store):
     levels = dict(demo_store.all("SELECT level, count(*) FROM orgs GROUP BY level"))
     # the township's 20, plus the county departments whose members report in (core.demo.report_in)
+    # and the 党员义工工作站 with its volunteers (core.demo.volunteers)
     departments = demo_report_in.DEPARTMENTS
-    assert levels["county"] == 1 and levels["township"] == 1 and levels["branch"] == 20 + len(departments)
-    members = demo_store.scalar("SELECT count(*) FROM members") - sum(n for _, n, _ in departments)
+    assert levels["county"] == 1 and levels["township"] == 1 and levels["branch"] == 20 + len(departments) + 1
+    members = demo_store.scalar("SELECT count(*) FROM members WHERE kind = 'member'") - sum(n for _, n, _ in departments)
     assert 700 <= members <= 900
+    assert demo_store.scalar("SELECT count(*) FROM members WHERE kind = 'volunteer'") == demo_volunteers.VOLUNTEERS
     names = [r[0] for r in demo_store.all("SELECT name FROM orgs WHERE level = 'branch'")]
-    assert all(n.endswith("党支部") for n in names)
+    assert all(n.endswith("党支部") or n.endswith("党员义工工作站") for n in names)
     assert any(n.endswith("村党支部") for n in names) and any(n.endswith("社区党支部") for n in names)
 
 
