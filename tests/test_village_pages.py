@@ -11,31 +11,17 @@ from core.auth import add_user
 from core.services.review import approve
 from core.store import Store, open_store
 from tests import village_world as vw
-from tests.conftest import ROOT
+from tests.conftest import page_runner
 
 
 @pytest.fixture
 def village_app(tmp_path, monkeypatch):
-    from streamlit.testing.v1 import AppTest
-
     path = tmp_path / "village.duckdb"
     store = Store(path)
     vw.build(store)
     add_user(store, "shuji01", "village-secretary-pw-2", "secretary", vw.BRANCH, "一村书记", actor="admin")
     store.close()
-    monkeypatch.setenv("JIFEN_DB", str(path))
-    monkeypatch.chdir(ROOT)
-
-    def run(page, user=vw.SECRETARY, **state):
-        at = AppTest.from_file(str(ROOT / page), default_timeout=30)
-        at.session_state["user"] = user
-        for key, value in state.items():
-            at.session_state[key] = value
-        at.run()
-        assert not at.exception, at.exception
-        return at
-
-    return run, path
+    return page_runner(path, monkeypatch, vw.SECRETARY), path
 
 
 def test_results_page_switches_to_the_households(village_app):
@@ -61,7 +47,7 @@ def test_results_page_switches_to_the_households(village_app):
 
 def test_quick_entry_offers_the_household_items_and_penalties(village_app):
     run, path = village_app
-    at = run("pages/quick_entry.py", qe_request_key="qe-village-1")
+    at = run("pages/quick_entry.py")
     at.radio(key="qe_track").set_value("village").run()
     at.text_input(key="qe_member_query").input("1-01").run()  # by house number
     assert at.selectbox(key="qe_member").options == ["刘一户（H01）"]
