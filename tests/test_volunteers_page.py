@@ -86,3 +86,15 @@ def test_training_is_entered_on_the_page(station_path):
     frames = [d.value for d in at.dataframe]
     trained = next(f for f in frames if "培训情况" in f.columns)
     assert set(trained["是否达标"]) == {"未达标"}  # one session of 6 h: 2 and 12 are needed
+
+
+def test_the_last_months_report_is_marked_as_sent(station_path):
+    store = open_store(str(station_path))
+    at = run(STATION_RECORDER)
+    month = monthly.month_start(monthly.month_start(dt.date.today()) - dt.timedelta(days=1))
+    next(b for b in at.button if b.label == "标记为已上报").click().run()
+    assert not at.exception, at.exception
+    assert at.success[0].value == f"已登记上报：{monthly.month_label(month)}月报"
+    assert store.scalar("SELECT submitted_by FROM service_reports WHERE station_code = ? AND month = ?",
+                        [STATION, month]) == STATION_RECORDER.username
+    assert not any(b.label == "标记为已上报" for b in at.button)  # sent once
