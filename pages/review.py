@@ -13,6 +13,7 @@ from core.services.entry_rules import EntryError
 from core.services.village import SUBJECT_NAMES
 from ui.entry_widgets import (drop_stale, flash, form_key, pick_branch, pick_track, renew_form_key, rows_key,
                               show_flash)
+from ui.evidence_view import declaration_photos, entered_by_label
 from ui.session import guard
 from ui.widgets import md
 
@@ -64,13 +65,14 @@ table = pl.DataFrame({
     "项目": [r["item"] for r in queue],
     "分值": ["" if r["points"] is None else signed(r["points"]) for r in queue],
     "备注": [r["note"] for r in queue],
-    "录入人": [r["entered_by_name"] for r in queue],
+    "录入人": [entered_by_label(r) for r in queue],
     "编号": [r["id"] for r in queue],
 })
 edited = st.data_editor(table, key=f"rv_editor_{key}_{rows}_{select_all}", hide_index=True, num_rows="fixed",
                         disabled=[c for c in table.columns if c != "选择"],
                         column_config={"选择": st.column_config.CheckboxColumn("选择")})
 chosen = edited.filter(pl.col("选择"))["编号"].to_list()
+declaration_photos(store, user, queue, key)
 
 # The buttons name the branch and the count, so what a click will change is on the button;
 # the service checks again that every record is this branch's.
