@@ -11,6 +11,7 @@ import pytest
 from core.services import review
 from core.store import open_store
 from core.volunteers import monthly
+from tests.apptest_page import run_page
 from tests.conftest import ROOT
 from tests.volunteers_world import STATION, STATION_RECORDER, STATION_SECRETARY, build_station
 
@@ -29,15 +30,7 @@ def station_path(tmp_path, monkeypatch):
 
 
 def run(user, **state):
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(str(ROOT / "pages/volunteers.py"), default_timeout=30)
-    at.session_state["user"] = user
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return run_page("pages/volunteers.py", user, **state)
 
 
 def test_log_half_hours_then_stars_training_and_report(station_path):
