@@ -56,21 +56,28 @@ def _category(scheme_id: str, seen: dict) -> str:
     return demo_members._category("机关", "机关", vocabulary, seen, None, 40)
 
 
+def _at(day: dt.date, hour: int = 10) -> dt.datetime:
+    """When a demo row was written: set, not the clock's, so both stores hold the same rows."""
+    return dt.datetime.combine(day, dt.time(hour))
+
+
 def generate(store: Store, seed: int, size: str, today: dt.date, say) -> dict[str, int]:
     say("在职党员到社区报到")
     rng = random.Random(f"{seed}-{size}-report_in")
     town, town_kind, communities = _street(store)
-    county, town_path, last = store.one(
-        "SELECT t.county_code, t.path, (SELECT max(sort) FROM orgs b WHERE b.parent_code = t.code AND b.level = 'branch')"
-        " FROM orgs t WHERE t.code = ?", [town])
+    county, town_path = store.one("SELECT county_code, path FROM orgs WHERE code = ?", [town])
+    taken = {code for code, in store.all("SELECT code FROM orgs")}
     password_hash = store.scalar("SELECT password_hash FROM users ORDER BY created_at, username LIMIT 1")
     years = [today.year - 1, today.year]
 
     orgs, people, history, assignments = [], [], [], []
     dept_members: dict[str, list[str]] = {}
     serial = 0
-    for n, (unit, size_n, _) in enumerate(DEPARTMENTS, start=1):
-        sort = (last or 0) + n
+    sort = 0
+    for unit, size_n, _ in DEPARTMENTS:
+        sort += 1
+        while f"{town}B{sort:02d}" in taken:  # the township's next branch numbers
+            sort += 1
         code = f"{town}B{sort:02d}"
         orgs.append(dict(code=code, name=f"{unit}机关党支部", level="branch", kind="机关", parent_code=town,
                          path=f"{town_path}{code}/", county_code=county, township_code=town, branch_code=code, sort=sort))
@@ -112,8 +119,9 @@ def generate(store: Store, seed: int, size: str, today: dt.date, say) -> dict[st
         for code, _ in communities:
             for name in rng.sample(SUGGESTED, 4):
                 posts.setdefault(code, []).append(cur.execute(
-                    "INSERT INTO community_posts(community_code, name, description, created_by) VALUES (?, ?, ?, ?)"
-                    " RETURNING id", [code, name, f"{name}相关志愿服务", "shequ01"]).fetchone()[0])
+                    "INSERT INTO community_posts(community_code, name, description, created_by, created_at)"
+                    " VALUES (?, ?, ?, ?, ?) RETURNING id",
+                    [code, name, f"{name}相关志愿服务", "shequ01", _at(dt.date(years[0], 2, 20))]).fetchone()[0])
         counts = {"report_ins": 0, "report_in_activities": 0, "community_evaluations": 0}
         for year in years:
             registered: dict[str, tuple[dt.date, str]] = {}
@@ -128,10 +136,10 @@ def generate(store: Store, seed: int, size: str, today: dt.date, say) -> dict[st
                     if day > today:
                         continue
                     registered[mid] = (day, home[mid])
-                    cur.execute("INSERT INTO report_ins(member_id, community_code, year, date, post_id, pledge, made_by)"
-                                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    cur.execute("INSERT INTO report_ins(member_id, community_code, year, date, post_id, pledge, made_by,"
+                                " made_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                                 [mid, home[mid], year, day, rng.choice(posts[home[mid]]), rng.choice(PLEDGES),
-                                 "jiguan01" if unit == DEPARTMENTS[0][0] else "shequ01"]).fetchall()
+                                 "jiguan01" if unit == DEPARTMENTS[0][0] else "shequ01", _at(day)]).fetchall()
                     counts["report_ins"] += 1
             for month in range(3, 13):
                 day = dt.date(year, month, 15)
@@ -141,9 +149,9 @@ def generate(store: Store, seed: int, size: str, today: dt.date, say) -> dict[st
                     listed = sorted(m for m, (d, c) in registered.items() if c == code and d <= day)
                     if not listed:
                         continue
-                    aid = cur.execute("INSERT INTO activities(branch_code, type, date, title, created_by)"
-                                      " VALUES (?, ?, ?, ?, 'shequ01') RETURNING id",
-                                      [code, ACTIVITY_TYPE, day, f"{month}月{rng.choice(THEMES)}"]).fetchone()[0]
+                    aid = cur.execute("INSERT INTO activities(branch_code, type, date, title, created_by, created_at)"
+                                      " VALUES (?, ?, ?, ?, 'shequ01', ?) RETURNING id",
+                                      [code, ACTIVITY_TYPE, day, f"{month}月{rng.choice(THEMES)}", _at(day, 17)]).fetchone()[0]
                     cur.executemany("INSERT INTO attendance(activity_id, member_id, status) VALUES (?, ?, ?)",
                                     [[aid, m, "present" if rng.random() < keen[m] else "absent"] for m in listed])
                     counts["report_in_activities"] += 1
@@ -152,10 +160,11 @@ def generate(store: Store, seed: int, size: str, today: dt.date, say) -> dict[st
                     continue
                 for mid in sorted(m for m, (d, _) in registered.items() if d <= ends):
                     grade = rng.choices(GRADES, weights=GRADE_WEIGHTS)[0]
-                    cur.execute("INSERT INTO community_evaluations(member_id, community_code, year, half, grade, comment, made_by)"
-                                " VALUES (?, ?, ?, ?, ?, ?, 'shequ01')",
+                    cur.execute("INSERT INTO community_evaluations(member_id, community_code, year, half, grade, comment,"
+                                " made_by, made_at) VALUES (?, ?, ?, ?, ?, ?, 'shequ01', ?)",
                                 [mid, registered[mid][1], year, half, grade,
-                                 {"好": "积极参加社区活动，服务承诺兑现好", "差": "很少参加社区活动"}.get(grade)]).fetchall()
+                                 {"好": "积极参加社区活动，服务承诺兑现好", "差": "很少参加社区活动"}.get(grade),
+                                 _at(min(ends + dt.timedelta(days=5), today))]).fetchall()
                     counts["community_evaluations"] += 1
         audit.record(cur, "system", "demo.report_in", reason=f"演示社区报到数据 种子{seed}", after=counts)
         return counts
