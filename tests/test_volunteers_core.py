@@ -161,3 +161,16 @@ def test_group_service_by_month(station):
     months = standing.group_service(station, STATION, dt.date(2025, 1, 1), dt.date(2025, 3, 31), dt.date(2025, 3, 31))
     assert [(m["月份"], m["集中服务（天）"], m["情况"]) for m in months] == [
         ("2025年1月", 1, "已开展"), ("2025年2月", 0, "未开展"), ("2025年3月", 1, "已开展")]
+
+
+def test_monthly_home_service_reads_the_two_cycles_before(station):
+    # 周义 180 h in 2025 → 900 → 3★; 2024 and 2023 at 3★ in cycle_history → 每月上门服务
+    # 吴工 180 h too, but 2023 at 2★ → only 优先享受服务
+    ids = [ledger.record_event(station, STATION_RECORDER, vid, "service", D, count=180, rating="满意", today=TODAY)
+           for vid in ("V01", "V02")]
+    approve(station, *ids)
+    station.write(lambda cur: cur.executemany(
+        "INSERT INTO cycle_history(member_id, cycle, scheme_id, stars, source) VALUES (?, ?, 'volunteer-stars', ?, 'import')",
+        [["V01", 2024, 3], ["V01", 2023, 3], ["V02", 2024, 3], ["V02", 2023, 2]]))
+    flags = {r["编号"]: r["标记"] for r in standing.standing(station, STATION_SECRETARY, STATION, 2025, TODAY)["rows"]}
+    assert flags["V01"] == "优先享受服务、每月上门服务" and flags["V02"] == "优先享受服务"

@@ -82,6 +82,11 @@ def generate(store: Store, seed: int, size: str, today: dt.date, say) -> dict[st
         n = _write_services(cur, code, services, today)
         insert_frame(cur, "volunteer_trainings", pl.DataFrame(trainings), "demo_trainings")
         insert_frame(cur, "service_reports", pl.DataFrame(reports), "demo_service_reports")
+        # the first tier were 三星级 the two cycles before too (往年等次), so this cycle's 3 stars
+        # make them monthly_home_service (连续三年三星级，每月上门服务)
+        insert_frame(cur, "cycle_history", pl.DataFrame(
+            [{"member_id": m["id"], "cycle": past, "scheme_id": SCHEME, "stars": 3, "source": "import"}
+             for m in members if m["_tier"] == 0 for past in (cycle - 1, cycle - 2)]), "demo_volunteer_history")
         audit.record(cur, "system", "demo.generate", org_code=code, reason=f"演示数据：党员义工工作站 种子{seed}",
                      after={"volunteers": len(members), "services": n, "trainings": len(trainings)})
         return {"volunteers": len(members), "services": n, "trainings": len(trainings)}
