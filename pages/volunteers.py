@@ -6,7 +6,7 @@ import polars as pl
 import streamlit as st
 
 from core.auth import can
-from core.cycles import cycle_bounds, cycle_of
+from core.cycles import cycle_bounds, cycle_label, cycle_of
 from core.decimals import fmt, to_decimal
 from core.io.pdf import font_problem
 from core.scheme_assignments import NoSchemeError, scheme_for
@@ -45,7 +45,7 @@ except NoSchemeError as exc:
     st.warning(md(exc))
     st.stop()
 current = cycle_of(scheme.cycle_start, today)
-cycle = st.selectbox("年度", [current, current - 1, current - 2], format_func=lambda c: f"{c}年度", key="vol_cycle")
+cycle = st.selectbox("年度", [current, current - 1, current - 2], format_func=lambda c: cycle_label(scheme.cycle_start, c), key="vol_cycle")
 may_log = can(user.role, "log_service")
 
 log_tab, stars_tab, training_tab, report_tab = st.tabs(["服务登记", "义工星级", "培训", "月报"])
