@@ -110,7 +110,7 @@ with tabs[1]:
                             key="ri_reg_post")
         pledge = st.text_area("服务承诺", key="ri_reg_pledge", placeholder="如：每月参加一次社区政策宣传，帮扶一户困难群众")
         if isinstance(day, dt.date) and day > deadline(day.year):
-            st.warning(f"{day:%Y-%m-%d}晚于{day.year}年的报到截止日{deadline(day.year):%Y-%m-%d}，将记为逾期报到")
+            st.info(f"{day:%Y-%m-%d}晚于{day.year}年的报到截止日{deadline(day.year):%Y-%m-%d}，将记为逾期报到")
         if st.button("登记报到", type="primary", key="ri_reg_go"):
             try:
                 if member is None:

@@ -12,6 +12,7 @@ from core.auth.users import hash_password
 from core.reportin.registrations import register
 from core.store import Store
 from tests import report_in_world as w
+from tests.apptest_page import run_page
 from tests.conftest import ROOT
 
 TODAY = dt.date.today()
@@ -39,21 +40,9 @@ def world_db(tmp_path):
 
 @pytest.fixture
 def run(world_db, monkeypatch):
-    from streamlit.testing.v1 import AppTest
-
     monkeypatch.setenv("JIFEN_DB", str(world_db))
     monkeypatch.chdir(ROOT)
-
-    def go(path, user, **state):
-        at = AppTest.from_file(str(ROOT / path), default_timeout=30)
-        at.session_state["user"] = user
-        for key, value in state.items():
-            at.session_state[key] = value
-        at.run()
-        assert not at.exception, at.exception
-        return at
-
-    return go
+    return run_page
 
 
 def _table(at, column):

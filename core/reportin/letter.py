@@ -55,6 +55,14 @@ def letters(store: Store, user, community_code: str, year: int, *, member_id: st
     return out
 
 
+def _section(pdf, heading: str, rows: list[dict], empty: str) -> None:
+    _lines(pdf, [heading], size=12, height=8)
+    if rows:
+        _table(pdf, list(rows[0]), rows, 9)
+    else:
+        _lines(pdf, [empty])
+
+
 def letter_pdf(items: list[dict], font: Path = CJK_FONT) -> bytes:
     """The letters as A4 PDF bytes, each on its own page."""
     if not items:
@@ -68,17 +76,9 @@ def letter_pdf(items: list[dict], font: Path = CJK_FONT) -> bytes:
         _lines(pdf, [item["to"]], size=11, height=8)
         _lines(pdf, item["lines"], size=11, height=7)
         pdf.ln(2)
-        _lines(pdf, ["参加社区活动情况"], size=12, height=8)
-        if item["activities"]:
-            _table(pdf, list(item["activities"][0]), item["activities"], 9)
-        else:
-            _lines(pdf, ["本年度尚无参加记录。"])
+        _section(pdf, "参加社区活动情况", item["activities"], "本年度尚无参加记录。")
         pdf.ln(2)
-        _lines(pdf, ["民主测评情况"], size=12, height=8)
-        if item["evaluations"]:
-            _table(pdf, list(item["evaluations"][0]), item["evaluations"], 9)
-        else:
-            _lines(pdf, ["本年度尚未测评。"])
+        _section(pdf, "民主测评情况", item["evaluations"], "本年度尚未测评。")
         pdf.ln(14)  # room for the seal
         _lines(pdf, item["seal"], size=11, align="R", height=8)
     return bytes(pdf.output())
