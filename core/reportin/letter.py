@@ -26,7 +26,7 @@ def letters(store: Store, user, community_code: str, year: int, *, member_id: st
     branch = department or store.scalar("SELECT branch_code FROM members WHERE id = ?", [member_id])
     if branch is None:
         raise ReportInError(f"未找到党员 {str(member_id)[:20]}")
-    check_sides(store, user, branch, code, member_id or department)
+    check_sides(store, user, branch, code, member_id)
     rows = member_year(store, scope_for(store, user), year, community_code=code, department=department)
     if member_id is not None:
         rows = rows.filter(rows["member_id"] == member_id)

@@ -62,11 +62,13 @@ def member(store: Store, member_id: str) -> tuple[str, str, str]:
     return row[0], row[1], row[2]
 
 
-def check_sides(store: Store, user, member_branch: str, community_code: str, member_id: str) -> Scope:
-    """The user's scope, if it holds the member's branch or the community; else an audited refusal."""
+def check_sides(store: Store, user, member_branch: str, community_code: str, member_id: str | None) -> Scope:
+    """The user's scope, if it holds the member's branch (or, without a member, the
+    department's branch) or the community; else an audited refusal."""
     scope = scope_for(store, user)
     if not (scope.contains_org(store, member_branch) or scope.contains_org(store, community_code)):
-        scope._refuse(store, f"党员 {member_id} 及社区 {community_code} 都不在您的管辖范围内",
+        who = f"党员 {member_id}" if member_id else f"支部 {member_branch}"
+        scope._refuse(store, f"{who} 及社区 {community_code} 都不在您的管辖范围内",
                       member_id=member_id, org_code=community_code)
     return scope
 
