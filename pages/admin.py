@@ -6,6 +6,7 @@ import streamlit as st
 
 from core import orgs
 from core.auth import ROLE_NAMES, AuthError
+from core.auth.permissions import STAFF
 from core.auth.admin import create_user, list_users, reset_password, set_active, user_choices
 from core.auth.credentials import PASSWORD_RULES
 from core.backup import BackupError, backup, backup_root, default_backup_dir, list_backups, zip_bytes
@@ -35,7 +36,9 @@ with users_tab:
         c1, c2 = st.columns(2)
         username = c1.text_input("用户名", key="new_username")
         display = c2.text_input("姓名", key="new_display")
-        role = c1.selectbox("角色", list(ROLE_NAMES), format_func=ROLE_NAMES.get, index=2)
+        # a subject's login is tied to its member or household: opened on 本人账号
+        role = c1.selectbox("角色", list(STAFF), format_func=ROLE_NAMES.get, index=2,
+                            help="党员、农户的本人账号请在「本人账号」页面开通")
         org_code = c2.selectbox("所属组织", list(codes), format_func=codes.get, key="new_org")
         password = c1.text_input("初始密码（至少8位）", type="password", key="new_password",
                                  help=PASSWORD_RULES)
