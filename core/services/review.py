@@ -107,6 +107,11 @@ def review_queue(store: Store, user, *, branch_code: str | None = None, member_q
         if value:
             where += f" AND {clause}"
             params.append(value)
+    if track is not None:
+        from core.services.village import kinds_of  # village reads results, which read the ledger
+
+        where += " AND coalesce(m.kind, 'member') = ANY(?)"
+        params.append(kinds_of(track))
     status_filter = ""
     if status:
         status_filter = "WHERE status = ?"
@@ -124,8 +129,6 @@ def review_queue(store: Store, user, *, branch_code: str | None = None, member_q
     )
     items, out = ItemLookup(store), []
     for event_id, day, mid, name, branch, code, points, count, note, by, by_name, at, source, state, why, kind in rows:
-        if track is not None and track_of_kind(kind or "member") != track:
-            continue
         entry = items.get(branch, day, code, kind or "member")
         out.append({"id": event_id, "date": day, "member_id": mid, "member": name, "item_code": code,
                     "item": entry.name if entry else code, "points": event_points(entry, points, count),
