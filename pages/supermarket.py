@@ -40,6 +40,18 @@ def money(value) -> str:
     return fmt(value) if value is not None else "—"
 
 
+def act(label: str, key: str, do, done, **button) -> None:
+    """A button that runs ``do()``; a refusal is shown, a success flashed as ``done(result)``."""
+    if st.button(label, key=key, **button):
+        try:
+            result = do()
+        except REFUSED as exc:
+            st.error(md(exc))
+        else:
+            flash("sm", done(result))
+            st.rerun()
+
+
 with tabs["兑换"]:
     query = st.text_input("查找户（对象）", key="sm_subject_query", placeholder="姓名、拼音首字母或门牌号，如 zdh 或 12号")
     found = find(store, scope, branch, query)
@@ -114,14 +126,8 @@ with tabs["兑换记录"]:
         picked = st.selectbox("要撤销的兑换", list(live), format_func=live.get, key="sm_undo_pick", index=None,
                               placeholder="请选择")
         reason = st.text_input("撤销理由", key="sm_undo_reason", placeholder="如：数量点错")
-        if st.button("撤销这笔兑换", key="sm_undo", disabled=picked is None):
-            try:
-                undo(store, user, picked, reason, today)
-            except REFUSED as exc:
-                st.error(md(exc))
-            else:
-                flash("sm", f"已撤销兑换（编号 {picked}），积分和库存已退回")
-                st.rerun()
+        act("撤销这笔兑换", "sm_undo", lambda: undo(store, user, picked, reason, today),
+            lambda _: f"已撤销兑换（编号 {picked}），积分和库存已退回", disabled=picked is None)
 
 with tabs["报表"]:
     year = st.selectbox("年度", list(range(today.year, today.year - 5, -1)), format_func=lambda y: f"{y}年",
@@ -165,25 +171,14 @@ if manage:
             with c1:
                 qty = st.number_input("入库数量", min_value=1, step=1, value=1, key="sm_restock_qty")
                 note = st.text_input("入库备注", key="sm_restock_note", placeholder="如：镇里统一配送")
-                if st.button("入库", key="sm_restock"):
-                    try:
-                        now = goods_service.restock(store, user, gid, qty, note, today)
-                    except REFUSED as exc:
-                        st.error(md(exc))
-                    else:
-                        flash("sm", f"已入库 {qty}，现有库存 {now}")
-                        st.rerun()
+                act("入库", "sm_restock", lambda: goods_service.restock(store, user, gid, qty, note, today),
+                    lambda now: f"已入库 {qty}，现有库存 {now}")
             with c2:
                 counted = st.number_input("盘点实存数量", min_value=0, step=1, value=None, key="sm_count")
                 why = st.text_input("盘点说明", key="sm_count_reason", placeholder="如：受潮损耗")
-                if st.button("按盘点数量更正库存", key="sm_stocktake"):
-                    try:
-                        diff = goods_service.stocktake(store, user, gid, counted, why, today)
-                    except REFUSED as exc:
-                        st.error(md(exc))
-                    else:
-                        flash("sm", f"已按盘点更正库存（{'+' if diff > 0 else ''}{diff}）")
-                        st.rerun()
+                act("按盘点数量更正库存", "sm_stocktake",
+                    lambda: goods_service.stocktake(store, user, gid, counted, why, today),
+                    lambda diff: f"已按盘点更正库存（{'+' if diff > 0 else ''}{diff}）")
             st.subheader("修改、停用商品")
             chosen = next(g for g in catalogue if g["id"] == gid)
             c1, c2, c3 = st.columns(3)
@@ -193,19 +188,15 @@ if manage:
             new_yuan = c3.number_input("单价（元）", min_value=0.01, value=float(chosen["unit_price"]), step=1.0,
                                        key=f"sm_edit_yuan_{gid}")
             b1, b2 = st.columns(2)
-            if b1.button("保存修改", key="sm_edit_save"):
-                try:
-                    goods_service.edit_goods(store, user, gid, {"name": new_name, "price": str(new_price),
-                                                                "unit_price": str(new_yuan)})
-                except REFUSED as exc:
-                    st.error(md(exc))
-                else:
-                    flash("sm", "已保存商品修改")
-                    st.rerun()
-            if b2.button("停用" if chosen["active"] else "重新启用", key="sm_toggle"):
-                goods_service.set_active(store, user, gid, not chosen["active"])
-                flash("sm", f"已{'停用' if chosen['active'] else '启用'}「{chosen['name']}」")
-                st.rerun()
+            with b1:
+                act("保存修改", "sm_edit_save",
+                    lambda: goods_service.edit_goods(store, user, gid, {"name": new_name, "price": str(new_price),
+                                                                        "unit_price": str(new_yuan)}),
+                    lambda _: "已保存商品修改")
+            with b2:
+                act("停用" if chosen["active"] else "重新启用", "sm_toggle",
+                    lambda: goods_service.set_active(store, user, gid, not chosen["active"]),
+                    lambda _: f"已{'停用' if chosen['active'] else '启用'}「{chosen['name']}」")
         st.subheader("新增商品")
         with st.form("sm_add", clear_on_submit=True):
             c1, c2, c3 = st.columns(3)

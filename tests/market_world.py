@@ -15,26 +15,17 @@ import datetime as dt
 
 import pytest
 
-from core.auth import User
 from core.scheme_assignments import assign_scheme
 from core.services.ledger import enter_event
 from core.services.review import approve
 from core.supermarket import goods as goods_service
+from tests.entry_world import ADMIN, ORGS, OTHER_SECRETARY, RECORDER, SECRETARY, TOWNSHIP  # noqa: F401
 
 TODAY = dt.date(2025, 11, 20)
-ADMIN = User("admin", "县管理员", "admin", "C01")
-TOWNSHIP = User("zhen01", "镇组织委员", "township", "C01T01")
-CLERK = User("jilu01", "一村记分员", "recorder", "C01T01B01")
-SECRETARY = User("shuji01", "一村书记", "secretary", "C01T01B01")
-CLERK2 = User("jilu02", "二村记分员", "recorder", "C01T01B02")
-SECRETARY2 = User("shuji02", "二村书记", "secretary", "C01T01B02")
+# 一村 (C01T01B01) and 二村 (C01T01B02) of tests/entry_world.py, and its users
+CLERK = RECORDER  # jilu01, a recorder of 一村
+CLERK2 = OTHER_SECRETARY  # shuji02, 二村's secretary (a secretary exchanges too)
 
-ORGS = [
-    ("C01", "测试县", "county", None, "/C01/"),
-    ("C01T01", "测试镇", "township", "C01", "/C01/C01T01/"),
-    ("C01T01B01", "一村", "branch", "C01T01", "/C01/C01T01/C01T01B01/"),
-    ("C01T01B02", "二村", "branch", "C01T01", "/C01/C01T01/C01T01B02/"),
-]
 SUBJECTS = [  # id, name, branch, kind, initials, house number
     ("H01", "张大户", "C01T01B01", "household", "zdh", "一组12号"),
     ("H02", "李二户", "C01T01B01", "household", "leh", "一组15号"),

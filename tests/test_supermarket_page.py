@@ -6,6 +6,7 @@ import pytest
 
 from core.auth import add_user
 from core.store import open_store
+from tests.apptest_page import run_page
 from tests.conftest import ROOT
 from tests.market_world import CLERK, SECRETARY, build
 
@@ -19,16 +20,9 @@ def page(tmp_path, monkeypatch):
         add_user(store, u.username, "a-long-password-1", u.role, u.org_code, u.display_name)
     monkeypatch.setenv("JIFEN_DB", str(path))
     monkeypatch.chdir(ROOT)
-    from streamlit.testing.v1 import AppTest
 
     def run(user, **state):
-        at = AppTest.from_file(str(ROOT / "pages/supermarket.py"), default_timeout=30)
-        at.session_state["user"] = user
-        for key, value in state.items():
-            at.session_state[key] = value
-        at.run()
-        assert not at.exception, at.exception
-        return at
+        return run_page("pages/supermarket.py", user, **state)
 
     return run, store, goods
 
@@ -54,6 +48,13 @@ def test_counter_exchange_from_search_to_confirm(page):
     assert "已兑换 10 分，张大户（一组12号，H01） 兑换后余额 20 分" in text_of(at)
     assert store.scalar("SELECT count(*) FROM exchanges") == 1
     assert at.metric[0].value == "20"
+    # 兑换记录: undo it with a reason → the points and the soap come back
+    made = store.scalar("SELECT id FROM exchanges")
+    at.selectbox(key="sm_undo_pick").set_value(made)
+    at.text_input(key="sm_undo_reason").input("数量点错").run()
+    at.button(key="sm_undo").click().run()
+    assert f"已撤销兑换（编号 {made}），积分和库存已退回" in text_of(at)
+    assert at.metric[0].value == "30"
 
 
 def test_counter_shows_the_refusal_and_writes_nothing(page):
