@@ -31,11 +31,11 @@ def test_results_page_switches_to_the_households(village_app):
 
     approve(store, vw.SECRETARY, [enter_event(store, vw.SECRETARY, "H01", "brave_deed", dt.date.today())])
     at = run("pages/results.py")
-    radio = at.radio(key="res_track")
-    assert radio.options == ["党员", "农户（乡村治理）"]
+    picker = at.selectbox(key="res_track")
+    assert picker.options == ["党员", "农户（乡村治理）"]
     assert "党员积分" in at.caption[0].value or "积分方案" in at.caption[0].value
     assert [m.label for m in at.metric][0] == "参评人数"
-    radio.set_value("village").run()
+    picker.set_value("village").run()
     assert not at.exception, at.exception
     assert [m.label for m in at.metric][0] == "参评户数"
     assert "乡村治理积分制" in at.caption[0].value
@@ -48,7 +48,7 @@ def test_results_page_switches_to_the_households(village_app):
 def test_quick_entry_offers_the_household_items_and_penalties(village_app):
     run, path = village_app
     at = run("pages/quick_entry.py")
-    at.radio(key="qe_track").set_value("village").run()
+    at.selectbox(key="qe_track").set_value("village").run()
     at.text_input(key="qe_member_query").input("1-01").run()  # by house number
     assert at.selectbox(key="qe_member").options == ["刘一户（H01）"]
     items = at.selectbox(key="qe_item")
@@ -74,7 +74,7 @@ def test_review_a_village_month_of_household_entries_in_one_go(village_app):
     earlier = enter_event(store, vw.SECRETARY, "H02", "civility", last_month)
     party = enter_event(store, vw.SECRETARY, "M01", "award_district", month)
     at = run("pages/review.py")
-    at.radio(key="rv_track").set_value("village").run()
+    at.selectbox(key="rv_track").set_value("village").run()
     at.selectbox(key="rv_month").set_value(month).run()
     assert not at.exception, at.exception
     # only this month's household record is listed (not last month's, not the party member's)

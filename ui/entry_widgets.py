@@ -129,5 +129,6 @@ def pick_track(store: Store, branch_code: str, day: dt.date, key: str, clears: t
     if len(tracks) == 1:
         return tracks[0]
     drop_stale(key, tracks)
-    return st.radio("积分对象", tracks, format_func=SUBJECT_NAMES.get, key=key, horizontal=True,
-                    on_change=forget, args=(clears,))
+    # a select box, not radio buttons: an option labelled 党员 would be a second field named 党员
+    # beside the member search (a browser test, or a screen reader, finds fields by label)
+    return st.selectbox("积分对象", tracks, format_func=SUBJECT_NAMES.get, key=key, on_change=forget, args=(clears,))
