@@ -6,11 +6,13 @@ from __future__ import annotations
 from core.cli.case import common_args, on_branch, period_arg
 from core.cli.evaluate import emit
 from core.report import results_table
+from core.scheme_assignments import TRACKS
 from core.services.results import branch_results
 
 
 def run(args) -> int:
-    code, output = on_branch(args, lambda store: branch_results(store, args.org, args.cycle, args.period).output)
+    code, output = on_branch(args, lambda store: branch_results(store, args.org, args.cycle, args.period,
+                                                                track=args.track).output)
     if code == 0:
         emit(output, args.format, results_table)
     return code
@@ -21,4 +23,6 @@ def register(sub) -> None:
     common_args(p)
     period_arg(p)
     p.add_argument("--format", choices=("json", "table"), default="json", help="输出格式")
+    p.add_argument("--track", choices=tuple(TRACKS), default="party",
+                   help="积分对象：party 党员（默认）、village 农户（乡村治理）、volunteer 义工")
     p.set_defaults(func=run)
