@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from core.supermarket.balance import balance
 from core.supermarket.exchange import exchange
 from tests.market_world import ADMIN, CLERK, CLERK2, TODAY, market  # noqa: F401 (fixture)
@@ -52,3 +54,21 @@ def test_exchange_never_lowers_the_total_or_rank(market):
     # H01 total 10 (rank 1 tied with H03's 10), H02 0: unchanged by the exchange; H01's balance 30 − 10 = 20
     assert {r["subject"]: (r["total"], r["rank"]) for r in after} == before
     assert next(r for r in after if r["subject"] == "H01")["balance"] == 20
+
+
+def test_who_may_see_a_balance(market):
+    store, _ = market
+    from core.auth import User
+    from core.auth.scope import ScopeError
+    from core.services.entry_rules import EntryError
+    from tests.market_world import CLERK2
+
+    with pytest.raises(ScopeError):
+        balance(store, CLERK2, "H01", TODAY)  # 二村's staff, 一村's household
+    store.write(lambda cur: cur.execute(  # a household head's own login (core.subject_accounts makes them)
+        "INSERT INTO users(username, display_name, password_hash, role, org_code, subject_id)"
+        " VALUES ('zdh', '张大户', '-', 'subject', 'C01T01B01', 'H01')").fetchall())
+    me = User("zdh", "张大户", "subject", "C01T01B01")
+    assert balance(store, me, "H01", TODAY).balance == 30  # 20 (2024) + 10 (2025), nothing spent
+    with pytest.raises(EntryError, match="只能查看本人"):
+        balance(store, me, "H03", TODAY)

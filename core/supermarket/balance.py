@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from core import bounds
 from core.auth import require, scope_for
+from core.auth.users import subject_of
 from core.cycles import cycle_of
 from core.engine.evaluate import evaluate
 from core.scheme import Scheme
@@ -50,7 +51,7 @@ def check_viewer(store: Store, user, subject_id: str) -> None:
         return
     if user.role == "subject":
         require(user, "self")
-        if getattr(user, "subject_id", None) != subject_id:
+        if subject_of(store, user.username) != subject_id:  # the login's own subject, never a parameter
             raise EntryError("只能查看本人（本户）的积分")
         return
     require(user, "view")
