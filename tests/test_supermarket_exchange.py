@@ -4,8 +4,6 @@ restores stock and balance once, the catalogue's writes are audited."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
-
 import pytest
 
 from core.auth import PermissionDenied, ScopeError
@@ -69,24 +67,19 @@ def test_no_redeem_veto_refuses(market):
     assert count_rows(store) == before
 
 
-def test_closed_window_refuses(market, monkeypatch):
+def test_closed_window_refuses(market):
     store, _ = market
-    from core.supermarket import exchange as module
-    from core.supermarket import balance as balance_module
+    from core.scheme_assignments import assign_scheme
+    from tests.market_world import TOWNSHIP
 
-    real = balance_module.subject_balance
-
-    def windowed(store, subject, day):
-        held = real(store, subject, day)
-        market_ = {**held.scheme.supermarket, "windows": ["03-20..03-31", "12-20..01-10"]}
-        return replace(held, scheme=replace(held.scheme, supermarket=market_))
-
-    monkeypatch.setattr(module, "subject_balance", windowed)
+    # the village opens its counter only on set days, through its assignment's overrides
+    assign_scheme(store, TOWNSHIP, "C01T01B01", "village-4class", dt.date(2025, 1, 1),
+                  overrides={"supermarket": {"windows": ["03-20..03-31", "12-20..01-10"]}}, reason="定期兑换")
     before = count_rows(store)
     with pytest.raises(EntryError, match="不在积分兑换时间内.*3月20日至3月31日、12月20日至1月10日"):
         exchange(store, CLERK, "H01", [("SOAP", 1)], today=TODAY)  # 11-20: closed
     assert count_rows(store) == before
-    # 2026-01-05 is inside 12-20..01-10 (over the new year): open
+    # 12-28 is inside 12-20..01-10 (a window over the new year): open
     assert exchange(store, CLERK, "H01", [("SOAP", 1)], today=dt.date(2025, 12, 28)).points == 5
 
 
@@ -195,3 +188,23 @@ def test_two_counters_at_once_never_overdraw(market):
     # one exchange goes through (10 − 10 = 0); the other sees the balance 0 and is refused
     assert sorted(map(str, outcomes)) == ["0", "王三户 可用余额 0 分，本次兑换需 10 分，兑换后余额将为负数，不予兑换"]
     assert balance(store, ADMIN, "H03", TODAY).balance == 0
+
+
+def test_window_rules():
+    from dataclasses import replace
+
+    from core.scheme import load_scheme
+    from core.supermarket.rules import MarketRuleError, window_closed
+
+    scheme = load_scheme("village-4class")
+    assert window_closed(scheme, TODAY) is None  # no window: always open
+
+    def windowed(*spans):
+        return replace(scheme, supermarket={**scheme.supermarket, "windows": list(spans)})
+
+    assert window_closed(windowed("11-20..11-20"), TODAY) is None  # both ends included
+    assert window_closed(windowed("12-20..01-10"), dt.date(2026, 1, 10)) is None
+    assert "不在积分兑换时间内" in window_closed(windowed("12-20..01-10"), dt.date(2026, 1, 11))
+    for bad, message in (("03-20", "起..止"), ("13-01..13-05", "月-日"), ("02-30..03-01", "月-日")):
+        with pytest.raises(MarketRuleError, match=message):
+            window_closed(windowed(bad), TODAY)
