@@ -1,4 +1,5 @@
-"""A small world for the 积分超市 tests: two villages in one township, one under
+"""A small world for the 积分超市 tests: tests/entry_world.py's two villages (and their party
+members under party-q100-3to1), with households and residents: one under
 village-4class (households, points never cleared) and one under village-zhangji
 (residents, points reset each year), each with a few goods.
 
@@ -19,7 +20,8 @@ from core.scheme_assignments import assign_scheme
 from core.services.ledger import enter_event
 from core.services.review import approve
 from core.supermarket import goods as goods_service
-from tests.entry_world import ADMIN, ORGS, OTHER_SECRETARY, RECORDER, SECRETARY, TOWNSHIP  # noqa: F401
+from tests import entry_world
+from tests.entry_world import ADMIN, OTHER_SECRETARY, RECORDER, SECRETARY, TOWNSHIP  # noqa: F401
 
 TODAY = dt.date(2025, 11, 20)
 # 一村 (C01T01B01) and 二村 (C01T01B02) of tests/entry_world.py, and its users
@@ -48,11 +50,11 @@ EVENTS = [  # subject, item, date, count
 
 
 def build(store) -> dict[tuple[str, str], int]:
-    """The world; returns goods ids by (village, code)."""
+    """The world (entry_world's orgs, party members and users, and these subjects); returns
+    goods ids by (village, code)."""
+    entry_world.build(store)
+
     def work(cur):
-        for code, name, level, parent, path in ORGS:
-            cur.execute("INSERT INTO orgs(code, name, level, parent_code, path) VALUES (?, ?, ?, ?, ?)",
-                        [code, name, level, parent, path]).fetchall()
         for sid, name, branch, kind, initials, house in SUBJECTS:
             cur.execute("INSERT INTO members(id, name, branch_code, status, initials, kind, house_no)"
                         " VALUES (?, ?, ?, 'active', ?, ?, ?)", [sid, name, branch, initials, kind, house]).fetchall()

@@ -7,7 +7,7 @@ from core.demo import supermarket as demo
 from core.services.case import build_case
 from core.engine.evaluate import evaluate
 from core.supermarket.goods import list_goods
-from tests.market_world import ORGS, SUBJECTS, TODAY  # noqa: F401
+from tests.market_world import TODAY
 
 
 def _world(store):
