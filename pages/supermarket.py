@@ -70,8 +70,9 @@ with tabs["兑换"]:
     if held is not None:
         c1, c2, c3 = st.columns(3)
         c1.metric("可用余额（分）", money(held.balance))
-        c2.metric("累计积分（分）" if held.scheme.cumulative else "本年积分（分）", money(held.cumulative))
-        c3.metric("本年积分（分）", money(held.total))
+        c2.metric("本年积分（分）", money(held.total))
+        if held.scheme.cumulative:  # 累计积分不清零: the points since joining, never lowered by an exchange
+            c3.metric("累计积分（分）", money(held.cumulative))
         if not held.redeemable:
             st.warning("该户有一票否决事项：积分照常累计，但不参与积分兑换")
         on_shelf = goods_service.list_goods(store, branch, active_only=True)

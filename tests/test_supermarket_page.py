@@ -38,9 +38,10 @@ def test_counter_exchange_from_search_to_confirm(page):
     # a recorder exchanges but does not manage goods: no catalogue tab
     assert [t.label for t in at.tabs] == ["兑换", "兑换记录", "报表"]
     assert at.selectbox(key="sm_subject").value == "H01"
-    # the page counts to the real today (2026 or later): balance and cumulative 30 carry over
-    # (village-4class), this year's points are 0
-    assert [m.value for m in at.metric] == ["30", "30", "0"]
+    # the page counts to the real today (2026 or later): this year's points are 0, the balance
+    # and the cumulative 30 carry over (village-4class)
+    assert [(m.label, m.value) for m in at.metric] == [("可用余额（分）", "30"), ("本年积分（分）", "0"),
+                                                       ("累计积分（分）", "30")]
     at.number_input(key=f"sm_qty_{goods['C01T01B01', 'SOAP']}_sm-test-1").set_value(2).run()
     assert "本次兑换 10 分：兑换前余额 30 分，兑换后余额 20 分" in text_of(at)
     at.button(key="sm_confirm_sm-test-1").click().run()

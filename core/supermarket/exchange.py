@@ -234,9 +234,10 @@ def recent(store: Store, org_code: str, subject_id: str | None = None, limit: in
     if subject_id:
         where, params = where + " AND x.subject_id = ?", params + [subject_id]
     rows = store.all(
-        "SELECT x.id, x.date, m.name, g.name, x.qty, g.unit, x.points, x.made_by,"
+        "SELECT x.id, x.date, m.name, g.name, x.qty, g.unit, x.points, coalesce(u.display_name, x.made_by),"
         " EXISTS (SELECT 1 FROM exchanges u WHERE u.reverses = x.id)"
         " FROM exchanges x JOIN members m ON m.id = x.subject_id JOIN goods g ON g.id = x.goods_id"
+        " LEFT JOIN users u ON u.username = x.made_by"
         f" WHERE {where} AND x.reverses IS NULL ORDER BY x.id DESC LIMIT ?", params + [limit])
     return [{"id": i, "date": d, "subject": s, "goods": g, "qty": q, "unit": u or "", "points": p, "made_by": by,
              "undone": bool(undone)} for i, d, s, g, q, u, p, by, undone in rows]
