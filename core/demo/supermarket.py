@@ -16,7 +16,10 @@ import datetime as dt
 import random
 from decimal import ROUND_HALF_UP, Decimal
 
+import polars as pl
+
 from core.cycles import cycle_bounds, cycle_of
+from core.demo.frames import insert_frame
 from core.engine.case import CaseError
 from core.engine.evaluate import evaluate
 from core.services.case import build_case
@@ -86,7 +89,7 @@ def generate(store: Store, seed: int, size: str, today: dt.date, say) -> dict[st
                 cur.execute("INSERT INTO stock_moves(goods_id, org_code, kind, qty, date, note, made_by)"
                             " VALUES (?, ?, 'restock', ?, ?, '镇统一采购入库', ?)",
                             [gid, village, qty, start, clerk]).fetchall()
-            made = 0
+            rows = []  # (subject, goods, qty, points, amount, subsidy, day)
             for subject in sorted(held):
                 budget = held[subject] / 2  # never more than half of what was held at the season's start
                 if budget < 3 or rng.random() > SHARE:
@@ -98,17 +101,27 @@ def generate(store: Store, seed: int, size: str, today: dt.date, say) -> dict[st
                         continue
                     points = price * qty
                     amount = (points * per_point).quantize(CENT, ROUND_HALF_UP)
-                    xid = cur.execute(
-                        "INSERT INTO exchanges(subject_id, org_code, goods_id, qty, points, amount, subsidy, date,"
-                        " made_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                        [subject, village, gid, qty, points, amount, (amount * rate).quantize(CENT, ROUND_HALF_UP),
-                         day, clerk]).fetchone()[0]
-                    cur.execute("INSERT INTO stock_moves(goods_id, org_code, kind, qty, date, exchange_id, made_by)"
-                                " VALUES (?, ?, 'exchange', ?, ?, ?, ?)", [gid, village, -qty, day, xid, clerk]).fetchall()
+                    rows.append((subject, gid, qty, points, amount, (amount * rate).quantize(CENT, ROUND_HALF_UP), day))
                     stock[gid] -= qty
                     budget -= points
-                    made += 1
-            return made
+            if not rows:
+                return 0
+            # one insert per table: the ids are reserved from the sequence (one writer, one transaction)
+            first = cur.execute("SELECT nextval('exchange_seq')").fetchone()[0]
+            if len(rows) > 1:
+                cur.execute("SELECT max(nextval('exchange_seq')) FROM generate_series(1, ?) AS g(i)",
+                            [len(rows) - 1]).fetchall()
+            ids = list(range(first, first + len(rows)))
+            insert_frame(cur, "exchanges", pl.DataFrame({
+                "id": ids, "subject_id": [r[0] for r in rows], "org_code": [village] * len(rows),
+                "goods_id": [r[1] for r in rows], "qty": [r[2] for r in rows],
+                "points": [float(r[3]) for r in rows], "amount": [float(r[4]) for r in rows],
+                "subsidy": [float(r[5]) for r in rows], "date": [r[6] for r in rows], "made_by": [clerk] * len(rows)}))
+            insert_frame(cur, "stock_moves", pl.DataFrame({
+                "goods_id": [r[1] for r in rows], "org_code": [village] * len(rows), "kind": ["exchange"] * len(rows),
+                "qty": [-r[2] for r in rows], "date": [r[6] for r in rows], "exchange_id": ids,
+                "made_by": [clerk] * len(rows)}))
+            return len(rows)
 
         made = store.write(work)
         made -= _drop_overdrawn(store, village, cycle, today)
