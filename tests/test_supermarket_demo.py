@@ -43,5 +43,6 @@ def test_demo_goods_and_exchanges(store, monkeypatch):
     spent = {sid: sum(r[2] for r in rows if r[0] == sid) for sid, *_ in rows}
     held = {"H01": 30, "H03": 10, "R01": 115, "R02": 100}
     assert set(spent) <= set(held) and all(spent[sid] <= held[sid] / 2 for sid in spent)
-    # same seed, same rows on both engines
+    # same seed, same rows on both engines (the rows carry their days, not the clock)
     assert counts == {"goods": 20, "exchanges": 7}
+    assert store.all("SELECT count(DISTINCT made_at) FROM exchanges") == [(len({r[1] for r in rows}),)]

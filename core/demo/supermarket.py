@@ -45,6 +45,11 @@ def _villages(store: Store, today: dt.date) -> list[str]:
         " WHERE sa.track = 'village' AND sa.from_date <= ? AND o.level = 'branch' ORDER BY 1", [today])]
 
 
+def _at(day: dt.date) -> dt.datetime:
+    """The rows carry the day they were made (not the clock), so both stores hold the same rows."""
+    return dt.datetime.combine(day, dt.time(10, 0))
+
+
 def _clerk(store: Store, village: str) -> str:
     row = store.one("SELECT username FROM users WHERE org_code = ? AND role IN ('recorder', 'secretary')"
                     " ORDER BY role, username LIMIT 1", [village])
@@ -80,15 +85,16 @@ def generate(store: Store, seed: int, size: str, today: dt.date, say) -> dict[st
             shelf = []
             for code, name, unit, price in SHELF:
                 gid = cur.execute(
-                    "INSERT INTO goods(org_code, code, name, unit, price_points, unit_price, subsidy_rate, created_by)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                    [village, code, name, unit, price, Decimal(price) * per_point, rate, clerk]).fetchone()[0]
+                    "INSERT INTO goods(org_code, code, name, unit, price_points, unit_price, subsidy_rate, created_by,"
+                    " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                    [village, code, name, unit, price, Decimal(price) * per_point, rate, clerk, _at(start)]
+                ).fetchone()[0]
                 shelf.append((gid, code, name, unit, Decimal(price)))
             stock = {gid: rng.randint(30, 80) for gid, *_ in shelf}
             for gid, qty in stock.items():
-                cur.execute("INSERT INTO stock_moves(goods_id, org_code, kind, qty, date, note, made_by)"
-                            " VALUES (?, ?, 'restock', ?, ?, '镇统一采购入库', ?)",
-                            [gid, village, qty, start, clerk]).fetchall()
+                cur.execute("INSERT INTO stock_moves(goods_id, org_code, kind, qty, date, note, made_by, made_at)"
+                            " VALUES (?, ?, 'restock', ?, ?, '镇统一采购入库', ?, ?)",
+                            [gid, village, qty, start, clerk, _at(start)]).fetchall()
             rows = []  # (subject, goods, qty, points, amount, subsidy, day)
             for subject in sorted(held):
                 budget = held[subject] / 2  # never more than half of what was held at the season's start
@@ -116,11 +122,12 @@ def generate(store: Store, seed: int, size: str, today: dt.date, say) -> dict[st
                 "id": ids, "subject_id": [r[0] for r in rows], "org_code": [village] * len(rows),
                 "goods_id": [r[1] for r in rows], "qty": [r[2] for r in rows],
                 "points": [float(r[3]) for r in rows], "amount": [float(r[4]) for r in rows],
-                "subsidy": [float(r[5]) for r in rows], "date": [r[6] for r in rows], "made_by": [clerk] * len(rows)}))
+                "subsidy": [float(r[5]) for r in rows], "date": [r[6] for r in rows], "made_by": [clerk] * len(rows),
+                "made_at": [_at(r[6]) for r in rows]}))
             insert_frame(cur, "stock_moves", pl.DataFrame({
                 "goods_id": [r[1] for r in rows], "org_code": [village] * len(rows), "kind": ["exchange"] * len(rows),
                 "qty": [-r[2] for r in rows], "date": [r[6] for r in rows], "exchange_id": ids,
-                "made_by": [clerk] * len(rows)}))
+                "made_by": [clerk] * len(rows), "made_at": [_at(r[6]) for r in rows]}))
             return len(rows)
 
         made = store.write(work)
