@@ -72,3 +72,24 @@ def test_who_may_see_a_balance(market):
     assert balance(store, me, "H01", TODAY).balance == 30  # 20 (2024) + 10 (2025), nothing spent
     with pytest.raises(EntryError, match="只能查看本人"):
         balance(store, me, "H03", TODAY)
+
+
+def test_a_volunteer_spends_this_cycles_points(market):
+    store, _ = market
+    from core.scheme_assignments import assign_scheme
+    from core.services.ledger import enter_event
+    from core.services.review import approve
+    from tests.market_world import CLERK2, TOWNSHIP
+
+    store.write(lambda cur: cur.execute("INSERT INTO members(id, name, branch_code, status, initials, kind)"
+                                        " VALUES ('V01', '周义工', 'C01T01B02', 'active', 'zyg', 'volunteer')").fetchall())
+    assign_scheme(store, TOWNSHIP, "C01T01B02", "volunteer-stars", dt.date(2024, 1, 1), reason="义工")
+    approve(store, ADMIN, [
+        enter_event(store, ADMIN, "V01", "service", dt.date(2024, 5, 1), count=10, rating="满意", today=TODAY),
+        enter_event(store, ADMIN, "V01", "service", dt.date(2025, 5, 1), count=4, rating="满意", today=TODAY)])
+    # volunteer-stars has no [supermarket]: a volunteer spends this cycle's points, which do not
+    # carry over — 2025: 4 h × 5 = 20 (2024's 10 h × 5 = 50 are gone); SOAP ×2 = 10 → 10 left
+    assert balance(store, ADMIN, "V01", TODAY).balance == 20
+    assert exchange(store, CLERK2, "V01", [("SOAP", 2)], today=TODAY).after == 10
+    now = balance(store, ADMIN, "V01", TODAY)
+    assert (now.total, now.cumulative, now.balance) == (20, 20, 10)
