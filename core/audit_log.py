@@ -81,6 +81,8 @@ FIELD_NAMES = {
     "code": "编码", "unit": "单位", "price": "兑换积分", "unit_price": "单价（元）", "subsidy_rate": "补助比例",
     "stock": "库存", "qty": "数量", "amount": "金额（元）", "subsidy": "补助（元）", "goods": "商品",
     "move": "库存变动编号", "exchange": "兑换记录编号",
+    # 党员义工 (core.volunteers)
+    "approved_on": "登记（纳入积分）日期", "hours": "时长（小时）", "topic": "培训内容", "month": "月份", "due": "应报日期",
 }
 VALUE_NAMES: dict[str, dict[Any, str]] = {
     "active": {True: "启用", False: "停用"},
