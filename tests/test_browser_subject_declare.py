@@ -34,7 +34,8 @@ def declarant(demo_path):
         start = cycle_bounds(scheme.cycle_start, cycle_of(scheme.cycle_start, today))[0]
         admin = get_user(store, "admin")
         assign_scheme(store, admin, BRANCH, scheme.id, start, overrides={"self_declare": True}, reason="试行自我申报")
-        member = roster(store, BRANCH)[0]
+        member = next(m for m in roster(store, BRANCH)  # one without a login yet (the demo opens dangyuan01)
+                      if store.scalar("SELECT count(*) FROM users WHERE subject_id = ?", [m.id]) == 0)
         user, _ = open_account(store, admin, member.id, "shouji01", PASSWORD)
         return member, user
     finally:

@@ -122,11 +122,8 @@ def _subject_account(store: Store, subject_id) -> tuple[str, str, str]:
     if status != "active":
         reason = {"transferred": "已转出", "deceased": "已去世", "exempt": "免于评星"}.get(status, "不在册")
         raise AuthError(f"{name}{reason}，不能开通本人账号")
-    if kind in HOUSEHOLD_KINDS:
-        if not head:
-            raise AuthError(f"{name}没有登记户主，请先在「组织与人员」中补充户主姓名")
-        return subject_id, branch, head
-    return subject_id, branch, name
+    # a household is named after its head where no head is recorded (core.subjects does the same)
+    return subject_id, branch, head if kind in HOUSEHOLD_KINDS and head else name
 
 
 # Kinds whose login is the head's (户主) rather than the subject's own.

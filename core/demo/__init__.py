@@ -19,6 +19,7 @@ from core.demo import village as demo_village
 from core.demo import supermarket as demo_supermarket
 from core.demo import report_in as demo_report_in
 from core.demo import volunteers as demo_volunteers
+from core.demo import subjects as demo_subjects
 from core.store import Store
 
 SIZES = tuple(demo_orgs.SIZES)
@@ -67,5 +68,6 @@ def generate(store: Store, size: str = "S", seed: int = 2026, today: dt.date | N
     counts.update(demo_village.generate(store, seed, size, today, say))  # households of two villages
     counts.update(demo_supermarket.generate(store, seed, size, today, say))  # after the village part
     counts.update(demo_volunteers.generate(store, seed, size, today, say))  # a 党员义工工作站 in the first street
-    counts.update(demo_report_in.generate(store, seed, size, today, say))  # last: reads the communities and users
+    counts.update(demo_report_in.generate(store, seed, size, today, say))  # reads the communities and users
+    counts.update(demo_subjects.generate(store, seed, size, today, say))  # after the village: a household's login
     return counts
