@@ -115,7 +115,13 @@ def group_by_scheme(store: Store, branch_codes, cycle: int, today: dt.date | Non
 def read_cases(store: Store, groups: list[SchemeGroup], cycle: int, *, upto: dt.date | None = None,
                frames: bool = False) -> list[dict]:
     """The case of each group, in order. ``upto`` cuts the data at a period's end (a
-    quarter's running tally); ``frames`` returns events as a Polars frame."""
+    quarter's running tally); ``frames`` returns events as a Polars frame.
+
+    A group whose subjects spend points at the 积分超市 (``core.supermarket.rules.spends``)
+    also gets its live ``exchanges``, and under a scheme that never clears points
+    (``cumulative``) its subjects' earlier cycles' events, from which the engine computes
+    ``cumulative`` and ``balance``; a party group reads neither, so a party county's
+    evaluate costs what it did."""
     if not groups:
         return []
     windows = []
