@@ -104,9 +104,10 @@ def add_user(store: Store, username: str, password: str, role: str, org_code: st
         # On a server a parallel add of the same name can still reach the unique index after
         # the write's retries; the name is then taken, and the user hears it as above.
         taken = store.scalar("SELECT username FROM users WHERE lower(username) = lower(?)", [username])
-        if taken is None:
+        held = store.scalar("SELECT username FROM users WHERE subject_id = ?", [subject_id]) if subject_id else None
+        if taken is None and held is None:
             raise
-        raise AuthError(f"用户已存在：{taken}") from exc
+        raise AuthError(f"用户已存在：{taken}" if taken else f"{user.display_name}已有本人账号：{held}") from exc
     return user
 
 

@@ -188,6 +188,7 @@ CREATE UNIQUE INDEX exchanges_request_key ON exchanges(request_key) WHERE reques
 CREATE UNIQUE INDEX exchanges_one_reversal ON exchanges(reverses) WHERE reverses IS NOT NULL;
 CREATE INDEX exchanges_subject ON exchanges(subject_id);
 CREATE INDEX stock_moves_goods ON stock_moves(goods_id);
-CREATE UNIQUE INDEX report_ins_live ON report_ins(member_id, year) WHERE withdrawn_at IS NULL
+CREATE UNIQUE INDEX report_ins_live ON report_ins(member_id, year) WHERE withdrawn_at IS NULL;
+CREATE UNIQUE INDEX users_one_login_per_subject ON users(subject_id) WHERE subject_id IS NOT NULL
 """,
 }
