@@ -13,7 +13,7 @@ from core.scheme_assignments import NoSchemeError, scheme_for
 from core.services import ledger
 from core.services.entry_rules import EntryError
 from core.volunteers import FORMS, SERVICE_TYPES, TRACK, monthly, service_log, standing, training
-from core.volunteers.stations import stations, volunteers
+from core.volunteers.stations import set_registered, stations, volunteers
 from ui.charts import table
 from ui.entry_widgets import drop_stale, flash, form_key, renew_form_key, show_flash
 from ui.session import guard
@@ -83,6 +83,23 @@ with log_tab:
                 renew_form_key("vol")
                 flash("vol", f"已登记：{people[volunteer]} {day:%Y-%m-%d} {kind}服务（{form}）{fmt(to_decimal(hours))} 小时，待审核")
                 st.rerun()
+    if can(user.role, "review") or can(user.role, "manage_orgs"):
+        with st.expander("义工登记日期（从这天起计分）"):
+            listed = {v["id"]: v for v in volunteers(store, station)}
+            if listed:
+                who = st.selectbox("义工", list(listed), key="vol_reg_who",
+                                   format_func=lambda v: f"{listed[v]['name']}（{v}）：" + (
+                                       f"{listed[v]['approved_on']:%Y-%m-%d}" if listed[v]["approved_on"] else "未填"))
+                when = st.date_input("登记日期", value=listed[who]["approved_on"] or today, max_value=today,
+                                     format="YYYY-MM-DD", key=f"vol_reg_day_{who}")
+                if st.button("保存登记日期", key="vol_reg_save"):
+                    try:
+                        set_registered(store, user, who, when)
+                    except (EntryError, PermissionError) as exc:
+                        st.error(md(exc))
+                    else:
+                        flash("vol", f"已修改：{listed[who]['name']} 的登记日期为 {when:%Y-%m-%d}")
+                        st.rerun()
     st.subheader("服务记录")
     start, end = cycle_bounds(scheme.cycle_start, cycle)
     log = service_log.log_table(store, user, station, start, min(today, end))

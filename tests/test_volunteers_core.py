@@ -174,3 +174,15 @@ def test_monthly_home_service_reads_the_two_cycles_before(station):
         [["V01", 2024, 3], ["V01", 2023, 3], ["V02", 2024, 3], ["V02", 2023, 2]]))
     flags = {r["编号"]: r["标记"] for r in standing.standing(station, STATION_SECRETARY, STATION, 2025, TODAY)["rows"]}
     assert flags["V01"] == "优先享受服务、每月上门服务" and flags["V02"] == "优先享受服务"
+
+
+def test_the_registration_date_is_set_by_the_secretary_and_audited(station):
+    from core.volunteers.stations import set_registered
+
+    with pytest.raises(PermissionDenied, match="只有支部书记、乡镇组织委员和管理员"):
+        set_registered(station, STATION_RECORDER, "V03", dt.date(2025, 2, 1), today=TODAY)
+    set_registered(station, STATION_SECRETARY, "V03", dt.date(2025, 2, 1), today=TODAY)
+    assert station.scalar("SELECT approved_on FROM members WHERE id = 'V03'") == dt.date(2025, 2, 1)
+    assert log(station, "V03", dt.date(2025, 2, 28))  # refused before (registered 03-01), counted now
+    before, after = station.one("SELECT before_json, after_json FROM audit_log WHERE action = 'subject.update'")
+    assert "2025-03-01" in before and "2025-02-01" in after

@@ -91,3 +91,16 @@ def test_the_last_months_report_is_marked_as_sent(station_path):
     assert store.scalar("SELECT submitted_by FROM service_reports WHERE station_code = ? AND month = ?",
                         [STATION, month]) == STATION_RECORDER.username
     assert not any(b.label == "标记为已上报" for b in at.button)  # sent once
+
+
+def test_the_secretary_sets_a_registration_date(station_path):
+    store = open_store(str(station_path))
+    at = run(STATION_SECRETARY)
+    at.selectbox(key="vol_reg_who").set_value("V04").run()
+    at.date_input(key="vol_reg_day_V04").set_value(dt.date(2025, 8, 1))
+    next(b for b in at.button if b.label == "保存登记日期").click().run()
+    assert not at.exception, at.exception
+    assert at.success[0].value == "已修改：冯务 的登记日期为 2025-08-01"
+    assert store.scalar("SELECT approved_on FROM members WHERE id = 'V04'") == dt.date(2025, 8, 1)
+    # a recorder logs service but does not move the date counting starts from
+    assert not any(b.label == "保存登记日期" for b in run(STATION_RECORDER).button)

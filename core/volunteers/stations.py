@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from core.auth import Scope
+from core import audit, bounds
+from core.auth import PermissionDenied, Scope, can, scope_for
 from core.orgs import labels
 from core.services.entry_rules import EntryError
 from core.store import Store
@@ -41,3 +42,25 @@ def volunteers(store: Store, station: str, on: dt.date | None = None) -> list[di
         " OR approved_on <= ?) ORDER BY name COLLATE zh, id",
         [station, KIND, on, on])
     return [{"id": r[0], "name": r[1], "approved_on": r[2], "status": r[3]} for r in rows]
+
+
+def set_registered(store: Store, user, volunteer_id: str, day: dt.date, today: dt.date | None = None) -> None:
+    """Set the date a volunteer was registered (``approved_on``): counting starts then, so
+    moving it changes points. The station's secretary (who approves its records), a township
+    official or an admin; audited with the old and the new date."""
+    if not (can(user.role, "review") or can(user.role, "manage_orgs")):
+        raise PermissionDenied("只有支部书记、乡镇组织委员和管理员可以修改义工登记日期")
+    scope = scope_for(store, user)
+    scope.check_member(store, volunteer_id)
+    row = store.one("SELECT name, kind, branch_code, approved_on FROM members WHERE id = ?", [volunteer_id])
+    if row[1] != KIND:
+        raise EntryError(f"{row[0]} 不是登记的党员义工")
+    day = bounds.day(day, "登记日期", today=today)
+
+    def work(cur) -> None:
+        cur.execute("UPDATE members SET approved_on = ? WHERE id = ?", [day, volunteer_id]).fetchall()
+        audit.record(cur, user.username, "subject.update", entity="member", entity_id=volunteer_id,
+                     org_code=row[2], member_id=volunteer_id, before={"approved_on": row[3]},
+                     after={"approved_on": day})
+
+    store.write(work)
