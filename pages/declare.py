@@ -46,8 +46,10 @@ if item is not None and item.frequency == "per_unit":
     count = st.number_input("数量（小时数）", min_value=0.5, value=1.0, step=0.5, key=f"dc_count_{key}")
 note = st.text_area("申报说明", placeholder="在什么地方、做了什么，如：6月3日在村口帮助孤寡老人收玉米",
                     key=f"dc_note_{key}", height=100)
-# The name's extension only filters the phone's picker; core checks the content itself.
-photo = st.file_uploader(f"照片（jpg 或 png，最大 {MAX_MB} MB）", type=["jpg", "jpeg", "png"], key=f"dc_photo_{key}")
+# The name's extension only filters the phone's picker, and the size limit stops a large file
+# before it is sent over a phone's data; core checks the content and size again itself.
+photo = st.file_uploader(f"照片（jpg 或 png，最大 {MAX_MB} MB）", type=["jpg", "jpeg", "png"], key=f"dc_photo_{key}",
+                         max_upload_size=MAX_MB)
 if st.button("提交申报", type="primary", key=f"dc_submit_{key}", width="stretch"):
     if code is None:
         st.error("请选择申报项目")
