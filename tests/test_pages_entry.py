@@ -19,6 +19,7 @@ from core.scheme_assignments import scheme_for
 from core.cycles import cycle_of, period_label
 from core.services import appraisal, attendance, review
 from core.store import open_store
+from tests.apptest_page import run_page
 from tests.conftest import ROOT
 from ui.entry_widgets import rows_key
 
@@ -30,19 +31,11 @@ BRANCH = "C01T01B01"
 def app_page(demo_path, monkeypatch):
     """``app_page(path, **session_state)``: one page run directly as the demo secretary (the
     guard still checks the role); the navigation itself is covered by test_pages.py."""
-    from streamlit.testing.v1 import AppTest
-
     monkeypatch.setenv("JIFEN_DB", str(demo_path))
     monkeypatch.chdir(ROOT)
 
     def run(path, user=SECRETARY, **state):
-        at = AppTest.from_file(str(ROOT / path), default_timeout=60)
-        at.session_state["user"] = user
-        for key, value in state.items():
-            at.session_state[key] = value
-        at.run()
-        assert not at.exception, at.exception
-        return at
+        return run_page(path, user, timeout=60, **state)
 
     return run
 
