@@ -15,6 +15,7 @@ from core.services import review
 from core.store import Store
 from tests.conftest import ROOT
 from tests.entry_world import SECRETARY
+from tests.test_plain_chinese import offences, rendered_text
 from tests.subject_world import PASSWORD, ZHANGSAN, build, image
 from ui.registry import PAGES
 
@@ -94,11 +95,13 @@ def test_my_points_shows_a_rejection_and_its_reason(world_path):
     assert [e.value for e in at.error] == ["驳回理由：照片看不清"]
     assert any("已驳回" in c.value for c in at.caption)
     assert any(b.label == "下载我的积分卡（PDF）" for b in at.get("download_button"))
+    assert offences(rendered_text(at)) == []  # no None, English or raw item code on a member's phone
 
 
 def test_the_declare_page_offers_bonus_items_and_wants_a_photo(world_path):
     at = page("pages/declare.py", ZHANGSAN).run()
     assert not at.exception, at.exception
+    assert offences(rendered_text(at)) == []
     picker = at.selectbox[0]
     assert len(picker.options) == 9 and not any("缺席" in o for o in picker.options)  # no deduction
     picker.select("award_city").run()
