@@ -13,7 +13,7 @@ import datetime as dt
 from core import bounds
 from core.auth import PermissionDenied, require
 from core.auth.users import subject_of
-from core.cycles import cycle_of
+from core.cycles import cycle_bounds, cycle_of
 from core.evidence import check_photo, read_photo, save_photo
 from core.io import exports
 from core.scheme import Item, Scheme
@@ -66,10 +66,16 @@ def declare(store: Store, user, item: str, date, points=None, count=1, note: str
     scheme, _ = scheme_for(store, member.branch_code, day, track_of_kind(member.kind))
     if not scheme.self_declare:
         raise EntryError(f"「{scheme.name}」未开放自我申报，请向记分员或网格员反映")
-    allowed = {i.code for i in declarable(scheme, member.kind)}
+    # a deed of an earlier cycle is the branch's to record, not a late declaration's
+    start = cycle_bounds(scheme.cycle_start, cycle_of(scheme.cycle_start, today or dt.date.today()))[0]
+    if day < start:
+        raise EntryError(f"只能申报本周期（{start:%Y-%m-%d} 起）发生的事项，{day:%Y-%m-%d} 的事项请向记分员反映")
+    allowed = {i.code: i for i in declarable(scheme, member.kind)}
     if item not in allowed:
         name = scheme.items[item].name if isinstance(item, str) and item in scheme.items else item
         raise EntryError(f"项目「{name}」不能自行申报，请选择列表中的加分项目")
+    if allowed[item].frequency != "per_unit" and count != 1:
+        raise EntryError(f"「{allowed[item].name}」每次申报一次，做了几次请分别申报")
     note = bounds.text(note, "申报说明", required=True)
     data = bytes(photo) if isinstance(photo, (bytes, bytearray)) else photo
     digest, mime = check_photo(data)

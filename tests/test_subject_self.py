@@ -29,9 +29,9 @@ def world(store):
     return store
 
 
-def declare(store, user=ZHANGSAN, item="award_city", photo=None, **kw):
+def declare(store, user=ZHANGSAN, item="award_city", photo=None, day=D, **kw):
     kw.setdefault("note", "8月3日在村口扑灭草垛火情")
-    return self_service.declare(store, user, item, D, photo=image() if photo is None else photo, today=TODAY, **kw)
+    return self_service.declare(store, user, item, day, photo=image() if photo is None else photo, today=TODAY, **kw)
 
 
 def counts(store):
@@ -139,6 +139,8 @@ REFUSED = [
     (None, {"item": "miss_meeting"}, "不能自行申报"),  # a deduction
     (None, {"item": "reward_other", "points": 12}, "1～10分"),  # a range item outside its range
     (None, {"note": "  "}, "申报说明"),
+    (None, {"count": 20}, "每次申报一次"),  # twenty 表彰 in one declaration
+    (None, {"day": dt.date(2025, 6, 30)}, "只能申报本周期（2025-07-01 起）"),  # q100's cycle starts 07-01
 ]
 
 
