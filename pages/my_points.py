@@ -4,11 +4,13 @@ one column, no wide tables."""
 import streamlit as st
 
 from core import self_service
+from core.attention import Link
 from core.auth.users import HOUSEHOLD_KINDS
 from core.decimals import fmt, to_decimal
 from core.io.pdf import font_problem
 from core.scheme_assignments import NoSchemeError
 from core.services.entry_rules import EntryError
+from ui.links import page_link
 from ui.session import guard
 from ui.widgets import md
 
@@ -28,6 +30,8 @@ except (EntryError, NoSchemeError, PermissionError) as exc:
     st.stop()
 
 st.caption(md(f"{me['member']} · {me['cycle_label']} · {me['period_name']}"))
+# on a phone the sidebar is folded away: the other thing a member comes for is one tap from here
+page_link(Link("declare"), "我要申报好人好事", icon=":material/add_a_photo:")
 st.metric("截至目前得分" if me["period"] == "cycle" else f"截至{me['period_name']}得分", number(me["total"]))
 if me["supermarket"]:
     # Two numbers: exchanges lower the balance, never the points that rank
