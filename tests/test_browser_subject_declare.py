@@ -72,7 +72,7 @@ def test_a_declaration_with_a_photo_from_a_phone_reaches_review(declarant, live_
         # nothing runs off the right edge of a phone's screen
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
-        page.goto(live_server + "/declare")  # the session is resumed from its cookie
+        page.get_by_role("link", name="我要申报好人好事").click()  # the sidebar is folded away on a phone
         wait_idle(page)
         expect(page.get_by_role("heading", name="自我申报")).to_be_visible()
         choose(page, "申报项目", "获得区委区政府及市级部门表彰（+3分）")
@@ -86,7 +86,7 @@ def test_a_declaration_with_a_photo_from_a_phone_reaches_review(declarant, live_
         wait_idle(page)
         expect(page.get_by_text("已提交「获得区委区政府及市级部门表彰」的申报，等待审核")).to_be_visible()
 
-        page.goto(live_server + "/my_points")
+        page.goto(live_server + "/my_points")  # a page load: the session is resumed from its cookie
         wait_idle(page)
         expect(page.get_by_text("待审核").first).to_be_visible()
         phone.close()
