@@ -10,7 +10,8 @@ import secrets
 
 import polars as pl
 
-from core.auth import require, scope_for
+from core.auth import AuthError, require, scope_for
+from core.auth.admin import NEVER_LOGGED_IN, apply_active, apply_password_reset
 from core.auth.users import User, add_user
 from core.store import Store
 
@@ -48,4 +49,32 @@ def accounts(store: Store, actor) -> pl.DataFrame:
             FROM users u JOIN members m ON m.id = u.subject_id JOIN orgs o ON o.code = m.branch_code
             WHERE u.role = 'subject' AND {where} ORDER BY o.path, m.name COLLATE zh, u.username""", params)
     return frame.with_columns(
-        pl.col("最近登录").cast(pl.Datetime("us")).dt.strftime("%Y-%m-%d %H:%M").fill_null("从未登录"))
+        pl.col("最近登录").cast(pl.Datetime("us")).dt.strftime("%Y-%m-%d %H:%M").fill_null(NEVER_LOGGED_IN))
+
+
+def choices(store: Store, actor) -> dict[str, str]:
+    """username -> 'name（username · subject）' of the subject logins in the actor's scope."""
+    return {r[0]: f"{r[1]}（{r[0]} · {r[2]}）" + ("" if r[3] == "启用" else "〔已停用〕")
+            for r in accounts(store, actor).select("用户名", "姓名", "积分对象", "状态").iter_rows()}
+
+
+def _login(store: Store, actor, username: str) -> str:
+    """The organisation of a subject's login the actor may manage (its subject in scope)."""
+    require(actor, "subject_accounts")
+    row = store.one("SELECT subject_id, org_code FROM users WHERE username = ? AND role = 'subject'", [username])
+    if row is None:
+        raise AuthError(f"{username} 不是党员或农户的本人账号")
+    scope_for(store, actor).check_member(store, row[0])
+    return row[1]
+
+
+def reset_password(store: Store, actor, username: str, password: str | None = None) -> str:
+    """A new password for a subject's login (generated when none is given, to be shown once)."""
+    org = _login(store, actor, username)
+    password = password or generate_password()
+    apply_password_reset(store, actor, username, org, password)
+    return password
+
+
+def set_active(store: Store, actor, username: str, active: bool) -> None:
+    apply_active(store, actor, username, _login(store, actor, username), active)

@@ -49,4 +49,28 @@ else:
 
 st.subheader("已开通的本人账号")
 table(subject_accounts.accounts(store, user), empty="还没有开通本人账号")
-st.caption("停用账号或重置密码请联系县级管理员在「系统管理」中办理。")
+
+logins = subject_accounts.choices(store, user)
+if logins:
+    st.subheader("停用、启用或重置密码")
+    target = st.selectbox("本人账号", list(logins), format_func=logins.get, index=None, key="sa_target",
+                          placeholder="选择账号（可输入姓名或用户名查找）")
+    label = logins.get(target, "")
+    c1, c2, c3 = st.columns(3)
+    try:
+        if c1.button("停用", disabled=target is None, key="sa_disable"):
+            subject_accounts.set_active(store, user, target, False)
+            st.session_state["sa_done"] = f"已停用 {label}，其登录已全部退出"
+            st.rerun()
+        if c2.button("启用", disabled=target is None, key="sa_enable"):
+            subject_accounts.set_active(store, user, target, True)
+            st.session_state["sa_done"] = f"已启用 {label}"
+            st.rerun()
+        if c3.button("重置密码", disabled=target is None, key="sa_reset"):
+            new_password = subject_accounts.reset_password(store, user, target)
+            st.session_state["sa_done"] = f"已重置 {label} 的密码，新密码：{new_password}（只显示这一次）"
+            st.rerun()
+    except (AuthError, PermissionError) as exc:
+        st.error(md(exc))
+    if done := st.session_state.pop("sa_done", None):
+        st.success(md(done))

@@ -136,3 +136,12 @@ def test_the_accounts_page_opens_a_login_and_shows_the_password_once(world_path)
     assert write(world_path, lambda s: s.scalar("SELECT subject_id FROM users WHERE username = 'M03'")) == "M03"
     at.run()
     assert not at.success  # shown once
+
+
+def test_the_accounts_page_resets_a_password_and_shows_it_once(world_path):
+    at = page("pages/subject_accounts.py", SECRETARY).run()
+    at.selectbox(key="sa_target").set_value("zhangsan").run()
+    at.button(key="sa_reset").click().run()
+    assert not at.exception, at.exception
+    (shown,) = [s.value for s in at.success]
+    assert shown.startswith("已重置 张三（zhangsan · 张三） 的密码，新密码：") and shown.endswith("（只显示这一次）")

@@ -174,3 +174,24 @@ def test_a_rejection_reaches_the_declarant_with_its_reason(world):
     other = declare(world, item="article_city")
     review.approve(world, SECRETARY, [other])
     assert [d["status_name"] for d in self_service.my_declarations(world, ZHANGSAN)] == ["已通过", "已驳回"]
+
+
+def test_the_branch_resets_and_disables_its_subjects_logins(world):
+    from core.auth import authenticate
+    from core.subject_accounts import choices, reset_password, set_active
+
+    assert list(choices(world, SECRETARY)) == ["lisi", "zhangsan"]  # ordered by name: 李四, 张三
+    password = reset_password(world, SECRETARY, "zhangsan")
+    assert authenticate(world, "zhangsan", password).role == "subject"
+    with pytest.raises(ScopeError):  # 二村's secretary, 一村's member: refused and audited
+        reset_password(world, OTHER_SECRETARY, "zhangsan")
+    with pytest.raises(AuthError, match="不是党员或农户的本人账号"):  # never a staff login
+        world.write(lambda cur: cur.execute("INSERT INTO users(username, display_name, password_hash, role, org_code)"
+                                            " VALUES ('jilu01', '记分员', 'x', 'recorder', 'C01T01B01')").fetchall())
+        set_active(world, SECRETARY, "jilu01", False)
+    set_active(world, SECRETARY, "zhangsan", False)
+    with pytest.raises(AuthError, match="已停用"):
+        authenticate(world, "zhangsan", password)
+    assert choices(world, SECRETARY)["zhangsan"].endswith("〔已停用〕")
+    actions = world.all("SELECT action FROM audit_log WHERE username = 'shuji01' AND entity_id = 'zhangsan' ORDER BY id")
+    assert [a for (a,) in actions] == ["user.reset_password", "user.disable"]

@@ -66,7 +66,12 @@ def set_active(store: Store, actor: User, scope: Scope, username: str, active: b
     require(actor, "manage_users")
     if username == actor.username and not active:
         raise AuthError("不能停用自己的账号")
-    org = _target(store, scope, username)
+    apply_active(store, actor, username, _target(store, scope, username), active)
+
+
+def apply_active(store: Store, actor: User, username: str, org: str, active: bool) -> None:
+    """Disable or enable, for a caller that has checked the actor may (系统管理; 本人账号 for a
+    subject's login); a disabled login's sessions end at its next click."""
 
     def work(cur):
         was = cur.execute("SELECT active FROM users WHERE username = ?", [username]).fetchall()[0][0]
@@ -81,7 +86,12 @@ def set_active(store: Store, actor: User, scope: Scope, username: str, active: b
 
 def reset_password(store: Store, actor: User, scope: Scope, username: str, password: str) -> None:
     require(actor, "manage_users")
-    org = _target(store, scope, username)
+    apply_password_reset(store, actor, username, _target(store, scope, username), password)
+
+
+def apply_password_reset(store: Store, actor: User, username: str, org: str, password: str) -> None:
+    """A new password and the lock cleared, for a caller that has checked the actor may
+    (系统管理; 本人账号 for a subject's login); the login's sessions end."""
     check_password(password, username)
     hashed = hash_password(password)
 
