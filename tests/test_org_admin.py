@@ -18,6 +18,14 @@ def audit_rows(store, action):
                      [action])
 
 
+def next_branch(store) -> str:
+    """The code the next branch under C01T01 gets: the demo has B01..B20 and the branches its
+    later parts add after them (report-in's county departments, the 党员义工工作站)."""
+    last = store.scalar("SELECT max(CAST(substr(code, 8) AS INTEGER)) FROM orgs WHERE parent_code = 'C01T01'"
+                        " AND level = 'branch' AND length(code) = 9")
+    return f"C01T01B{last + 1:02d}"
+
+
 def org(store, code):
     return store.one("SELECT name, level, kind, parent_code, path, township_code, branch_code, active, merged_into"
                      " FROM orgs WHERE code = ?", [code])
@@ -25,17 +33,18 @@ def org(store, code):
 
 def test_codes_are_generated_under_the_parent(demo_store):
     admin = user(demo_store, "admin")
-    # the demo has C01T01 only, 20 branches B01..B20 under it, and 2–4 groups per branch
+    # the demo has C01T01 only, its branches B01..B20 (and after them), and 2–4 groups per branch
+    new = next_branch(demo_store)
     assert oa.create_org(demo_store, admin, "新桥镇", "C01", "township") == "C01T02"
-    assert oa.create_org(demo_store, admin, "新村党支部", "C01T01", "branch", "村") == "C01T01B21"
+    assert oa.create_org(demo_store, admin, "新村党支部", "C01T01", "branch", "村") == new
     groups = demo_store.scalar("SELECT count(*) FROM orgs WHERE parent_code = 'C01T01B01'")
     assert oa.create_org(demo_store, admin, "新党小组", "C01T01B01", "group") == f"C01T01B01G{groups + 1}"
-    assert org(demo_store, "C01T01B21") == ("新村党支部", "branch", "village", "C01T01", "/C01/C01T01/C01T01B21/",
-                                            "C01T01", "C01T01B21", True, None)
+    assert org(demo_store, new) == ("新村党支部", "branch", "village", "C01T01", f"/C01/C01T01/{new}/",
+                                    "C01T01", new, True, None)
     assert oa.create_org(demo_store, admin, "实验学校党支部", "C01T02", "branch", "学校", code="X9") == "X9"
     assert org(demo_store, "X9")[2] == "school"
     after = [r[1] for r in audit_rows(demo_store, "org.add")]
-    assert after == ["C01T02", "C01T01B21", f"C01T01B01G{groups + 1}", "X9"]
+    assert after == ["C01T02", new, f"C01T01B01G{groups + 1}", "X9"]
 
 
 @pytest.mark.parametrize("args, message", [
@@ -58,11 +67,12 @@ def test_a_given_code_must_be_free(demo_store):
 def test_township_works_within_its_subtree_only(demo_store):
     admin, township = user(demo_store, "admin"), user(demo_store, "zhen01")
     oa.create_org(demo_store, admin, "新桥镇", "C01", "township")  # C01T02, outside zhen01's C01T01
-    assert oa.create_org(demo_store, township, "新村党支部", "C01T01", "branch") == "C01T01B21"
+    new = next_branch(demo_store)
+    assert oa.create_org(demo_store, township, "新村党支部", "C01T01", "branch") == new
     with pytest.raises(ScopeError):
         oa.create_org(demo_store, township, "别村党支部", "C01T02", "branch")
     with pytest.raises(ScopeError):
-        oa.move_org(demo_store, township, "C01T01B21", "C01T02")
+        oa.move_org(demo_store, township, new, "C01T02")
     assert demo_store.scalar(
         "SELECT count(*) FROM audit_log WHERE action = 'scope.denied' AND username = 'zhen01'") == 2
     with pytest.raises(PermissionDenied):
