@@ -44,11 +44,11 @@ FIELDS = {
     "probation_end": "预备期结束", "category": "类别", "mobile": "流动党员", "department": "所在部门",
     "work_unit": "工作单位", "phone": "联系电话", "status": "状态", "exempt_reason": "免评原因",
     "exempt_by": "批准机构", "exempt_on": "批准日期", "joined_branch": "转入本支部日期", "id_card": "身份证号",
-    "address": "住址", "house_no": "门牌号", "head_name": "户主",
+    "address": "住址", "house_no": "门牌号", "head_name": "户主", "approved_on": "纳入积分管理日期（义工登记日期）",
 }
 _TEXT = ("name", "department", "work_unit", "exempt_reason", "exempt_by", "address", "house_no", "head_name",
          "category", "group_code", "branch_code")
-_DATES = ("birth_date", "join_date", "probation_start", "probation_end", "exempt_on", "joined_branch")
+_DATES = ("birth_date", "join_date", "probation_start", "probation_end", "exempt_on", "joined_branch", "approved_on")
 _BOOLS = ("probationary", "mobile")
 COLUMNS = tuple(FIELDS)
 _TRUE = {"是", "true", "1", "yes", "y", "预备", "预备党员", "√"}

@@ -186,3 +186,19 @@ def test_the_registration_date_is_set_by_the_secretary_and_audited(station):
     assert log(station, "V03", dt.date(2025, 2, 28))  # refused before (registered 03-01), counted now
     before, after = station.one("SELECT before_json, after_json FROM audit_log WHERE action = 'subject.update'")
     assert "2025-03-01" in before and "2025-02-01" in after
+
+
+def test_a_volunteer_roster_carries_the_registration_date(station):
+    from core import imports
+    from tests.import_files import csv
+
+    # 登记日期 written two ways; a second roster with another date updates it
+    data = csv(["义工名册", "姓名,联系电话,登记日期", "钱多,13800000011,2025-04-01", "孙少,13800000012,2025.6.15"])
+    p = imports.preview(station, STATION_SECRETARY, "volunteers", data, "v.csv", STATION, today=TODAY)
+    assert (p.added, p.updated) == (2, 0)
+    imports.commit(station, STATION_SECRETARY, p, today=TODAY)
+    assert station.all("SELECT name, approved_on FROM members WHERE name IN ('钱多', '孙少') ORDER BY name") == [
+        ("孙少", dt.date(2025, 6, 15)), ("钱多", dt.date(2025, 4, 1))]
+    new = station.scalar("SELECT id FROM members WHERE name = '钱多'")
+    with pytest.raises(EntryError, match="钱多 于 2025-04-01 登记为党员义工"):
+        log(station, new, dt.date(2025, 3, 31))

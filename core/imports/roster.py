@@ -26,13 +26,13 @@ from core.io.reader import ROW, SHEET, Table, clean_names, clean_phone, clean_te
 from core.subjects import FIELDS, UNKNOWN_START, next_ids, validate_subject
 
 # the roster's columns that are dates / free text / the subject's own fields
-DATE_KEYS = ("birth_date", "join_date", "probation_start", "probation_end", "exempt_on", "joined_branch")
+DATE_KEYS = ("birth_date", "join_date", "probation_start", "probation_end", "exempt_on", "joined_branch", "approved_on")
 SUBJECT_KEYS = ("name", "gender", "birth_date", "join_date", "probationary", "category", "mobile", "department",
                 "phone", "status", "exempt_reason", "exempt_by", "exempt_on", "joined_branch", "probation_start",
-                "probation_end", "work_unit", "address", "house_no", "head_name")
+                "probation_end", "work_unit", "address", "house_no", "head_name", "approved_on")
 STORED = ("name", "kind", "gender", "birth_date", "join_date", "probationary", "category", "mobile", "department",
           "branch_code", "group_code", "phone", "status", "exempt_reason", "exempt_by", "exempt_on", "joined_branch",
-          "id_card", "probation_start", "probation_end", "work_unit", "address", "house_no", "head_name")
+          "id_card", "probation_start", "probation_end", "work_unit", "address", "house_no", "head_name", "approved_on")
 _DUPLICATE_SQL = "SELECT id FROM members WHERE id_card = ? AND kind = ? AND id IS DISTINCT FROM ?"
 EARLIEST = dt.date(1900, 1, 1)
 
@@ -273,7 +273,7 @@ def _column_of(ctx: Context, problem: str) -> str:
 def _schema() -> dict:
     text, day, flag = pl.String, pl.Date, pl.Boolean
     types = {"birth_date": day, "join_date": day, "probation_start": day, "probation_end": day, "exempt_on": day,
-             "joined_branch": day, "probationary": flag, "mobile": flag}
+             "joined_branch": day, "approved_on": day, "probationary": flag, "mobile": flag}
     return {**{k: types.get(k, text) for k in STORED}, "_row": pl.Int64}
 
 
@@ -294,7 +294,7 @@ def write_roster(cur, ctx: Context, plan: Plan, batch_id: int) -> dict:
             cur.execute(f"INSERT INTO members({names}) SELECT {names} FROM import_members").fetchall()
             cur.execute("INSERT INTO member_branch_history(member_id, branch_code, group_code, from_date, reason,"
                         " import_batch) SELECT id, branch_code, group_code,"
-                        " coalesce(joined_branch, join_date, ?), '导入建档', import_batch FROM import_members",
+                        " coalesce(joined_branch, join_date, approved_on, ?), '导入建档', import_batch FROM import_members",
                         [UNKNOWN_START]).fetchall()
         finally:
             cur.unregister("import_members")
