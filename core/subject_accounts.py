@@ -78,3 +78,11 @@ def reset_password(store: Store, actor, username: str, password: str | None = No
 
 def set_active(store: Store, actor, username: str, active: bool) -> None:
     apply_active(store, actor, username, _login(store, actor, username), active)
+
+
+def account_of(store: Store, actor, subject_id: str) -> tuple[str, bool] | None:
+    """(username, active) of the subject's own login, or None (the subject in the actor's scope)."""
+    require(actor, "subject_accounts")
+    scope_for(store, actor).check_member(store, subject_id)
+    row = store.one("SELECT username, active FROM users WHERE subject_id = ?", [subject_id])
+    return (row[0], bool(row[1])) if row else None

@@ -12,6 +12,7 @@ from core.levels import LEVEL_NAMES
 from core.services.entry_rules import EntryError
 from core.services.ledger import KIND_NAMES
 from ui.session import guard
+from ui.subject_account import account_box
 from ui.widgets import md
 
 user, scope, store = guard("org_people")
@@ -195,6 +196,8 @@ with people_tab:
                 attempt(lambda: subjects.add_subject(store, user, values, kind),
                         lambda new: f"已新增{KIND_NAMES[kind]} {subjects.clean_name(name, kind)}（编号 {new}）")
 
+    if editing:
+        account_box(store, user, editing)
     if editing and household:
         st.subheader("户成员")
         people = subjects.household_people(store, user, editing)

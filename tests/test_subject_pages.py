@@ -145,3 +145,18 @@ def test_the_accounts_page_resets_a_password_and_shows_it_once(world_path):
     assert not at.exception, at.exception
     (shown,) = [s.value for s in at.success]
     assert shown.startswith("已重置 张三（zhangsan · 张三） 的密码，新密码：") and shown.endswith("（只显示这一次）")
+
+
+def test_org_people_opens_a_login_on_the_subjects_record(world_path):
+    from core.auth import User
+
+    admin = User("admin", "管理员", "admin", "C01")
+    at = page("pages/org_people.py", admin).run()
+    at.selectbox(key="people_org").set_value("C01T01B01").run()
+    at.selectbox(key="people_edit").set_value("M01").run()
+    assert any(c.value.startswith("本人账号：zhangsan") for c in at.caption)  # 张三 has one
+    at.selectbox(key="people_edit").set_value("M03").run()
+    at.button(key="open_login_M03").click().run()
+    assert not at.exception, at.exception
+    assert any(s.value.startswith("已为王五开通本人账号。用户名：M03　初始密码：") for s in at.success)
+    assert any(c.value.startswith("本人账号：M03") for c in at.caption)
