@@ -48,8 +48,10 @@ def generate(store: Store, seed: int, size: str, today: dt.date, say) -> dict[st
     declared = 0
     if household:
         head = User("nonghu01", household[1], "subject", household[2])
+        # two days ago (today's queue stays the staff's own), within the village's calendar-year cycle
+        day = today - dt.timedelta(days=2) if (today - dt.timedelta(days=2)).year == today.year else today
         try:
-            event_id = declare(store, head, DEMO_ITEM, today, note="帮村里独居的李奶奶收玉米、打扫院子", photo=_photo(),
+            event_id = declare(store, head, DEMO_ITEM, day, note="帮村里独居的李奶奶收玉米、打扫院子", photo=_photo(),
                                request_key=f"demo-declaration-{seed}", today=today)
         except (EntryError, LookupError):  # a village without the household scheme: the login alone
             pass
