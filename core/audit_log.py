@@ -43,6 +43,9 @@ ACTION_NAMES = {
     "goods.add": "新增积分超市商品", "goods.edit": "修改积分超市商品", "goods.enable": "启用积分超市商品",
     "goods.disable": "停用积分超市商品", "goods.restock": "积分超市入库", "goods.stocktake": "积分超市盘点",
     "exchange.make": "积分兑换", "exchange.undo": "撤销积分兑换",
+    "demo.report_in": "生成演示社区报到数据", "report_in.register": "登记到社区报到", "report_in.withdraw": "撤销社区报到",
+    "report_in.post_add": "新增服务岗位", "report_in.post_rename": "修改服务岗位", "report_in.post_active": "启停服务岗位",
+    "report_in.evaluate": "登记社区民主测评",
 }
 LOGIN_ACTIONS = ("login", "login.failed", "logout")
 UNKNOWN_ACTION = "其他操作"
@@ -54,6 +57,7 @@ ENTITY_NAMES = {
     "database": "数据库",
     "org": "组织", "member": "人员", "household_person": "户成员", "import_batch": "导入批次",
     "goods": "积分超市商品", "exchange": "积分兑换",
+    "report_in": "社区报到", "community_post": "服务岗位", "community_evaluation": "社区民主测评",
 }
 
 FIELD_NAMES = {
@@ -83,6 +87,9 @@ FIELD_NAMES = {
     "move": "库存变动编号", "exchange": "兑换记录编号",
     # 党员义工 (core.volunteers)
     "approved_on": "登记（纳入积分）日期", "hours": "时长（小时）", "topic": "培训内容", "month": "月份", "due": "应报日期",
+    # 在职党员到社区报到 (core.reportin)
+    "community": "报到社区", "post": "服务岗位", "pledge": "承诺", "late": "逾期报到", "description": "岗位说明",
+    "year": "年度", "half": "半年", "grade": "测评等次", "comment": "测评意见",
 }
 VALUE_NAMES: dict[str, dict[Any, str]] = {
     "active": {True: "启用", False: "停用"},
@@ -90,7 +97,7 @@ VALUE_NAMES: dict[str, dict[Any, str]] = {
     "role": ROLE_NAMES,
     "member_status": {"active": "正常", "transferred": "已转出", "deceased": "已故", "exempt": "免于评星"},
     "level": {"county": "县", "township": "乡镇（街道）", "branch": "党支部（村）", "group": "党小组（网格）"},
-    "probationary": {True: "是", False: "否"}, "mobile": {True: "是", False: "否"},
+    "probationary": {True: "是", False: "否"}, "mobile": {True: "是", False: "否"}, "late": {True: "是", False: "否"},
     "status": {"entered": "待审核", "approved": "已通过", "rejected": "已驳回"},
     "state": {"open": "进行中", "resolved": "已办结", "finalised": "已归档", "withdrawn": "已撤回"},
     "window": {"kept": "沿用原公示期", "new": "重新起算公示期"},
