@@ -4,7 +4,7 @@ import datetime as dt
 
 from core.scheme import load_scheme
 from core.auth import User
-from core.scheme_assignments import assign_scheme, in_force
+from core.scheme_assignments import TRACKS, assign_scheme, in_force
 from tests import metrics_world as world
 
 ADMIN = User("t", "管理员", "admin", "C09")
@@ -63,5 +63,9 @@ def test_secretary_sees_own_scheme_but_no_form(app_as):
     at = app_as("shuji01")
     at.switch_page("pages/schemes.py").run()
     assert not at.exception
-    assert list(at.dataframe[0].value["编码"]) == ["C01T01B01"]
+    table = at.dataframe[0].value
+    # only the secretary's own branch: one row per track it runs (the demo's B01 is one of the two
+    # villages with households, so the 户 scheme is listed beside the party scheme)
+    assert set(table["编码"]) == {"C01T01B01"} and table["类别"].iloc[0] == TRACKS["party"]
+    assert len(table) == len(set(table["类别"]))
     assert not any(b.label == "保存设置" for b in at.button)
