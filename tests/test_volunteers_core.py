@@ -202,3 +202,12 @@ def test_a_volunteer_roster_carries_the_registration_date(station):
     new = station.scalar("SELECT id FROM members WHERE name = '钱多'")
     with pytest.raises(EntryError, match="钱多 于 2025-04-01 登记为党员义工"):
         log(station, new, dt.date(2025, 3, 31))
+
+
+def test_a_station_opens_on_its_volunteers_not_the_inherited_party_scheme(station):
+    from core.services.village import branch_tracks
+
+    # the station inherits the township's party scheme but has only volunteers (V01…): its pages
+    # offer the volunteer track alone; a village with members beside households keeps both
+    assert branch_tracks(station, STATION, TODAY) == ["volunteer"]
+    assert branch_tracks(station, "C01T01B01", TODAY) == ["party"]

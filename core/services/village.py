@@ -33,8 +33,11 @@ def kinds_of(track: str) -> list[str]:
 
 
 def branch_tracks(store: Store, branch_code: str, day: dt.date) -> list[str]:
-    """The tracks with a scheme in force for the branch on ``day``, in ``TRACKS`` order
-    (party first). A branch with none still gets ["party"], whose page says what is missing."""
+    """The tracks with a scheme in force for the branch on ``day`` and subjects to score, in
+    ``TRACKS`` order (party first). A work station inherits its township's party scheme but
+    has only volunteers: its pages open on them, not on an empty party list. A branch with no
+    subjects yet keeps every track with a scheme; one with no scheme gets ["party"], whose
+    page says what is missing."""
     found = []
     for track in TRACKS:
         try:
@@ -42,7 +45,10 @@ def branch_tracks(store: Store, branch_code: str, day: dt.date) -> list[str]:
         except NoSchemeError:
             continue
         found.append(track)
-    return found or ["party"]
+    kinds = {k for (k,) in store.all("SELECT DISTINCT kind FROM members WHERE branch_code = ?"
+                                     " AND status IN ('active', 'exempt')", [branch_code])}
+    peopled = [t for t in found if any(track_of_kind(k) == t for k in kinds)]
+    return peopled or found or ["party"]
 
 
 def needs_decision(scheme: Scheme, item: Item) -> bool:
