@@ -106,8 +106,11 @@ def test_a_household_and_its_people(app_as):
     at.text_input(key="subject_address_household").input("一组12号")
     at.button(key="FormSubmitter:subject_form_None-新增").click().run()
     assert not at.exception, at.exception
-    assert any("已新增农户 李家（编号 H000001）" in s.value for s in at.success), [e.value for e in at.error]
-    at.selectbox(key="people_edit").set_value("H000001").run()
+    # the next household number after the demo villages' households
+    added = [s.value for s in at.success if s.value.startswith("已新增农户 李家（编号 H")]
+    assert added, [e.value for e in at.error]
+    household = added[0].split("编号 ")[1].rstrip("）")
+    at.selectbox(key="people_edit").set_value(household).run()
     at.text_input(key="person_name").input("王秀英")
     at.selectbox(key="person_relation").set_value("配偶")
     at.text_input(key="person_id_card").input(VALID)
