@@ -18,7 +18,7 @@ from core.demo.plan import DEMO_BRANCH, SPECIALS, category_vocabularies, scheme_
 from core.metrics import scores
 from core.scheme import load_scheme
 from core.scheme.loader import load_scheme_text
-from core.scheme_assignments import scheme_for
+from core.scheme_assignments import scheme_for, track_of_kind
 from core.store import Store
 from core.store.checksum import rows_checksum
 from tests.conftest import DEMO_TODAY
@@ -70,18 +70,24 @@ def test_volumes_are_in_the_design_range(demo_store):
     assert 80_000 <= counts["events"] <= 130_000  # S: ~100k over 2 cycles
     assert counts["attendance"] > 20_000 and counts["activities"] > 1_000
     assert counts["scores"] > 1_000 and counts["history"] > 500 and counts["vetoes"] >= 1
-    first, last = demo_store.one("SELECT min(date), max(date) FROM events")
+    # the party members' stream covers the two cycles from 2025-07-01; the 党员义工工作站's
+    # volunteer-stars records start with its previous (calendar-year) cycle
+    first, last = demo_store.one("SELECT min(e.date), max(e.date) FROM events e JOIN members m ON m.id = e.member_id"
+                                 " WHERE m.kind = 'member'")
     assert first == dt.date(2025, 7, 1) and last <= DEMO_TODAY
 
 
 def test_every_event_item_exists_in_its_branch_scheme(demo_store):
+    # an item is looked up in the scheme of the subject's track (a village's households enter
+    # village-4class items beside its members' party items)
     rows = demo_store.all(
-        "SELECT branch_code, item, count(*), count(points), min(points), max(points) FROM events"
-        " WHERE source IN ('manual', 'attendance') GROUP BY branch_code, item")
-    for branch, code, n, with_points, low, high in rows:
-        scheme, _ = scheme_for(demo_store, branch, DEMO_TODAY)
+        "SELECT e.branch_code, m.kind, e.item, count(*), count(e.points), min(e.points), max(e.points)"
+        " FROM events e JOIN members m ON m.id = e.member_id"
+        " WHERE e.source IN ('manual', 'attendance') GROUP BY e.branch_code, m.kind, e.item")
+    for branch, kind, code, n, with_points, low, high in rows:
+        scheme, _ = scheme_for(demo_store, branch, DEMO_TODAY, track_of_kind(kind))
         item = scheme.items.get(code)
-        assert item is not None and "member" in item.kinds, (branch, code)
+        assert item is not None and kind in item.kinds, (branch, kind, code)
         if item.is_range:
             assert with_points == n and min(item.min, item.max) <= low <= high <= max(item.min, item.max), (branch, code)
         else:
@@ -99,7 +105,9 @@ def test_entered_scores_match_the_scheme_inputs(demo_store):
 
 def test_branch_kinds_get_their_schemes(demo_store):
     kinds = {}
-    for code, kind in demo_store.all("SELECT code, kind FROM orgs WHERE level = 'branch'"):
+    # the party scheme of branches with party members (the 党员义工工作站 has volunteers only)
+    for code, kind in demo_store.all("SELECT code, kind FROM orgs o WHERE level = 'branch' AND EXISTS"
+                                     " (SELECT 1 FROM members m WHERE m.branch_code = o.code AND m.kind = 'member')"):
         kinds.setdefault(kind, set()).add(scheme_for(demo_store, code, DEMO_TODAY)[0].id)
     # S is one town: its communities, 机关 and enterprise run party-votes-80-20 (their logged
     # activities are the demo's everyday stream); villages keep the township's scheme or 3type
@@ -187,16 +195,18 @@ def test_the_everyday_stream_is_the_counted_activities(demo_store):
     counted = {code for ind in load_scheme("party-votes-80-20").minimums.indicators.values() for code in ind.items}
     by_scheme = {}
     for branch, item, n in demo_store.all(
-            "SELECT branch_code, item, count(*) FROM events WHERE source = 'manual' AND reverses IS NULL"
-            " GROUP BY branch_code, item"):
+            "SELECT e.branch_code, e.item, count(*) FROM events e JOIN members m ON m.id = e.member_id"
+            " WHERE e.source = 'manual' AND e.reverses IS NULL AND m.kind = 'member' GROUP BY e.branch_code, e.item"):
         scheme = scheme_for(demo_store, branch, DEMO_TODAY)[0].id
         total, routine = by_scheme.get(scheme, (0, 0))
         by_scheme[scheme] = (total + n, routine + (n if item in counted else 0))
     total, routine = by_scheme["party-votes-80-20"]
     assert routine / total > 0.95
-    # a 走访 record counts 1–5 人次; every other record counts one
+    # a party member's 走访 record counts 1–5 人次; every other one counts one (a volunteer's
+    # service counts its hours)
     counts = {item: (low, high) for item, low, high in demo_store.all(
-        "SELECT item = 'visit', min(count), max(count) FROM events GROUP BY item = 'visit'")}
+        "SELECT e.item = 'visit', min(e.count), max(e.count) FROM events e JOIN members m ON m.id = e.member_id"
+        " WHERE m.kind = 'member' GROUP BY e.item = 'visit'")}
     assert counts == {True: (1, 5), False: (1, 1)}
     # and it is most of the demo: the other schemes' hand entries are deductions and honours
     assert total > sum(t for s, (t, _) in by_scheme.items() if s != "party-votes-80-20")
