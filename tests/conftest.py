@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 
 from core import demo
+from core.demo import orgs as demo_orgs
+from core.demo import report_in as demo_report_in
 from core.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,6 +26,10 @@ os.environ["JIFEN_DEBUG"] = "1"
 DEMO_TODAY = dt.date.today()  # pages work on the real date, so the demo is made "as of" today
 DEMO_PASSWORD = demo.DEMO_PASSWORD
 CHROMIUM = Path("/usr/bin/chromium")
+# The S demo's branches, all in its one township C01T01: the org plan's, the report-in part's
+# 机关党支部 (one per department) and the one 党员义工工作站.
+_COUNTIES, _TOWNSHIPS, _PER_TOWNSHIP, _ = demo_orgs.SIZES["S"]
+DEMO_BRANCHES = _COUNTIES * _TOWNSHIPS * _PER_TOWNSHIP + len(demo_report_in.DEPARTMENTS) + 1
 
 
 STORES = ["duckdb", "postgres"]

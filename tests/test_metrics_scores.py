@@ -7,7 +7,7 @@ import polars as pl
 from core.metrics import compare, distribution, scores
 from core.metrics.filters import branch_codes, default_filter
 from core.auth.scope import Scope
-from tests.conftest import DEMO_TODAY
+from tests.conftest import DEMO_BRANCHES, DEMO_TODAY
 
 ADMIN = Scope("t", "admin", "C01", "/C01/")
 
@@ -46,7 +46,7 @@ def test_a_refused_row_is_set_aside_and_named(store):
 def test_compare_and_distribution_on_the_demo(demo_store):
     flt = default_filter(DEMO_TODAY)
     table = compare.branch_table(demo_store, ADMIN, flt)
-    assert table.height == 20 and table["average"].drop_nulls().len() > 10
+    assert table.height == DEMO_BRANCHES and table["average"].drop_nulls().len() > 10
     box = compare.box_by_filter(demo_store, ADMIN, flt)
     assert (box["q1"] <= box["median"]).all() and (box["median"] <= box["q3"]).all()
     view = distribution.view(demo_store, ADMIN, flt, "category")

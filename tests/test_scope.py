@@ -2,14 +2,15 @@ import pytest
 
 from core import orgs
 from core.auth import ScopeError, get_user, scope_for
+from tests.conftest import DEMO_BRANCHES
 
 
 def test_township_scope_is_its_subtree(demo_store):
     scope = scope_for(demo_store, get_user(demo_store, "zhen01"))
     branches = scope.branch_codes(demo_store)
-    assert len(branches) == 20 and all(b.startswith("C01T01B") for b in branches)
+    assert len(branches) == DEMO_BRANCHES and all(b.startswith("C01T01B") for b in branches)
     counts = orgs.counts(demo_store, scope)
-    assert counts["branches"] == 20
+    assert counts["branches"] == DEMO_BRANCHES
 
 
 def test_secretary_sees_only_own_branch(demo_store):
@@ -43,7 +44,7 @@ def test_options_and_names_in_scope(demo_store):
     assert orgs.options(demo_store, scope, "township") == {}  # the township sits above a secretary's scope
     township = scope_for(demo_store, get_user(demo_store, "zhen01"))
     branches = orgs.options(demo_store, township, "branch", township="C01T01")
-    assert len(branches) == 20 and list(branches)[0] == "C01T01B01"
+    assert len(branches) == DEMO_BRANCHES and list(branches)[0] == "C01T01B01"
     assert orgs.names(demo_store, ["C01T01B01", "C01T01B02"]) == {c: branches[c] for c in ("C01T01B01", "C01T01B02")}
 
 

@@ -15,7 +15,7 @@ from core.scheme_assignments import scheme_for
 from core.services.results import branch_results
 from core.store import Store
 from core.store.checksum import table_checksums
-from tests.conftest import DEMO_TODAY, _drop_db, pg_copy
+from tests.conftest import DEMO_BRANCHES, DEMO_TODAY, _drop_db, pg_copy
 
 # Columns filled from the clock (``current_timestamp`` defaults) or a random salt: the two
 # stores were built one after the other, so these differ by construction and nothing else may.
@@ -64,7 +64,7 @@ def _cycles(store, branch):
 def test_results_of_every_branch_and_cycle_agree(both):
     duck, pg = both
     branches = [r[0] for r in duck.all("SELECT code FROM orgs WHERE level = 'branch' ORDER BY code")]
-    assert len(branches) == 20  # S: one township of twenty branches
+    assert len(branches) == DEMO_BRANCHES  # S: one township
     assert [r[0] for r in pg.all("SELECT code FROM orgs WHERE level = 'branch' ORDER BY code")] == branches
     compared = frozen = 0
     for branch in branches:
