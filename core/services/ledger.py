@@ -62,9 +62,12 @@ def _refresh_effective(cur, where: str, params: list) -> None:
     cur.execute(
         f"DELETE FROM effective_events WHERE event_id IN (SELECT e.id FROM events e WHERE {where})"
         f" AND event_id NOT IN (SELECT id FROM ({rule}) c)", params * 2).fetchall()
+    # ON CONFLICT rather than an anti-join to the rollup: right after a bulk load PostgreSQL
+    # has no statistics, planned that anti-join as a nested loop over a sequential scan of the
+    # table being filled, and the demo's 100k-event refresh took 61 s (0.2 s this way)
     cur.execute(
         f"INSERT INTO effective_events(event_id, branch_code, member_id, date) SELECT id, branch_code, member_id,"
-        f" date FROM ({rule}) c WHERE NOT EXISTS (SELECT 1 FROM effective_events f WHERE f.event_id = c.id)",
+        f" date FROM ({rule}) c ON CONFLICT (event_id) DO NOTHING",
         params).fetchall()
 
 
