@@ -23,8 +23,12 @@ def snapshot(store):
 
 def test_same_seed_gives_same_data(tmp_path):
     stores = [Store(tmp_path / f"{i}.duckdb") for i in range(3)]
-    demo.generate(stores[0], "S", seed=7, today=TODAY)
+    counts = demo.generate(stores[0], "S", seed=7, today=TODAY)
     demo.generate(stores[1], "S", seed=7, today=TODAY)
+    # every figure the CLI prints has its Chinese name, and the totals are the store's own
+    assert set(counts) <= set(demo.COUNT_NAMES)
+    assert counts["users"] == stores[0].scalar("SELECT count(*) FROM users")
+    assert counts["members"] == stores[0].scalar("SELECT count(*) FROM members")
     demo.generate(stores[2], "S", seed=8, today=TODAY)
     a, b, c = (snapshot(s) for s in stores)
     assert a == b
@@ -111,7 +115,7 @@ def test_cli_demo_writes_to_a_server_url(store_target, monkeypatch, capsys):
     assert main(["demo", "--db", target, "--seed", "7", "--size", "S"]) == 0
     backend = "postgres" if target.startswith("postgresql://") else "duckdb"
     assert seen == [(backend, "S", 7)]
-    assert "演示数据已生成（规模 S）：orgs 1" in capsys.readouterr().out
+    assert "演示数据已生成（规模 S）：组织 1" in capsys.readouterr().out
     assert main(["demo", "--db", target, "--if-missing"]) == 0
     assert seen == [(backend, "S", 7)]  # not generated again
     assert "跳过演示数据" in capsys.readouterr().out

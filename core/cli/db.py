@@ -68,6 +68,6 @@ def make_demo(args) -> int:
         where = str(path)
     seconds = time.perf_counter() - started
     size = "" if server else f"，文件 {path.stat().st_size / 1e6 if path.exists() else 0:.1f} MB"
-    summary = "，".join(f"{k} {v}" for k, v in counts.items())
+    summary = "，".join(f"{demo.COUNT_NAMES.get(k, k)} {v}" for k, v in counts.items())
     print(f"演示数据已生成（规模 {args.size}）：{summary}；用时 {seconds:.1f} 秒{size}：{where}")
     return 0

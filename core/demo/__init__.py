@@ -70,4 +70,18 @@ def generate(store: Store, size: str = "S", seed: int = 2026, today: dt.date | N
     counts.update(demo_volunteers.generate(store, seed, size, today, say))  # a 党员义工工作站 in the first street
     counts.update(demo_report_in.generate(store, seed, size, today, say))  # reads the communities and users
     counts.update(demo_subjects.generate(store, seed, size, today, say))  # after the village: a household's login
+    # the later parts add organisations, subjects and logins: the totals are the store's
+    counts.update({table: store.scalar(f"SELECT count(*) FROM {table}") for table in ("orgs", "members", "users")})
     return counts
+
+
+# What each figure of ``generate``'s counts is, as the CLI tells a user.
+COUNT_NAMES = {
+    "orgs": "组织", "members": "积分对象", "users": "登录账号", "events": "积分记录", "activities": "活动",
+    "attendance": "签到", "scores": "评议得分", "vetoes": "一票否决", "finalised": "已归档", "publicity_open": "公示中",
+    "objections": "异议", "households": "农户", "household_events": "农户积分记录", "grids": "网格",
+    "household_publicity": "农户公示", "goods": "超市商品", "exchanges": "积分兑换", "volunteers": "义工",
+    "services": "义工服务记录", "trainings": "义工培训", "departments": "机关党支部", "department_members": "机关党员",
+    "report_ins": "社区报到", "report_in_activities": "社区报到活动", "community_evaluations": "社区测评",
+    "subject_logins": "本人账号", "declarations": "自我申报",
+}
