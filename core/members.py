@@ -26,9 +26,10 @@ def search_clause(query: str) -> tuple[str, list]:
         return "", []
     if q.isascii():
         # Initials match from the start (zs → 张三); full pinyin matches as a prefix too.
-        # A household is found by its house number too (门牌号 "12" or "3-12").
+        # A household is found by its house number too, from its start or inside (门牌号 "12"
+        # finds 3-12 and 一组12号), as the Chinese branch below does.
         return (" AND (starts_with(m.initials, ?) OR starts_with(m.pinyin, ?) OR m.id ILIKE ?"
-                " OR starts_with(lower(m.house_no), ?))", [q, q, q + "%", q])
+                " OR strpos(lower(m.house_no), ?) > 0)", [q, q, q + "%", q])
     return " AND (strpos(m.name, ?) > 0 OR strpos(m.house_no, ?) > 0)", [query.strip(), query.strip()]
 
 

@@ -12,12 +12,7 @@ from core.supermarket.reports import SPENDING_KINDS
 def find(store: Store, scope: Scope, branch_code: str, query: str = "", limit: int = 30) -> dict[str, str]:
     """id → a unique label, 张大户（一组12号，H01）, of the matching active subjects."""
     where, params = scope.sql("o")
-    clause, qparams = search_clause(query)
-    q = query.strip()
-    if clause:
-        # the name / initials / pinyin match, or the house number (一组12号, 12) from its start or inside
-        clause = f" AND ({clause.removeprefix(' AND ')} OR strpos(coalesce(m.house_no, ''), ?) > 0)"
-        qparams = qparams + [q]
+    clause, qparams = search_clause(query)  # name, initials, pinyin or house number
     rows = store.all(
         f"SELECT m.id, m.name, m.house_no FROM members m JOIN orgs o ON o.code = m.branch_code"
         f" WHERE {where} AND m.branch_code = ? AND m.status = 'active' AND m.kind = ANY(?){clause}"
