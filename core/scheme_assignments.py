@@ -172,7 +172,6 @@ def in_force(store: Store, scope, on_date: dt.date) -> list[dict]:
     it comes from (the branch's own setting, or inherited from the township or county). The
     party track is listed for every branch; a village or volunteer track where one is set."""
     rows = []
-    tracks = [t for (t,) in store.all("SELECT DISTINCT coalesce(track, 'party') FROM scheme_assignments")]
     for code, name in branches(store, scope):
         for track in TRACKS:
             try:
@@ -181,8 +180,6 @@ def in_force(store: Store, scope, on_date: dt.date) -> list[dict]:
                 if track == "party":
                     rows.append({"支部": name, "编码": code, "类别": TRACKS[track], "积分方案": "未设置",
                                  "版本": "", "来源": "", "启用日期": None})
-                continue
-            if track != "party" and track not in tracks:
                 continue
             rows.append({"支部": name, "编码": code, "类别": TRACKS[track], "积分方案": scheme.name,
                          "版本": scheme.version,
