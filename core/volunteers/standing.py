@@ -18,6 +18,7 @@ from core.engine.labels import flag_label
 from core.services.results import branch_results
 from core.store import Store
 from core.volunteers import GROUP_FORM, TRACK
+from core.volunteers.monthly import month_label, month_start, next_month
 from core.volunteers.service_log import services
 from core.volunteers.stations import check_station, volunteers
 from core.volunteers.training import training_status, training_text
@@ -72,12 +73,12 @@ def group_service(store: Store, station: str, start: dt.date, end: dt.date, toda
     it has one."""
     group = services(store, station, start, end, standing=True).filter(pl.col("form") == GROUP_FORM)
     days = sorted(set(group["date"].to_list()))
-    out, month = [], dt.date(start.year, start.month, 1)
+    out, month = [], month_start(start)
     while month <= end:
         held = [d for d in days if (d.year, d.month) == (month.year, month.month)]
         current = (month.year, month.month) == (today.year, today.month)
         state = "已开展" if held else ("本月进行中" if current else "未开展")
-        out.append({"月份": f"{month.year}年{month.month}月", "集中服务（天）": len(held),
+        out.append({"月份": month_label(month), "集中服务（天）": len(held),
                     "日期": "、".join(f"{d:%m-%d}" for d in held), "情况": state})
-        month = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+        month = next_month(month)
     return out
