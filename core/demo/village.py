@@ -34,6 +34,7 @@ from core.services.publicity import open_publicity
 from core.services.village import needs_decision
 from core.store import Store
 from core.subjects import next_ids
+from core.volunteers.monthly import month_end, month_start, next_month
 
 SCHEME = "village-4class"
 TRACK = "village"
@@ -60,10 +61,10 @@ def _head(rng: random.Random, used: set[str]) -> str:
 
 
 def _month_starts(first: dt.date, today: dt.date) -> list[dt.date]:
-    out, day = [], first.replace(day=1)
+    out, day = [], month_start(first)
     while day <= today:
         out.append(day)
-        day = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+        day = next_month(day)
     return out
 
 
@@ -118,8 +119,7 @@ def generate(store: Store, seed: int, size: str, today: dt.date, say) -> dict[st
                           "reason": "建档"})
             keen = rng.random()  # some households earn every month, some hardly ever
             for month in _month_starts(first_day, today):
-                last = min(dt.date(month.year + month.month // 12, month.month % 12 + 1, 1) - dt.timedelta(days=1),
-                           today)
+                last = min(month_end(month), today)
                 for _ in range(sum(rng.random() < keen for _ in range(3))):
                     day = month + dt.timedelta(days=rng.randint(0, (last - month).days))
                     if day < first_day:
@@ -166,7 +166,7 @@ def generate(store: Store, seed: int, size: str, today: dt.date, say) -> dict[st
         insert_frame(cur, "event_reviews", pl.DataFrame({
             "event_id": [i for i, _ in approved], "decision": ["approved"] * len(approved),
             "reviewed_by": [reviewers.get(e[1], "admin") for _, e in approved],
-            "reviewed_at": [dt.datetime.combine(min(dt.date(e[3].year + e[3].month // 12, e[3].month % 12 + 1, 3), today),
+            "reviewed_at": [dt.datetime.combine(min(next_month(e[3]).replace(day=3), today),
                                                 dt.time(9, 0)) for _, e in approved]},
             schema_overrides={"reviewed_at": pl.Datetime("us")}), "demo_household_reviews")
         if ids:
