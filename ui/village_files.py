@@ -34,7 +34,7 @@ def village_buttons(scope: Scope, branch: str, cycle: int, period: str, track: s
     store = get_store()
     version = store.data_version()
     name = store.scalar("SELECT name FROM orgs WHERE code = ?", [branch]) or branch
-    stem = "".join("_" if c in '\\/:*?"<>|' else c for c in f"{name}_{cycle}")
+    stem = exports.clean_file_name(f"{name}_{cycle}")
     cols = st.columns(3)
     problem = font_problem()
     if problem:

@@ -111,5 +111,9 @@ def file_name(store: Store, kind: str, org_code: str, cycle: int, period: str | 
     parts = [name, str(cycle)] + ([period] if period and period != "cycle" else [])
     if subject:
         parts.append(store.scalar("SELECT name FROM members WHERE id = ?", [subject]) or subject)
-    stem = "_".join(parts + [KINDS[kind]])
-    return "".join("_" if c in '\\/:*?"<>|' else c for c in stem) + SUFFIXES[kind][0]
+    return clean_file_name("_".join(parts + [KINDS[kind]])) + SUFFIXES[kind][0]
+
+
+def clean_file_name(stem: str) -> str:
+    """``stem`` with the characters a file name may not hold (on Windows too) made '_'."""
+    return "".join("_" if c in '\\/:*?"<>|' else c for c in stem)
