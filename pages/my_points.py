@@ -24,7 +24,6 @@ def number(value) -> str:
 
 try:
     me = self_service.my_points(store, user)
-    kind = self_service.own_subject(store, user).kind
 except (EntryError, NoSchemeError, PermissionError) as exc:
     st.error(md(exc))
     st.stop()
@@ -38,7 +37,7 @@ if me["supermarket"]:
     st.metric("可用余额（可兑换）", number(me["balance"]))
     if me["cumulative"] is not None:
         st.metric("累计积分", number(me["cumulative"]))
-unit = "户" if kind in HOUSEHOLD_KINDS else "人"
+unit = "户" if me["kind"] in HOUSEHOLD_KINDS else "人"
 if me["rank"] is not None:
     st.metric("本支部（村）排名", f"第 {me['rank']} 名")
     st.caption(f"共 {me['ranked']} {unit}参加排名")

@@ -45,7 +45,7 @@ def subject_summary(store: Store, member: MemberRow, today: dt.date | None = Non
             "rank": mine.get("rank"), "components": mine.get("components", {}),
             "scheme": results.scheme.name, "scheme_version": results.scheme.version,
             "assigned_version": assignment.scheme_version, "frozen": results.frozen, "pending": pending,
-            "track": track, "supermarket": scheme.supermarket is not None,
+            "kind": member.kind, "track": track, "supermarket": scheme.supermarket is not None,
             "balance": mine.get("balance"), "cumulative": mine.get("cumulative"),
             "explain": explain_lines(results.output, member.id) if mine else [],
             "ranked": sum(1 for r in results.output["results"] if r.get("rank") is not None)}
