@@ -14,7 +14,7 @@ from core.services import ledger
 from core.services.entry_rules import EntryError
 from ui.entry_widgets import flash, form_key, renew_form_key, show_flash
 from ui.session import guard
-from ui.widgets import md
+from ui.widgets import md, uploader_in_chinese
 
 user, _, store = guard("declare")
 st.title("自我申报")
@@ -48,6 +48,7 @@ note = st.text_area("申报说明", placeholder="在什么地方、做了什么�
                     key=f"dc_note_{key}", height=100)
 # The name's extension only filters the phone's picker, and the size limit stops a large file
 # before it is sent over a phone's data; core checks the content and size again itself.
+uploader_in_chinese()
 photo = st.file_uploader(f"照片（jpg 或 png，最大 {MAX_MB} MB）", type=["jpg", "jpeg", "png"], key=f"dc_photo_{key}",
                          max_upload_size=MAX_MB)
 if st.button("提交申报", type="primary", key=f"dc_submit_{key}", width="stretch"):

@@ -9,7 +9,7 @@ from core.imports.base import content_hash
 from core.imports.templates import template_bytes
 from core.services.entry_rules import EntryError
 from ui.session import guard
-from ui.widgets import md
+from ui.widgets import md, uploader_in_chinese
 
 user, scope, store = guard("import_export")
 st.title("导入导出")
@@ -38,12 +38,7 @@ st.download_button(f"下载「{names[kind]}」模板", template_bytes(kind, stor
 st.caption("模板第二行是示例，可直接覆盖填写；保留不改的示例行不会被导入。也可直接上传各支部现有的花名册、台账"
            "（标题行、合并表头、常见列名和各种日期写法都能识别）。")
 
-# Streamlit 1.67's uploader speaks English ("Upload", "200MB per file • XLSX, XLS, CSV") and has
-# no option to change it: the label above already says which files and how large, so the
-# instructions are hidden and the button reads 选择文件 (a style, no user text).
-st.html("<style>[data-testid=stFileUploaderDropzoneInstructions]{display:none}"
-        "[data-testid=stFileUploaderDropzone] button p{font-size:0}"
-        "[data-testid=stFileUploaderDropzone] button p::after{content:'选择文件';font-size:0.875rem}</style>")
+uploader_in_chinese()
 upload = st.file_uploader(f"上传文件（.xlsx、.xls 或 .csv，不超过 {imports.MAX_BYTES // 1024 // 1024} MB）",
                           type=["xlsx", "xls", "csv"], max_upload_size=imports.MAX_BYTES // 1024 // 1024,
                           # a new key after each import empties the uploader: the file just imported

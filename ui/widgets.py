@@ -58,3 +58,13 @@ def md(text) -> str:
         elif not ch.isspace():
             line_start = False
     return "".join(out)
+
+
+def uploader_in_chinese() -> None:
+    """Streamlit 1.67's file uploader speaks English ("Upload", "200MB per file • XLSX, XLS,
+    CSV") and has no option to change it. Every uploader's label already says which files and
+    how large, so the instructions are hidden and the button reads 选择文件 (a style, no user
+    text). Call it once on a page, before its uploader."""
+    st.html("<style>[data-testid=stFileUploaderDropzoneInstructions]{display:none}"
+            "[data-testid=stFileUploaderDropzone] button p{font-size:0}"
+            "[data-testid=stFileUploaderDropzone] button p::after{content:'选择文件';font-size:0.875rem}</style>")
