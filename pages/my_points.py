@@ -5,11 +5,11 @@ import streamlit as st
 
 from core import self_service
 from core.attention import Link
-from core.auth.users import HOUSEHOLD_KINDS
 from core.decimals import fmt, to_decimal
 from core.io.pdf import font_problem
 from core.scheme_assignments import NoSchemeError
 from core.services.entry_rules import EntryError
+from core.subjects import HOUSEHOLD_KINDS
 from ui.links import page_link
 from ui.session import guard
 from ui.widgets import md

@@ -119,16 +119,14 @@ def _subject_account(store: Store, subject_id) -> tuple[str, str, str]:
     row = store.one("SELECT name, branch_code, kind, status, head_name FROM members WHERE id = ?", [subject_id])
     if row is None:
         raise AuthError(f"未找到积分对象 {subject_id}")
+    from core.subjects import HOUSEHOLD_KINDS  # here: core.subjects imports core.auth
+
     name, branch, kind, status, head = row
     if status != "active":
         reason = {"transferred": "已转出", "deceased": "已去世", "exempt": "免于评星"}.get(status, "不在册")
         raise AuthError(f"{name}{reason}，不能开通本人账号")
     # a household is named after its head where no head is recorded (core.subjects does the same)
     return subject_id, branch, head if kind in HOUSEHOLD_KINDS and head else name
-
-
-# Kinds whose login is the head's (户主) rather than the subject's own.
-HOUSEHOLD_KINDS = ("household", "family")
 
 
 def subject_of(store: Store, username: str) -> str | None:
