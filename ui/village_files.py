@@ -10,6 +10,7 @@ import streamlit as st
 
 from core.auth.scope import Scope
 from core.io import exports
+from core.io.ledger import branch_name
 from core.io.pdf import font_problem
 from core.io.village import dynamic_pdf, dynamic_xlsx
 from core.services.results import view_results
@@ -33,8 +34,7 @@ def _table(scope: Scope, branch: str, cycle: int, track: str, today: dt.date, ve
 def village_buttons(scope: Scope, branch: str, cycle: int, period: str, track: str, today: dt.date) -> None:
     store = get_store()
     version = store.data_version()
-    name = store.scalar("SELECT name FROM orgs WHERE code = ?", [branch]) or branch
-    stem = exports.clean_file_name(f"{name}_{cycle}")
+    stem = exports.clean_file_name(f"{branch_name(store, branch)}_{cycle}")
     cols = st.columns(3)
     problem = font_problem()
     if problem:
