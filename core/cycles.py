@@ -36,6 +36,21 @@ def _add_months(year: int, month: int, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
+def month_start(day: date) -> date:
+    """The first day of ``day``'s month."""
+    return day.replace(day=1)
+
+
+def next_month(day: date) -> date:
+    """The first day of the month after ``day``'s."""
+    return _add_months(day.year, day.month, 1)
+
+
+def month_end(day: date) -> date:
+    """The last day of ``day``'s month."""
+    return next_month(day) - timedelta(days=1)
+
+
 def cycle_bounds(scheme_or_cycle_start, cycle: int) -> tuple[date, date]:
     month, _ = _start_md(scheme_or_cycle_start)
     start = date(cycle, month, 1)

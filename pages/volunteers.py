@@ -6,7 +6,7 @@ import polars as pl
 import streamlit as st
 
 from core.auth import can
-from core.cycles import cycle_bounds, cycle_label, cycle_of
+from core.cycles import cycle_bounds, cycle_label, cycle_of, month_end, month_start
 from core.decimals import fmt, to_decimal
 from core.io.pdf import font_problem
 from core.scheme_assignments import NoSchemeError, scheme_for
@@ -163,10 +163,10 @@ with training_tab:
               empty="本工作站还没有义工")
 
 with report_tab:
-    this_month = monthly.month_start(today)
+    this_month = month_start(today)
     months, month = [], this_month
     for _ in range(12):
-        month = monthly.month_start(month - dt.timedelta(days=1))
+        month = month_start(month - dt.timedelta(days=1))
         months.append(month)
     months.insert(0, this_month)
     chosen = st.selectbox("月份", months, index=1, format_func=monthly.month_label, key="vol_month")
@@ -193,7 +193,7 @@ with report_tab:
         cols[1].download_button("打印月报（PDF）",
                                 lambda: monthly.report_pdf(monthly.report(store, user, station, chosen, today)),
                                 file_name=f"{name}.pdf", mime="application/pdf", key="vol_pdf", on_click="ignore")
-    if may_log and state["submitted"] is None and today > monthly.month_end(chosen):
+    if may_log and state["submitted"] is None and today > month_end(chosen):
         if cols[2].button("标记为已上报", key="vol_submit", help="月报报送服务中心后在此登记，记入操作日志"):
             try:
                 monthly.submit(store, user, station, chosen)

@@ -10,6 +10,7 @@ import pytest
 
 from core.services import review
 from core.store import open_store
+from core.cycles import month_start
 from core.volunteers import monthly
 from tests.apptest_page import run_page
 from tests.conftest import ROOT
@@ -62,7 +63,7 @@ def test_log_half_hours_then_stars_training_and_report(station_path):
     assert "None" not in " ".join(str(c.value) for c in at.caption)
     # the 月报 of the month picked says when it is due
     today = dt.date.today()
-    month = monthly.month_start(monthly.month_start(today) - dt.timedelta(days=1))
+    month = month_start(month_start(today) - dt.timedelta(days=1))
     due = monthly.due_date(month)
     assert any(f"应于 {due:%Y-%m-%d}" in m.value for m in [*at.info, *at.error])
 
@@ -84,7 +85,7 @@ def test_training_is_entered_on_the_page(station_path):
 def test_the_last_months_report_is_marked_as_sent(station_path):
     store = open_store(str(station_path))
     at = run(STATION_RECORDER)
-    month = monthly.month_start(monthly.month_start(dt.date.today()) - dt.timedelta(days=1))
+    month = month_start(month_start(dt.date.today()) - dt.timedelta(days=1))
     next(b for b in at.button if b.label == "标记为已上报").click().run()
     assert not at.exception, at.exception
     assert at.success[0].value == f"已登记上报：{monthly.month_label(month)}月报"

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from core.cycles import cycle_of
+from core.cycles import cycle_of, next_month
 from core.demo.members import CADRES
 from core.scheme import Scheme, SchemeError, load_scheme
 from core.store import Store
@@ -136,7 +136,7 @@ def data_start(size: str, today: dt.date) -> dt.date:
 def month_spans(start: dt.date, today: dt.date) -> list[tuple[int, int]]:
     spans, first = [], start
     while first <= today:
-        nxt = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
+        nxt = next_month(first)
         spans.append((day(first), min(day(nxt) - 1, day(today))))
         first = nxt
     return spans

@@ -34,7 +34,7 @@ from core.services.publicity import open_publicity
 from core.services.village import needs_decision
 from core.store import Store
 from core.subjects import next_ids
-from core.volunteers.monthly import month_end, month_start, next_month
+from core.cycles import month_end, month_start, next_month
 
 SCHEME = "village-4class"
 TRACK = "village"

@@ -26,7 +26,8 @@ from core.services.ledger import refresh_effective_range
 from core.store import Store
 from core.subjects import next_ids
 from core.volunteers import FORMS, SERVICE_ITEM, SERVICE_TYPES, TRACK
-from core.volunteers.monthly import due_date, month_start, next_month
+from core.cycles import month_start, next_month
+from core.volunteers.monthly import due_date
 
 SCHEME = "volunteer-stars"
 VOLUNTEERS = 30

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from core import bounds
-from core.cycles import cycle_bounds
+from core.cycles import cycle_bounds, next_month
 from core.io.ledger import branch_name, period_events
 from core.scheme import Scheme
 from core.scheme.model import Item
@@ -104,7 +104,7 @@ def dynamic_table(store: Store, results: BranchResults) -> dict:
     day = start
     while day <= end and len(months) < 12:
         months.append((day.year, day.month))
-        day = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+        day = next_month(day)
     labels = {m: f"{m[1]}月" for m in months}
     per: dict[str, dict[tuple[int, int], float]] = {}
     for event in period_events(store, results.branch_code, start, end, scheme):

@@ -16,6 +16,7 @@ import polars as pl
 
 from core import audit
 from core.auth import require, scope_for
+from core.cycles import month_end, month_start, next_month
 from core.decimals import fmt, to_decimal
 from core.io import pdf
 from core.io.tables import excel_bytes
@@ -28,18 +29,6 @@ from core.volunteers.stations import check_station, volunteers
 
 WEDNESDAY = 2  # date.weekday()
 WEEKDAYS = "一二三四五六日"
-
-
-def month_start(value: dt.date) -> dt.date:
-    return dt.date(value.year, value.month, 1)
-
-
-def month_end(month: dt.date) -> dt.date:
-    return next_month(month) - dt.timedelta(days=1)
-
-
-def next_month(month: dt.date) -> dt.date:
-    return dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
 
 
 def due_date(month: dt.date) -> dt.date:

@@ -18,7 +18,8 @@ from core.engine.labels import flag_label
 from core.services.results import branch_results
 from core.store import Store
 from core.volunteers import GROUP_FORM, TRACK
-from core.volunteers.monthly import month_label, month_start, next_month
+from core.cycles import month_start, next_month
+from core.volunteers.monthly import month_label
 from core.volunteers.service_log import services
 from core.volunteers.stations import check_station, volunteers
 from core.volunteers.training import training_status, training_text
