@@ -5,21 +5,17 @@ import streamlit as st
 
 from core import self_service
 from core.attention import Link
-from core.decimals import fmt, to_decimal
 from core.io.pdf import font_problem
 from core.scheme_assignments import NoSchemeError
 from core.services.entry_rules import EntryError
 from core.subjects import HOUSEHOLD_KINDS
+from ui.charts import number_text
 from ui.links import page_link
 from ui.session import guard
 from ui.widgets import md
 
 user, _, store = guard("my_points")
 st.title("我的积分")
-
-
-def number(value) -> str:
-    return "—" if value is None else fmt(to_decimal(value))
 
 
 try:
@@ -31,12 +27,12 @@ except (EntryError, NoSchemeError, PermissionError) as exc:
 st.caption(md(f"{me['member']} · {me['cycle_label']} · {me['period_name']}"))
 # on a phone the sidebar is folded away: the other thing a member comes for is one tap from here
 page_link(Link("declare"), "我要申报好人好事", icon=":material/add_a_photo:")
-st.metric("截至目前得分" if me["period"] == "cycle" else f"截至{me['period_name']}得分", number(me["total"]))
+st.metric("截至目前得分" if me["period"] == "cycle" else f"截至{me['period_name']}得分", number_text(me["total"]))
 if me["supermarket"]:
     # Two numbers: exchanges lower the balance, never the points that rank
-    st.metric("可用余额（可兑换）", number(me["balance"]))
+    st.metric("可用余额（可兑换）", number_text(me["balance"]))
     if me["cumulative"] is not None:
-        st.metric("累计积分", number(me["cumulative"]))
+        st.metric("累计积分", number_text(me["cumulative"]))
 unit = "户" if me["kind"] in HOUSEHOLD_KINDS else "人"
 if me["rank"] is not None:
     st.metric("本支部（村）排名", f"第 {me['rank']} 名")
@@ -68,7 +64,7 @@ if not mine:
     st.caption("还没有自我申报的记录")
 for d in mine:
     with st.container(border=True):
-        points = "" if d["points"] is None else f"　{number(d['points'])}分"
+        points = "" if d["points"] is None else f"　{number_text(d['points'])}分"
         st.markdown(f"**{md(d['item'])}**{points}")
         st.caption(f"{d['date']:%Y-%m-%d} · {d['status_name']}")
         if d["note"]:

@@ -17,7 +17,7 @@ from core.supermarket.balance import balance
 from core.supermarket.exchange import exchange, quote, recent, undo
 from core.supermarket.households import find
 from core.supermarket.rules import MarketRuleError
-from ui.charts import table
+from ui.charts import number_text, table
 from ui.entry_widgets import drop_stale, flash, form_key, pick_branch, renew_form_key, show_flash
 from ui.session import guard
 from ui.widgets import md
@@ -34,10 +34,6 @@ today = dt.date.today()
 manage = can(user.role, "manage_goods")
 names = ["兑换", "兑换记录", "报表"] + (["商品与库存"] if manage else [])
 tabs = dict(zip(names, st.tabs(names)))
-
-
-def money(value) -> str:
-    return fmt(value) if value is not None else "—"
 
 
 def act(label: str, key: str, do, done, **button) -> None:
@@ -69,10 +65,10 @@ with tabs["兑换"]:
             st.error(md(exc))
     if held is not None:
         c1, c2, c3 = st.columns(3)
-        c1.metric("可用余额（分）", money(held.balance))
-        c2.metric("本年积分（分）", money(held.total))
+        c1.metric("可用余额（分）", number_text(held.balance))
+        c2.metric("本年积分（分）", number_text(held.total))
         if held.scheme.cumulative:  # 累计积分不清零: the points since joining, never lowered by an exchange
-            c3.metric("累计积分（分）", money(held.cumulative))
+            c3.metric("累计积分（分）", number_text(held.cumulative))
         if not held.redeemable:
             st.warning("该户有一票否决事项：积分照常累计，但不参与积分兑换")
         on_shelf = goods_service.list_goods(store, branch, active_only=True)

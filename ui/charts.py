@@ -11,10 +11,16 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
+from core.decimals import fmt, to_decimal
 from core.io.tables import csv_bytes
 
 ONE_DECIMAL = "%.1f"
 MISSING = "—"  # what an empty cell or metric shows (Streamlit would write "None")
+
+
+def number_text(value) -> str:
+    """A number as the explain lines write it (no trailing zeros, true minus), or MISSING."""
+    return MISSING if value is None else fmt(to_decimal(value))
 
 
 def number_columns(frame: pl.DataFrame, helps: dict[str, str] | None = None) -> dict:
