@@ -29,6 +29,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     "finalise": frozenset({"admin", "secretary"}),
     "reopen": frozenset({"admin", "township"}),
     "assign_scheme": frozenset({"admin", "township"}),
+    "set_targets": frozenset({"admin", "township"}),  # participation targets per subject kind (its subtree)
     "dashboards": frozenset({"admin", "township", "secretary"}),
     "audit": frozenset({"admin", "township", "secretary"}),
     "manage_users": frozenset({"admin"}),
@@ -45,6 +46,7 @@ ACTION_NAMES = {
     "account": "管理账号", "self": "查看本人积分", "declare": "自我申报", "subject_accounts": "开通本人账号",
     "exchange": "办理积分兑换", "manage_goods": "管理积分超市商品", "log_service": "登记义工服务",
     "report_in": "办理社区报到", "evaluate_community": "录入社区测评",
+    "set_targets": "设置参与率目标",
 }
 
 
