@@ -30,6 +30,9 @@ ACTIONS: dict[str, frozenset[str]] = {
     "reopen": frozenset({"admin", "township"}),
     "assign_scheme": frozenset({"admin", "township"}),
     "set_targets": frozenset({"admin", "township"}),  # participation targets per subject kind (its subtree)
+    "results_use": frozenset({"admin", "township", "secretary"}),  # 结果运用: 评先评优, 处置, 星级挂牌
+    "recommend_disposal": frozenset({"admin", "secretary"}),  # the branch's 谈心谈话, 整改, recommendation
+    "decide_disposal": frozenset({"admin", "township"}),  # the Party committee's decision on a 处置 case
     "dashboards": frozenset({"admin", "township", "secretary"}),
     "audit": frozenset({"admin", "township", "secretary"}),
     "manage_users": frozenset({"admin"}),
@@ -47,6 +50,7 @@ ACTION_NAMES = {
     "exchange": "办理积分兑换", "manage_goods": "管理积分超市商品", "log_service": "登记义工服务",
     "report_in": "办理社区报到", "evaluate_community": "录入社区测评",
     "set_targets": "设置参与率目标",
+    "results_use": "查看结果运用", "recommend_disposal": "办理支部处置步骤", "decide_disposal": "作出党委处置决定",
 }
 
 
