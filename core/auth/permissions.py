@@ -29,6 +29,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     "finalise": frozenset({"admin", "secretary"}),
     "reopen": frozenset({"admin", "township"}),
     "assign_scheme": frozenset({"admin", "township"}),
+    "tune_scheme": frozenset({"admin", "township"}),  # edit what a scheme marks editable, simulate, adopt
     "set_targets": frozenset({"admin", "township"}),  # participation targets per subject kind (its subtree)
     "results_use": frozenset({"admin", "township", "secretary"}),  # 结果运用: 评先评优, 处置, 星级挂牌
     "recommend_disposal": frozenset({"admin", "secretary"}),  # the branch's 谈心谈话, 整改, recommendation
@@ -49,7 +50,7 @@ ACTION_NAMES = {
     "account": "管理账号", "self": "查看本人积分", "declare": "自我申报", "subject_accounts": "开通本人账号",
     "exchange": "办理积分兑换", "manage_goods": "管理积分超市商品", "log_service": "登记义工服务",
     "report_in": "办理社区报到", "evaluate_community": "录入社区测评",
-    "set_targets": "设置参与率目标",
+    "set_targets": "设置参与率目标", "tune_scheme": "调整积分方案",
     "results_use": "查看结果运用", "recommend_disposal": "办理支部处置步骤", "decide_disposal": "作出党委处置决定",
 }
 
