@@ -72,6 +72,7 @@ CREATE TABLE disposal_cases(
   decided_by VARCHAR,
   decided_at TIMESTAMP,
   decision_note VARCHAR,
+  reason VARCHAR,
   opened_by VARCHAR NOT NULL,
   opened_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
   UNIQUE (member_id, cycle, kind)
