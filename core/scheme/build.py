@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from core.scheme.editable import editable_table
 from core.scheme.model import VETO_EFFECTS, BranchWarning, Category, Component, FlagRule, Quota, Scheme, Streak, Veto
 from core.scheme.reader import Reader, SchemeError, bands, when_table
 from core.scheme.sections import caps_table, component, items_table, minimums_table, period_list
@@ -207,6 +208,8 @@ def build_scheme(raw: dict, source: str) -> Scheme:
         path=source,
         raw=raw,
         self_declare=bool(raw.get("self_declare", False)),
+        editable=editable_table(r, raw, items=items, categories=categories, caps=caps, quotas=quotas,
+                                components=components, grade_bands=grade_bands, weights_sum=total.get("weights_sum")),
     )
 
 

@@ -243,6 +243,8 @@ class Scheme:
     # 自我申报: a subject may declare the scheme's bonus items itself, for review (DESIGN.md:
     # optional, per scheme; on where the seed has members or households report their own deeds)
     self_declare: bool = False
+    # what a township may tune and within which bounds (core/scheme/editable.py; {}: nothing)
+    editable: dict = field(default_factory=dict)
 
     @property
     def grade_names(self) -> list[str]:
