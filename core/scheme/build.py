@@ -7,8 +7,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 from core.scheme.editable import editable_table
-from core.scheme.model import VETO_EFFECTS, BranchWarning, Category, Component, FlagRule, Quota, Scheme, Streak, Veto
+from core.scheme.model import (
+    COMMITTEE_BODIES, VETO_EFFECTS, WORKFLOW_STEPS, BranchWarning, Category, Component, FlagRule, Quota, Scheme,
+    Streak, Veto, Workflow,
+)
 from core.scheme.reader import Reader, SchemeError, bands, when_table
+from core.cycles import PERIODS
 from core.scheme.sections import caps_table, component, items_table, minimums_table, period_list
 
 RANK_KEYS = ("total", "stars", "dimension_sum")
@@ -210,6 +214,43 @@ def build_scheme(raw: dict, source: str) -> Scheme:
         self_declare=bool(raw.get("self_declare", False)),
         editable=editable_table(r, raw, items=items, categories=categories, caps=caps, quotas=quotas,
                                 components=components, grade_bands=grade_bands, weights_sum=total.get("weights_sum")),
+        workflow=workflow_table(r, raw),
+    )
+
+
+def workflow_table(r: Reader, raw: dict) -> Workflow:
+    """``[workflow]``: the review steps after 支部初评, in order; a file without it gets the default."""
+    data = r.table(raw, "workflow")
+    if not data:
+        return Workflow()
+    default = Workflow()
+    steps = r.strings(data, "steps", "workflow", list(default.steps))
+    unknown = [s for s in steps if s not in WORKFLOW_STEPS]
+    if unknown:
+        r.fail("workflow.steps", f"未知步骤 {', '.join(unknown)}，可选: {', '.join(WORKFLOW_STEPS)}")
+    if len(set(steps)) != len(steps):
+        r.fail("workflow.steps", "步骤重复")
+    if steps != sorted(steps, key=WORKFLOW_STEPS.index):
+        r.fail("workflow.steps", f"步骤顺序应为 {' → '.join(WORKFLOW_STEPS)}，实为 {' → '.join(steps)}")
+    committee = r.text(data, "committee", "workflow", default.committee)
+    if committee not in COMMITTEE_BODIES:
+        r.fail("workflow.committee", f"未知审核机构 {committee}，可选: {', '.join(COMMITTEE_BODIES)}")
+    periods = r.strings(data, "township_periods", "workflow", list(default.township_periods))
+    bad = [p for p in periods if p not in PERIODS]
+    if bad:
+        r.fail("workflow.township_periods", f"未知期间 {', '.join(bad)}，可选: {', '.join(PERIODS)}")
+    if "township" in steps and not periods:
+        r.fail("workflow.township_periods", "有上级党委审核步骤时，至少要有一个报送期间")
+    interval = data.get("review_interval_days")
+    if interval is not None:
+        interval = r.integer(data, "review_interval_days", "workflow")
+        if interval < 1:
+            r.fail("workflow.review_interval_days", "审核间隔天数至少为 1")
+    return Workflow(
+        steps=tuple(steps),
+        committee=committee,
+        township_periods=tuple(p for p in PERIODS if p in periods),
+        review_interval_days=interval,
     )
 
 

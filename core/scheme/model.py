@@ -198,6 +198,29 @@ class Minimums:
     requirements: tuple[Requirement, ...]
 
 
+# The steps after 支部初评, in this order (DESIGN.md "Workflow"; issue 12 "The review chain").
+WORKFLOW_STEPS = ("committee", "publicity", "township", "filing")
+# The bodies a seed names for the committee step (支委会研究 / 党员大会通报 / 村积分评定小组 …).
+COMMITTEE_BODIES = ("支委会", "党员大会", "积分评定小组", "村民代表会议", "考评小组")
+
+
+@dataclass(frozen=True)
+class Workflow:
+    """``[workflow]``: which review steps a scheme's results go through after 支部初评. A file
+    without the table gets these defaults (支委会, then 公示, 乡镇党委审核 of the cycle, 备案)."""
+
+    steps: tuple[str, ...] = WORKFLOW_STEPS
+    committee: str = "支委会"
+    township_periods: tuple[str, ...] = ("cycle",)  # periods whose results go up (上级党委审核)
+    review_interval_days: int | None = None  # 一月一审核: records pending longer are overdue
+
+    def has(self, step: str) -> bool:
+        return step in self.steps
+
+    def needs_township(self, period: str) -> bool:
+        return "township" in self.steps and period in self.township_periods
+
+
 @dataclass(frozen=True)
 class Scheme:
     id: str
@@ -245,6 +268,7 @@ class Scheme:
     self_declare: bool = False
     # what a township may tune and within which bounds (core/scheme/editable.py; {}: nothing)
     editable: dict = field(default_factory=dict)
+    workflow: Workflow = field(default_factory=Workflow)
 
     @property
     def grade_names(self) -> list[str]:
