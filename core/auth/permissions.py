@@ -28,6 +28,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     "publish": frozenset({"admin", "secretary"}),
     "finalise": frozenset({"admin", "secretary"}),
     "reopen": frozenset({"admin", "township"}),
+    "township_review": frozenset({"admin", "township"}),  # 上级审核: approve/return, 催办, 代为办理 an overdue objection
     "assign_scheme": frozenset({"admin", "township"}),
     "tune_scheme": frozenset({"admin", "township"}),  # edit what a scheme marks editable, simulate, adopt
     "set_targets": frozenset({"admin", "township"}),  # participation targets per subject kind (its subtree)
@@ -43,7 +44,7 @@ ACTIONS: dict[str, frozenset[str]] = {
 
 ACTION_NAMES = {
     "view": "查看", "enter": "录入积分", "review": "审核", "appraise": "民主评议", "publish": "发起公示",
-    "finalise": "确认归档", "reopen": "重新开放", "assign_scheme": "设置方案", "dashboards": "查看统计",
+    "finalise": "确认归档", "reopen": "重新开放", "township_review": "上级审核", "assign_scheme": "设置方案", "dashboards": "查看统计",
     "audit": "查看操作日志", "manage_users": "管理用户",
     "manage_orgs": "管理组织与人员",
     "import": "导入数据",
