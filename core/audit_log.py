@@ -31,7 +31,7 @@ ACTION_NAMES = {
     "activity.create": "活动签到", "scores.save": "保存评议", "veto.add": "一票否决", "veto.revoke": "撤销一票否决",
     "scheme.assign": "设置积分方案", "publicity.open": "发起公示", "publicity.republish": "重新公示",
     "objection.file": "登记异议", "objection.assign": "指定经办人", "objection.resolve": "办结异议",
-    "period.finalise": "确认归档", "period.reopen": "重新开放", "metrics.coverage_target": "设置覆盖率目标",
+    "period.finalise": "确认归档", "period.reopen": "重新开放", "metrics.coverage_target": "设置覆盖率目标", "targets.set": "设置参与率目标",
     "demo.generate": "生成演示数据", "demo.activity": "生成演示活动",
     "org.add": "新增组织", "org.rename": "组织改名", "org.move": "移动组织", "org.deactivate": "停用组织",
     "org.merge": "合并支部", "subject.add": "新增人员", "subject.update": "修改人员信息",
@@ -58,6 +58,7 @@ ENTITY_NAMES = {
     "org": "组织", "member": "人员", "household_person": "户成员", "import_batch": "导入批次",
     "goods": "积分超市商品", "exchange": "积分兑换",
     "report_in": "社区报到", "community_post": "服务岗位", "community_evaluation": "社区民主测评",
+    "participation_target": "参与率目标",
 }
 
 FIELD_NAMES = {

@@ -22,10 +22,11 @@ from core.store import Store
 MEETINGS = ORG_LIFE + ("支委会",)  # the meetings whose attendance rate is reported
 
 
-def _scoped(scope: Scope, flt: Filter) -> tuple[str, list]:
-    """CTEs every activity query starts from: ``b`` (branches) and ``base`` (members counted)."""
+def _scoped(scope: Scope, flt: Filter, kinds=None) -> tuple[str, list]:
+    """CTEs every activity query starts from: ``b`` (branches) and ``base`` (members counted,
+    or with ``kinds`` the subjects of those kinds)."""
     bw, bp = branch_where(scope, flt, "o")
-    mw, mp = member_where(flt, "m")
+    mw, mp = member_where(flt, "m", kinds)
     start, end = period_range(flt.period)
     sql = f"""
     b AS (SELECT o.code, o.name, o.township_code, o.sort FROM orgs o WHERE {bw}),
@@ -34,9 +35,10 @@ def _scoped(scope: Scope, flt: Filter) -> tuple[str, list]:
     return sql, bp + mp + [end]
 
 
-def participation(store: Store, scope: Scope, flt: Filter, by_month: bool = False) -> pl.DataFrame:
-    """branch (and month), base, participants, rate (%)."""
-    ctes, params = _scoped(scope, flt)
+def participation(store: Store, scope: Scope, flt: Filter, by_month: bool = False, kinds=None) -> pl.DataFrame:
+    """branch (and month), base, participants, rate (%); party members, or with ``kinds`` the
+    subjects of those kinds (core.targets: 户, 义工 … against their targets)."""
+    ctes, params = _scoped(scope, flt, kinds)
     start, end = period_range(flt.period)
     month = "date_trunc('month', x.date)"
     key = ", x.month" if by_month else ""

@@ -104,8 +104,11 @@ def branch_where(scope: Scope, flt: Filter, alias: str = "b") -> tuple[str, list
     return " AND ".join(clauses), params
 
 
-def member_where(flt: Filter, alias: str = "m") -> tuple[str, list]:
-    """WHERE fragment for a ``members`` alias: party members of the chosen category."""
+def member_where(flt: Filter, alias: str = "m", kinds=None) -> tuple[str, list]:
+    """WHERE fragment for a ``members`` alias: party members of the chosen category; with
+    ``kinds``, subjects of those kinds instead (户, 义工 …: the category is a party member's)."""
+    if kinds is not None and tuple(kinds) != ("member",):
+        return f"{alias}.kind = ANY(?)", [list(kinds)]
     if flt.category:
         return f"{alias}.kind = 'member' AND {alias}.category = ?", [flt.category]
     return f"{alias}.kind = 'member'", []
