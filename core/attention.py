@@ -16,6 +16,7 @@ from core.auth.scope import Scope
 from core.cycles import period_label
 from core.metrics.alerts import Alert, stale
 from core.metrics.filters import default_filter
+from core.results_use.todos import case_todos
 from core.scheme_assignments import resolve_scheme
 from core.services.ledger import STATUS_SQL
 from core.services.objections import overdue_objections
@@ -27,7 +28,8 @@ REJECTION_DAYS = 30  # a recorder is reminded of rejections this recent
 # The page that explains each dashboard alert (core.metrics.alerts.RULE_NAMES): no entries
 # and back-filling show on the branch × month coverage, grades and quotas on the results.
 ALERT_PAGES = {"stale": "coverage", "objection": "publicity", "quota": "results", "uniform": "distribution",
-               "burst": "coverage", "late": "coverage", "distribution": "results", "skipped": "results"}
+               "burst": "coverage", "late": "coverage", "distribution": "results", "skipped": "results",
+               "disposal": "results_use"}
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,8 @@ def todos(store: Store, user, scope: Scope, today: dt.date | None = None) -> lis
             items.append(Todo("quick_entry", f"近{REJECTION_DAYS}天有 {rejected} 条录入被驳回，请查看原因后重新录入", True))
     if can(user.role, "publish") or can(user.role, "reopen"):
         items += _publicity_todos(store, user, scope, today)
+    if can(user.role, "results_use"):  # 处置 cases: overdue 整改, steps waiting for this role
+        items += [Todo("results_use", text, urgent, params) for text, urgent, params in case_todos(store, user, scope, today)]
     if can(user.role, "dashboards") and user.role != "secretary":
         alerts = stale(store, scope, default_filter(today))
         shown = orgs.labels(store, [a.branch for a in alerts])

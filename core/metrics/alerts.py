@@ -13,6 +13,7 @@ from core.auth.scope import Scope
 from core.metrics import scores
 from core.metrics.activity import entries
 from core.metrics.filters import Filter, branch_codes, branch_where
+from core.results_use.cases import overdue_by_branch
 from core.scheme import load_scheme
 from core.services.objections import overdue_objections
 from core.store import Store
@@ -31,7 +32,8 @@ QUOTA_FLAG, QUOTA_TIE = "quota_capped", "quota_tie"
 LOOSE_SHARE = 50  # % of a branch dropped by the quota: far more reached the top grade than allowed
 
 RULE_NAMES = {"stale": "长期未录入", "objection": "异议逾期未答复", "quota": "超出比例限制", "uniform": "评分雷同（形式主义）",
-              "burst": "月底突击补录", "late": "集中补录", "distribution": "等次分布预警", "skipped": "数据无法计分"}
+              "burst": "月底突击补录", "late": "集中补录", "distribution": "等次分布预警", "skipped": "数据无法计分",
+              "disposal": "整改逾期"}
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,14 @@ def objections(store: Store, scope: Scope, flt: Filter, names: dict[str, str]) -
             by_branch.setdefault(branch, []).append(obj)
     return [Alert("objection", b, names[b], f"{len(objs)} 条异议已超过答复期限（最早 {min(o.deadline for o in objs):%Y-%m-%d}）")
             for b, objs in sorted(by_branch.items())]
+
+
+def disposals(store: Store, scope: Scope, flt: Filter, names: dict[str, str]) -> list[Alert]:
+    """处置 cases whose six-month 转化期 has ended with no Party committee decision
+    (core.results_use.cases)."""
+    return [Alert("disposal", b, names[b], f"{len(cases)} 名党员整改转化期已满、尚未作出处置决定（{'、'.join(c.name for c in cases)}，"
+                  f"最长已逾期 {max(c.overdue_days(flt.today) for c in cases)} 天）")
+            for b, cases in overdue_by_branch(store, scope, flt.today).items() if b in names]
 
 
 def from_results(res: pl.DataFrame, warn: pl.DataFrame, names: dict[str, str]) -> list[Alert]:
@@ -143,7 +153,7 @@ def all_alerts(store: Store, scope: Scope, flt: Filter) -> list[Alert]:
     names = _names(store, scope, flt)
     res, warn = scores.results(store, branch_codes(store, scope, flt), flt.cycle, flt.today)
     return (stale(store, scope, flt) + objections(store, scope, flt, names)
-            + from_results(res, warn, names) + backfill(store, scope, flt))
+            + from_results(res, warn, names) + backfill(store, scope, flt) + disposals(store, scope, flt, names))
 
 
 @dataclass(frozen=True)
