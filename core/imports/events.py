@@ -21,7 +21,9 @@ from core.imports.resolve import id_card_column, match_members, resolve_branch, 
 from core.imports.schemes import attach_schemes, item_key, item_table
 from core.io.reader import ROW, SHEET, Table, clean_names, clean_numbers_text, clean_text, parse_dates
 from core.services.entry_rules import EntryError, MemberRow, check_date, check_unlocked, require_active
-from core.services.ledger import check_item, refresh_effective_batch
+from core.scheme_assignments import TRACKS, track_of_kind
+from core.services.ledger import RATINGS, check_item, refresh_effective_batch
+from core.services.village import decision_note, needs_decision
 
 KIND = "events"
 NAME = "积分记录"
@@ -39,6 +41,10 @@ COLUMNS = [
            width=8),
     Column("count", "次数", ("数量", "时长", "小时数", "次"), False, "1", width=8),
     Column("note", "备注", ("说明", "事由", "情况说明"), False, "7月主题党日无故缺席", width=24),
+    # the household scheme's 处罚积分 rest on a 村集体决定; a volunteer's service carries the
+    # served person's rating: columns a party branch's ledger leaves out
+    Column("decision", "村集体决定", ("集体决定", "决定文号", "村民代表会议决定"), False, "", width=18),
+    Column("rating", "服务评价", ("评价", "满意度", "群众评价"), False, "", choices=RATINGS, width=10),
 ]
 KEY = ["member_id", "item_code", "date_v", "points_v", "count_v"]
 
@@ -55,8 +61,12 @@ def validate(ctx: Context, table: Table) -> Plan:
         parse_dates(pl.col("date")).alias("date_v"), clean_text(pl.col("item")).alias("item_text"),
         clean_numbers_text(pl.col("points")).alias("points_t"),
         clean_text(pl.col("count")).fill_null("1").alias("count_t"),
-        clean_text(pl.col("note")).alias("note_v"))
+        clean_text(pl.col("note")).alias("note_v"), clean_text(pl.col("decision")).alias("decision_v"),
+        clean_text(pl.col("rating")).alias("rating_v"))
     errors = required(frame, ctx, ["name", "item", "date"])
+    errors.append(errors_where(frame, pl.col("rating_v").is_not_null() & ~pl.col("rating_v").is_in(RATINGS),
+                               ctx.header("rating"), pl.format(f"「{{}}」应为 {'/'.join(RATINGS)} 之一",
+                                                               pl.col("rating_v"))))
     errors += [errors_where(frame, pl.col("date").is_not_null() & pl.col("date_v").is_null(), ctx.header("date"),
                             pl.format("「{}」不是日期（可写 2025-07-01、2025.7.1、2025年7月1日 或 20250701）",
                                       pl.col("date"))),
@@ -84,12 +94,16 @@ def validate(ctx: Context, table: Table) -> Plan:
     frame, errs = match_members(ctx, frame, scope_members(ctx))
     errors += errs
     errors.append(_inactive(ctx, frame))
-    frame, schemes, _ = attach_schemes(ctx.store, frame.rename({"date_v": "day"}), day="day")
+    # each subject's own track: a village's households are scored by its household scheme
+    frame = frame.with_columns(pl.col("m_kind").fill_null("member").map_elements(
+        track_of_kind, return_dtype=pl.String).alias("track"))
+    frame, schemes, _ = attach_schemes(ctx.store, frame.rename({"date_v": "day"}), day="day", track="track")
     frame = frame.rename({"day": "date_v"})
     errors.append(errors_where(frame, pl.col("scheme_key").is_null() & pl.col("branch_code").is_not_null()
                                & pl.col("date_v").is_not_null(), ctx.header("date"),
-                               pl.format("{} 该支部没有适用的积分方案，请先在「积分方案」页面设置",
-                                         pl.col("date_v").dt.strftime("%Y-%m-%d"))))
+                               pl.format("{} 该支部没有适用的{}方案，请先在「积分方案」页面设置",
+                                         pl.col("date_v").dt.strftime("%Y-%m-%d"),
+                                         pl.col("track").replace_strict(TRACKS, default="积分"))))
     frame = frame.with_columns(item_key(pl.col("item_text")).alias("_item_key")).join(
         item_table(schemes), left_on=["scheme_key", "_item_key"], right_on=["scheme_key", "_item_text"], how="left",
         maintain_order="left").drop("_item_key")
@@ -100,6 +114,8 @@ def validate(ctx: Context, table: Table) -> Plan:
                                       pl.col("scheme_key").replace_strict(names, default="", return_dtype=pl.String),
                                       pl.col("item_text"))))
     frame, errs = _check_items(ctx, frame, schemes)
+    errors += errs
+    frame, errs = _decisions(ctx, frame, schemes)
     errors += errs
     errors.append(duplicates(frame.filter(pl.col("member_id").is_not_null() & pl.col("item_code").is_not_null())
                              .with_columns(pl.col("points_v").cast(pl.String).fill_null(""),
@@ -112,7 +128,8 @@ def validate(ctx: Context, table: Table) -> Plan:
     frame = _mark_existing(ctx, frame.filter(~pl.col(ROW).is_in(errors["行号"].implode())))
     add = frame.filter(~pl.col("_exists")).select(
         ROW, "member_id", "branch_code", pl.col("item_code").alias("item"), pl.col("date_v").alias("date"),
-        pl.col("count_v").alias("count"), pl.col("points_v").alias("points"), pl.col("note_v").alias("note"))
+        pl.col("count_v").alias("count"), pl.col("points_v").alias("points"), pl.col("note_v").alias("note"),
+        pl.col("rating_v").alias("rating"))
     shown = frame.filter(~pl.col("_exists")).select(
         pl.col(ROW).alias("行号"), pl.col("_name_shown").alias("姓名"), pl.col("item_name").alias("项目"),
         pl.col("date_v").alias("日期"), pl.col("points_shown").alias("分值"))
@@ -178,6 +195,33 @@ def _check_items(ctx: Context, frame: pl.DataFrame, schemes) -> tuple[pl.DataFra
     return frame.drop("_msg"), errors
 
 
+def _decisions(ctx: Context, frame: pl.DataFrame, schemes) -> tuple[pl.DataFrame, list]:
+    """A 处罚积分 row needs its 村集体决定, as on 积分录入 (``village.decision_note``): the
+    stored note leads with it. Other rows keep their note."""
+    penalties = {(key, code) for key, scheme in schemes.items() for code, item in scheme.items.items()
+                 if needs_decision(scheme, item)}
+    if not penalties:
+        return frame, []
+    marked = pl.struct("scheme_key", "item_code").map_elements(
+        lambda r: (r["scheme_key"], r["item_code"]) in penalties, return_dtype=pl.Boolean).fill_null(False)
+    combos = frame.filter(marked).select("scheme_key", "item_code", "decision_v", "note_v").unique()
+    out = []
+    for key, code, decision, note in combos.iter_rows():
+        try:
+            out.append((key, code, decision, note, decision_note(schemes[key], schemes[key].items[code], decision,
+                                                                 note), None))
+        except EntryError as exc:
+            out.append((key, code, decision, note, None, str(exc)))
+    checked = pl.DataFrame(out, schema={"scheme_key": pl.Int64, "item_code": pl.String, "decision_v": pl.String,
+                                        "note_v": pl.String, "_decided": pl.String, "_msg": pl.String}, orient="row")
+    frame = frame.join(checked, on=["scheme_key", "item_code", "decision_v", "note_v"], how="left",
+                       maintain_order="left", nulls_equal=True)
+    errors = [errors_where(frame, pl.col("_msg").is_not_null(), ctx.header("decision"), pl.col("_msg"))]
+    frame = frame.with_columns(pl.coalesce("_decided", "note_v").alias("note_v"),
+                               pl.when(pl.col("_msg").is_null()).then(pl.col("count_v")).alias("count_v"))
+    return frame.drop("_decided", "_msg"), errors
+
+
 def _locks(ctx: Context, frame: pl.DataFrame) -> list[pl.DataFrame]:
     """``check_unlocked`` once per branch over its date range, then per date where it refuses."""
     out = []
@@ -222,12 +266,12 @@ def write(cur, ctx: Context, plan: Plan, batch_id: int, file_name: str) -> dict:
     spans = add.group_by("branch_code").agg(pl.col("date").min().alias("a"), pl.col("date").max().alias("b"))
     for branch, first, last in spans.iter_rows():
         check_unlocked(cur, branch, first, last)  # a period finalised since the preview
-    rows = add.select("member_id", "branch_code", "item", "date", "count", "points", "note").to_arrow()
+    rows = add.select("member_id", "branch_code", "item", "date", "count", "points", "note", "rating").to_arrow()
     cur.register("import_events", rows)
     try:
         cur.execute(
-            "INSERT INTO events(member_id, branch_code, item, date, count, points, note, evidence, source,"
-            " entered_by, import_batch) SELECT member_id, branch_code, item, date, count, points, note, ?,"
+            "INSERT INTO events(member_id, branch_code, item, date, count, points, note, rating, evidence, source,"
+            " entered_by, import_batch) SELECT member_id, branch_code, item, date, count, points, note, rating, ?,"
             " 'import', ?, ? FROM import_events", [f"导入批次 {batch_id}：{file_name}", ctx.user.username, batch_id]
         ).fetchall()
     finally:

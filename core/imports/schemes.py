@@ -17,11 +17,18 @@ from core.scheme import Scheme
 from core.scheme_assignments import NoSchemeError, scheme_for
 
 
-def attach_schemes(store, frame: pl.DataFrame, branch: str = "branch_code", day: str = "date"
+def attach_schemes(store, frame: pl.DataFrame, branch: str = "branch_code", day: str = "date",
+                   track: str | None = None
                    ) -> tuple[pl.DataFrame, dict[int, Scheme], dict[tuple[str, dt.date], str]]:
     """Adds ``scheme_key`` (an int; null when no scheme is in force) to each row with a branch
-    and a date. Returns (frame, key -> scheme, (branch, date) -> why there is none)."""
-    pairs = frame.select(branch, day).drop_nulls().unique()
+    and a date. With ``track`` (a column naming each row's track, ``core.scheme_assignments``),
+    a village's household rows get its household scheme and its members the party scheme;
+    without, every row gets the party scheme. Returns (frame, key -> scheme, (branch, date) ->
+    why there is none)."""
+    if track is None:
+        frame = frame.with_columns(pl.lit("party").alias("_track"))
+        track = "_track"
+    pairs = frame.select(branch, track, day).drop_nulls().unique()
     codes = pairs[branch].unique().to_list()
     starts = store.frame(
         "SELECT b.code AS branch, a.from_date AS start FROM orgs b JOIN orgs o ON starts_with(b.path, o.path)"
@@ -33,21 +40,23 @@ def attach_schemes(store, frame: pl.DataFrame, branch: str = "branch_code", day:
     ids: dict[tuple[str, str], int] = {}
     missing: dict[tuple[str, dt.date], str] = {}
     rows = []
-    for code, start in keyed.select(branch, "start").unique().iter_rows():
+    for code, row_track, start in keyed.select(branch, track, "start").unique().iter_rows():
         if start is None:
             continue
         try:
-            scheme, assignment = scheme_for(store, code, start)
+            scheme, assignment = scheme_for(store, code, start, row_track)
         except NoSchemeError as exc:
             missing[(code, start)] = str(exc)
             continue
         ident = (scheme.id, scheme.version, str(assignment.overrides))
         key = ids.setdefault(ident, len(ids))
         schemes[key] = scheme
-        rows.append((code, start, key))
-    table = pl.DataFrame(rows, schema={branch: pl.String, "start": pl.Date, "scheme_key": pl.Int64}, orient="row")
-    keyed = keyed.join(table, on=[branch, "start"], how="left").select(branch, day, "scheme_key")
-    return frame.join(keyed, on=[branch, day], how="left", maintain_order="left"), schemes, missing
+        rows.append((code, row_track, start, key))
+    table = pl.DataFrame(rows, schema={branch: pl.String, track: pl.String, "start": pl.Date, "scheme_key": pl.Int64},
+                         orient="row")
+    keyed = keyed.join(table, on=[branch, track, "start"], how="left").select(branch, track, day, "scheme_key")
+    out = frame.join(keyed, on=[branch, track, day], how="left", maintain_order="left")
+    return out.drop("_track", strict=False), schemes, missing
 
 
 # A ledger's item name differs from the scheme's in ways that change nothing: spaces,

@@ -16,24 +16,37 @@ import xlsxwriter
 
 from core.imports import importer
 from core.io.reader import ROW
-from core.scheme_assignments import NoSchemeError, scheme_for
+from core.scheme_assignments import TRACKS, NoSchemeError, scheme_for
 from core.services.ledger import items_for
 
 MAX_ROWS = 5000  # how far down the drop-downs and text formats reach
 TEXT_COLUMNS = ("id_card", "phone", "code", "house_no", "cycle")
 
 
+# The track whose scheme fills a roster's drop-downs; a ledger lists the items of every track
+# the branch runs (a village's party items, then its household items).
+_ROSTER_TRACK = {"households": "village", "volunteers": "volunteer"}
+
+
 def _choices(store, kind: str, org_code: str | None) -> dict[str, list[str]]:
     """Drop-downs that depend on the branch's scheme: its items, categories and appraisal items."""
     if store is None or not org_code:
         return {}
+    today = dt.date.today()
+    if kind == "events":
+        items = []
+        for track in TRACKS:
+            try:
+                scheme, _ = scheme_for(store, org_code, today, track)
+            except NoSchemeError:
+                continue
+            items += [i.name for k in scheme.subject_kinds for i in items_for(scheme, k)]
+        return {"item": list(dict.fromkeys(items))} if items else {}
     try:
-        scheme, _ = scheme_for(store, org_code, dt.date.today())
+        scheme, _ = scheme_for(store, org_code, today, _ROSTER_TRACK.get(kind, "party"))
     except NoSchemeError:
         return {}
     out: dict[str, list[str]] = {}
-    if kind == "events":
-        out["item"] = list(dict.fromkeys(i.name for k in scheme.subject_kinds for i in items_for(scheme, k)))
     if kind in ("members", "volunteers", "households") and scheme.subject_categories:
         out["category"] = list(scheme.subject_categories)
     if kind == "scores":
