@@ -26,10 +26,11 @@ from core.store import Store
 REJECTION_DAYS = 30  # a recorder is reminded of rejections this recent
 
 # The page that explains each dashboard alert (core.metrics.alerts.RULE_NAMES): no entries
-# and back-filling show on the branch × month coverage, grades and quotas on the results.
+# and back-filling show on the branch × month coverage (so do records waiting for review: a township
+# may not open the review queue), grades and quotas on the results.
 ALERT_PAGES = {"stale": "coverage", "objection": "publicity", "quota": "results", "uniform": "distribution",
                "burst": "coverage", "late": "coverage", "distribution": "results", "skipped": "results",
-               "disposal": "results_use"}
+               "disposal": "results_use", "unpublished": "publicity", "review_overdue": "coverage"}
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,12 @@ import polars as pl
 from core.auth.scope import Scope
 from core.metrics import scores
 from core.metrics.activity import entries
-from core.metrics.filters import Filter, branch_codes, branch_where
+from core.metrics.filters import Filter, branch_codes, branch_where, cycle_name
 from core.results_use.cases import overdue_by_branch
+from core.cycles import QUARTERS, cycle_of, period_bounds, period_name
 from core.scheme import load_scheme
+from core.scheme_assignments import TRACKS, NoSchemeError, scheme_for, track_of_kind
+from core.services.ledger import STATUS_SQL
 from core.services.objections import overdue_objections
 from core.store import Store
 
@@ -30,9 +33,12 @@ LATE_SHARE = 0.2
 MIN_EVENTS = 20  # a month with fewer events raises no back-filling alert
 QUOTA_FLAG, QUOTA_TIE = "quota_capped", "quota_tie"
 LOOSE_SHARE = 50  # % of a branch dropped by the quota: far more reached the top grade than allowed
+PUBLISH_GRACE_DAYS = 5  # a quarter's 公示 is due this many days after it ends (一季一公示) ...
+PUBLISH_LOOKBACK_DAYS = 183  # ... for the quarters that ended in about the last half year
 
 RULE_NAMES = {"stale": "长期未录入", "objection": "异议逾期未答复", "quota": "超出比例限制", "uniform": "评分雷同（形式主义）",
               "burst": "月底突击补录", "late": "集中补录", "distribution": "等次分布预警", "skipped": "数据无法计分",
+              "unpublished": "季度未公示", "review_overdue": "超期未审核",
               "disposal": "整改逾期"}
 
 
@@ -82,6 +88,69 @@ def disposals(store: Store, scope: Scope, flt: Filter, names: dict[str, str]) ->
     return [Alert("disposal", b, names[b], f"{len(cases)} 名党员整改转化期已满、尚未作出处置决定（{'、'.join(c.name for c in cases)}，"
                   f"最长已逾期 {max(c.overdue_days(flt.today) for c in cases)} 天）")
             for b, cases in overdue_by_branch(store, scope, flt.today).items() if b in names]
+
+
+def unpublished(store: Store, scope: Scope, flt: Filter, names: dict[str, str]) -> list[Alert]:
+    """Quarters of a scheme that publishes quarters (一季一公示), ended more than
+    PUBLISH_GRACE_DAYS ago (within PUBLISH_LOOKBACK_DAYS), with no 公示 of that quarter ever
+    opened for the branch and track. Each track's scheme is the one in force at the quarter's end."""
+    today = flt.today
+    opened = {tuple(r) for r in store.all(
+        "SELECT branch_code, cycle, period, coalesce(track, 'party') FROM publicity WHERE branch_code = ANY(?)",
+        [sorted(names)])}
+    out: list[Alert] = []
+    for branch in sorted(names):
+        for track in TRACKS:
+            try:
+                scheme, _ = scheme_for(store, branch, today, track)
+            except NoSchemeError:
+                continue
+            current = cycle_of(scheme.cycle_start, today)
+            for cycle in (current - 1, current):
+                for quarter in QUARTERS:
+                    end = period_bounds(scheme.cycle_start, cycle, quarter)[1]
+                    days = (today - end).days
+                    if not PUBLISH_GRACE_DAYS < days <= PUBLISH_LOOKBACK_DAYS or (branch, cycle, quarter, track) in opened:
+                        continue
+                    try:
+                        then, _ = scheme_for(store, branch, end, track)
+                    except NoSchemeError:
+                        continue
+                    if quarter not in then.publish_periods or then.cycle_start != scheme.cycle_start:
+                        continue
+                    who = "" if track == "party" else f"（{TRACKS[track]}）"
+                    out.append(Alert("unpublished", branch, names[branch],
+                                     f"{cycle_name([then.cycle_start], cycle, dates=False)}{period_name(then, cycle, quarter)}{who}"
+                                     f"已于 {end:%Y-%m-%d} 结束，{days} 天未发起公示"))
+    return out
+
+
+def review_overdue(store: Store, scope: Scope, flt: Filter, names: dict[str, str]) -> list[Alert]:
+    """Records still waiting for review (待审核) longer than the scheme's
+    ``[workflow] review_interval_days`` (一月一审核); a scheme without an interval raises none."""
+    where, params = branch_where(scope, flt, "o")
+    upto = dt.datetime.combine(flt.today + dt.timedelta(days=1), dt.time())
+    rows = store.all(
+        f"SELECT e.branch_code, coalesce(m.kind, 'member'), CAST(e.entered_at AS DATE), count(*)"
+        f" FROM events e JOIN orgs o ON o.code = e.branch_code LEFT JOIN event_reviews r ON r.event_id = e.id"
+        f" LEFT JOIN members m ON m.id = e.member_id"
+        f" WHERE {where} AND ({STATUS_SQL}) = 'entered' AND e.entered_at < ?"
+        f" GROUP BY e.branch_code, coalesce(m.kind, 'member'), CAST(e.entered_at AS DATE)", params + [upto])
+    intervals: dict[tuple[str, str], int | None] = {}
+    late: dict[tuple[str, int], list] = {}
+    for branch, kind, day, n in rows:
+        key = (branch, track_of_kind(kind))
+        if key not in intervals:
+            try:
+                intervals[key] = scheme_for(store, branch, flt.today, key[1])[0].workflow.review_interval_days
+            except NoSchemeError:
+                intervals[key] = None
+        interval = intervals[key]
+        if interval is not None and (flt.today - day).days > interval:
+            late.setdefault((branch, interval), []).append((day, n))
+    return [Alert("review_overdue", b, names.get(b, b),
+                  f"{sum(n for _, n in days)} 条积分记录待审核已超过 {interval} 天（最早 {min(d for d, _ in days):%Y-%m-%d} 录入）")
+            for (b, interval), days in sorted(late.items())]
 
 
 def from_results(res: pl.DataFrame, warn: pl.DataFrame, names: dict[str, str]) -> list[Alert]:
@@ -153,7 +222,8 @@ def all_alerts(store: Store, scope: Scope, flt: Filter) -> list[Alert]:
     names = _names(store, scope, flt)
     res, warn = scores.results(store, branch_codes(store, scope, flt), flt.cycle, flt.today)
     return (stale(store, scope, flt) + objections(store, scope, flt, names)
-            + from_results(res, warn, names) + backfill(store, scope, flt) + disposals(store, scope, flt, names))
+            + from_results(res, warn, names) + backfill(store, scope, flt)
+            + unpublished(store, scope, flt, names) + review_overdue(store, scope, flt, names) + disposals(store, scope, flt, names))
 
 
 @dataclass(frozen=True)
