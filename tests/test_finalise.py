@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 
 from core.auth import PermissionDenied
+from core.demo.review_chain import pass_chain
 from core.services import ledger
 from core.services.case import build_case
 from core.services.entry_rules import EntryError
@@ -74,6 +75,7 @@ def test_finalise_locks_the_period_and_freezes_results(published):
 def test_cycle_finalise_writes_history_for_the_next_cycle(world):
     approved_event(world, "M01", "miss_meeting", D(2025, 8, 3))
     pid = open_publicity(world, SECRETARY, BRANCH, 2025, "cycle", TODAY, END, today=TODAY)
+    pass_chain(world, SECRETARY, TOWNSHIP, BRANCH, 2025, "cycle", TODAY, AFTER)  # 支委会, 报送, 审核通过
     finalise(world, SECRETARY, pid, today=AFTER)
     assert world.all("SELECT member_id, cycle, grade, total FROM cycle_history ORDER BY member_id") == [
         ("M01", 2025, "基本合格", 74.5), ("M02", 2025, "基本合格", 75), ("M03", 2025, "基本合格", 75)]
@@ -95,6 +97,7 @@ def test_reopen_by_a_secretary_is_refused(published):
 def test_reopen_with_reason_is_audited_and_unlocks(world):
     approved_event(world, "M01", "miss_meeting", D(2025, 8, 3))
     pid = open_publicity(world, SECRETARY, BRANCH, 2025, "cycle", TODAY, END, today=TODAY)
+    pass_chain(world, SECRETARY, TOWNSHIP, BRANCH, 2025, "cycle", TODAY, AFTER)
     lock_id = finalise(world, SECRETARY, pid, today=AFTER)
     reopen(world, TOWNSHIP, BRANCH, 2025, "cycle", "上级巡查发现漏记")
     assert world.one("SELECT reopened_by, reopen_reason FROM period_locks WHERE id = ?", [lock_id]) == (

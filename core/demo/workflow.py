@@ -21,9 +21,9 @@ import random
 from core.auth import User
 from core.auth.users import get_user
 from core.cycles import QUARTERS, cycle_bounds, cycle_of, period_bounds
+from core.demo import review_chain
 from core.scheme_assignments import NoSchemeError, scheme_for
 from core.services import review
-from core.services.finalise import finalise
 from core.services.objections import file_objection, resolve_objection
 from core.services.publicity import get_publicity, open_publicity, pending_event_ids
 from core.store import Store
@@ -90,6 +90,7 @@ def apply(store: Store, today: dt.date, rng: random.Random) -> dict[str, int]:
     counts = {"finalised": 0, "publicity_open": 0, "objections": 0}
     branches = _first_township_branches(store)
     answered = False
+    held = list(review_chain.HELD)
     for branch in branches:
         if branch.endswith(LEFT_UNPUBLISHED) or branch in (IN_WINDOW, OVERDUE):
             continue
@@ -109,8 +110,8 @@ def apply(store: Store, today: dt.date, rng: random.Random) -> dict[str, int]:
             resolve_objection(store, admin, oid, "经支委会核实，原记录无误，已当面向本人说明", "支委会复核，维持原结果",
                               today=start + dt.timedelta(days=3))
             answered = True
-        finalise(store, admin, pid, today=start + dt.timedelta(days=10))
-        counts["finalised"] += 1
+        # through the scheme's 上级审核 chain; a few branches are held there for the township's queue
+        counts["finalised"] += review_chain.settle(store, admin, branch, cycle, pid, start, today, held)
 
     for branch, start, user in ((IN_WINDOW, today - dt.timedelta(days=3), secretary),
                                 (OVERDUE, today - dt.timedelta(days=25), admin)):

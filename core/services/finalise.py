@@ -19,6 +19,7 @@ from core.services.entry_rules import EntryError
 from core.services.objections import open_count
 from core.services.publicity import STATE_NAMES, Publicity, active_lock, get_publicity
 from core.services.results import live_output
+from core.services.review_steps import add_step, approved_for
 from core.store import Store
 
 _COMPARED = ("subject", "total", "grade", "stars", "rank", "flags")
@@ -35,7 +36,22 @@ def changed_subjects(published: dict, now: dict) -> list[str]:
 
 def finalise_blockers(store: Store, pub: Publicity, today: dt.date) -> list[str]:
     """Why the publicity cannot be finalised today; empty when it can. The page shows these
-    next to the disabled button, and ``finalise`` refuses with the same words."""
+    next to the disabled button, and ``finalise`` refuses with the same words. Where the
+    scheme's ``[workflow]`` sends the period up, the township must have approved this 公示."""
+    reasons = publicity_blockers(store, pub, today)
+    if pub.state == "open" and _workflow(store, pub).needs_township(pub.period) and not approved_for(
+            store, pub.branch_code, pub.cycle, pub.period, pub.track, pub.id):
+        reasons.append("上级党委尚未审核通过（请先在本页「报送乡镇审核」，乡镇党委审核通过后才能归档）")
+    return reasons
+
+
+def _workflow(store: Store, pub: Publicity):
+    return scheme_for_cycle(store, pub.branch_code, pub.cycle, track=pub.track)[0].workflow
+
+
+def publicity_blockers(store: Store, pub: Publicity, today: dt.date) -> list[str]:
+    """Why the 公示 itself is not settled today: the window still runs, an objection is open,
+    or the results changed since published. Both 报送乡镇审核 and 确认归档 need it settled."""
     if pub.state != "open":
         return [f"该公示{STATE_NAMES[pub.state]}"]
     reasons = []
@@ -81,6 +97,10 @@ def finalise(store: Store, user, publicity_id: int, today: dt.date | None = None
             [pub.branch_code, pub.cycle, pub.period, start, end, publicity_id, user.username, pub.track]).fetchone()[0]
         if pub.period == "cycle":
             _write_history(cur, pub)
+        if scheme.workflow.has("filing") and (pub.period == "cycle" or scheme.workflow.needs_township(pub.period)):
+            # 备案: the archived result is what the upper level keeps on file
+            add_step(cur, user.username, pub.branch_code, pub.cycle, pub.period, pub.track, "filing", "done",
+                     publicity_id=publicity_id)
         audit.record(cur, user.username, "period.finalise", entity="period_lock", entity_id=lock_id,
                      org_code=pub.branch_code, before={"publicity": publicity_id, "state": "open"},
                      after={"period": pub.period, "cycle": pub.cycle, "start": start, "end": end,

@@ -15,7 +15,7 @@ from core.auth import require, scope_for
 from core.cycles import cycle_bounds, period_bounds
 from core.decimals import signed
 from core.scheme_assignments import scheme_for_cycle
-from core.services import ledger, review
+from core.services import ledger, reminders, review
 from core.services.entry_rules import EntryError
 from core.services.publicity import Publicity, current_publicity, get_publicity, republish
 from core.store import Store
@@ -231,6 +231,19 @@ def resolve_objection(store: Store, user, objection_id: int, resolution: str, re
     resolution, recheck = _text(resolution, "处理意见"), _text(recheck, "复核意见")
     _check_corrections(store, obj, corrections)
     applied = [_apply(store, user, obj, c, today) for c in corrections]
+    _resolve(store, user, obj, resolution, recheck, today, {"corrections": applied})
+    if not republish_results:
+        return None
+    current = _current_open(store, obj)
+    return republish(store, user, current.id, f"异议{objection_id}办结后更正结果", today=today,
+                     keep_window=keep_window)
+
+
+def _resolve(store: Store, user, obj: Objection, resolution: str, recheck: str, today: dt.date,
+             extra: dict, action: str = "objection.resolve") -> None:
+    """Write the resolution (the one path both 办结 and the township's 代为办理 take); any
+    催办 about the objection is done."""
+    objection_id = obj.id
 
     def work(cur) -> None:
         state = cur.execute("SELECT state FROM objections WHERE id = ?", [objection_id]).fetchone()[0]
@@ -238,17 +251,31 @@ def resolve_objection(store: Store, user, objection_id: int, resolution: str, re
             raise EntryError(f"异议 {objection_id} 已办结")
         cur.execute("UPDATE objections SET state = 'resolved', resolution = ?, recheck = ?, resolved_by = ?,"
                     " resolved_on = ? WHERE id = ?", [resolution, recheck, user.username, today, objection_id]).fetchall()
-        audit.record(cur, user.username, "objection.resolve", entity="objection", entity_id=objection_id,
+        audit.record(cur, user.username, action, entity="objection", entity_id=objection_id,
                      org_code=obj.branch_code, member_id=obj.member_id, before={"state": "open"},
-                     after={"state": "resolved", "resolution": resolution, "recheck": recheck,
-                            "corrections": applied}, reason=resolution)
+                     after={"state": "resolved", "resolution": resolution, "recheck": recheck, **extra},
+                     reason=resolution)
+        reminders.close(cur, user.username, obj.branch_code, "objection", objection_id)
 
     store.write(work)
-    if not republish_results:
-        return None
-    current = _current_open(store, obj)
-    return republish(store, user, current.id, f"异议{objection_id}办结后更正结果", today=today,
-                     keep_window=keep_window)
+
+
+def take_over_objection(store: Store, user, objection_id: int, resolution: str, recheck: str,
+                        today: dt.date | None = None) -> None:
+    """代为办理: the township (scope) resolves an overdue objection the branch left open. No
+    ledger correction here (that stays the branch's, through its own 办结 or a 重新开放); the
+    audit row says who took it over."""
+    today = today or dt.date.today()
+    require(user, "township_review")
+    obj = get_objection(store, objection_id)
+    scope_for(store, user).check_org(store, obj.branch_code)
+    if obj.state != "open":
+        raise EntryError(f"异议 {obj.id} 已办结")
+    if not obj.overdue(today):
+        raise EntryError(f"异议 {obj.id} 的办理期限 {obj.deadline:%Y-%m-%d} 未过，应由支部办理")
+    resolution, recheck = _text(resolution, "处理意见"), _text(recheck, "复核意见")
+    _resolve(store, user, obj, resolution, recheck, today, {"taken_over_by": user.username, "handler": obj.handler},
+             action="objection.take_over")
 
 
 def _current_open(store: Store, obj: Objection) -> Publicity:

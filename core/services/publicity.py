@@ -16,6 +16,7 @@ from core import audit, bounds
 from core.auth import require, scope_for
 from core.cycles import cycle_bounds, period_bounds, period_label
 from core.scheme_assignments import resolve_scheme, scheme_for_cycle, track_of_kind
+from core.services import reminders
 from core.services.entry_rules import EntryError
 from core.services.ledger import STATUS_SQL
 from core.services.results import check_period, live_output, result_rows
@@ -185,6 +186,7 @@ def open_publicity(store: Store, user, branch_code: str, cycle: int, period: str
         new_id = _insert(cur, user, branch_code, cycle, period, output, start, end, track)
         audit.record(cur, user.username, "publicity.open", entity="publicity", entity_id=new_id,
                      org_code=branch_code, after=_summary(output, start, end, period))
+        reminders.close(cur, user.username, branch_code, "publicity", reminders.quarter_ref(cycle, period, track))
         return new_id
 
     return store.write(work)
