@@ -97,25 +97,32 @@ _SCHEMA = {"branch": pl.String, "name": pl.String, "kind": pl.String, "kind_name
            "below": pl.Boolean}
 
 
-def participation_vs_target(store: Store, scope: Scope, flt: Filter) -> pl.DataFrame:
-    """Per branch and kind with a target and subjects: base, participants, rate (%), target
-    (%), the organisation that set it, and ``below`` (participants × 100 < target × base, so
-    7 of 10 meets 70% exactly, with no rounding in between)."""
+def participation_by_kind(store: Store, scope: Scope, flt: Filter, kinds=None) -> pl.DataFrame:
+    """Per branch and kind (``kinds``, else every kind with a target set for a branch in the
+    filter) with subjects: base, participants, rate (%), target (%, null where none is set),
+    the organisation that set it, and ``below`` (participants × 100 < target × base, so 7 of 10
+    meets 70% exactly, with no rounding in between)."""
     where, params = branch_where(scope, flt, "b")
     codes = [r[0] for r in store.all(f"SELECT b.code FROM orgs b WHERE {where}", params)]
     targets = branch_targets(store, codes)
+    wanted = [k for k in KINDS if (k in kinds if kinds is not None else any(key[1] == k for key in targets))]
     rows = []
-    for kind in [k for k in KINDS if any(key[1] == k for key in targets)]:
+    for kind in wanted:
         part = activity.participation(store, scope, flt, kinds=KINDS[kind][1])
         for r in part.iter_rows(named=True):
-            target = targets.get((r["branch"], kind))
-            if target is None or not r["base"]:
+            if not r["base"]:
                 continue
+            percent, org = targets.get((r["branch"], kind), (None, None))
             rows.append({"branch": r["branch"], "name": r["name"], "kind": kind, "kind_name": KIND_NAMES[kind],
                          "base": r["base"], "participants": r["participants"], "rate": r["rate"],
-                         "target": target[0], "target_org": target[1],
-                         "below": r["participants"] * 100 < target[0] * r["base"]})
+                         "target": percent, "target_org": org,
+                         "below": percent is not None and r["participants"] * 100 < percent * r["base"]})
     return pl.DataFrame(rows, schema=_SCHEMA).sort("branch", "kind")
+
+
+def participation_vs_target(store: Store, scope: Scope, flt: Filter) -> pl.DataFrame:
+    """``participation_by_kind`` where a target applies."""
+    return participation_by_kind(store, scope, flt).filter(pl.col("target").is_not_null())
 
 
 def below_target(store: Store, scope: Scope, flt: Filter) -> pl.DataFrame:
