@@ -69,3 +69,19 @@ def test_excel_file_and_scope(world):
     other = w.SCOPE.__class__("zhen08", "township", w.OTHER_TOWN, f"/C07/{w.OTHER_TOWN}/")
     with pytest.raises(ScopeError):
         monthly_report(world, other, w.TOWN, MONTH, w.TODAY)
+
+
+def test_cli_writes_the_workbook_and_refuses_bad_input(tmp_path, capsys):
+    from core.cli import main
+
+    db = tmp_path / "cli.duckdb"
+    store = Store(db)
+    w.build(store)
+    store.close()
+    out = tmp_path / "月报.xlsx"
+    assert main(["monthly-report", "--db", str(db), "--org", w.TOWN, "--month", "2025-09", "--out", str(out)]) == 0
+    assert pl.read_excel(out, sheet_name="月报")["支部"].to_list()[-1] == "合计"
+    assert main(["monthly-report", "--db", str(db), "--org", w.TOWN, "--month", "2025-13", "--out", str(out)]) == 2
+    assert main(["monthly-report", "--db", str(db), "--org", "NOPE", "--month", "2025-09", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "--month 应为年月，如 2025-09：2025-13" in err and "未知组织：NOPE" in err
