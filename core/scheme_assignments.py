@@ -57,14 +57,15 @@ class Assignment:
     from_date: dt.date
     assigned_by: str
     reason: str | None
+    version_label: str | None = None  # a township's adopted edit (「青山镇调整版 2026-01-01」)
 
 
 def assign_scheme(store: Store, user, org_code: str, scheme_id: str, from_date: dt.date,
-                  overrides: dict | None = None, reason: str = "") -> int:
+                  overrides: dict | None = None, reason: str = "", version_label: str | None = None) -> int:
     """Point ``org_code`` (and the branches below it that have no override of the same
     track) at a scheme from ``from_date`` on. The scheme version in force is stored with the
     assignment; its track comes from the scheme, so a household scheme never replaces the
-    village's party scheme."""
+    village's party scheme. ``version_label`` names an adopted edit (core.scheme_edit.adopt)."""
     require(user, "assign_scheme")
     scope_for(store, user).check_org(store, org_code)
     _check_assignment(scheme_id, from_date)
@@ -74,14 +75,15 @@ def assign_scheme(store: Store, user, org_code: str, scheme_id: str, from_date: 
     # Loading validates the id and the overrides before anything is written.
     scheme = resolve_scheme(scheme_id, json.dumps(overrides, ensure_ascii=False, sort_keys=True) if overrides else None)
     after = {"org_code": org_code, "scheme_id": scheme_id, "scheme_version": scheme.version,
-             "from_date": from_date, "overrides": overrides, "track": track_of_scheme(scheme_id)}
+             "from_date": from_date, "overrides": overrides, "track": track_of_scheme(scheme_id),
+             "version_label": version_label}
 
     def work(cur) -> int:
         new_id = cur.execute(
             "INSERT INTO scheme_assignments(org_code, scheme_id, scheme_version, overrides, from_date,"
-            " assigned_by, reason, track) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            " assigned_by, reason, track, version_label) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             [org_code, scheme_id, scheme.version, audit.to_json(overrides), from_date, user.username,
-             reason or None, track_of_scheme(scheme_id)],
+             reason or None, track_of_scheme(scheme_id), version_label],
         ).fetchone()[0]
         audit.record(cur, user.username, "scheme.assign", entity="scheme_assignment", entity_id=new_id,
                      org_code=org_code, after=after, reason=reason or None)
@@ -118,7 +120,7 @@ def assignment_for(store: Store, branch_code: str, on_date: dt.date, track: str 
     row = store.one(
         f"""
         SELECT a.id, a.org_code, o.name, a.scheme_id, a.scheme_version, a.overrides, a.from_date,
-               a.assigned_by, a.reason
+               a.assigned_by, a.reason, a.version_label
         FROM scheme_assignments a JOIN orgs o ON o.code = a.org_code
         WHERE a.org_code IN ({", ".join("?" for _ in ancestors)}) AND a.from_date <= ?
           AND coalesce(a.track, 'party') = ?
@@ -132,7 +134,7 @@ def assignment_for(store: Store, branch_code: str, on_date: dt.date, track: str 
         raise NoSchemeError(
             f"「{name}」在 {on_date:%Y-%m-%d} 没有适用的{'积分' if track == 'party' else TRACKS.get(track, '')}方案，请联系乡镇组织委员在「积分方案」页面设置")
     overrides = json.loads(row[5]) if row[5] else None
-    return Assignment(row[0], row[1], row[2], row[3], row[4], overrides, row[6], row[7], row[8])
+    return Assignment(row[0], row[1], row[2], row[3], row[4], overrides, row[6], row[7], row[8], row[9])
 
 
 def scheme_for(store: Store, branch_code: str, on_date: dt.date, track: str = "party"
@@ -154,6 +156,21 @@ def scheme_for_cycle(store: Store, branch_code: str, cycle: int, today: dt.date 
     if end < today:
         scheme, assignment = scheme_for(store, branch_code, end, track)
     return scheme, assignment
+
+
+def version_of(scheme: Scheme, assignment: Assignment) -> dict:
+    """The version that produces a result: the template, its version and (for an adopted
+    edit) the label; it goes into the results' output, so 公示 snapshots carry it."""
+    return {"scheme_id": scheme.id, "scheme_version": scheme.version, "label": assignment.version_label,
+            "name": scheme.name}
+
+
+def version_text(version: dict | None) -> str:
+    """「党员积分季度百分制… 1.1 版 · 青山镇调整版 2026-01-01」 ('' for an output without it)."""
+    if not version:
+        return ""
+    text = f"{version.get('name') or version['scheme_id']} {version['scheme_version']} 版"
+    return f"{text} · {version['label']}" if version.get("label") else text
 
 
 @lru_cache(maxsize=64)

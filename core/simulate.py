@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from core.engine import evaluate
+from core.engine.ranking import allowed_places
 from core.scheme import Scheme, SchemeError, scheme_with_overrides
 from core.scheme.reader import key_path
 
@@ -36,8 +37,9 @@ def simulate(scheme: Scheme, case: dict, new_scheme: Scheme | None = None, overr
         except (TypeError, AttributeError, KeyError, IndexError, ValueError, ArithmeticError) as exc:
             # The adjustment is the user's text: whatever shape it has, the answer is a message.
             raise SchemeError("--set", "(调整)", f"调整内容与方案结构不符（{type(exc).__name__}）") from None
-    old = {r["subject"]: r for r in evaluate(scheme, case)["results"]}
-    new = {r["subject"]: r for r in evaluate(new_scheme, case)["results"]}
+    old_out, new_out = evaluate(scheme, case), evaluate(new_scheme, case)
+    old = {r["subject"]: r for r in old_out["results"]}
+    new = {r["subject"]: r for r in new_out["results"]}
     changes = []
     for sid, before in old.items():
         after = new[sid]
@@ -50,8 +52,12 @@ def simulate(scheme: Scheme, case: dict, new_scheme: Scheme | None = None, overr
             "changed": differing,
             "old": {field: before[field] for field in COMPARED},
             "new": {field: after[field] for field in COMPARED},
+            "name": before.get("name") or sid,
             "removed": [line for line in before["explain"] if line not in after["explain"]],
             "added": [line for line in after["explain"] if line not in before["explain"]],
+            # the two whole explanations, for reading side by side
+            "explain_old": before["explain"],
+            "explain_new": after["explain"],
         })
     grade_moves: dict[str, int] = {}
     for change in changes:
@@ -66,4 +72,43 @@ def simulate(scheme: Scheme, case: dict, new_scheme: Scheme | None = None, overr
         "subjects": len(old),
         "changes": changes,
         "grade_moves": grade_moves,
+        "distribution": distribution(scheme, old_out, new_scheme, new_out),
     }
+
+
+def _levels(scheme: Scheme, results: list[dict]) -> list[tuple[str, str | int]]:
+    """The levels a result can hold, best first: the grades, else the stars awarded."""
+    if scheme.grade_names:
+        return [("grade", name) for name in scheme.grade_names]
+    stars = sorted({r["stars"] for r in results if r["stars"] is not None}
+                   | {q.stars for q in scheme.quotas if q.stars is not None}, reverse=True)
+    return [("stars", n) for n in stars]
+
+
+def _allowed(scheme: Scheme, results: list[dict], field: str, level) -> int | None:
+    """The places the scheme's quota on ``level`` allows, summed over the groups the engine
+    applies quotas to (a branch's subjects of one kind, exempt subjects left out), or None
+    when no quota binds it."""
+    quotas = [q for q in scheme.quotas if (q.grade if field == "grade" else q.stars) == level]
+    if not quotas:
+        return None
+    bases: dict[tuple, int] = {}
+    for r in results:
+        if not (r["rank"] is None and r["total"] is None and r["grade"] is None and r["stars"] is None):
+            bases[(r["branch"], r.get("kind"))] = bases.get((r["branch"], r.get("kind")), 0) + 1
+    return min(sum(allowed_places(base, q.percent, q.minimum) for base in bases.values()) for q in quotas)
+
+
+def distribution(scheme: Scheme, old_out: dict, new_scheme: Scheme, new_out: dict) -> list[dict]:
+    """Per grade (or star level): how many hold it before and after, and the places each
+    scheme's quota allows (None: no quota)."""
+    rows = []
+    for field, level in _levels(new_scheme, old_out["results"] + new_out["results"]):
+        rows.append({
+            "level": level if field == "grade" else f"{level} 星",
+            "before": sum(1 for r in old_out["results"] if r[field] == level),
+            "after": sum(1 for r in new_out["results"] if r[field] == level),
+            "allowed_before": _allowed(scheme, old_out["results"], field, level),
+            "allowed_after": _allowed(new_scheme, new_out["results"], field, level),
+        })
+    return rows

@@ -5,7 +5,9 @@ import datetime as dt
 import streamlit as st
 
 from core.scheme_assignments import NoSchemeError
-from core.services.results import display_rows, explain_lines, result_rows, view_results, warning_lines
+from core.services.results import (
+    display_rows, explain_lines, result_rows, scheme_version_text, view_results, warning_lines,
+)
 from ui.entry_widgets import pick_member
 from ui.export_files import ledger_button
 from core.services.village import SUBJECT_NAMES, honour_counts, honours
@@ -28,7 +30,7 @@ output = results.output
 # A running period counts what is approved so far: say "as of today", not the period's end.
 state = ("已归档，显示归档时冻结的结果" if results.frozen
          else f"实时计算，计入截至 {min(results.through, dt.date.today()):%Y-%m-%d} 已审核通过的记录")
-st.caption(f"{results.label} · 积分方案：{output.get('name', output['scheme'])}（版本 {output['scheme_version']}）· {state}")
+st.caption(md(f"{results.label} · 积分方案：{scheme_version_text(output)} · {state}"))
 if period == "cycle" and not results.frozen and results.through > today:
     # A running cycle's annual result counts every later quarter at its base and every
     # appraisal not yet held as missing: say so, so nobody reads it as the year's grade.
@@ -81,5 +83,6 @@ subject, _ = pick_member(store, scope, "res_subject", branch_code=branch, label=
                          among={r["编号"]: f"{r['姓名']}（{r['编号']}）" for r in rows},
                          placeholder=f"选择{who}查看逐项说明")
 if subject:
+    st.caption(md(f"按「{scheme_version_text(output)}」计算"))
     st.dataframe([{"序号": i, "说明": line} for i, line in enumerate(explain_lines(output, subject), start=1)],
                  hide_index=True, width="stretch")

@@ -42,17 +42,18 @@ def list_schemes() -> list[Scheme]:
     )
 
 
-def _merge(base, patch):
+def merge_overrides(base, patch):
+    """``patch`` deep-merged into ``base`` (a scheme's raw dict, or an assignment's overrides)."""
     if isinstance(base, dict) and isinstance(patch, dict):
         out = dict(base)
         for key, value in patch.items():
-            out[key] = _merge(base.get(key), value) if key in base else copy.deepcopy(value)
+            out[key] = merge_overrides(base.get(key), value) if key in base else copy.deepcopy(value)
         return out
     if isinstance(base, list) and isinstance(patch, dict) and all(k.isdigit() for k in patch):
         # {"0": {...}} patches one row of an array of tables, e.g. one quota.
         out = list(base)
         for index, value in patch.items():
-            out[int(index)] = _merge(out[int(index)], value)
+            out[int(index)] = merge_overrides(out[int(index)], value)
         return out
     return copy.deepcopy(patch)
 
@@ -61,5 +62,5 @@ def scheme_with_overrides(scheme: Scheme, overrides: dict) -> Scheme:
     """A new scheme with ``overrides`` (a TOML-shaped partial dict) deep-merged
     into the original and validated again. Lists are replaced whole, unless
     the override addresses rows by index as string keys ({"0": {...}})."""
-    raw = _merge(scheme.raw, overrides)
+    raw = merge_overrides(scheme.raw, overrides)
     return build_scheme(raw, f"{scheme.path}（已调整）")

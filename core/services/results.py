@@ -16,7 +16,7 @@ from core.decimals import fmt, to_decimal
 from core.engine import evaluate
 from core.engine.labels import flag_label
 from core.scheme import Scheme
-from core.scheme_assignments import scheme_for_cycle
+from core.scheme_assignments import scheme_for_cycle, version_of, version_text
 from core.services.case import build_case
 from core.services.entry_rules import EntryError
 from core.store import Store
@@ -45,12 +45,21 @@ def check_period(period: str) -> None:
 def live_output(store: Store, branch_code: str, cycle: int, period: str = "cycle",
                 today: dt.date | None = None, track: str = "party") -> tuple[Scheme, dict, dt.date]:
     """Recompute now: the cycle's case, evaluated for the period (SCHEMES.md, "Period
-    results": P's own scores and the cycle to date, graded only where the scheme grades P)."""
+    results": P's own scores and the cycle to date, graded only where the scheme grades P).
+    The output carries the scheme version that produced it (``version``: template, version and
+    an adopted edit's label), so a 公示 snapshot keeps saying which version it was."""
     check_period(period)
     scheme, case = build_case(store, branch_code, cycle, today=today, track=track)
     case["period"] = period
     through = period_bounds(scheme.cycle_start, cycle, period)[1]
-    return scheme, evaluate(scheme, case), through
+    output = evaluate(scheme, case)
+    output["version"] = version_of(scheme, scheme_for_cycle(store, branch_code, cycle, today, track)[1])
+    return scheme, output, through
+
+
+def scheme_version_text(output: dict) -> str:
+    """The version that produced ``output``; a snapshot older than versions says the template."""
+    return version_text(output.get("version")) or f"{output.get('name', output['scheme'])}（版本 {output['scheme_version']}）"
 
 
 def frozen_output(store: Store, branch_code: str, cycle: int, period: str, track: str = "party") -> dict | None:
