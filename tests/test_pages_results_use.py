@@ -1,4 +1,4 @@
-"""AppTest: the 结果运用 page on a DuckDB file holding tests/results_use_world.py (cycle 2025,
+"""AppTest: the 结果运用 page (and its CLI verbs) on a DuckDB file holding tests/results_use_world.py (cycle 2025,
 every scheme's 2025 ended before today), as the township and as a branch secretary."""
 
 from __future__ import annotations
@@ -79,3 +79,20 @@ def test_secretary_records_a_talk_and_the_township_decides(page):
 def pick(at, name: str) -> None:
     box = at.selectbox(key="ru_case")
     box.select_index(next(i for i, t in enumerate(box.options) if t.startswith(name))).run()
+
+
+def test_cli_lists_candidates_and_overdue_cases(world_file, capsys):
+    """The same file through ``python -m core candidates|cases`` (in process)."""
+    import json
+
+    from core.cli import main
+
+    assert main(["candidates", "--org", "C01T01", "--cycle", "2025", "--db", str(world_file)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [c["name"] for c in out["candidates"]] == ["张三", "李四", "王五", "周一", "刘一"]
+    assert [(c["name"], c["reason"]) for c in out["struck_out"]] == [("吴二", "一票否决")]
+    assert main(["cases", "--branch", "C01T01", "--overdue", "--db", str(world_file)]) == 0
+    cases = json.loads(capsys.readouterr().out)["cases"]
+    assert [(c["name"], c["state"]) for c in cases] == [("孙八", "planned")] and cases[0]["overdue_days"] >= 16
+    assert main(["cases", "--org", w.B02, "--db", str(world_file), "--as", "shuji01"]) == 2
+    assert "不在您的管辖范围内" in capsys.readouterr().err
