@@ -99,7 +99,7 @@ def check_edit(scheme: Scheme, changes: dict) -> tuple[Scheme, dict]:
         if field is not None and number == field["value"]:
             continue  # unchanged: the version carries only what differs
         _set(overrides, path, plain_number(number))
-        if field["section"] == "quotas":
+        if field is not None and field["section"] == "quotas":
             # the quota's name quotes its percent (「…不超过本支部党员总数的20%」): keep it true
             quota = scheme.quotas[int(path.split(".")[1])]
             renamed = quota.name.replace(f"{fmt(field['value'])}%", f"{fmt(number)}%")

@@ -38,6 +38,7 @@ PAGES: list[PageSpec] = [
     PageSpec("compare", "pages/compare.py", "支部对比", ":material/compare_arrows:", "统计分析", "dashboards"),
     PageSpec("distribution", "pages/distribution.py", "积分分布", ":material/bar_chart:", "统计分析", "dashboards"),
     PageSpec("coverage", "pages/coverage.py", "覆盖情况", ":material/grid_on:", "统计分析", "dashboards"),
+    PageSpec("monthly", "pages/monthly.py", "月报与目标", ":material/calendar_month:", "统计分析", "dashboards"),
     PageSpec("trends", "pages/trends.py", "趋势", ":material/trending_up:", "统计分析", "dashboards"),
     PageSpec("member_file", "pages/member_file.py", "成员档案", ":material/badge:", "统计分析", "view"),
     PageSpec("schemes", "pages/schemes.py", "积分方案", ":material/rule:", "系统", "view"),
