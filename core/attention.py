@@ -20,10 +20,15 @@ from core.results_use.todos import case_todos
 from core.scheme_assignments import resolve_scheme
 from core.services.ledger import STATUS_SQL
 from core.services.objections import overdue_objections
+from core.scheme_assignments import scheme_for_cycle
 from core.services.publicity import get_publicity
+from core.services.reminders import open_reminders, reminder_text
+from core.services.review_chain import returned_results, township_queue
+from core.services.review_steps import EXCHANGE, latest
 from core.store import Store
 
 REJECTION_DAYS = 30  # a recorder is reminded of rejections this recent
+REVIEW_URGENT_DAYS = 7  # a result waiting this long for the township is urgent on its 首页
 
 # The page that explains each dashboard alert (core.metrics.alerts.RULE_NAMES): no entries
 # and back-filling show on the branch × month coverage (so do records waiting for review: a township
@@ -78,6 +83,7 @@ def todos(store: Store, user, scope: Scope, today: dt.date | None = None) -> lis
             items.append(Todo("quick_entry", f"近{REJECTION_DAYS}天有 {rejected} 条录入被驳回，请查看原因后重新录入", True))
     if can(user.role, "publish") or can(user.role, "reopen"):
         items += _publicity_todos(store, user, scope, today)
+    items += _chain_todos(store, user, scope, today)
     if can(user.role, "results_use"):  # 处置 cases: overdue 整改, steps waiting for this role
         items += [Todo("results_use", text, urgent, params) for text, urgent, params in case_todos(store, user, scope, today)]
     if can(user.role, "dashboards") and user.role != "secretary":
@@ -92,12 +98,12 @@ def _publicity_todos(store: Store, user, scope: Scope, today: dt.date) -> list[T
     where, params = scope.sql("o")
     items: list[Todo] = []
     rows = store.all(
-        f"""SELECT o.code, p.scheme_id, p.cycle, p.period, p.start_date, p.end_date,
+        f"""SELECT o.code, p.scheme_id, p.cycle, p.period, p.start_date, p.end_date, coalesce(p.track, 'party'),
                    (SELECT count(*) FROM objections x WHERE x.publicity_id = p.id AND x.state = 'open')
             FROM publicity p JOIN orgs o ON o.code = p.branch_code
             WHERE {where} AND p.state = 'open' ORDER BY p.end_date, o.path""", params)
     names = orgs.labels(store, [r[0] for r in rows])
-    for code, scheme_id, cycle, period, start, end, open_objections in rows:
+    for code, scheme_id, cycle, period, start, end, track, open_objections in rows:
         label = f"{names[code]}{period_label(resolve_scheme(scheme_id, None), cycle, period)}公示"
         there = {"branch": code, "cycle": str(cycle), "period": period}
         if today < start:
@@ -110,9 +116,45 @@ def _publicity_todos(store: Store, user, scope: Scope, today: dt.date) -> list[T
             items.append(Todo("publicity", f"{label}已结束，还有 {open_objections} 条异议未办结，办结后才能归档", True,
                               there))
         elif can(user.role, "finalise"):
-            items.append(Todo("publicity", f"{label}已结束，可以确认归档", params=there))
+            workflow = resolve_scheme(scheme_id, None).workflow
+            items.append(Todo("publicity", _closed_text(store, label, code, cycle, period, track, workflow),
+                              params=there))
     for obj in overdue_objections(store, scope, today):
         pub = get_publicity(store, obj.publicity_id)
         items.append(Todo("publicity", f"异议逾期：{obj.member_name}（{obj.objector}提出），办理期限 {obj.deadline:%Y-%m-%d}",
                           True, {"branch": pub.branch_code, "cycle": str(pub.cycle), "period": pub.period}))
+    return items
+
+
+def _closed_text(store: Store, label: str, code: str, cycle: int, period: str, track: str, workflow) -> str:
+    """A closed 公示 without open objections: archive it, or first send it up (上级审核). Read
+    from the steps alone: the live results are the publicity page's to compare."""
+    if not workflow.needs_township(period):
+        return f"{label}已结束，可以确认归档"
+    last = latest(store, code, cycle, period, track, EXCHANGE)
+    if last is None or last.outcome == "returned":
+        return f"{label}已结束，可以报送乡镇审核"
+    if last.outcome == "submitted":
+        return f"{label}已结束，已于 {last.made_at:%Y-%m-%d} 报送，等待乡镇党委审核"
+    return f"{label}已结束，乡镇党委已审核通过，可以确认归档"
+
+
+def _chain_todos(store: Store, user, scope: Scope, today: dt.date) -> list[Todo]:
+    """上级审核 and 催办: results waiting for the township; for a branch, a returned result
+    with its reason and the township's reminders."""
+    items: list[Todo] = []
+    if can(user.role, "township_review"):
+        for w in township_queue(store, scope, today):
+            items.append(Todo("township_review", f"{w.branch_name}{w.label}结果已报送 {w.days} 天，待乡镇党委审核",
+                              w.days >= REVIEW_URGENT_DAYS,
+                              {"branch": w.branch_code, "cycle": str(w.cycle), "period": w.period}))
+    if can(user.role, "finalise"):
+        names = orgs.labels(store, [r.branch_code for r in returned_results(store, scope)])
+        for r in returned_results(store, scope):
+            label = period_label(scheme_for_cycle(store, r.branch_code, r.cycle, track=r.track)[0], r.cycle, r.period)
+            items.append(Todo("publicity", f"{names[r.branch_code]}{label}结果被乡镇党委退回（{r.made_at:%Y-%m-%d}）："
+                              f"{r.reason}；请更正后重新报送", True,
+                              {"branch": r.branch_code, "cycle": str(r.cycle), "period": r.period}))
+        for rem in open_reminders(store, scope):
+            items.append(Todo("publicity", reminder_text(store, rem), True, {"branch": rem.branch_code}))
     return items

@@ -46,6 +46,9 @@ ACTION_NAMES = {
     "demo.report_in": "生成演示社区报到数据", "report_in.register": "登记到社区报到", "report_in.withdraw": "撤销社区报到",
     "report_in.post_add": "新增服务岗位", "report_in.post_rename": "修改服务岗位", "report_in.post_active": "启停服务岗位",
     "report_in.evaluate": "登记社区民主测评",
+    "review.committee": "记录支委会审核", "review.submit": "报送乡镇审核", "review.approve": "上级党委审核通过",
+    "review.return": "上级党委退回", "review.filing": "备案", "reminder.send": "乡镇催办", "reminder.done": "催办事项已办理",
+    "objection.take_over": "乡镇代为办结异议",
 }
 LOGIN_ACTIONS = ("login", "login.failed", "logout")
 UNKNOWN_ACTION = "其他操作"
@@ -57,6 +60,7 @@ ENTITY_NAMES = {
     "database": "数据库",
     "org": "组织", "member": "人员", "household_person": "户成员", "import_batch": "导入批次",
     "goods": "积分超市商品", "exchange": "积分兑换",
+    "review_step": "上级审核", "reminder": "催办",
     "report_in": "社区报到", "community_post": "服务岗位", "community_evaluation": "社区民主测评",
     "participation_target": "参与率目标",
 }

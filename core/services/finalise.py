@@ -99,8 +99,10 @@ def finalise(store: Store, user, publicity_id: int, today: dt.date | None = None
             _write_history(cur, pub)
         if scheme.workflow.has("filing") and (pub.period == "cycle" or scheme.workflow.needs_township(pub.period)):
             # 备案: the archived result is what the upper level keeps on file
-            add_step(cur, user.username, pub.branch_code, pub.cycle, pub.period, pub.track, "filing", "done",
-                     publicity_id=publicity_id)
+            step_id, after = add_step(cur, user.username, pub.branch_code, pub.cycle, pub.period, pub.track,
+                                      "filing", "done", publicity_id=publicity_id)
+            audit.record(cur, user.username, "review.filing", entity="review_step", entity_id=step_id,
+                         org_code=pub.branch_code, after=after)
         audit.record(cur, user.username, "period.finalise", entity="period_lock", entity_id=lock_id,
                      org_code=pub.branch_code, before={"publicity": publicity_id, "state": "open"},
                      after={"period": pub.period, "cycle": pub.cycle, "start": start, "end": end,

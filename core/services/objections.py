@@ -240,7 +240,7 @@ def resolve_objection(store: Store, user, objection_id: int, resolution: str, re
 
 
 def _resolve(store: Store, user, obj: Objection, resolution: str, recheck: str, today: dt.date,
-             extra: dict, action: str = "objection.resolve") -> None:
+             extra: dict, took_over: bool = False) -> None:
     """Write the resolution (the one path both 办结 and the township's 代为办理 take); any
     催办 about the objection is done."""
     objection_id = obj.id
@@ -251,7 +251,8 @@ def _resolve(store: Store, user, obj: Objection, resolution: str, recheck: str, 
             raise EntryError(f"异议 {objection_id} 已办结")
         cur.execute("UPDATE objections SET state = 'resolved', resolution = ?, recheck = ?, resolved_by = ?,"
                     " resolved_on = ? WHERE id = ?", [resolution, recheck, user.username, today, objection_id]).fetchall()
-        audit.record(cur, user.username, action, entity="objection", entity_id=objection_id,
+        audit.record(cur, user.username, "objection.take_over" if took_over else "objection.resolve",
+                     entity="objection", entity_id=objection_id,
                      org_code=obj.branch_code, member_id=obj.member_id, before={"state": "open"},
                      after={"state": "resolved", "resolution": resolution, "recheck": recheck, **extra},
                      reason=resolution)
@@ -275,7 +276,7 @@ def take_over_objection(store: Store, user, objection_id: int, resolution: str, 
         raise EntryError(f"异议 {obj.id} 的办理期限 {obj.deadline:%Y-%m-%d} 未过，应由支部办理")
     resolution, recheck = _text(resolution, "处理意见"), _text(recheck, "复核意见")
     _resolve(store, user, obj, resolution, recheck, today, {"taken_over_by": user.username, "handler": obj.handler},
-             action="objection.take_over")
+             took_over=True)
 
 
 def _current_open(store: Store, obj: Objection) -> Publicity:

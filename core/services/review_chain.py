@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from core import bounds, orgs
+from core import audit, bounds, orgs
 from core.auth import require, scope_for
 from core.cycles import period_label
 from core.scheme.model import COMMITTEE_BODIES
@@ -21,6 +21,7 @@ from core.scheme_assignments import scheme_for_cycle
 from core.services.entry_rules import EntryError
 from core.services.finalise import publicity_blockers
 from core.services.publicity import Publicity, current_publicity
+from core.services.reminders import KIND_NAMES, open_reminders
 from core.services.review_steps import EXCHANGE, Step, add_step, latest
 from core.store import Store
 
@@ -89,9 +90,15 @@ def record_committee(store: Store, user, branch_code: str, cycle: int, period: s
     scheme = _scheme(store, branch_code, cycle, track)
     if not scheme.workflow.has("committee"):
         raise EntryError("该积分方案没有支委会审核步骤")
-    return store.write(lambda cur: add_step(
-        cur, user.username, branch_code, cycle, period, track, "committee", "done", at=at,
-        meeting_kind=meeting_kind, meeting_date=meeting_date, attendees=attendees, decision=decision))
+    def work(cur) -> int:
+        step_id, after = add_step(cur, user.username, branch_code, cycle, period, track, "committee", "done", at=at,
+                                  meeting_kind=meeting_kind, meeting_date=meeting_date, attendees=attendees,
+                                  decision=decision)
+        audit.record(cur, user.username, "review.committee", entity="review_step", entity_id=step_id,
+                     org_code=branch_code, after=after)
+        return step_id
+
+    return store.write(work)
 
 
 def submit_blockers(store: Store, branch_code: str, cycle: int, period: str, track: str,
@@ -131,8 +138,11 @@ def submit(store: Store, user, branch_code: str, cycle: int, period: str, track:
         last = latest(cur, branch_code, cycle, period, track, EXCHANGE)
         if last is not None and last.outcome == "submitted":  # another session was quicker
             raise EntryError("已报送，等待乡镇党委审核")
-        return add_step(cur, user.username, branch_code, cycle, period, track, "submit", "submitted",
-                        publicity_id=pub.id, at=at)
+        step_id, after = add_step(cur, user.username, branch_code, cycle, period, track, "submit", "submitted",
+                                  publicity_id=pub.id, at=at)
+        audit.record(cur, user.username, "review.submit", entity="review_step", entity_id=step_id,
+                     org_code=branch_code, after=after)
+        return step_id
 
     return store.write(work)
 
@@ -146,8 +156,12 @@ def _decide(store: Store, user, branch_code: str, cycle: int, period: str, track
         last = latest(cur, branch_code, cycle, period, track, EXCHANGE)
         if last is None or last.outcome != "submitted":
             raise EntryError("该结果未报送或已审核，只能审核已报送待审的结果")
-        return add_step(cur, user.username, branch_code, cycle, period, track, "township", outcome,
-                        publicity_id=last.publicity_id, reason=reason, at=_at(today))
+        step_id, after = add_step(cur, user.username, branch_code, cycle, period, track, "township", outcome,
+                                  publicity_id=last.publicity_id, reason=reason, at=_at(today))
+        audit.record(cur, user.username, "review.approve" if outcome == "approved" else "review.return",
+                     entity="review_step", entity_id=step_id, org_code=branch_code,
+                     before={"outcome": "submitted"}, after=after, reason=reason)
+        return step_id
 
     return store.write(work)
 
@@ -269,11 +283,33 @@ def latest_by_id(store: Store, step_id: int) -> Step:
                            " WHERE id = ?", [step_id]))
 
 
-def ready_to_submit(store: Store, scope, today: dt.date | None = None) -> list[tuple[str, int, str, str]]:
-    """(branch, cycle, period, track) of open 公示 whose result could be sent up today."""
+def waiting_list(store: Store, scope, today: dt.date | None = None) -> list[dict]:
+    """What waits for whom, per branch (总览「待审核与催办」): each result in the exchange
+    not yet archived (报送 → 乡镇党委; 退回 or 审核通过 → 支部), and each open 催办; with the
+    days since the last move, longest first."""
     today = today or dt.date.today()
     where, params = scope.sql("b")
-    rows = store.all(f"SELECT DISTINCT p.branch_code, p.cycle, p.period, coalesce(p.track, 'party') FROM publicity p"
-                     f" JOIN orgs b ON b.code = p.branch_code WHERE {where} AND p.state = 'open'"
-                     f" AND p.end_date < ? ORDER BY 1, 2, 3", params + [today])
-    return [tuple(r) for r in rows if not submit_blockers(store, *r, today)]
+    rows = store.all(
+        f"""SELECT s.branch_code, s.cycle, s.period, s.track, s.outcome, s.made_at
+            FROM review_steps s
+            JOIN (SELECT max(id) AS id FROM review_steps WHERE step = ANY(?)
+                  GROUP BY branch_code, cycle, period, track) l ON l.id = s.id
+            JOIN orgs b ON b.code = s.branch_code
+            LEFT JOIN period_locks k ON k.branch_code = s.branch_code AND k.cycle = s.cycle
+                 AND k.period = s.period AND coalesce(k.track, 'party') = s.track AND k.reopened_at IS NULL
+            WHERE {where} AND k.id IS NULL""", [list(EXCHANGE)] + params)
+    steps = {"submitted": ("上级党委审核", WHO["township"]), "returned": ("退回后重新报送", WHO["branch"]),
+             "approved": ("确认归档（备案）", WHO["branch"])}
+    reminders = open_reminders(store, scope)
+    names = orgs.labels(store, [r[0] for r in rows] + [r.branch_code for r in reminders])
+    out = []
+    for code, cycle, period, track, outcome, at in rows:
+        step, who = steps[outcome]
+        out.append({"支部": names[code], "期间": period_label(_scheme(store, code, cycle, track), cycle, period),
+                    "等待步骤": step, "等待谁": who, "等待天数": max(0, (today - at.date()).days),
+                    "branch": code, "cycle": cycle, "period": period})
+    for r in reminders:
+        out.append({"支部": names[r.branch_code], "期间": "", "等待步骤": f"催办：{KIND_NAMES[r.kind]}",
+                    "等待谁": WHO["branch"], "等待天数": max(0, (today - r.sent_at.date()).days),
+                    "branch": r.branch_code, "cycle": None, "period": None})
+    return sorted(out, key=lambda d: -d["等待天数"])

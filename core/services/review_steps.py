@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from core import audit
 from core.store import Store
 
 # submit and township are one exchange: the newest of the two says where the result is.
@@ -61,8 +60,9 @@ def approved_for(db, branch_code: str, cycle: int, period: str, track: str, publ
 
 def add_step(cur, username: str, branch_code: str, cycle: int, period: str, track: str, step: str, outcome: str,
              publicity_id: int | None = None, at: dt.datetime | None = None, reason: str | None = None,
-             audit_action: str | None = None, **meeting) -> int:
-    """Insert one step row and audit it (``at``: the demo backdates its rows)."""
+             **meeting) -> tuple[int, dict]:
+    """Insert one step row (``at``: the demo and tests date theirs); returns its id and what the
+    caller's audit row records (each caller names its own audit action)."""
     columns = ["branch_code", "cycle", "period", "track", "publicity_id", "step", "outcome", "made_by", "reason",
                *meeting]
     values = [branch_code, cycle, period, track, publicity_id, step, outcome, username, reason, *meeting.values()]
@@ -71,8 +71,5 @@ def add_step(cur, username: str, branch_code: str, cycle: int, period: str, trac
         values.append(at)
     new_id = cur.execute(f"INSERT INTO review_steps({', '.join(columns)}) VALUES ({', '.join('?' for _ in values)})"
                          " RETURNING id", values).fetchone()[0]
-    audit.record(cur, username, audit_action or f"review.{step}", entity="review_step", entity_id=new_id,
-                 org_code=branch_code,
-                 after={"cycle": cycle, "period": period, "track": track, "outcome": outcome,
-                        "publicity": publicity_id, **meeting}, reason=reason)
-    return new_id
+    return new_id, {"cycle": cycle, "period": period, "track": track, "outcome": outcome, "publicity": publicity_id,
+                    **meeting}
