@@ -14,7 +14,7 @@ from core.metrics import scores
 from core.metrics.activity import entries
 from core.metrics.filters import Filter, branch_codes, branch_where, cycle_name
 from core.results_use.cases import overdue_by_branch
-from core.cycles import QUARTERS, cycle_of, period_bounds, period_name
+from core.cycles import cycle_of, month_end, period_name, quarter_of
 from core.scheme import load_scheme
 from core.scheme_assignments import TRACKS, NoSchemeError, scheme_for, track_of_kind
 from core.services.ledger import STATUS_SQL
@@ -34,7 +34,7 @@ MIN_EVENTS = 20  # a month with fewer events raises no back-filling alert
 QUOTA_FLAG, QUOTA_TIE = "quota_capped", "quota_tie"
 LOOSE_SHARE = 50  # % of a branch dropped by the quota: far more reached the top grade than allowed
 PUBLISH_GRACE_DAYS = 5  # a quarter's 公示 is due this many days after it ends (一季一公示) ...
-PUBLISH_LOOKBACK_DAYS = 183  # ... for the quarters that ended in about the last half year
+PUBLISH_LOOKBACK_DAYS = 92  # ... for the last quarter that ended (older ones are the 覆盖情况 history)
 
 RULE_NAMES = {"stale": "长期未录入", "objection": "异议逾期未答复", "quota": "超出比例限制", "uniform": "评分雷同（形式主义）",
               "burst": "月底突击补录", "late": "集中补录", "distribution": "等次分布预警", "skipped": "数据无法计分",
@@ -92,36 +92,31 @@ def disposals(store: Store, scope: Scope, flt: Filter, names: dict[str, str]) ->
 
 def unpublished(store: Store, scope: Scope, flt: Filter, names: dict[str, str]) -> list[Alert]:
     """Quarters of a scheme that publishes quarters (一季一公示), ended more than
-    PUBLISH_GRACE_DAYS ago (within PUBLISH_LOOKBACK_DAYS), with no 公示 of that quarter ever
-    opened for the branch and track. Each track's scheme is the one in force at the quarter's end."""
+    PUBLISH_GRACE_DAYS ago (at most PUBLISH_LOOKBACK_DAYS ago: the last one), with no 公示 of that
+    quarter ever opened for the branch and track; the scheme is the one in force at the quarter's
+    end. Every cycle starts on a month's first day, so its quarters end where calendar quarters
+    do: only those dates are looked at."""
     today = flt.today
+    ends = sorted({end for back in range(PUBLISH_GRACE_DAYS + 1, PUBLISH_LOOKBACK_DAYS + 1)
+                   for end in [today - dt.timedelta(days=back)] if end.month % 3 == 0 and end == month_end(end)})
     opened = {tuple(r) for r in store.all(
         "SELECT branch_code, cycle, period, coalesce(track, 'party') FROM publicity WHERE branch_code = ANY(?)",
         [sorted(names)])}
     out: list[Alert] = []
     for branch in sorted(names):
         for track in TRACKS:
-            try:
-                scheme, _ = scheme_for(store, branch, today, track)
-            except NoSchemeError:
-                continue
-            current = cycle_of(scheme.cycle_start, today)
-            for cycle in (current - 1, current):
-                for quarter in QUARTERS:
-                    end = period_bounds(scheme.cycle_start, cycle, quarter)[1]
-                    days = (today - end).days
-                    if not PUBLISH_GRACE_DAYS < days <= PUBLISH_LOOKBACK_DAYS or (branch, cycle, quarter, track) in opened:
-                        continue
-                    try:
-                        then, _ = scheme_for(store, branch, end, track)
-                    except NoSchemeError:
-                        continue
-                    if quarter not in then.publish_periods or then.cycle_start != scheme.cycle_start:
-                        continue
-                    who = "" if track == "party" else f"（{TRACKS[track]}）"
-                    out.append(Alert("unpublished", branch, names[branch],
-                                     f"{cycle_name([then.cycle_start], cycle, dates=False)}{period_name(then, cycle, quarter)}{who}"
-                                     f"已于 {end:%Y-%m-%d} 结束，{days} 天未发起公示"))
+            for end in ends:
+                try:
+                    scheme, _ = scheme_for(store, branch, end, track)
+                except NoSchemeError:
+                    continue
+                cycle, quarter = cycle_of(scheme.cycle_start, end), quarter_of(scheme.cycle_start, end)
+                if quarter not in scheme.publish_periods or (branch, cycle, quarter, track) in opened:
+                    continue
+                who = "" if track == "party" else f"（{TRACKS[track]}）"
+                out.append(Alert("unpublished", branch, names[branch],
+                                 f"{cycle_name([scheme.cycle_start], cycle, dates=False)}{period_name(scheme, cycle, quarter)}"
+                                 f"{who}已于 {end:%Y-%m-%d} 结束，{(today - end).days} 天未发起公示"))
     return out
 
 
