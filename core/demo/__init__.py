@@ -22,6 +22,7 @@ from core.demo import volunteers as demo_volunteers
 from core.demo import subjects as demo_subjects
 from core.demo import review_chain as demo_review_chain
 from core.demo import results_use as demo_results_use
+from core.demo import targets as demo_targets
 from core.store import Store
 
 SIZES = tuple(demo_orgs.SIZES)
@@ -74,6 +75,7 @@ def generate(store: Store, size: str = "S", seed: int = 2026, today: dt.date | N
     counts.update(demo_subjects.generate(store, seed, size, today, say))  # after the village: a household's login
     counts.update(demo_review_chain.generate(store, seed, size, today, say))  # 催办 of the workflow's overdue objection
     counts.update(demo_results_use.generate(store, seed, size, today, say))  # 处置 cases of the finalised cycle
+    counts.update(demo_targets.generate(store, seed, size, today, say))  # 参与率目标: 党员 100%, 户 50%, 示范村 户 70%
     # the later parts add organisations, subjects and logins: the totals are the store's
     counts.update({table: store.scalar(f"SELECT count(*) FROM {table}") for table in ("orgs", "members", "users")})
     return counts
@@ -88,5 +90,5 @@ COUNT_NAMES = {
     "services": "义工服务记录", "trainings": "义工培训", "departments": "机关党支部", "department_members": "机关党员",
     "report_ins": "社区报到", "report_in_activities": "社区报到活动", "community_evaluations": "社区测评",
     "subject_logins": "本人账号", "declarations": "自我申报",
-    "review_submitted": "报送乡镇审核", "reminders": "催办", "disposal_cases": "处置案件",
+    "review_submitted": "报送乡镇审核", "reminders": "催办", "disposal_cases": "处置案件", "targets": "参与率目标",
 }
