@@ -22,6 +22,7 @@ from tests.conftest import DEMO_BRANCHES, DEMO_TODAY, _drop_db, pg_copy
 CLOCK = {
     "audit_log": ["happened_at"],
     "cycle_history": ["recorded_at"],
+    "disposal_cases": ["opened_at", "recommended_at", "decided_at"],
     "members": ["created_at"],
     "objections": ["created_at"],
     "orgs": ["created_at"],
