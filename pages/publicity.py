@@ -1,4 +1,5 @@
-"""公示与异议: open a 公示, print it, log and resolve objections, finalise, reopen."""
+"""公示与异议: the review chain (支委会 record, 报送乡镇审核), open a 公示, print it, log and
+resolve objections, finalise, reopen."""
 
 import datetime as dt
 
@@ -6,6 +7,7 @@ import streamlit as st
 
 from core.auth import can
 from core.cycles import cycle_bounds, period_label
+from core.scheme.model import COMMITTEE_BODIES
 from core.scheme_assignments import NoSchemeError, scheme_for_cycle
 from core.services import ledger
 from core.services.entry_rules import EntryError, member_row
@@ -14,6 +16,7 @@ from core.services.objections import (STATE_NAMES, Correction, correctable_event
                                       window_objections)
 from core.services.publicity import WINDOW_NAMES, current_publicity, open_publicity, open_window, pending_event_ids
 from core.services.results import branch_results, display_rows, result_rows
+from core.services.review_chain import chain_state, committee_record, record_committee, submit, submit_blockers
 from ui.notice_files import notice_files
 from ui.period_widgets import pick_track_period
 from ui.session import guard
@@ -47,6 +50,40 @@ except NoSchemeError as exc:
     st.warning(md(exc))
     st.stop()
 label = period_label(scheme, cycle, period)
+
+# -- the review chain (上级审核): 支部初评 → 支委会 → 公示 → 上级党委审核 → 备案 -------------------------
+st.subheader("审核步骤")
+st.dataframe([{"步骤": s.name, "状态": s.state_name, "等待": s.who if s.state in ("waiting", "returned") else "—",
+               "经办人": s.by or "—", "时间": f"{s.at:%Y-%m-%d}" if s.at else "—", "说明": s.detail or "—"}
+              for s in chain_state(store, branch, cycle, period, track, today)], hide_index=True, width="stretch")
+workflow = scheme.workflow
+if workflow.has("committee") and can(user.role, "finalise"):
+    met = committee_record(store, branch, cycle, period, track)
+    with st.expander(f"记录{workflow.committee}会议" + ("（已记录，可补充新的会议记录）" if met else ""), expanded=met is None):
+        with st.form("pub_committee", clear_on_submit=True):
+            kind = st.selectbox("会议类型", COMMITTEE_BODIES, index=COMMITTEE_BODIES.index(workflow.committee))
+            day = st.date_input("会议日期", value=today, max_value=today, format="YYYY-MM-DD")
+            attendees = st.text_area("参会人员", placeholder="如：王建国、李明、张华（支委），党员代表2名")
+            decision = st.text_area("会议决定", placeholder="如：同意支部初评结果，提交公示")
+            if st.form_submit_button("保存会议记录", type="primary"):
+                try:
+                    record_committee(store, user, branch, cycle, period, track, kind, day, attendees, decision,
+                                     today=today)
+                except ERRORS as exc:
+                    st.error(md(exc))
+                else:
+                    done(f"已记录{kind}会议（{day:%Y-%m-%d}）")
+if workflow.needs_township(period) and can(user.role, "finalise"):
+    not_yet = submit_blockers(store, branch, cycle, period, track, today)
+    if st.button("报送乡镇审核", type="primary", disabled=bool(not_yet), key="pub_submit"):
+        try:
+            submit(store, user, branch, cycle, period, track, today=today)
+        except ERRORS as exc:
+            st.error(md(exc))
+        else:
+            done(f"{label}结果已报送乡镇党委审核")
+    for reason in not_yet:
+        st.caption(md(f"暂不能报送：{reason}"))
 
 # -- no 公示 yet: open one ------------------------------------------------------------
 if pub is None:
@@ -187,7 +224,7 @@ st.subheader("确认归档")
 if pub.state == "open":
     blockers = finalise_blockers(store, pub, today)
     for reason in blockers:
-        st.info(md(reason))
+        st.info(md(f"暂不能归档：{reason}"))
     if can(user.role, "finalise"):
         if st.button("确认归档", type="primary", disabled=bool(blockers), key="pub_finalise"):
             try:

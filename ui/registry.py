@@ -32,6 +32,8 @@ PAGES: list[PageSpec] = [
     PageSpec("volunteers", "pages/volunteers.py", "志愿服务", ":material/handshake:", "日常记分", "view"),
     PageSpec("results", "pages/results.py", "积分结果", ":material/leaderboard:", "结果与公示", "view"),
     PageSpec("publicity", "pages/publicity.py", "公示与异议", ":material/campaign:", "结果与公示", "dashboards"),
+    PageSpec("township_review", "pages/township_review.py", "上级审核", ":material/approval:", "结果与公示",
+             "township_review"),
     PageSpec("results_use", "pages/results_use.py", "结果运用", ":material/workspace_premium:", "结果与公示",
              "results_use"),
     PageSpec("overview", "pages/overview.py", "总览", ":material/dashboard:", "统计分析", "dashboards"),

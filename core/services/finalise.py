@@ -19,7 +19,7 @@ from core.services.entry_rules import EntryError
 from core.services.objections import open_count
 from core.services.publicity import STATE_NAMES, Publicity, active_lock, get_publicity
 from core.services.results import live_output
-from core.services.review_steps import add_step, approved_for
+from core.services.review_steps import EXCHANGE, add_step, approved_for, latest
 from core.store import Store
 
 _COMPARED = ("subject", "total", "grade", "stars", "rank", "flags")
@@ -41,7 +41,13 @@ def finalise_blockers(store: Store, pub: Publicity, today: dt.date) -> list[str]
     reasons = publicity_blockers(store, pub, today)
     if pub.state == "open" and _workflow(store, pub).needs_township(pub.period) and not approved_for(
             store, pub.branch_code, pub.cycle, pub.period, pub.track, pub.id):
-        reasons.append("上级党委尚未审核通过（请先在本页「报送乡镇审核」，乡镇党委审核通过后才能归档）")
+        last = latest(store, pub.branch_code, pub.cycle, pub.period, pub.track, EXCHANGE)
+        if last is not None and last.outcome == "submitted":
+            reasons.append(f"上级党委尚未审核通过（{last.made_at:%Y-%m-%d} 已报送，等待乡镇党委审核）")
+        elif last is not None and last.outcome == "returned":
+            reasons.append(f"上级党委尚未审核通过（已被退回：{last.reason}；请更正后重新报送）")
+        else:
+            reasons.append("上级党委尚未审核通过（请先「报送乡镇审核」，乡镇党委审核通过后才能归档）")
     return reasons
 
 

@@ -76,7 +76,9 @@ def unpublished_quarters(store: Store, scope, today: dt.date) -> list[Unpublishe
                 if c == cycle - 1 and period_bounds(scheme.cycle_start, cycle, "Q1")[1] < today:
                     continue  # last cycle's Q4 is only chased while this cycle's Q1 runs
                 if end < today and (code, c, q, track) not in published:
-                    out.append(Unpublished(code, c, q, track, period_label(scheme, c, q), end))
+                    # a village's households publish beside its members: the track is named
+                    label = period_label(scheme, c, q) + ("" if track == "party" else f"（{TRACKS[track]}）")
+                    out.append(Unpublished(code, c, q, track, label, end))
     return out
 
 
