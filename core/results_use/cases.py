@@ -237,12 +237,19 @@ def _state_word(state: str) -> str:
             "recommended": "已由支部提出建议", "decided": "已作出决定"}[state]
 
 
+def _disposal_step(store: Store, user, case_id: int, step: str) -> Case:
+    """A branch step only a 处置 case has (a probationary member's case goes straight to the
+    recommendation)."""
+    case = _allowed(store, user, "recommend_disposal", case_id)
+    if case.kind != DISPOSAL:
+        raise EntryError(f"{case.kind_name}案件没有{step}步骤，请直接提出支部建议")
+    return case
+
+
 def record_talk(store: Store, user, case_id: int, talk_date: dt.date, note: str,
                 today: dt.date | None = None) -> int:
     """谈心谈话: the branch talked with the member, on a date, about what."""
-    case = _allowed(store, user, "recommend_disposal", case_id)
-    if case.kind != DISPOSAL:
-        raise EntryError(f"{case.kind_name}案件没有谈心谈话步骤，请直接提出支部建议")
+    case = _disposal_step(store, user, case_id, "谈心谈话")
     talk_date = bounds.day(talk_date, "谈心谈话日期", today=today)
     note = bounds.text(note, "谈话情况", required=True)
     return _step(store, user, case, ("open",), "登记谈心谈话",
@@ -252,9 +259,7 @@ def record_talk(store: Store, user, case_id: int, talk_date: dt.date, note: str,
 def record_plan(store: Store, user, case_id: int, plan: str, plan_date: dt.date,
                 today: dt.date | None = None) -> int:
     """整改计划: the plan and its date; the 转化期 of six months runs from that date."""
-    case = _allowed(store, user, "recommend_disposal", case_id)
-    if case.kind != DISPOSAL:
-        raise EntryError(f"{case.kind_name}案件没有整改计划步骤")
+    case = _disposal_step(store, user, case_id, "整改计划")
     plan = bounds.text(plan, "整改计划", required=True)
     plan_date = bounds.day(plan_date, "整改计划日期", today=today)
     if case.talk_date is not None and plan_date < case.talk_date:
