@@ -5,10 +5,10 @@ import polars as pl
 import streamlit as st
 
 from core import orgs
-from core.attention import alert_link
+from core.attention import Link, alert_link
 from core.metrics.alerts import RULE_NAMES, visit_list
 from core.metrics.filters import cycle_name, cycle_starts, month_key, period_label, quarter_key
-from ui.charts import ROW, bars, show, table_view
+from ui.charts import ROW, bars, show, table, table_view
 from ui.filters import cached, filter_bar
 from ui.links import page_link
 from ui.session import guard
@@ -71,6 +71,16 @@ for tab, rule in zip(st.tabs([f"{RULE_NAMES[r]}（{sum(a.rule == r for a in aler
             left.markdown(f"**{md(names.get(alert.branch, alert.name))}**：{md(alert.message)}")
             with right:
                 page_link(alert_link(alert, flt.cycle), "查看支部", icon=":material/arrow_forward:")
+
+st.subheader(f"参与率未达目标（{period_label(flt.period)}）")
+below = cached("core.targets:below_target", scope, flt)  # core.targets: the nearest organisation's target
+if below.is_empty():
+    st.caption("所选范围内各支部的参与率均达到目标（未设置目标的对象类别不计）。")
+else:
+    shown = orgs.labels(store, below["branch"].to_list())
+    table(below.select(支部=pl.col("branch").replace_strict(shown, default=pl.col("name")), 对象类别="kind_name",
+                       **{"参与（人）": "participants", "应参与（人）": "base", "参与率（%）": "rate", "目标（%）": "target"}))
+page_link(Link("monthly"), "月报与参与率目标", icon=":material/arrow_forward:")
 
 st.subheader(f"等次分布与比例限制（{cycle_name(starts, flt.cycle, dates=False)}）")
 grades = k["grades"]
