@@ -196,9 +196,9 @@ def in_force(store: Store, scope, on_date: dt.date) -> list[dict]:
             except NoSchemeError:
                 if track == "party":
                     rows.append({"支部": name, "编码": code, "类别": TRACKS[track], "积分方案": "未设置",
-                                 "版本": "", "来源": "", "启用日期": None})
+                                 "版本": "", "调整版本": "", "来源": "", "启用日期": None})
                 continue
             rows.append({"支部": name, "编码": code, "类别": TRACKS[track], "积分方案": scheme.name,
-                         "版本": scheme.version,
+                         "版本": scheme.version, "调整版本": a.version_label or "",
                          "来源": "本支部设置" if a.org_code == code else f"继承自{a.org_name}", "启用日期": a.from_date})
     return rows

@@ -146,15 +146,16 @@ def _branches_under(store: Store, org_code: str) -> list[str]:
 
 
 def simulate_org(store: Store, user, org_code: str, changes: dict, track: str = "party",
-                 today: dt.date | None = None) -> dict:
+                 today: dt.date | None = None, cycle: int | None = None) -> dict:
     """The edit simulated on this cycle's data of the branches it would govern: the branch
-    itself, or a township's branches that inherit the assignment being tuned. Each branch's
+    itself, or a township's branches that inherit the assignment being tuned (``cycle``: an
+    earlier one, to try the edit on a whole year's data). Each branch's
     case is read once (``read_cases``, one query per table for all of them); old and new are
     evaluated on it (``core.simulate.simulate``)."""
     today = today or dt.date.today()
     scheme, assignment, name = _target(store, user, org_code, track, today)
     edited, overrides = check_edit(scheme, changes)
-    cycle = cycle_of(scheme.cycle_start, today)
+    cycle = cycle_of(scheme.cycle_start, today) if cycle is None else cycle  # default: this cycle
     level = store.scalar("SELECT level FROM orgs WHERE code = ?", [org_code])
     groups, _ = group_by_scheme(store, [org_code] if level == "branch" else _branches_under(store, org_code),
                                 cycle, today, track)

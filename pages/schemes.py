@@ -1,5 +1,6 @@
-"""积分方案: the scheme each branch uses, the template catalogue, and (township/admin)
-adopting a template for an organisation from a date."""
+"""积分方案: the scheme each branch uses, the template catalogue, (township/admin) adopting a
+template for an organisation from a date, tuning what the scheme marks editable (模拟, then
+采用 as a new version), and comparing versions line by line (everyone)."""
 
 import datetime as dt
 
@@ -12,6 +13,7 @@ from core.scheme import list_schemes
 from core.scheme_assignments import NoSchemeError, assign_scheme, in_force
 from core.scheme_text import plain_decisions, source_line
 from ui.charts import table
+from ui.scheme_tuning import tune_panel, versions_panel
 from ui.session import guard
 from ui.widgets import md
 
@@ -26,9 +28,9 @@ if "sc_done" in st.session_state:
 st.subheader(f"各支部现行方案（{today:%Y-%m-%d}）")
 table(pl.DataFrame(in_force(store, scope, today), schema_overrides={"启用日期": pl.Date}))
 
+targets = {r["code"]: "　" * r["depth"] + f"{r['name']}（{r['code']}）" for r in orgs.tree(store, scope, "branch")}
 if can(user.role, "assign_scheme"):
     st.subheader("设置方案")
-    targets = {r["code"]: "　" * r["depth"] + f"{r['name']}（{r['code']}）" for r in orgs.tree(store, scope, "branch")}
     with st.form("assign_scheme"):
         c1, c2 = st.columns(2)
         org_code = c1.selectbox("适用组织", list(targets), format_func=targets.get, key="sc_org", placeholder="请选择…")
@@ -44,6 +46,10 @@ if can(user.role, "assign_scheme"):
                 st.rerun()
             except (ValueError, NoSchemeError, PermissionError) as exc:
                 st.error(md(exc))
+
+if can(user.role, "tune_scheme"):
+    tune_panel(store, user, targets, today)
+versions_panel(store, user, targets)
 
 st.subheader("方案模板")
 chosen = templates[st.selectbox("查看模板", list(templates), key="sc_view", format_func=lambda i: templates[i].name,
