@@ -117,7 +117,8 @@ def participation_by_kind(store: Store, scope: Scope, flt: Filter, kinds=None) -
                          "base": r["base"], "participants": r["participants"], "rate": r["rate"],
                          "target": percent, "target_org": org,
                          "below": percent is not None and r["participants"] * 100 < percent * r["base"]})
-    return pl.DataFrame(rows, schema=_SCHEMA).sort("branch", "kind")
+    order = {k: i for i, k in enumerate(KINDS)}  # 党员, 户, 村民 … as KINDS lists them
+    return pl.DataFrame(rows, schema=_SCHEMA).sort(pl.col("branch"), pl.col("kind").replace_strict(order))
 
 
 def participation_vs_target(store: Store, scope: Scope, flt: Filter) -> pl.DataFrame:

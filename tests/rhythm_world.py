@@ -24,11 +24,13 @@ Objections on B2's 全年: o1 filed 09-03, deadline 09-12, still open; o2 filed 
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import contextmanager
 
 from core.auth import User
 from core.auth.scope import Scope
 from core.metrics.filters import Filter
 from core.services.ledger import refresh_effective
+from core.store import Store
 
 TODAY = dt.date(2025, 10, 10)
 TOWN, OTHER_TOWN = "C07T01", "C07T02"
@@ -39,6 +41,26 @@ OTHER_TOWNSHIP = User("zhen08", "白沙镇组织委员", "township", OTHER_TOWN)
 SECRETARY = User("shuji07", "一村书记", "secretary", B1)
 SCOPE = Scope("zhen07", "township", TOWN, f"/C07/{TOWN}/")
 SEPTEMBER = Filter(today=TODAY, cycle=2025, period="2025-09")
+
+
+@contextmanager
+def fresh_store(request, tmp_path_factory):
+    """A fresh store on the engine of a module fixture's ``request.param`` ("duckdb" or
+    "postgres"), for one world per engine per test module (the rhythm tests only add to it)."""
+    if request.param == "duckdb":
+        store = Store(tmp_path_factory.mktemp("rhythm") / "r.duckdb")
+    else:
+        from tests.conftest import _drop_db, pg_copy
+
+        cluster = request.getfixturevalue("pg_cluster")
+        name, url = pg_copy(cluster, "jifen_template")
+        store = Store(url)
+    try:
+        yield store
+    finally:
+        store.close()
+        if request.param != "duckdb":
+            _drop_db(cluster, name)
 
 
 def _ts(day: str, hour: int = 10) -> dt.datetime:

@@ -12,26 +12,17 @@ from core.metrics.monthly_report import file_name, monthly_report, report_bytes
 from core.store import Store
 from core.targets import set_target
 from tests import rhythm_world as w
-from tests.conftest import _drop_db, pg_copy
 
 MONTH = dt.date(2025, 9, 1)
 
 
 @pytest.fixture(scope="module", params=["duckdb", "postgres"])
 def world(request, tmp_path_factory):
-    if request.param == "duckdb":
-        store = Store(tmp_path_factory.mktemp("report") / "r.duckdb")
-    else:
-        cluster = request.getfixturevalue("pg_cluster")
-        name, url = pg_copy(cluster, "jifen_template")
-        store = Store(url)
-    w.build(store)
-    set_target(store, w.TOWNSHIP, w.TOWN, "member", 100)
-    set_target(store, w.TOWNSHIP, w.B1, "household", 70)
-    yield store
-    store.close()
-    if request.param != "duckdb":
-        _drop_db(cluster, name)
+    with w.fresh_store(request, tmp_path_factory) as store:
+        w.build(store)
+        set_target(store, w.TOWNSHIP, w.TOWN, "member", 100)
+        set_target(store, w.TOWNSHIP, w.B1, "household", 70)
+        yield store
 
 
 def test_september_figures_per_branch_and_in_total(world):

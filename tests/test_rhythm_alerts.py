@@ -6,26 +6,16 @@ import datetime as dt
 import pytest
 
 from core.metrics import alerts
-from core.store import Store
 from tests import rhythm_world as w
-from tests.conftest import _drop_db, pg_copy
 
 NAMES = {w.B1: "一村党支部", w.B2: "二村党支部"}
 
 
 @pytest.fixture(scope="module", params=["duckdb", "postgres"])
 def world(request, tmp_path_factory):
-    if request.param == "duckdb":
-        store = Store(tmp_path_factory.mktemp("alerts") / "a.duckdb")
-    else:
-        cluster = request.getfixturevalue("pg_cluster")
-        name, url = pg_copy(cluster, "jifen_template")
-        store = Store(url)
-    w.build(store)
-    yield store
-    store.close()
-    if request.param != "duckdb":
-        _drop_db(cluster, name)
+    with w.fresh_store(request, tmp_path_factory) as store:
+        w.build(store)
+        yield store
 
 
 def _on(day: dt.date):

@@ -6,29 +6,19 @@ import pytest
 from core.auth.permissions import PermissionDenied
 from core.auth.scope import ScopeError
 from core.services.entry_rules import EntryError
-from core.store import Store
 from core.targets import below_target, branch_targets, participation_vs_target, set_target
 from tests import rhythm_world as w
-from tests.conftest import _drop_db, pg_copy
 
 
 @pytest.fixture(scope="module", params=["duckdb", "postgres"])
 def world(request, tmp_path_factory):
     """One world per engine for the module: the tests below only add or change targets."""
-    if request.param == "duckdb":
-        store = Store(tmp_path_factory.mktemp("targets") / "t.duckdb")
-    else:
-        cluster = request.getfixturevalue("pg_cluster")
-        name, url = pg_copy(cluster, "jifen_template")
-        store = Store(url)
-    w.build(store)
-    set_target(store, w.TOWNSHIP, w.TOWN, "member", 100)
-    set_target(store, w.TOWNSHIP, w.TOWN, "household", 70)
-    set_target(store, w.TOWNSHIP, w.B2, "household", "50")
-    yield store
-    store.close()
-    if request.param != "duckdb":
-        _drop_db(cluster, name)
+    with w.fresh_store(request, tmp_path_factory) as store:
+        w.build(store)
+        set_target(store, w.TOWNSHIP, w.TOWN, "member", 100)
+        set_target(store, w.TOWNSHIP, w.TOWN, "household", 70)
+        set_target(store, w.TOWNSHIP, w.B2, "household", "50")
+        yield store
 
 
 def _rows(frame):
