@@ -107,19 +107,13 @@ def test_the_cycle_goes_up_before_it_is_archived(chain_world):
         ("review.submit", "shuji01"), ("review.approve", "zhen01"), ("review.filing", "shuji01")]
 
 
-def test_a_republished_result_needs_approval_again(chain_world):
-    store = chain_world
-    pid = open_publicity(store, SECRETARY, BRANCH, 2025, "Q1", TODAY, END, today=TODAY)
-    # a quarter does not go up (township_periods = ["cycle"]): no 报送, archived by the branch
-    with pytest.raises(EntryError, match="无需报送乡镇审核"):
-        submit(store, SECRETARY, BRANCH, 2025, "Q1", today=AFTER)
-    assert finalise(store, SECRETARY, pid, today=AFTER)
-
-
 def test_reminders_and_taking_over_an_overdue_objection(chain_world):
     store = chain_world
     pid = open_publicity(store, SECRETARY, BRANCH, 2025, "Q1", TODAY, END, today=TODAY)
     oid = file_objection(store, SECRETARY, pid, "M01", "张三", "有误", today=TODAY)
+    # a quarter does not go up (township_periods = ["cycle"]): no 报送, the branch archives it
+    with pytest.raises(EntryError, match="无需报送乡镇审核"):
+        submit(store, SECRETARY, BRANCH, 2025, "Q1", today=AFTER)
     deadline = get_objection(store, oid).deadline
     overdue = deadline + dt.timedelta(days=1)
     with pytest.raises(EntryError, match="未过，应由支部办理"):

@@ -59,26 +59,31 @@ def unpublished_quarters(store: Store, scope, today: dt.date) -> list[Unpublishe
     published = {tuple(r) for r in store.all(
         f"SELECT p.branch_code, p.cycle, p.period, coalesce(p.track, 'party') FROM publicity p"
         f" JOIN orgs b ON b.code = p.branch_code WHERE {where} AND p.state <> 'withdrawn'", params)}
+    # (branch, track) pairs with an assignment on the branch or above: a scheme lookup for each
+    # track of each branch would cost a second on a township's page
+    pairs = store.all(
+        f"SELECT DISTINCT b.code, coalesce(a.track, 'party'), b.path FROM orgs b"
+        f" JOIN orgs ao ON starts_with(b.path, ao.path) JOIN scheme_assignments a ON a.org_code = ao.code"
+        f" WHERE {where} AND b.level = 'branch' ORDER BY b.path", params)
     out = []
-    for code in scope.branch_codes(store):
-        for track in TRACKS:
-            try:
-                scheme, _ = scheme_for(store, code, today, track)
-            except NoSchemeError:
-                continue
-            quarters = [q for q in QUARTERS if q in scheme.publish_periods]
-            if not quarters:
-                continue
-            cycle = cycle_of(scheme.cycle_start, today)
-            candidates = [(cycle, q) for q in quarters] + ([(cycle - 1, "Q4")] if "Q4" in quarters else [])
-            for c, q in candidates:
-                end = period_bounds(scheme.cycle_start, c, q)[1]
-                if c == cycle - 1 and period_bounds(scheme.cycle_start, cycle, "Q1")[1] < today:
-                    continue  # last cycle's Q4 is only chased while this cycle's Q1 runs
-                if end < today and (code, c, q, track) not in published:
-                    # a village's households publish beside its members: the track is named
-                    label = period_label(scheme, c, q) + ("" if track == "party" else f"（{TRACKS[track]}）")
-                    out.append(Unpublished(code, c, q, track, label, end))
+    for code, track, _ in sorted(pairs, key=lambda r: (r[2], list(TRACKS).index(r[1]) if r[1] in TRACKS else 9)):
+        try:
+            scheme, _ = scheme_for(store, code, today, track)
+        except NoSchemeError:
+            continue
+        quarters = [q for q in QUARTERS if q in scheme.publish_periods]
+        if not quarters:
+            continue
+        cycle = cycle_of(scheme.cycle_start, today)
+        candidates = [(cycle, q) for q in quarters] + ([(cycle - 1, "Q4")] if "Q4" in quarters else [])
+        for c, q in candidates:
+            end = period_bounds(scheme.cycle_start, c, q)[1]
+            if c == cycle - 1 and period_bounds(scheme.cycle_start, cycle, "Q1")[1] < today:
+                continue  # last cycle's Q4 is only chased while this cycle's Q1 runs
+            if end < today and (code, c, q, track) not in published:
+                # a village's households publish beside its members: the track is named
+                label = period_label(scheme, c, q) + ("" if track == "party" else f"（{TRACKS[track]}）")
+                out.append(Unpublished(code, c, q, track, label, end))
     return out
 
 

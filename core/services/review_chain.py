@@ -20,6 +20,7 @@ from core.scheme.model import COMMITTEE_BODIES
 from core.scheme_assignments import scheme_for_cycle
 from core.services.entry_rules import EntryError
 from core.services.finalise import publicity_blockers
+from core.services.objections import open_count
 from core.services.publicity import Publicity, current_publicity
 from core.services.reminders import KIND_NAMES, open_reminders
 from core.services.review_steps import EXCHANGE, Step, add_step, latest
@@ -216,7 +217,11 @@ def _step_state(store, step, workflow, pub: Publicity | None, branch_code, cycle
         if pub is None:
             return StepState(step, name, "todo", WHO["branch"], detail="尚未公示")
         window = f"{pub.start_date:%Y-%m-%d} 至 {pub.end_date:%Y-%m-%d}"
-        if pub.state == "finalised" or not publicity_blockers(store, pub, today):
+        # closed with every objection settled (whether results changed since is 归档's question:
+        # computing them here would cost a results run on every page showing the chain)
+        with store.cursor() as cur:
+            settled = pub.window(today) == "closed" and not open_count(cur, branch_code, cycle, period, track)
+        if pub.state == "finalised" or settled:
             return StepState(step, name, "done", WHO["branch"], pub.created_by, pub.end_date, f"公示期 {window}")
         return StepState(step, name, "todo", WHO["branch"], detail=f"公示期 {window}")
     if step == "township":

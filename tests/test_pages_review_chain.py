@@ -1,0 +1,83 @@
+"""AppTest: 上级审核 (the township) and the chain on 公示与异议 (the branch), on a copy of the
+S demo, which leaves (core/demo/review_chain.py) two cycle results waiting at the township
+(the oldest 9 days), one returned with a reason, one approved but not archived, and an
+overdue objection already reminded of."""
+
+import pytest
+
+from core.auth import User
+from core.store import open_store
+from tests.apptest_page import run_page
+from tests.conftest import ROOT
+
+TOWNSHIP = User("zhen01", "孙丽", "township", "C01T01")
+ADMIN = User("admin", "县管理员", "admin", "C01")
+
+
+@pytest.fixture
+def page(demo_path, monkeypatch):
+    monkeypatch.setenv("JIFEN_DB", str(demo_path))
+    monkeypatch.chdir(ROOT)
+    return lambda path, user, **query: _run(path, user, query)
+
+
+def _run(path, user, query):
+    from streamlit.testing.v1 import AppTest
+
+    if not query:
+        return run_page(path, user, timeout=60)
+    at = AppTest.from_file(str(ROOT / path), default_timeout=60)
+    at.session_state["user"] = user
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _form_button(at, label):
+    return next(b for b in at.button if b.label == label)
+
+
+def test_township_returns_without_reason_refused_then_approves_the_oldest(page, demo_path):
+    store = open_store(str(demo_path))
+    approvals = "SELECT count(*) FROM audit_log WHERE action = 'review.approve' AND username = 'zhen01'"
+    before = store.scalar(approvals)  # the demo's approved chains
+    at = page("pages/township_review.py", TOWNSHIP)
+    picks = at.selectbox(key="tr_pick").options
+    assert len(picks) == 2 and "已等待 9 天" in picks[0]  # oldest first
+    _form_button(at, "退回支部").click().run()
+    assert [e.value for e in at.error] == ["请填写退回原因"]
+    _form_button(at, "审核通过").click().run()
+    assert "已审核通过，支部可以确认归档" in at.success[0].value
+    assert len(at.selectbox(key="tr_pick").options) == 1
+    assert store.scalar(approvals) == before + 1
+
+
+def test_township_reminds_and_takes_over_an_overdue_objection(page):
+    at = page("pages/township_review.py", TOWNSHIP)
+    assert "已催办" in [c.value for c in at.caption]  # the demo's reminder of the overdue objection
+    next(b for b in at.button if b.label == "催办").click().run()  # the first unpublished quarter
+    assert at.success[0].value.startswith("已向")
+    opinion = next(t for t in at.text_area if t.label == "处理意见")
+    opinion.input("经镇党委核实，原记录无误")
+    next(t for t in at.text_area if t.label == "复核意见").input("维持原结果")
+    _form_button(at, "代为办结").click().run()
+    assert at.success[0].value.startswith("已代为办结")
+
+
+def test_branch_sees_the_chain_resubmits_a_returned_result_and_records_a_meeting(page):
+    at = page("pages/publicity.py", ADMIN, branch="C01T01B11", cycle="2025", period="cycle")
+    steps = at.dataframe[0].value
+    assert list(steps["步骤"]) == ["支部初评", "支委会", "公示", "上级党委审核", "备案"]
+    assert list(steps["状态"])[3] == "已退回" and "退回原因" in list(steps["说明"])[3]
+    assert _form_button(at, "确认归档").disabled
+    assert any("已被退回" in i.value for i in at.info)
+    _form_button(at, "报送乡镇审核").click().run()
+    assert "已报送乡镇党委审核" in at.success[0].value
+    assert list(at.dataframe[0].value["状态"])[3] == "进行中"
+    # a further meeting may be recorded beside the first
+    next(t for t in at.text_area if t.label == "参会人员").input("王建国、李明")
+    next(t for t in at.text_area if t.label == "会议决定").input("同意初评结果")
+    _form_button(at, "保存会议记录").click().run()
+    assert at.success[0].value.startswith("已记录支委会会议")
