@@ -45,21 +45,25 @@ def texts(at) -> str:
 def test_township_sees_candidates_overdue_and_stars(page):
     at = page(w.USERS["zhen01"])
     assert at.selectbox(key="ru_org").value == "C01T01"  # the township's own, all its branches
-    award = at.dataframe[0].value
-    assert list(award["姓名"]) == ["张三", "李四", "王五", "周一", "刘一"]
-    cases = at.dataframe[1].value
+    award = at.dataframe[0].value  # the first tab; the others compute only when opened
+    assert list(award["姓名"]) == ["张三", "李四", "王五", "周一", "刘一"] and len(at.dataframe) == 1
+    at.session_state["ru_tab"] = "处置"
+    at.run()
+    cases = at.dataframe[0].value
     assert len(cases) == 6 and "1 件处置案件转化期已满、尚未作出决定" in texts(at)
     overdue = cases[cases["姓名"] == "孙八"]["状态"].iloc[0]
     assert overdue.startswith("已逾期 ") and overdue.endswith(" 天（转化期中）")
     at.checkbox(key="ru_late").check().run()
-    assert list(at.dataframe[1].value["姓名"]) == ["孙八"]
+    assert list(at.dataframe[0].value["姓名"]) == ["孙八"]
+    at.session_state["ru_tab"] = "星级挂牌"
+    at.run()
     assert "★★★★★ 五星党员" in texts(at) and "刘一" in texts(at)
     assert "None" not in texts(at)
 
 
 def test_secretary_records_a_talk_and_the_township_decides(page):
-    at = page(w.USERS["shuji02"])  # B02 only: M12, M13, M15 (处置) and M14, M15 (预备党员)
-    assert len(at.dataframe[1].value) == 5
+    at = page(w.USERS["shuji02"], ru_tab="处置")  # B02 only: M12, M13, M15 (处置) and M14, M15 (预备党员)
+    assert len(at.dataframe[0].value) == 5
     pick(at, "郑三")
     at.text_area[0].input("指出问题，听取本人想法")
     next(b for b in at.button if b.label == "登记谈心谈话").click().run()
@@ -69,7 +73,7 @@ def test_secretary_records_a_talk_and_the_township_decides(page):
     assert not any(b.label == "作出决定" for b in at.button)
     next(b for b in at.button if b.label == "提交支部建议（报党委决定）").click().run()
     assert "已提交冯四的支部建议：延长预备期" in texts(at)
-    at = page(w.USERS["zhen01"])
+    at = page(w.USERS["zhen01"], ru_tab="处置")
     pick(at, "冯四")
     assert not any(b.label.startswith("提交支部建议") for b in at.button)
     next(b for b in at.button if b.label == "作出决定").click().run()

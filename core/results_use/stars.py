@@ -29,21 +29,22 @@ def star_groups(store: Store, user, org_code: str, cycle: int, period: str = "cy
     """(groups, the rated period's label) for the branches of ``org_code`` whose scheme rates
     ``period`` with stars; an unrated period or a scheme without stars gives no group."""
     require(user, "results_use")
-    groups, label = [], None
+    groups, labels = [], set()
     for code, name, res in results_under(store, scope_for(store, user), org_code, cycle, period, today):
         if period not in res.scheme.graded_periods:
             continue
         rated = [r for r in res.output["results"] if not is_exempt(r) and r["stars"] is not None]
         if not rated:
             continue
-        label = label or period_label(res.scheme, cycle, period)
+        labels.add(period_label(res.scheme, cycle, period))
         start = res.output.get("cycle_start", res.scheme.cycle_start)
         for stars in sorted({r["stars"] for r in rated}, reverse=True):
             members = [{"name": r.get("name") or r["subject"],
                         "flags": "、".join(flag_label(f, start) for f in r["flags"])}
                        for r in rated if r["stars"] == stars]
             groups.append(StarGroup(code, name, f"{star_text(stars)}党员", stars, members))
-    return groups, label
+    # branches whose schemes start their year apart (01-01, 07-01) share only the year's number
+    return groups, labels.pop() if len(labels) == 1 else (f"{cycle}年度" if labels else None)
 
 
 def star_rows(groups: list[StarGroup]) -> list[dict]:
