@@ -7,6 +7,7 @@ import streamlit as st
 from core import orgs
 from core.attention import Link, alert_link
 from core.metrics.alerts import RULE_NAMES, visit_list
+from core.services.review_chain import waiting_list
 from core.metrics.filters import cycle_name, cycle_starts, month_key, period_label, quarter_key
 from ui.charts import ROW, bars, show, table, table_view
 from ui.filters import cached, filter_bar
@@ -81,6 +82,11 @@ else:
     table(below.select(支部=pl.col("branch").replace_strict(shown, default=pl.col("name")), 对象类别="kind_name",
                        **{"参与（人）": "participants", "应参与（人）": "base", "参与率（%）": "rate", "目标（%）": "target"}))
 page_link(Link("monthly"), "月报与参与率目标", icon=":material/arrow_forward:")
+
+st.subheader("待审核与催办")
+waiting = waiting_list(store, scope, flt.today)  # per branch: the step it waits at, for whom, since when
+table(pl.DataFrame([{k: v for k, v in w.items() if k in ("支部", "期间", "等待步骤", "等待谁", "等待天数")}
+                    for w in waiting]), empty="没有等待上级审核或催办的事项")
 
 st.subheader(f"等次分布与比例限制（{cycle_name(starts, flt.cycle, dates=False)}）")
 grades = k["grades"]
