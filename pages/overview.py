@@ -7,8 +7,8 @@ import streamlit as st
 from core import orgs
 from core.attention import Link, alert_link
 from core.metrics.alerts import RULE_NAMES, visit_list
-from core.services.review_chain import waiting_list
 from core.metrics.filters import cycle_name, cycle_starts, month_key, period_label, quarter_key
+from core.services.review_chain import waiting_list
 from ui.charts import ROW, bars, show, table, table_view
 from ui.filters import cached, filter_bar
 from ui.links import page_link
