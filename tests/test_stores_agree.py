@@ -26,6 +26,7 @@ CLOCK = {
     "members": ["created_at"],
     "objections": ["created_at"],
     "orgs": ["created_at"],
+    "participation_targets": ["set_at"],
     "period_locks": ["locked_at"],
     "publicity": ["created_at", "finalised_at"],
     "schema_migrations": ["applied_at"],
