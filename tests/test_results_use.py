@@ -4,23 +4,20 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import pytest
 
-from core.auth import PermissionDenied, ScopeError
+from core.attention import todos
+from core.auth import PermissionDenied, ScopeError, scope_for
 from core.metrics.alerts import disposals
 from core.metrics.filters import default_filter
-from core.attention import todos
-from core.auth import scope_for
 from core.results_use import cases as C
 from core.results_use.candidates import candidate_rows, candidates
 from core.results_use.files import candidates_document, pdf_bytes, stars_document, xlsx_bytes
 from core.results_use.stars import star_groups, star_rows
 from core.services.entry_rules import EntryError
-from core.store import Store
 from tests import results_use_world as w
-from tests.conftest import _drop_db, pg_copy
+from tests.rhythm_world import fresh_store  # one fresh store per engine for a module's world
 
 TODAY = w.TODAY
 
@@ -29,18 +26,9 @@ TODAY = w.TODAY
 def world(request, tmp_path_factory):
     """One world per engine, its cases opened once by the township; each test below works on
     its own members' cases."""
-    if request.param == "duckdb":
-        store = Store(tmp_path_factory.mktemp("results_use") / "w.duckdb")
-    else:
-        cluster = request.getfixturevalue("pg_cluster")
-        name, url = pg_copy(cluster, "jifen_template")
-        store = Store(url)
-    users = w.build(store)
-    opened = C.open_cases(store, users["zhen01"], "C01T01", 2025, TODAY)
-    yield store, users, opened
-    store.close()
-    if request.param != "duckdb":
-        _drop_db(cluster, name)
+    with fresh_store(request, tmp_path_factory) as store:
+        users = w.build(store)
+        yield store, users, C.open_cases(store, users["zhen01"], "C01T01", 2025, TODAY)
 
 
 def case_of(store, user, member, kind=C.DISPOSAL):

@@ -207,9 +207,10 @@ def _allowed(store: Store, user, action: str, case_id: int) -> Case:
         try:
             require(user, action)
         except PermissionDenied as exc:
+            why = str(exc)
             store.write(lambda cur: audit.record(cur, user.username, "disposal.denied", entity="disposal_case",
                                                  entity_id=case_id, org_code=case.branch_code,
-                                                 member_id=case.member_id, reason=str(exc)))
+                                                 member_id=case.member_id, reason=why))
             raise
     scope_for(store, user).check_org(store, case.branch_code)
     return case
