@@ -193,6 +193,14 @@ def test_stars_10_month_holds_the_latest_rating_of_each_dimension():
     assert cycle["stars"] == 10 and cycle["grade"] == "优秀" and cycle["flags"] == ["report_up"]
 
 
+def test_stars_10_month_with_no_dimension_rated_yet_is_not_assessed_not_zero_stars():
+    # January, nothing rated: every dimension 未评, so the month has no stars (null, never 0)
+    # and no 4-stars-or-fewer report_up, which would send an unrated member up for 备案
+    jan = result(run_p("party-stars-10", "M1", [member("A", category="机关")], scores=[]))
+    assert jan["stars"] is None and jan["flags"] == []
+    assert "1月星级：未评（各维度尚未评定）" in jan["explain"]
+
+
 # --- contract: period input and output --------------------------------------------------------
 
 def test_case_period_field_and_bad_period():

@@ -235,6 +235,9 @@ def _period_stars(scheme: Scheme, o: Outcome, view: PeriodView) -> None:
         return
     own = scheme.components[o.dim_ids[0]]
     if own.aggregate == "latest":  # stars held at P's end
+        if not any(cv.assessed for _, cv in dims):  # nothing rated by P's end: 未评, never 0 stars
+            o.explain.append(f"{view.name}星级：未评（各维度尚未评定）")
+            return
         earned = [name for name, cv in dims if cv.assessed and cv.value >= threshold]
         o.stars = len(earned)
         o.rank_dims = sum((cv.value for _, cv in dims if cv.assessed), ZERO)
