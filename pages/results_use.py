@@ -102,7 +102,8 @@ with award_tab:
 with case_tab:
     if case_tab.open:  # only the open tab computes (on_change="rerun")
         st.caption(f"年度等次为不合格、基本合格（或诫勉）、一票否决需处置或连续预警需处置的党员，以及预备党员延长预备期、取消预备党员资格的建议。"
-                   f"处置流程：谈心谈话 → 整改计划 → {C.TRANSFORM_MONTHS}个月转化期 → 支部提出建议（转化、限期改正、劝退、除名）→ 党委作出决定。")
+                   f"处置流程：谈心谈话 → 整改计划 → {C.TRANSFORM_MONTHS}个月转化期 → 支部提出建议（转化、限期改正、劝退、除名）→ 党委作出决定。"
+                   "生成案件时，已归档的年度用归档结果，未归档的用实时计算结果，宜在年度结果确认归档后生成。")
         if st.button(f"根据{cycle}年度积分结果生成处置案件", key="ru_open"):
             try:
                 added = C.open_cases(store, user, org, cycle, today)
