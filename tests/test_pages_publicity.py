@@ -75,7 +75,7 @@ def test_secretary_resolves_an_objection_in_the_window(app_as, in_window):
     assert (at.selectbox(key="pub_cycle").value, at.selectbox(key="pub_period").value) == (
         in_window.cycle, in_window.period)
     assert at.metric[0].value == "公示中"
-    assert "处理中" in at.dataframe[1].value["状态"].tolist()
+    assert "处理中" in at.dataframe[2].value["状态"].tolist()  # after the 审核步骤 and the published results
     oid = at.selectbox(key="pub_resolve_pick").value
     at.text_area(key=f"pub_resolution_{oid}").input("经核实，情况属实，已当面说明")
     at.text_area(key=f"pub_recheck_{oid}").input("支委会复核，同意")
