@@ -18,21 +18,7 @@ ADMIN = User("admin", "县管理员", "admin", "C01")
 def page(demo_path, monkeypatch):
     monkeypatch.setenv("JIFEN_DB", str(demo_path))
     monkeypatch.chdir(ROOT)
-    return lambda path, user, **query: _run(path, user, query)
-
-
-def _run(path, user, query):
-    from streamlit.testing.v1 import AppTest
-
-    if not query:
-        return run_page(path, user, timeout=60)
-    at = AppTest.from_file(str(ROOT / path), default_timeout=60)
-    at.session_state["user"] = user
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return lambda path, user, **query: run_page(path, user, timeout=60, query=query)
 
 
 def _form_button(at, label):
