@@ -69,7 +69,7 @@ def test_star_list_groups_members_by_stars(world):
     assert label == "2025—2026年度（2025-07-01至2026-06-30）"  # party-stars-5x20 starts 07-01
     # only B03's scheme awards stars: 94 → 5, 84 → 4, 66 → 2
     assert star_rows(groups) == [
-        {"支部": "三村党支部", "星级": "★★★★★ 五星党员", "姓名": "刘一", "标记": "上报表彰"},
+        {"支部": "三村党支部", "星级": "★★★★★ 五星党员", "姓名": "刘一", "标记": "上报上级"},
         {"支部": "三村党支部", "星级": "★★★★ 四星党员", "姓名": "陈二", "标记": ""},
         {"支部": "三村党支部", "星级": "★★ 二星党员", "姓名": "林三", "标记": "批评教育"}]
     assert star_groups(store, users["zhen01"], "C01T01", 2025, "Q1", TODAY)[0] == []  # Q1 is rated by no scheme here

@@ -59,7 +59,7 @@ def _reasons(scheme: Scheme, r: dict) -> list[str]:
     if any(rule.name == REPORT_UP for rule in scheme.flag_rules):
         if REPORT_UP in flags and (r["grade"] is None or r["grade"] == best_grade):
             held = r["grade"] or (star_text(r["stars"]) if r["stars"] is not None else "")
-            reasons.append(f"方案规定{flag_label(REPORT_UP)}（{'，'.join(x for x in (held, at) if x)}）")
+            reasons.append(f"方案规定上报表彰（{'，'.join(x for x in (held, at) if x)}）")
     else:
         if best_grade is not None and r["grade"] == best_grade:
             reasons.append(f"年度等次为{best_grade}" + (f"（{at}）" if at else ""))
