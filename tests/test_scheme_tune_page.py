@@ -72,3 +72,27 @@ def test_secretary_sees_versions_but_cannot_tune(page):
     assert at.selectbox(key="sc_v_org").value == w.B01
     assert "方案模板原样" in at.selectbox(key="sc_v_second").options
 
+
+
+def test_tune_cli_lists_simulates_and_adopts(tmp_path, capsys):
+    import json
+
+    from core.cli import main
+
+    path = tmp_path / "cli.duckdb"
+    store = Store(path)
+    w.build(store)
+    add_user(store, "zhen01", PASSWORD, "township", "C01T01", "镇组织委员", actor="admin")
+    store.close()
+    base = ["tune", "--db", str(path), "--org", "C01T01", "--as", "zhen01"]
+    assert main(base + ["--fields"]) == 0
+    fields = {f["path"]: f for f in json.loads(capsys.readouterr().out)}
+    assert fields[w.QUOTA]["value"] == 20 and fields[w.QUOTA]["bounds"] == [5, 30]
+    assert main(base + ["--set", f"{w.QUOTA}=40"]) == 2
+    assert "须在 5 至 30 之间，实为 40" in capsys.readouterr().err
+    assert main(base + ["--set", f"{w.QUOTA}=15", "--cycle", "2025"]) == 0
+    sim = json.loads(capsys.readouterr().out)
+    assert [(c["name"], c["old"]["grade"], c["new"]["grade"]) for c in sim["changes"]] == [
+        ("党员W01", "优秀", "合格"), ("党员W10", "优秀", "合格")]
+    assert main(base + ["--set", f"{w.QUOTA}=15", "--adopt", "--from", "2025-11-01", "--reason", "镇党委会议研究"]) == 0
+    assert json.loads(capsys.readouterr().out)["version_label"] == "测试镇调整版 2025-11-01"
