@@ -21,7 +21,9 @@ from core.cycles import cycle_of
 from core.decimals import fmt
 from core.scheme import Scheme, SchemeError, scheme_with_overrides
 from core.scheme.loader import merge_overrides
-from core.scheme_assignments import TRACKS, Assignment, assign_scheme, assignment_for, resolve_scheme
+from core.scheme_assignments import (
+    TRACKS, Assignment, NoSchemeError, assign_scheme, assignment_for, resolve_scheme,
+)
 from core.services.case import group_by_scheme, plain_number, read_cases
 from core.simulate import simulate
 from core.store import Store
@@ -224,10 +226,12 @@ def versions(store: Store, user, org_code: str, track: str = "party") -> list[di
     for aid, org_name, scheme_id, version, from_date, label, overrides in rows:
         try:
             scheme_name = resolve_scheme(scheme_id, None).name
-        except Exception:  # a template removed since: still listed by its id
+        except NoSchemeError:  # a template removed since: still listed by its id
             scheme_name = scheme_id
+        # the cache key resolve_scheme is asked with everywhere (sorted keys)
+        key = json.dumps(json.loads(overrides), ensure_ascii=False, sort_keys=True) if overrides else None
         out.append({"id": aid, "org_name": org_name, "scheme_id": scheme_id, "scheme_version": version,
-                    "from_date": from_date, "label": label, "overrides": overrides,
+                    "from_date": from_date, "label": label, "overrides": key,
                     "text": f"{from_date:%Y-%m-%d} 起 · {org_name} · {scheme_name} {version} 版"
                             + (f" · {label}" if label else "")})
     return out
