@@ -306,7 +306,8 @@ CHANGE_COLUMNS = ["时间", "操作人", "操作", "对象", "组织", "成员",
 LOGIN_COLUMNS = ["时间", "用户", "操作", "说明"]
 
 
-def _who(username: str, display: str | None) -> str:
+def person_label(username: str, display: str | None) -> str:
+    """孙丽（zhen01）: how the 操作日志 and the 上级审核 steps name a person."""
     if username == "system":
         return "系统"
     if username == "cli":
@@ -352,7 +353,7 @@ def search(store: Store, scope, *, username: str | None = None, member: str | No
     when = [f"{r['at']:%Y-%m-%d %H:%M}" for r in rows]
     if logins:
         frame = pl.DataFrame({
-            "时间": when, "用户": [_who(r["username"], r["display"]) for r in rows],
+            "时间": when, "用户": [person_label(r["username"], r["display"]) for r in rows],
             "操作": [action_name(r["action"]) for r in rows], "说明": [r["reason"] or NONE for r in rows],
         }, schema={c: pl.String for c in LOGIN_COLUMNS})
         return frame, total
@@ -360,7 +361,7 @@ def search(store: Store, scope, *, username: str | None = None, member: str | No
     org_labels = orgs.labels(store, sorted({r["org"] for r in rows if r["org"]}))
     frame = pl.DataFrame({
         "时间": when,
-        "操作人": [_who(r["username"], r["display"]) for r in rows],
+        "操作人": [person_label(r["username"], r["display"]) for r in rows],
         "操作": [action_name(r["action"]) for r in rows],
         "对象": [_object(r["entity"], r["entity_id"]) for r in rows],
         "组织": [org_labels.get(r["org"], NONE) if r["org"] else NONE for r in rows],

@@ -11,9 +11,10 @@ approval of the very 公示 archived, and records 备案. Every step is audited.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from core import audit, bounds, orgs
+from core.audit_log import person_label
 from core.auth import require, scope_for
 from core.cycles import period_label
 from core.scheme.model import COMMITTEE_BODIES
@@ -61,6 +62,14 @@ class Waiting:
     submitted_at: dt.datetime
     days: int
     publicity_id: int | None
+
+
+def people(store: Store, usernames) -> dict[str, str]:
+    """username → 孙丽（zhen01）, as the 操作日志 names people (a step shows who made it)."""
+    names = [u for u in dict.fromkeys(usernames) if u]
+    rows = dict(store.all(f"SELECT username, display_name FROM users WHERE username IN ({', '.join('?' for _ in names)})",
+                          names)) if names else {}
+    return {u: person_label(u, rows.get(u)) for u in names}
 
 
 def _at(today: dt.date | None) -> dt.datetime | None:
@@ -192,6 +201,8 @@ def chain_state(store: Store, branch_code: str, cycle: int, period: str, track: 
         if step == "township" and not workflow.needs_township(period):
             continue
         out.append(_step_state(store, step, workflow, pub, branch_code, cycle, period, track, today))
+    named = people(store, [s.by for s in out])
+    out = [replace(s, by=named.get(s.by, s.by)) for s in out]
     shown, seen_open = [], False
     for s in out:  # the first step not done waits; a later one has not started (a recorded meeting stays done)
         if s.state != "done" and not seen_open:
@@ -262,10 +273,11 @@ def township_queue(store: Store, scope, today: dt.date | None = None) -> list[Wa
             JOIN orgs b ON b.code = s.branch_code
             WHERE {where} AND s.outcome = 'submitted' ORDER BY s.made_at, s.id""", [list(EXCHANGE)] + params)
     names = orgs.labels(store, [r[0] for r in rows])
+    named = people(store, [r[4] for r in rows])
     out = []
     for code, cycle, period, track, by, at, pub_id in rows:
         label = period_label(_scheme(store, code, cycle, track), cycle, period)
-        out.append(Waiting(code, names.get(code, code), cycle, period, track, label, by, at,
+        out.append(Waiting(code, names.get(code, code), cycle, period, track, label, named[by], at,
                            max(0, (today - at.date()).days), pub_id))
     return out
 
