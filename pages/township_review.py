@@ -109,7 +109,7 @@ for o in overdue:
             st.error(md(exc))
         else:
             done(f"已向{names.get(o.branch_code, o.branch_code)}催办")
-    with st.expander(f"代为办理：{o.member_name}的异议"):
+    with st.expander(md(f"代为办理：{o.member_name}的异议")):  # a name is text, never markup
         with st.form(f"tr_take_{o.id}"):
             resolution = st.text_area("处理意见", key=f"tr_res_{o.id}", placeholder="如：经镇党委核实，原记录无误")
             recheck = st.text_area("复核意见", key=f"tr_rec_{o.id}", placeholder="如：镇党委复核，维持原结果")
