@@ -23,6 +23,7 @@ from core.services.entry_rules import EntryError
 from core.services.finalise import publicity_blockers
 from core.services.objections import open_count
 from core.services.publicity import Publicity, current_publicity
+from core.services.results import check_period
 from core.services.reminders import KIND_NAMES, open_reminders
 from core.services.review_steps import EXCHANGE, Step, add_step, latest
 from core.store import Store
@@ -92,6 +93,7 @@ def record_committee(store: Store, user, branch_code: str, cycle: int, period: s
     at, today = _at(today), today or dt.date.today()
     require(user, "finalise")
     scope_for(store, user).check_org(store, branch_code)
+    check_period(period)
     if meeting_kind not in COMMITTEE_BODIES:
         raise EntryError(f"会议类型应为 {'、'.join(COMMITTEE_BODIES)} 之一")
     meeting_date = bounds.day(meeting_date, "会议日期", today=today)
@@ -100,6 +102,7 @@ def record_committee(store: Store, user, branch_code: str, cycle: int, period: s
     scheme = _scheme(store, branch_code, cycle, track)
     if not scheme.workflow.has("committee"):
         raise EntryError("该积分方案没有支委会审核步骤")
+
     def work(cur) -> int:
         step_id, after = add_step(cur, user.username, branch_code, cycle, period, track, "committee", "done", at=at,
                                   meeting_kind=meeting_kind, meeting_date=meeting_date, attendees=attendees,
@@ -139,6 +142,7 @@ def submit(store: Store, user, branch_code: str, cycle: int, period: str, track:
     at, today = _at(today), today or dt.date.today()
     require(user, "finalise")
     scope_for(store, user).check_org(store, branch_code)
+    check_period(period)
     reasons = submit_blockers(store, branch_code, cycle, period, track, today)
     if reasons:
         raise EntryError("不能报送：" + "；".join(reasons))
