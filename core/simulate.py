@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from core.engine import evaluate
+from core.engine.evaluate import rate_case, score_case
+from core.engine.gc_pause import gc_paused
 from core.engine.ranking import allowed_places
 from core.scheme import Scheme, SchemeError, scheme_with_overrides
 from core.scheme.reader import key_path
@@ -25,6 +27,32 @@ def check_overrides(base, patch, where: str = "") -> None:
                 check_overrides(base[key], value, key_path(where, key))
 
 
+# The parts of a scheme read only when rating a scored case (stars, grades, quotas, ranks,
+# flags), or never by the engine: two schemes that differ in nothing else score every
+# subject alike, so the case is scored once and rated under each.
+RATING_ONLY = ("grading", "stars", "quotas", "ranking", "flags", "streaks", "branch_warnings",
+               "id", "name", "version", "decisions", "source", "workflow", "editable", "publish_periods",
+               "publicity_min_days", "objection_working_days", "self_declare")
+
+
+def scores_alike(old: Scheme, new: Scheme) -> bool:
+    """Whether ``new`` scores every subject as ``old`` does (it differs only in RATING_ONLY)."""
+    def scoring(raw: dict) -> dict:
+        return {k: v for k, v in raw.items() if k not in RATING_ONLY}
+    return scoring(old.raw) == scoring(new.raw)
+
+
+@gc_paused()
+def evaluate_both(old: Scheme, new: Scheme, case: dict) -> tuple[dict, dict]:
+    """``evaluate`` of ``case`` under both schemes; scored once when they score alike (a
+    quota or a grade band tuned: a county's simulation is then about one evaluation)."""
+    if not scores_alike(old, new):
+        return evaluate(old, case), evaluate(new, case)
+    scored = score_case(old, case)
+    again = scored.fresh()
+    return rate_case(old, scored), rate_case(new, again)
+
+
 def simulate(scheme: Scheme, case: dict, new_scheme: Scheme | None = None, overrides: dict | None = None) -> dict:
     """Evaluate ``case`` under both schemes and list every subject whose total,
     grade, stars, rank or flags differ, with the explanation lines that differ."""
@@ -37,7 +65,7 @@ def simulate(scheme: Scheme, case: dict, new_scheme: Scheme | None = None, overr
         except (TypeError, AttributeError, KeyError, IndexError, ValueError, ArithmeticError) as exc:
             # The adjustment is the user's text: whatever shape it has, the answer is a message.
             raise SchemeError("--set", "(调整)", f"调整内容与方案结构不符（{type(exc).__name__}）") from None
-    old_out, new_out = evaluate(scheme, case), evaluate(new_scheme, case)
+    old_out, new_out = evaluate_both(scheme, new_scheme, case)
     old = {r["subject"]: r for r in old_out["results"]}
     new = {r["subject"]: r for r in new_out["results"]}
     changes = []

@@ -4,15 +4,16 @@ share, so what the app shows equals what ``python -m core evaluate`` prints."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from core.cycles import cycle_bounds
 from core.decimals import json_number
-from core.engine.case import normalise_case
+from core.engine.case import Case, normalise_case
 from core.engine.events import aggregate_events
 from core.engine.supermarket import add_balances, prior_points
 from core.engine.gc_pause import gc_paused
-from core.engine.outcome import Outcome, grade_subject, score_subject
+from core.engine.outcome import Outcome, grade_subject, rate_subject, score_subject
 from core.engine.period import PeriodView
 from core.engine.ranking import rank_key
 from core.engine.rules import apply_flags, apply_period_flags, apply_quotas, branch_warnings, rank_group, rule_hits
@@ -26,6 +27,31 @@ WARNING_TEXT = {
 }
 
 
+@dataclass
+class Scored:
+    """A case scored under a scheme, before anything is rated: the subjects' components and
+    totals, and the warnings so far. Rating (stars, grades, quotas, ranks, flags) reads it;
+    ``fresh()`` gives an unrated copy to rate again under other bands or quotas."""
+
+    data: Case
+    view: PeriodView
+    start: dt.date
+    end: dt.date
+    prior: dict
+    warnings: list[dict]
+    scores: dict[str, list]
+    outcomes: dict[tuple[str, str], list[Outcome]]
+    exempt: list[Outcome]
+
+    def fresh(self) -> Scored:
+        def copy(o: Outcome) -> Outcome:
+            return replace(o, flags=list(o.flags), explain=list(o.explain), warnings=list(o.warnings),
+                           period_stars=dict(o.period_stars))
+        return replace(self, warnings=list(self.warnings),
+                       outcomes={key: [copy(o) for o in group] for key, group in self.outcomes.items()},
+                       exempt=[copy(o) for o in self.exempt])
+
+
 @gc_paused()
 def evaluate(scheme: Scheme, case: dict, *, explain: bool = True, period: str | None = None) -> dict:
     """Results for one cycle, or for a period of it (``period``, else the case's
@@ -33,6 +59,12 @@ def evaluate(scheme: Scheme, case: dict, *, explain: bool = True, period: str | 
     the scheme grades P. ``explain=False`` leaves the per-event lines out of the
     explanation (caps, clamps, totals, grades stay), for county-wide dashboards that
     never show them."""
+    return rate_case(scheme, score_case(scheme, case, explain=explain, period=period))
+
+
+@gc_paused()
+def score_case(scheme: Scheme, case: dict, *, explain: bool = True, period: str | None = None) -> Scored:
+    """Every subject's components and total under ``scheme`` (``evaluate``'s first half)."""
     data = normalise_case(scheme, case)
     view = PeriodView.of(scheme, data.cycle, period or case.get("period") or "cycle")
     start, end = cycle_bounds(scheme.cycle_start, data.cycle)
@@ -76,9 +108,21 @@ def evaluate(scheme: Scheme, case: dict, *, explain: bool = True, period: str | 
             continue
         o = score_subject(scheme, subject, points.get(sid, {}), scores.get(sid, []), vetoes.get(sid, []), view,
                           before.get(sid))
-        for code, text in o.warnings:
-            warnings.append({"branch": subject.branch, "subject": sid, "code": code, "message": text})
         outcomes.setdefault((subject.branch, subject.kind), []).append(o)
+    return Scored(data, view, start, end, prior, warnings, scores, outcomes, exempt)
+
+
+@gc_paused()
+def rate_case(scheme: Scheme, scored: Scored) -> dict:
+    """Stars, grades, quotas, ranks and flags of a scored case, and the output
+    (``evaluate``'s second half); the outcomes in ``scored`` are rated in place."""
+    data, view, start = scored.data, scored.view, scored.start
+    warnings = scored.warnings
+    outcomes = scored.outcomes
+    for sid, o in sorted((o.subject.id, o) for group in outcomes.values() for o in group):
+        rate_subject(scheme, o, scored.scores.get(sid, []), view)
+        for code, text in o.warnings:
+            warnings.append({"branch": o.subject.branch, "subject": sid, "code": code, "message": text})
 
     shares: dict[str, dict[str, list[int]]] = {}  # branch → rule code → [hits, subjects]
     for (branch, _kind), group in sorted(outcomes.items()):
@@ -97,7 +141,7 @@ def evaluate(scheme: Scheme, case: dict, *, explain: bool = True, period: str | 
         elif view.graded:
             apply_period_flags(scheme, group, view)
 
-    everyone = [o for group in outcomes.values() for o in group] + exempt
+    everyone = [o for group in outcomes.values() for o in group] + scored.exempt
     everyone.sort(key=lambda o: (o.subject.branch, o.rank is None, o.rank or 0, o.subject.id))
     spent: dict[str, Decimal] = {}
     for sid, when, points in data.exchanges:
@@ -116,7 +160,7 @@ def evaluate(scheme: Scheme, case: dict, *, explain: bool = True, period: str | 
         "warnings": warnings,
         "branches": _branches(scheme, outcomes, shares),
     }
-    add_balances(scheme, out["results"], prior, data.exchanges, start, view.end)
+    add_balances(scheme, out["results"], scored.prior, data.exchanges, start, view.end)
     return out
 
 

@@ -121,6 +121,13 @@ def score_subject(
         if veto.effect == "no_redeem":
             o.redeemable = False
     _total(scheme, o)
+    return o
+
+
+def rate_subject(scheme: Scheme, o: Outcome, scores: list[Score], view: PeriodView) -> None:
+    """The subject's stars and grade from its scored components: the part a change of grade
+    bands, star bands or quotas changes, and nothing before it (``core.simulate`` re-rates a
+    scored case under such a change instead of scoring it again)."""
     if view.annual:
         _stars(scheme, o)
         grade_subject(scheme, o)
@@ -129,7 +136,6 @@ def score_subject(
         _period_stars(scheme, o, view)
     elif scheme.grade_bands or scheme.star_basis:
         o.explain.append(f"{view.name}只公布得分，不评定等次或星级（在年度评定）")
-    return o
 
 
 def _added_in_period(scheme: Scheme, comp, value: ComponentValue, before, auto: list[str], category,
