@@ -113,24 +113,24 @@ def _check_assignment(scheme_id, from_date) -> None:
 def assignment_for(store: Store, branch_code: str, on_date: dt.date, track: str = "party") -> Assignment:
     """The assignment of ``track`` in force for ``branch_code`` on ``on_date`` (nearest org up
     the tree)."""
-    path = store.scalar("SELECT path FROM orgs WHERE code = ?", [branch_code])
-    if path is None:
-        raise NoSchemeError(f"未知组织：{branch_code}")
-    ancestors = [code for code in path.strip("/").split("/") if code]
+    # One statement, the branch's ancestors by path prefix: pages and services ask this many
+    # times per run, and each round trip costs more than the lookup.
     row = store.one(
-        f"""
+        """
         SELECT a.id, a.org_code, o.name, a.scheme_id, a.scheme_version, a.overrides, a.from_date,
                a.assigned_by, a.reason, a.version_label
-        FROM scheme_assignments a JOIN orgs o ON o.code = a.org_code
-        WHERE a.org_code IN ({", ".join("?" for _ in ancestors)}) AND a.from_date <= ?
-          AND coalesce(a.track, 'party') = ?
+        FROM orgs b JOIN orgs o ON starts_with(b.path, o.path)
+        JOIN scheme_assignments a ON a.org_code = o.code
+        WHERE b.code = ? AND a.from_date <= ? AND coalesce(a.track, 'party') = ?
         ORDER BY length(o.path) DESC, a.from_date DESC, a.id DESC
         LIMIT 1
         """,
-        ancestors + [on_date, track],
+        [branch_code, on_date, track],
     )
     if row is None:
         name = store.scalar("SELECT name FROM orgs WHERE code = ?", [branch_code])
+        if name is None:
+            raise NoSchemeError(f"未知组织：{branch_code}")
         raise NoSchemeError(
             f"「{name}」在 {on_date:%Y-%m-%d} 没有适用的{'积分' if track == 'party' else TRACKS.get(track, '')}方案，请联系乡镇组织委员在「积分方案」页面设置")
     overrides = json.loads(row[5]) if row[5] else None

@@ -117,7 +117,8 @@ def _show_simulation(sim: dict) -> None:
     st.markdown("**结果会变化的对象**")
     table(pl.DataFrame(rows))
     for c in sim["changes"][:SHOWN_EXPLAINED]:
-        with st.expander(f"{c['name']}（{c['branch_name']}）：{_dash(c['old']['grade'])} → {_dash(c['new']['grade'])}"):
+        # a member's and a branch's name are text, never markup (an expander's label is markdown)
+        with st.expander(md(f"{c['name']}（{c['branch_name']}）：{_dash(c['old']['grade'])} → {_dash(c['new']['grade'])}")):
             left, right = st.columns(2)
             left.markdown("**原方案的计分说明**")
             left.text("\n".join(("－ " if line in c["removed"] else "　 ") + line for line in c["explain_old"]))
