@@ -49,6 +49,8 @@ ACTION_NAMES = {
     "review.committee": "记录支委会审核", "review.submit": "报送乡镇审核", "review.approve": "上级党委审核通过",
     "review.return": "上级党委退回", "review.filing": "备案", "reminder.send": "乡镇催办", "reminder.done": "催办事项已办理",
     "objection.take_over": "乡镇代为办结异议",
+    "disposal.open": "生成处置案件", "disposal.talk": "登记谈心谈话", "disposal.plan": "制定整改计划",
+    "disposal.recommend": "支部提出处置建议", "disposal.decide": "党委作出处置决定", "disposal.denied": "处置操作被拒绝",
 }
 LOGIN_ACTIONS = ("login", "login.failed", "logout")
 UNKNOWN_ACTION = "其他操作"
@@ -60,7 +62,7 @@ ENTITY_NAMES = {
     "database": "数据库",
     "org": "组织", "member": "人员", "household_person": "户成员", "import_batch": "导入批次",
     "goods": "积分超市商品", "exchange": "积分兑换",
-    "review_step": "上级审核", "reminder": "催办",
+    "review_step": "上级审核", "reminder": "催办", "disposal_case": "处置案件",
     "report_in": "社区报到", "community_post": "服务岗位", "community_evaluation": "社区民主测评",
     "participation_target": "参与率目标",
 }

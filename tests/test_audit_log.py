@@ -55,7 +55,7 @@ def _actions_written_in_core() -> set[str]:
                 continue
             head = re.match(r"(\"[\w.]+\"(?:\s+if\s+[^,]+?\s+else\s+\"[\w.]+\")?)", arg)
             assert head, f"{path.name}: cannot read the action of audit.record({arg[:60]}"
-            found |= set(re.findall(r"\"([\w.]+)\"", head[1]))
+            found |= set(re.findall(r"\"(\w+\.[\w.]+)\"", head[1]))  # actions, not a condition's "approved"
     return found
 
 

@@ -29,6 +29,8 @@ CLOCK = {
     "participation_targets": ["set_at"],
     "period_locks": ["locked_at"],
     "publicity": ["created_at", "finalised_at"],
+    "reminders": ["sent_at", "done_at"],
+    "review_steps": ["made_at"],
     "schema_migrations": ["applied_at"],
     "scheme_assignments": ["assigned_at"],
     "users": ["created_at", "password_hash"],

@@ -47,6 +47,7 @@ COLUMNS = [
     Column("rating", "服务评价", ("评价", "满意度", "群众评价"), False, "", choices=RATINGS, width=10),
 ]
 KEY = ["member_id", "item_code", "date_v", "points_v", "count_v"]
+NO_SCHEME_WORD = TRACKS | {"party": "积分"}  # 没有适用的积分方案 / 乡村治理积分方案 (as scheme_for says)
 
 
 def validate(ctx: Context, table: Table) -> Plan:
@@ -103,7 +104,7 @@ def validate(ctx: Context, table: Table) -> Plan:
                                & pl.col("date_v").is_not_null(), ctx.header("date"),
                                pl.format("{} 该支部没有适用的{}方案，请先在「积分方案」页面设置",
                                          pl.col("date_v").dt.strftime("%Y-%m-%d"),
-                                         pl.col("track").replace_strict(TRACKS, default="积分"))))
+                                         pl.col("track").replace_strict(NO_SCHEME_WORD, default="积分"))))
     frame = frame.with_columns(item_key(pl.col("item_text")).alias("_item_key")).join(
         item_table(schemes), left_on=["scheme_key", "_item_key"], right_on=["scheme_key", "_item_text"], how="left",
         maintain_order="left").drop("_item_key")

@@ -28,19 +28,30 @@ TEXT_COLUMNS = ("id_card", "phone", "code", "house_no", "cycle")
 _ROSTER_TRACK = {"households": "village", "volunteers": "volunteer"}
 
 
+# Ledger columns only a branch running that track needs: a party branch's template keeps its
+# eight columns, a village's adds 村集体决定, a station's 服务评价.
+TRACK_COLUMNS = {"decision": "village", "rating": "volunteer"}
+
+
+def _schemes(store, org_code: str) -> dict:
+    """The branch's scheme of each track in force today."""
+    out = {}
+    for track in TRACKS:
+        try:
+            out[track], _ = scheme_for(store, org_code, dt.date.today(), track)
+        except NoSchemeError:
+            continue
+    return out
+
+
 def _choices(store, kind: str, org_code: str | None) -> dict[str, list[str]]:
     """Drop-downs that depend on the branch's scheme: its items, categories and appraisal items."""
     if store is None or not org_code:
         return {}
     today = dt.date.today()
     if kind == "events":
-        items = []
-        for track in TRACKS:
-            try:
-                scheme, _ = scheme_for(store, org_code, today, track)
-            except NoSchemeError:
-                continue
-            items += [i.name for k in scheme.subject_kinds for i in items_for(scheme, k)]
+        items = [i.name for scheme in _schemes(store, org_code).values() for k in scheme.subject_kinds
+                 for i in items_for(scheme, k)]
         return {"item": list(dict.fromkeys(items))} if items else {}
     try:
         scheme, _ = scheme_for(store, org_code, today, _ROSTER_TRACK.get(kind, "party"))
@@ -66,6 +77,9 @@ def template_bytes(kind: str, store=None, org_code: str | None = None) -> bytes:
     """The .xlsx template of ``kind``; with ``org_code``, drop-downs from that branch's scheme."""
     module = importer(kind)
     columns = module.COLUMNS
+    if kind == "events" and store is not None and org_code:
+        tracks = set(_schemes(store, org_code))
+        columns = [c for c in columns if TRACK_COLUMNS.get(c.key, "party") in tracks | {"party"}]
     scheme_lists = _choices(store, kind, org_code)
     buffer = io.BytesIO()
     with xlsxwriter.Workbook(buffer, {"in_memory": True}) as book:

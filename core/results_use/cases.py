@@ -216,18 +216,18 @@ def _allowed(store: Store, user, action: str, case_id: int) -> Case:
     return case
 
 
-def _step(store: Store, user, case: Case, expected: tuple[str, ...], what: str, sets: dict, audit_action: str) -> int:
+def _step(store: Store, case: Case, expected: tuple[str, ...], what: str, sets: dict, record) -> int:
     """Move the case on, re-checking its state inside the write (another session may have
-    acted meanwhile)."""
+    acted meanwhile); ``record(cur, fields)`` audits it with the step's own action."""
     def work(cur) -> int:
         state = cur.execute("SELECT state FROM disposal_cases WHERE id = ?", [case.id]).fetchone()[0]
         if state not in expected:
             raise EntryError(f"{case.name}的{case.kind_name}案件{_state_word(state)}，现在不能{what}")
         columns = ", ".join(f"{k} = ?" for k in sets)
         cur.execute(f"UPDATE disposal_cases SET {columns} WHERE id = ?", [*sets.values(), case.id]).fetchall()
-        audit.record(cur, user.username, audit_action, entity="disposal_case", entity_id=case.id,
-                     org_code=case.branch_code, member_id=case.member_id, before={"state": state},
-                     after={k: v for k, v in sets.items() if not k.endswith("_at")})
+        record(cur, {"entity": "disposal_case", "entity_id": case.id, "org_code": case.branch_code,
+                     "member_id": case.member_id, "before": {"state": state},
+                     "after": {k: v for k, v in sets.items() if not k.endswith("_at")}})
         return case.id
 
     return store.write(work)
@@ -253,8 +253,9 @@ def record_talk(store: Store, user, case_id: int, talk_date: dt.date, note: str,
     case = _disposal_step(store, user, case_id, "谈心谈话")
     talk_date = bounds.day(talk_date, "谈心谈话日期", today=today)
     note = bounds.text(note, "谈话情况", required=True)
-    return _step(store, user, case, ("open",), "登记谈心谈话",
-                 {"talk_date": talk_date, "talk_note": note, "state": "talked"}, "disposal.talk")
+    return _step(store, case, ("open",), "登记谈心谈话",
+                 {"talk_date": talk_date, "talk_note": note, "state": "talked"},
+                 lambda cur, fields: audit.record(cur, user.username, "disposal.talk", **fields))
 
 
 def record_plan(store: Store, user, case_id: int, plan: str, plan_date: dt.date,
@@ -265,9 +266,10 @@ def record_plan(store: Store, user, case_id: int, plan: str, plan_date: dt.date,
     plan_date = bounds.day(plan_date, "整改计划日期", today=today)
     if case.talk_date is not None and plan_date < case.talk_date:
         raise EntryError(f"整改计划日期 {plan_date:%Y-%m-%d} 早于谈心谈话日期 {case.talk_date:%Y-%m-%d}")
-    return _step(store, user, case, ("talked",), "制定整改计划",
+    return _step(store, case, ("talked",), "制定整改计划",
                  {"plan": plan, "plan_date": plan_date, "period_start": plan_date,
-                  "deadline": months_later(plan_date, TRANSFORM_MONTHS), "state": "planned"}, "disposal.plan")
+                  "deadline": months_later(plan_date, TRANSFORM_MONTHS), "state": "planned"},
+                 lambda cur, fields: audit.record(cur, user.username, "disposal.plan", **fields))
 
 
 def recommend(store: Store, user, case_id: int, outcome: str) -> int:
@@ -277,9 +279,10 @@ def recommend(store: Store, user, case_id: int, outcome: str) -> int:
     if outcome not in outcomes(case.kind):
         raise EntryError(f"支部建议应为 {'、'.join(outcomes(case.kind))} 之一")
     expected = ("planned",) if case.kind == DISPOSAL else ("open",)
-    return _step(store, user, case, expected, "提出支部建议",
+    return _step(store, case, expected, "提出支部建议",
                  {"recommendation": outcome, "recommended_by": user.username,
-                  "recommended_at": dt.datetime.now(), "state": "recommended"}, "disposal.recommend")
+                  "recommended_at": dt.datetime.now(), "state": "recommended"},
+                 lambda cur, fields: audit.record(cur, user.username, "disposal.recommend", **fields))
 
 
 def decide(store: Store, user, case_id: int, outcome: str, note: str = "") -> int:
@@ -288,9 +291,10 @@ def decide(store: Store, user, case_id: int, outcome: str, note: str = "") -> in
     if outcome not in outcomes(case.kind):
         raise EntryError(f"党委决定应为 {'、'.join(outcomes(case.kind))} 之一")
     note = bounds.text(note, "决定说明")
-    return _step(store, user, case, ("recommended",), "作出党委决定",
+    return _step(store, case, ("recommended",), "作出党委决定",
                  {"outcome": outcome, "decided_by": user.username, "decided_at": dt.datetime.now(),
-                  "decision_note": note or None, "state": "decided"}, "disposal.decide")
+                  "decision_note": note or None, "state": "decided"},
+                 lambda cur, fields: audit.record(cur, user.username, "disposal.decide", **fields))
 
 
 def case_rows(cases: list[Case], today: dt.date) -> list[dict]:
