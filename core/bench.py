@@ -307,10 +307,14 @@ def write_throughput(target: Path | str, writers: int = WRITERS, seconds: float 
         store.close()
 
 
+IMPORT_SCALE = 1.0  # the import files' size: 100k events and a 12k roster
+
+
 def import_times(target: Path | str) -> dict:
     """``core.imports.bench`` on a copy of ``target``, in a child process so its peak memory
     is its own figure (an upload's, in the app)."""
-    done = subprocess.run([sys.executable, "-m", "core.imports.bench", "--db", str(target)],
+    done = subprocess.run([sys.executable, "-m", "core.imports.bench", "--db", str(target),
+                           "--scale", str(IMPORT_SCALE)],
                           cwd=ROOT, check=True, stdout=subprocess.PIPE, text=True)  # its errors show on stderr
     return json.loads(done.stdout.strip().splitlines()[-1])
 

@@ -14,6 +14,7 @@ KEYS = {"size", "backend", "members", "events", "queries", "baseline", "ratio", 
 def test_bench_reports_every_figure(demo_path, monkeypatch):
     monkeypatch.setattr(bench, "WRITE_S", 0.5)  # the write figure's length, not its shape, is the bench's
     monkeypatch.setattr(bench, "WRITE_WARMUP_S", 0.1)
+    monkeypatch.setattr(bench, "IMPORT_SCALE", 0.1)  # 10k events and a 1.2k roster: the figure's shape
     out = bench.run("S", db=demo_path, runs=1)
     assert set(out) == KEYS
     assert out["size"] == "S" and out["members"] > 0 and out["events"] > 0

@@ -83,9 +83,10 @@ def events_file(store: Store, count: int = EVENTS, today: dt.date | None = None,
     return _xlsx(["姓名", "所在支部", "积分项目", "日期", "分值", "次数", "备注"], rows)
 
 
-def timings(db: Path | str) -> dict:
+def timings(db: Path | str, scale: float = 1.0) -> dict:
     """Seconds to import the roster and the events into a copy of ``db`` (a file or a
-    PostgreSQL URL) as its first admin."""
+    PostgreSQL URL) as its first admin; ``scale`` shrinks both files (the bench's own test
+    checks the figures' shape, not their size)."""
     from core.bench import copy_of  # late: core.bench pulls in pandas and the metrics
 
     with copy_of(db) as copy:
@@ -95,9 +96,9 @@ def timings(db: Path | str) -> dict:
                               " ORDER BY username LIMIT 1")
             user = User(*admin)
             out = {}
-            data = events_file(store)
+            data = events_file(store, round(EVENTS * scale))
             out["import_events_100k_s"] = _timed(store, user, "events", data)
-            data = roster_file(store)
+            data = roster_file(store, round(MEMBERS * scale))
             out["import_members_12k_s"] = _timed(store, user, "members", data)
             return out
         finally:
@@ -118,7 +119,9 @@ def main() -> None:
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", type=db_target, required=True)
-    out = timings(parser.parse_args().db)
+    parser.add_argument("--scale", type=float, default=1.0)
+    args = parser.parse_args()
+    out = timings(args.db, args.scale)
     out["peak_mb"] = peak_mb()
     print(json.dumps(out))
 
