@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 
 import pytest
@@ -21,14 +22,22 @@ def walk_cases(marks_for=lambda key, role: ()):
                 yield pytest.param(spec.path, role, id=f"{spec.key}-{role}", marks=list(marks_for(spec.key, role)))
 
 
+_SESSIONS: dict[tuple[str, str], object] = {}  # (role, database) → its logged-in AppTest
+
+
 def open_page(page: str, role: str):
-    """The page as the role's demo user sees it after logging in."""
+    """The page as the role's demo user sees it after logging in: one session per role and
+    database, moving from page to page as the user does (a login per page cost half the walk)."""
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
-    at.text_input[0].input(ROLES[role])
-    at.text_input[1].input(DEMO_PASSWORD)
-    at.button[0].click().run()
+    key = (role, os.environ.get("JIFEN_DB", ""))
+    at = _SESSIONS.get(key)
+    if at is None:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+        at.text_input[0].input(ROLES[role])
+        at.text_input[1].input(DEMO_PASSWORD)
+        at.button[0].click().run()
+        _SESSIONS[key] = at
     return at.switch_page(page).run()
 
 
