@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import polars as pl
-
+from core.engine import evaluate
 from core.engine.evaluate import rate_case, score_case
 from core.engine.gc_pause import gc_paused
 from core.engine.ranking import allowed_places
@@ -44,44 +43,14 @@ def scores_alike(old: Scheme, new: Scheme) -> bool:
 
 
 @gc_paused()
-def evaluate_both(old: Scheme, new: Scheme, case: dict, *, explain: bool = True
-                  ) -> tuple[dict, dict, tuple[dict, dict]]:
-    """``evaluate`` of ``case`` under both schemes, scored once when they score alike (a quota
-    or a grade band tuned: a county's simulation then costs about one evaluation). Also, per
-    subject, how many of each result's explanation lines its scoring wrote (the rest are its
-    rating's)."""
-    if scores_alike(old, new):
-        scored = score_case(old, case, explain=explain)
-        pairs = [(scored, old), (scored.fresh(), new)]
-    else:
-        pairs = [(score_case(old, case, explain=explain), old), (score_case(new, case, explain=explain), new)]
-    lines = tuple({o.subject.id: len(o.explain) for group in s.outcomes.values() for o in group} for s, _ in pairs)
-    return rate_case(old, pairs[0][0]), rate_case(new, pairs[1][0]), lines
-
-
-def _only(case: dict, ids: set[str]) -> dict:
-    """The case of ``ids`` alone: a subject's components and total read its own rows only."""
-    out = dict(case, subjects=[s for s in case["subjects"] if s["id"] in ids])
-    for key in ("scores", "vetoes", "history", "exchanges"):
-        if key in case:
-            out[key] = [r for r in case[key] if r["subject"] in ids]
-    events = case.get("events")
-    if isinstance(events, pl.DataFrame):
-        out["events"] = events.filter(pl.col("subject").is_in(sorted(ids)))
-    elif events is not None:
-        out["events"] = [e for e in events if e["subject"] in ids]
-    return out
-
-
-def _scoring_lines(old: Scheme, new: Scheme, case: dict, ids: set[str]) -> tuple[dict, dict]:
-    """Each of ``ids``'s scoring explanation in full (every event counted), under both schemes:
-    the county-wide pass leaves the per-event lines out, and only the changed subjects show."""
-    if not ids:
-        return {}, {}
-    sub = _only(case, ids)
-    first = score_case(old, sub)
-    second = first if scores_alike(old, new) else score_case(new, sub)
-    return tuple({o.subject.id: o.explain for group in s.outcomes.values() for o in group} for s in (first, second))
+def evaluate_both(old: Scheme, new: Scheme, case: dict) -> tuple[dict, dict]:
+    """``evaluate`` of ``case`` under both schemes; scored once when they score alike (a
+    quota or a grade band tuned: a county's simulation is then about one evaluation)."""
+    if not scores_alike(old, new):
+        return evaluate(old, case), evaluate(new, case)
+    scored = score_case(old, case)
+    again = scored.fresh()
+    return rate_case(old, scored), rate_case(new, again)
 
 
 def simulate(scheme: Scheme, case: dict, new_scheme: Scheme | None = None, overrides: dict | None = None) -> dict:
@@ -96,22 +65,19 @@ def simulate(scheme: Scheme, case: dict, new_scheme: Scheme | None = None, overr
         except (TypeError, AttributeError, KeyError, IndexError, ValueError, ArithmeticError) as exc:
             # The adjustment is the user's text: whatever shape it has, the answer is a message.
             raise SchemeError("--set", "(调整)", f"调整内容与方案结构不符（{type(exc).__name__}）") from None
-    old_out, new_out, (rated_old, rated_new) = evaluate_both(scheme, new_scheme, case, explain=False)
+    old_out, new_out = evaluate_both(scheme, new_scheme, case)
     old = {r["subject"]: r for r in old_out["results"]}
     new = {r["subject"]: r for r in new_out["results"]}
-    differing = {sid: [field for field in COMPARED if before[field] != new[sid][field]] for sid, before in old.items()}
-    differing = {sid: fields for sid, fields in differing.items() if fields}
-    full_old, full_new = _scoring_lines(scheme, new_scheme, case, set(differing))
     changes = []
-    for sid, fields in differing.items():
-        before, after = dict(old[sid]), dict(new[sid])
-        # the whole explanation: the full scoring lines, then the result's own rating lines
-        before["explain"] = full_old[sid] + before["explain"][rated_old[sid]:]
-        after["explain"] = full_new[sid] + after["explain"][rated_new[sid]:]
+    for sid, before in old.items():
+        after = new[sid]
+        differing = [field for field in COMPARED if before[field] != after[field]]
+        if not differing:
+            continue
         changes.append({
             "subject": sid,
             "branch": before["branch"],
-            "changed": fields,
+            "changed": differing,
             "old": {field: before[field] for field in COMPARED},
             "new": {field: after[field] for field in COMPARED},
             "name": before.get("name") or sid,
