@@ -8,7 +8,7 @@ import pytest
 
 from core.engine import evaluate
 from core.scheme import load_scheme, scheme_with_overrides
-from core.simulate import evaluate_both, scores_alike
+from core.simulate import evaluate_both, scores_alike, simulate
 
 
 def _case(scheme, n: int = 12) -> dict:
@@ -56,3 +56,25 @@ def test_an_edit_of_item_points_scores_again():
     assert not scores_alike(old, new)
     case = _case(old)
     assert evaluate_both(old, new, case)[1] == evaluate(new, case)
+
+
+@pytest.mark.parametrize("overrides", [{"grading": {"bands": [  # 优秀 from 84 (totals 82–84.5; 2 places)
+    {"name": "优秀", "min": 84}, {"name": "合格", "min": 80, "below": 84}, {"name": "基本合格", "min": 65, "below": 80},
+    {"name": "不合格", "below": 65}]}}, "points"])
+def test_a_changed_members_explanations_are_the_whole_ones(overrides):
+    # the county-wide pass leaves the per-event lines out; a changed member's two explanations
+    # are still exactly what evaluate says under each scheme
+    old = load_scheme("party-q100-3to1")
+    if overrides == "points":
+        code = next(c for c, i in old.items.items() if not i.is_range and i.points < 0)
+        overrides = {"items": {code: {"points": old.items[code].points * 2}}}
+    new = scheme_with_overrides(old, overrides)
+    case = _case(old)
+    report = simulate(old, case, new_scheme=new)
+    assert report["changes"]
+    before = {r["subject"]: r["explain"] for r in evaluate(old, case)["results"]}
+    after = {r["subject"]: r["explain"] for r in evaluate(new, case)["results"]}
+    for change in report["changes"]:
+        assert change["explain_old"] == before[change["subject"]]
+        assert change["explain_new"] == after[change["subject"]]
+        assert any("（2025-09-03）" in line for line in change["explain_old"])  # the per-event lines are there
