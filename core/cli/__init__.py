@@ -31,6 +31,17 @@ def fail(exc: Exception) -> int:
     return BAD_INPUT
 
 
+def acting_user(store: Store, username: str):
+    """``--as``: an active account (``get_user`` finds no other), else a Chinese refusal."""
+    from core.auth import get_user
+    from core.services.entry_rules import EntryError
+
+    user = get_user(store, username)
+    if user is None:
+        raise EntryError(f"--as：未知或已停用的用户 {username}")
+    return user
+
+
 def db_target(text: str) -> str | Path:
     """``--db``'s type: a URL stays a string (``Path`` would fold ``//`` into ``/``)."""
     return text if is_server_url(text) else Path(text)

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core.auth import ScopeError, get_user, scope_for
-from core.cli import fail
+from core.auth import ScopeError, scope_for
+from core.cli import acting_user, fail
 from core.cli.case import common_args, open_db
 from core.io import exports
 from core.io.pdf import FontMissing
@@ -25,10 +25,7 @@ from core.services.entry_rules import EntryError
 def _bytes(store, args) -> bytes:
     scope = None
     if args.as_user:
-        user = get_user(store, args.as_user)
-        if user is None:
-            raise exports.ExportError(f"未知或已停用的用户：{args.as_user}")
-        scope = scope_for(store, user)
+        scope = scope_for(store, acting_user(store, args.as_user))
     if args.kind == "ledger":
         return exports.ledger_xlsx(store, args.org, args.cycle, args.period, scope)
     if args.kind == "report":

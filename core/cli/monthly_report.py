@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from core.auth import ScopeError, get_user, scope_for
+from core.auth import ScopeError, scope_for
 from core.auth.scope import Scope
-from core.cli import db_option, fail, open_db
+from core.cli import acting_user, db_option, fail, open_db
 from core.metrics.monthly_report import report_bytes
 from core.services.entry_rules import EntryError
 
@@ -37,10 +37,7 @@ def run(args) -> int:
             raise EntryError(f"未知组织：{args.org}")
         scope = Scope("cli", "admin", args.org, "/")
         if args.as_user:
-            user = get_user(store, args.as_user)
-            if user is None:
-                raise EntryError(f"未知或已停用的用户：{args.as_user}")
-            scope = scope_for(store, user)
+            scope = scope_for(store, acting_user(store, args.as_user))
         data = report_bytes(store, scope, args.org, month)
     except (EntryError, ScopeError) as exc:
         return fail(exc)

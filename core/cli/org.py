@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from core import org_admin
-from core.auth import PermissionDenied, ScopeError, get_user
-from core.cli import db_option, fail, open_db
+from core.auth import PermissionDenied, ScopeError
+from core.cli import acting_user, db_option, fail, open_db
 from core.org_admin import OrgError
+from core.services.entry_rules import EntryError
 
 LEVELS = {"township": "township", "branch": "branch", "group": "group",
           "乡镇": "township", "街道": "township", "支部": "branch", "村": "branch", "党小组": "group", "网格": "group"}
@@ -45,11 +46,9 @@ def register(sub) -> None:
 def _run(args, work) -> int:
     store = open_db(args)
     try:
-        user = get_user(store, args.as_user)
-        if user is None:  # get_user finds active accounts only
-            return fail(ValueError(f"--as：未知或已停用的用户 {args.as_user}"))
+        user = acting_user(store, args.as_user)
         message = work(store, user)
-    except (OrgError, PermissionDenied, ScopeError) as exc:
+    except (OrgError, EntryError, PermissionDenied, ScopeError) as exc:
         return fail(exc)
     finally:
         store.close()

@@ -15,8 +15,8 @@ import datetime as dt
 import json
 
 from core import bounds
-from core.auth import PermissionDenied, ScopeError, User, get_user
-from core.cli import db_option, fail, open_db
+from core.auth import PermissionDenied, ScopeError, User
+from core.cli import acting_user, db_option, fail, open_db
 from core.results_use.candidates import candidates
 from core.results_use.cases import list_cases
 from core.scheme_assignments import NoSchemeError
@@ -28,10 +28,7 @@ TODAY_HELP = "按哪一天计算（默认今天），如 2026-03-10"
 
 def _acting(store, args) -> User:
     if args.as_user:
-        user = get_user(store, args.as_user)
-        if user is None:
-            raise EntryError(f"--as：未知或已停用的用户 {args.as_user}")
-        return user
+        return acting_user(store, args.as_user)
     root = store.scalar("SELECT code FROM orgs WHERE parent_code IS NULL ORDER BY path LIMIT 1")
     if root is None:
         raise EntryError("数据库中还没有组织")

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from core.auth import PermissionDenied, ScopeError, get_user
-from core.cli import db_option, fail, open_db
+from core.auth import PermissionDenied, ScopeError
+from core.cli import acting_user, db_option, fail, open_db
 from core.scheme import list_schemes
 from core.scheme_assignments import NoSchemeError, assign_scheme
 
@@ -42,9 +42,7 @@ def scheme_assign(args) -> int:
         return fail(ValueError(f"未知方案「{args.scheme}」；可用的方案见 python -m core scheme list"))
     store = open_db(args)
     try:
-        user = get_user(store, args.as_user)
-        if user is None:  # get_user finds active accounts only
-            return fail(ValueError(f"--as：未知或已停用的用户 {args.as_user}"))
+        user = acting_user(store, args.as_user)
         name = store.scalar("SELECT name FROM orgs WHERE code = ?", [args.org])
         if name is None:
             return fail(ValueError(f"未知组织编码：{args.org}"))

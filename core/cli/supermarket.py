@@ -15,8 +15,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from core.auth import PermissionDenied, ScopeError, get_user
-from core.cli import db_option, fail, open_db
+from core.auth import PermissionDenied, ScopeError
+from core.cli import acting_user, db_option, fail, open_db
 from core.scheme_assignments import NoSchemeError
 from core.services.case import plain_number
 from core.services.entry_rules import EntryError
@@ -62,9 +62,7 @@ def register(sub) -> None:
 def run_exchange(args) -> int:
     store = open_db(args, must_exist=True)
     try:
-        user = get_user(store, args.as_user)
-        if user is None:  # get_user finds active accounts only
-            return fail(ValueError(f"--as：未知或已停用的用户 {args.as_user}"))
+        user = acting_user(store, args.as_user)
         qty = args.qty
         receipt = exchange(store, user, args.subject, [(args.goods, qty)], today=_today(args.date),
                            request_key=args.request_key)

@@ -13,8 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from core.auth import get_user
-from core.cli import db_option, fail, open_db
+from core.cli import acting_user, db_option, fail, open_db
 from core.decimals import json_number
 from core.scheme_assignments import TRACKS, NoSchemeError
 from core.scheme_edit import EditError, adopt, simulate_org, tuning
@@ -33,9 +32,7 @@ def _changes(pairs: list[str]) -> dict:
 def run(args) -> int:
     store = open_db(args, must_exist=True)
     try:
-        user = get_user(store, args.as_user)
-        if user is None:
-            raise EditError(f"未知或已停用的用户：{args.as_user}")
+        user = acting_user(store, args.as_user)
         if args.fields:
             info = tuning(store, user, args.org, args.track)
             out = [{"path": f["path"], "label": f["label"], "value": json_number(f["value"]),
