@@ -25,19 +25,26 @@ def _form_button(at, label):
     return next(b for b in at.button if b.label == label)
 
 
-def test_township_returns_without_reason_refused_then_approves_the_oldest(page, demo_path):
+def test_township_approves_three_results_and_returns_one_with_a_reason(page, demo_path):
+    # issue 12's "done when": the demo's queue holds four results (core/demo/review_chain.py)
     store = open_store(str(demo_path))
     approvals = "SELECT count(*) FROM audit_log WHERE action = 'review.approve' AND username = 'zhen01'"
     before = store.scalar(approvals)  # the demo's approved chains
     at = page("pages/township_review.py", TOWNSHIP)
     picks = at.selectbox(key="tr_pick").options
-    assert len(picks) == 2 and "已等待 9 天" in picks[0]  # oldest first
+    assert len(picks) == 4 and "已等待 9 天" in picks[0]  # oldest first
     _form_button(at, "退回支部").click().run()
     assert [e.value for e in at.error] == ["请填写退回原因"]
-    _form_button(at, "审核通过").click().run()
-    assert "已审核通过，支部可以确认归档" in at.success[0].value
-    assert len(at.selectbox(key="tr_pick").options) == 1
-    assert store.scalar(approvals) == before + 1
+    for left in (3, 2, 1):  # the oldest each time
+        _form_button(at, "审核通过").click().run()
+        assert "已审核通过，支部可以确认归档" in at.success[0].value
+        assert len(at.selectbox(key="tr_pick").options) == left
+    assert store.scalar(approvals) == before + 3
+    last = at.selectbox(key="tr_pick").options[0].split(" · ")[0]
+    next(t for t in at.text_area if t.label == "退回原因（退回时必填）").input("评议票数与参会人数不符，请核实后重新公示")
+    _form_button(at, "退回支部").click().run()
+    assert at.success[0].value.endswith("已退回支部") and last in at.success[0].value
+    assert not [box for box in at.selectbox if box.key == "tr_pick"]  # the queue is empty
 
 
 def test_township_reminds_and_takes_over_an_overdue_objection(page):

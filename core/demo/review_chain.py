@@ -3,8 +3,8 @@
 ``settle`` is what the demo's 公示 workflow does with a published cycle once its window has
 closed: most branches record their 支委会, submit, are approved by the township (孙丽, zhen01)
 and finalise (备案); a few are held in the chain so the township's queue has something in it:
-one submitted 9 days ago, one 2 days ago, one returned with a reason, one approved but not yet
-archived. ``generate`` then sends a 催办 about the overdue objection the workflow left.
+one submitted 9 days ago, three 2 days ago, one returned with a reason, one approved but not
+yet archived. ``generate`` then sends a 催办 about the overdue objection the workflow left.
 """
 
 from __future__ import annotations
@@ -23,8 +23,9 @@ from core.services.review_chain import approve, committee_record, record_committ
 from core.services.review_steps import add_step
 from core.store import Store
 
-# Where the first branches whose cycle goes up stop, in turn (the rest go all the way to 备案).
-HELD = ("waiting_long", "waiting", "returned", "approved")
+# Where the first branches whose cycle goes up stop, in turn (the rest go all the way to 备案):
+# four wait in the township's queue, so an official can approve three and return one.
+HELD = ("waiting_long", "waiting", "returned", "approved", "waiting", "waiting")
 RETURN_REASON = "评议票数与参会人数不符，请核实民主评议记录后重新公示"
 ATTENDEES = "支部书记、组织委员、宣传委员、纪检委员、党员代表2名"
 
