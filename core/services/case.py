@@ -62,7 +62,7 @@ class _Assignments:
         for code, *row in store.all(
             """
             SELECT b.code, a.id, a.org_code, a.name, a.scheme_id, a.scheme_version, a.overrides, a.from_date,
-                   a.assigned_by, a.reason
+                   a.assigned_by, a.reason, a.version_label
             FROM (SELECT code, path FROM orgs WHERE code = ANY(?)) b
             JOIN (SELECT sa.*, o.name, o.path FROM scheme_assignments sa JOIN orgs o ON o.code = sa.org_code
                   WHERE coalesce(sa.track, 'party') = ?) a
@@ -364,7 +364,15 @@ def build_case(store: Store, branch_code: str, cycle: int, *, today: dt.date | N
 
     Raises ``NoSchemeError`` (a Chinese message) for an unknown branch or one without a scheme.
     """
+    group = branch_group(store, branch_code, cycle, today, track)
+    return group.scheme, read_cases(store, [group], cycle, upto=upto)[0]
+
+
+def branch_group(store: Store, branch_code: str, cycle: int, today: dt.date | None = None,
+                 track: str = "party") -> SchemeGroup:
+    """The one branch's scheme and assignment of ``track`` governing the cycle (``NoSchemeError``
+    as ``build_case`` says)."""
     groups, missing = group_by_scheme(store, [branch_code], cycle, today, track)
     if missing:
         raise NoSchemeError(missing[branch_code])
-    return groups[0].scheme, read_cases(store, groups, cycle, upto=upto)[0]
+    return groups[0]

@@ -17,7 +17,7 @@ from core.engine import evaluate
 from core.engine.labels import flag_label
 from core.scheme import Scheme
 from core.scheme_assignments import scheme_for_cycle, version_of, version_text
-from core.services.case import build_case
+from core.services.case import branch_group, read_cases
 from core.services.entry_rules import EntryError
 from core.store import Store
 
@@ -49,11 +49,12 @@ def live_output(store: Store, branch_code: str, cycle: int, period: str = "cycle
     The output carries the scheme version that produced it (``version``: template, version and
     an adopted edit's label), so a 公示 snapshot keeps saying which version it was."""
     check_period(period)
-    scheme, case = build_case(store, branch_code, cycle, today=today, track=track)
+    group = branch_group(store, branch_code, cycle, today, track)
+    scheme, case = group.scheme, read_cases(store, [group], cycle)[0]
     case["period"] = period
     through = period_bounds(scheme.cycle_start, cycle, period)[1]
     output = evaluate(scheme, case)
-    output["version"] = version_of(scheme, scheme_for_cycle(store, branch_code, cycle, today, track)[1])
+    output["version"] = version_of(scheme, group.assignment)
     return scheme, output, through
 
 
