@@ -149,8 +149,9 @@ def _chain_todos(store: Store, user, scope: Scope, today: dt.date) -> list[Todo]
                               w.days >= REVIEW_URGENT_DAYS,
                               {"branch": w.branch_code, "cycle": str(w.cycle), "period": w.period}))
     if can(user.role, "finalise"):
-        names = orgs.labels(store, [r.branch_code for r in returned_results(store, scope)])
-        for r in returned_results(store, scope):
+        returned = returned_results(store, scope)
+        names = orgs.labels(store, [r.branch_code for r in returned])
+        for r in returned:
             label = period_label(scheme_for_cycle(store, r.branch_code, r.cycle, track=r.track)[0], r.cycle, r.period)
             items.append(Todo("publicity", f"{names[r.branch_code]}{label}结果被乡镇党委退回（{r.made_at:%Y-%m-%d}）："
                               f"{r.reason}；请更正后重新报送", True,

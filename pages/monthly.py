@@ -9,7 +9,7 @@ import streamlit as st
 from core import orgs
 from core.auth import can
 from core.cycles import month_start
-from core.metrics.monthly_report import file_name, month_label, monthly_report, report_bytes
+from core.metrics.monthly_report import file_name, month_label, monthly_report, workbook
 from core.services.entry_rules import EntryError
 from core.targets import KIND_NAMES, set_target, targets_set
 from ui.charts import table
@@ -42,7 +42,8 @@ if report.height <= 1:
     st.info("所选范围内没有支部")
 else:
     table(report, pinned=["支部"])
-    st.download_button("导出 Excel", data=lambda: report_bytes(store, scope, org, month, now),
+    # the frame on screen is the file: the report is not run again for the download
+    st.download_button("导出 Excel", data=lambda: workbook(report),
                        file_name=file_name(store, org, month),
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     st.caption("参与率：当月有已审核积分记录或出席活动的对象 ÷ 在册且未免评的对象（按类别）；目标由乡镇或支部设置，"

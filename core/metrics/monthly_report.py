@@ -98,15 +98,16 @@ def monthly_report(store: Store, scope: Scope, org_code: str, month: dt.date,
     kinds, market, volunteers = _present(store, scope)
     entries = activity.entries(store, scope, flt).select("branch", "name", "entries", "approved")
     frame = entries.join(_counts(store, scope, first, last), on="branch", how="left")
-    part = participation_by_kind(store, scope, flt, kinds)
+    part: dict[tuple, dict] = {}  # (branch, kind) → its participation row, found once
+    for p in participation_by_kind(store, scope, flt, kinds).iter_rows(named=True):
+        part.setdefault((p["branch"], p["kind"]), p)
     shown = labels(store, frame["branch"].to_list())
     rows, total = [], {}
     for r in frame.iter_rows(named=True):
         row = {"支部": shown.get(r["branch"], r["name"]), "录入积分记录（条）": r["entries"], "审核通过（条）": r["approved"]}
         for kind in kinds:
             name = KIND_NAMES[kind]
-            got = part.filter((pl.col("branch") == r["branch"]) & (pl.col("kind") == kind))
-            p = got.row(0, named=True) if got.height else None
+            p = part.get((r["branch"], kind))
             row[f"{name}参与（人）"] = p["participants"] if p else 0
             row[f"{name}应参与（人）"] = p["base"] if p else 0
             row[f"{name}参与率（%）"] = p["rate"] if p else None
@@ -138,6 +139,11 @@ def file_name(store: Store, org_code: str, month: dt.date) -> str:
     return f"{clean_file_name(f'{name}{month_label(month)}月报')}.xlsx"
 
 
+def workbook(report) -> bytes:
+    """A 月报 frame as an Excel workbook (one sheet)."""
+    return excel_bytes({SHEET: report})
+
+
 def report_bytes(store: Store, scope: Scope, org_code: str, month: dt.date, today: dt.date | None = None) -> bytes:
     """The 月报 as an Excel workbook (one sheet)."""
-    return excel_bytes({SHEET: monthly_report(store, scope, org_code, month, today)})
+    return workbook(monthly_report(store, scope, org_code, month, today))
