@@ -22,7 +22,7 @@ from core.decimals import fmt
 from core.scheme import Scheme, SchemeError, scheme_with_overrides
 from core.scheme.loader import merge_overrides
 from core.scheme_assignments import (
-    TRACKS, Assignment, NoSchemeError, assign_scheme, assignment_for, resolve_scheme,
+    TRACKS, Assignment, NoSchemeError, assign_scheme, resolve_scheme, scheme_for,
 )
 from core.services.case import group_by_scheme, plain_number, read_cases
 from core.simulate import simulate
@@ -129,9 +129,8 @@ def _target(store: Store, user, org_code: str, track: str, today: dt.date) -> tu
     row = store.one("SELECT name, level FROM orgs WHERE code = ?", [org_code])
     if row is None or row[1] not in ("county", "township", "branch"):
         raise EditError("方案只能调整到县、乡镇（街道）或支部（村）")
-    assignment = assignment_for(store, org_code, today, track)
-    overrides = json.dumps(assignment.overrides, ensure_ascii=False, sort_keys=True) if assignment.overrides else None
-    return resolve_scheme(assignment.scheme_id, overrides), assignment, row[0]
+    scheme, assignment = scheme_for(store, org_code, today, track)
+    return scheme, assignment, row[0]
 
 
 def tuning(store: Store, user, org_code: str, track: str = "party", today: dt.date | None = None) -> dict:
