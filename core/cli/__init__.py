@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import pkgutil
+import re
 import sys
 from pathlib import Path
 
@@ -93,8 +94,38 @@ def probe_server(url: str) -> None:
                                f"（{reason}）。") from None
 
 
+# argparse's own refusals (a missing option, "abc" for a number, an unknown choice), said in
+# Chinese: the pattern of each English message, and its Chinese form.
+_ARGPARSE_CHINESE = [
+    (r"the following arguments are required: (.*)", r"缺少必填参数：\1"),
+    (r"unrecognized arguments: (.*)", r"无法识别的参数：\1"),
+    (r"argument (\S+): invalid int value: (.*)", r"参数 \1 应为整数，不是 \2"),
+    (r"argument (\S+): invalid (\S+) value: (.*)", r"参数 \1 的值有误：\3"),
+    (r"argument (\S+): invalid choice: (.*?) \(choose from (.*)\)", r"参数 \1 不能取 \2，可选：\3"),
+    (r"argument (\S+): expected one argument", r"参数 \1 后面应给出一个值"),
+    (r"argument (\S+): expected (.*)", r"参数 \1 后面缺少值"),
+    (r"argument (\S+): not allowed with argument (.*)", r"参数 \1 不能与 \2 同用"),
+    (r"ambiguous option: (\S+) could match (.*)", r"参数 \1 不明确，可能是：\2"),
+]
+
+
+class ChineseParser(argparse.ArgumentParser):
+    """An ``ArgumentParser`` whose refusals are Chinese (exit code 2, as for every bad input);
+    the verbs' sub-parsers are of this class too (``add_subparsers`` takes the parent's)."""
+
+    def error(self, message: str):
+        for pattern, chinese in _ARGPARSE_CHINESE:
+            if re.fullmatch(pattern, message, flags=re.S):
+                message = re.sub(pattern, chinese, message, flags=re.S)
+                break
+        else:
+            message = f"参数有误：{message}"
+        self.print_usage(sys.stderr)
+        self.exit(BAD_INPUT, f"错误：{message}（用 {self.prog} -h 查看用法）\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="jifen", description="积分制管理 命令行工具")
+    parser = ChineseParser(prog="jifen", description="积分制管理 命令行工具")
     sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
         module = importlib.import_module(f"{__name__}.{info.name}")
