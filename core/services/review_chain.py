@@ -25,7 +25,7 @@ from core.services.objections import open_count
 from core.services.publicity import Publicity, current_publicity
 from core.services.results import check_period
 from core.services.reminders import KIND_NAMES, open_reminders
-from core.services.review_steps import EXCHANGE, Step, add_step, latest
+from core.services.review_steps import EXCHANGE, Step, add_step, exchange_in_scope, latest
 from core.store import Store
 
 STEP_NAMES = {"initial": "支部初评", "committee": "支委会", "publicity": "公示", "township": "上级党委审核",
@@ -268,40 +268,17 @@ def waiting_step(states: list[StepState]) -> StepState | None:
 def township_queue(store: Store, scope, today: dt.date | None = None) -> list[Waiting]:
     """Submitted results waiting for the township in ``scope``, oldest first."""
     today = today or dt.date.today()
-    where, params = scope.sql("b")
-    rows = store.all(
-        f"""SELECT s.branch_code, s.cycle, s.period, s.track, s.made_by, s.made_at, s.publicity_id
-            FROM review_steps s
-            JOIN (SELECT max(id) AS id FROM review_steps WHERE step = ANY(?)
-                  GROUP BY branch_code, cycle, period, track) l ON l.id = s.id
-            JOIN orgs b ON b.code = s.branch_code
-            WHERE {where} AND s.outcome = 'submitted' ORDER BY s.made_at, s.id""", [list(EXCHANGE)] + params)
-    names = orgs.labels(store, [r[0] for r in rows])
-    named = people(store, [r[4] for r in rows])
-    out = []
-    for code, cycle, period, track, by, at, pub_id in rows:
-        label = period_label(_scheme(store, code, cycle, track), cycle, period)
-        out.append(Waiting(code, names.get(code, code), cycle, period, track, label, named[by], at,
-                           max(0, (today - at.date()).days), pub_id))
-    return out
+    rows = exchange_in_scope(store, scope, ("submitted",))
+    names = orgs.labels(store, [r.branch_code for r in rows])
+    named = people(store, [r.made_by for r in rows])
+    return [Waiting(r.branch_code, names.get(r.branch_code, r.branch_code), r.cycle, r.period, r.track,
+                    period_label(_scheme(store, r.branch_code, r.cycle, r.track), r.cycle, r.period), named[r.made_by],
+                    r.made_at, max(0, (today - r.made_at.date()).days), r.publicity_id) for r in rows]
 
 
 def returned_results(store: Store, scope) -> list[Step]:
     """Results the township returned and the branch has not submitted again, in ``scope``."""
-    where, params = scope.sql("b")
-    rows = store.all(
-        f"""SELECT s.id FROM review_steps s
-            JOIN (SELECT max(id) AS id FROM review_steps WHERE step = ANY(?)
-                  GROUP BY branch_code, cycle, period, track) l ON l.id = s.id
-            JOIN orgs b ON b.code = s.branch_code
-            WHERE {where} AND s.outcome = 'returned' ORDER BY s.id""", [list(EXCHANGE)] + params)
-    return [latest_by_id(store, r[0]) for r in rows]
-
-
-def latest_by_id(store: Store, step_id: int) -> Step:
-    return Step(*store.one("SELECT id, branch_code, cycle, period, track, publicity_id, step, outcome, meeting_kind,"
-                           " meeting_date, attendees, decision, reason, made_by, made_at FROM review_steps"
-                           " WHERE id = ?", [step_id]))
+    return exchange_in_scope(store, scope, ("returned",))
 
 
 def waiting_list(store: Store, scope, today: dt.date | None = None) -> list[dict]:
@@ -309,26 +286,18 @@ def waiting_list(store: Store, scope, today: dt.date | None = None) -> list[dict
     not yet archived (报送 → 乡镇党委; 退回 or 审核通过 → 支部), and each open 催办; with the
     days since the last move, longest first."""
     today = today or dt.date.today()
-    where, params = scope.sql("b")
-    rows = store.all(
-        f"""SELECT s.branch_code, s.cycle, s.period, s.track, s.outcome, s.made_at
-            FROM review_steps s
-            JOIN (SELECT max(id) AS id FROM review_steps WHERE step = ANY(?)
-                  GROUP BY branch_code, cycle, period, track) l ON l.id = s.id
-            JOIN orgs b ON b.code = s.branch_code
-            LEFT JOIN period_locks k ON k.branch_code = s.branch_code AND k.cycle = s.cycle
-                 AND k.period = s.period AND coalesce(k.track, 'party') = s.track AND k.reopened_at IS NULL
-            WHERE {where} AND k.id IS NULL""", [list(EXCHANGE)] + params)
+    rows = exchange_in_scope(store, scope, ("submitted", "returned", "approved"), unarchived=True)
     steps = {"submitted": ("上级党委审核", WHO["township"]), "returned": ("退回后重新报送", WHO["branch"]),
              "approved": ("确认归档（备案）", WHO["branch"])}
     reminders = open_reminders(store, scope)
-    names = orgs.labels(store, [r[0] for r in rows] + [r.branch_code for r in reminders])
+    names = orgs.labels(store, [r.branch_code for r in rows + reminders])
     out = []
-    for code, cycle, period, track, outcome, at in rows:
-        step, who = steps[outcome]
-        out.append({"支部": names[code], "期间": period_label(_scheme(store, code, cycle, track), cycle, period),
-                    "等待步骤": step, "等待谁": who, "等待天数": max(0, (today - at.date()).days),
-                    "branch": code, "cycle": cycle, "period": period})
+    for r in rows:
+        step, who = steps[r.outcome]
+        out.append({"支部": names[r.branch_code],
+                    "期间": period_label(_scheme(store, r.branch_code, r.cycle, r.track), r.cycle, r.period),
+                    "等待步骤": step, "等待谁": who, "等待天数": max(0, (today - r.made_at.date()).days),
+                    "branch": r.branch_code, "cycle": r.cycle, "period": r.period})
     for r in reminders:
         out.append({"支部": names[r.branch_code], "期间": "", "等待步骤": f"催办：{KIND_NAMES[r.kind]}",
                     "等待谁": WHO["branch"], "等待天数": max(0, (today - r.sent_at.date()).days),

@@ -52,6 +52,22 @@ def latest(db, branch_code: str, cycle: int, period: str, track: str, steps: tup
     return Step(*rows[0]) if rows else None
 
 
+def exchange_in_scope(store: Store, scope, outcomes: tuple[str, ...], *, unarchived: bool = False) -> list[Step]:
+    """Each result's newest exchange row in ``scope`` whose outcome is one of ``outcomes``,
+    oldest first; ``unarchived`` keeps only periods not locked (确认归档) now."""
+    where, params = scope.sql("b")
+    lock = ("LEFT JOIN period_locks k ON k.branch_code = s.branch_code AND k.cycle = s.cycle AND k.period = s.period"
+            " AND coalesce(k.track, 'party') = s.track AND k.reopened_at IS NULL") if unarchived else ""
+    rows = store.all(
+        f"""SELECT {', '.join('s.' + c.strip() for c in _COLUMNS.split(','))} FROM review_steps s
+            JOIN (SELECT max(id) AS id FROM review_steps WHERE step = ANY(?)
+                  GROUP BY branch_code, cycle, period, track) l ON l.id = s.id
+            JOIN orgs b ON b.code = s.branch_code {lock}
+            WHERE {where} AND s.outcome = ANY(?) {'AND k.id IS NULL' if unarchived else ''}
+            ORDER BY s.made_at, s.id""", [list(EXCHANGE)] + params + [list(outcomes)])
+    return [Step(*r) for r in rows]
+
+
 def approved_for(db, branch_code: str, cycle: int, period: str, track: str, publicity_id: int) -> bool:
     """The township approved this very 公示 (a republished or reopened result needs it again)."""
     last = latest(db, branch_code, cycle, period, track, EXCHANGE)
