@@ -151,6 +151,11 @@ def _months_text(begin: date, end: date) -> str:
     return f"{begin.month}月—次年{end.month}月"
 
 
+def month_label(day: date) -> str:
+    """2025-09-xx → 2025年9月."""
+    return f"{day.year}年{day.month}月"
+
+
 def cycle_label(scheme_or_cycle_start, cycle: int) -> str:
     """'2025—2026年度（2025-07-01至2026-06-30）', or '2025年度（2025-01-01至2025-12-31）'."""
     start, end = cycle_bounds(scheme_or_cycle_start, cycle)

@@ -102,12 +102,16 @@ def labels(store: Store, codes) -> dict[str, str]:
     return {code: out[code] for code in codes if code in out}
 
 
+def branch_codes(store: Store, scope: Scope) -> list[str]:
+    """The branches in use in scope, in tree order."""
+    where, params = scope.sql("o")
+    return [r[0] for r in store.all(f"SELECT o.code FROM orgs o WHERE {where} AND o.level = 'branch'"
+                                    " AND coalesce(o.active, true) ORDER BY o.path", params)]
+
+
 def branches(store: Store, scope: Scope) -> list[tuple[str, str]]:
     """(code, label) of the branches in use in scope, in tree order (labels from ``labels``)."""
-    where, params = scope.sql("o")
-    codes = [r[0] for r in store.all(f"SELECT o.code FROM orgs o WHERE {where} AND o.level = 'branch'"
-                                     " AND coalesce(o.active, true) ORDER BY o.path",
-                                     params)]
+    codes = branch_codes(store, scope)
     shown = labels(store, codes)
     return [(code, shown[code]) for code in codes]
 

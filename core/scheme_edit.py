@@ -18,6 +18,7 @@ import json
 from core import bounds
 from core.auth import require, scope_for
 from core.cycles import cycle_of
+from core.results_use.source import branches_under
 from core.decimals import fmt
 from core.scheme import Scheme, SchemeError, scheme_with_overrides
 from core.scheme.loader import merge_overrides
@@ -140,12 +141,6 @@ def tuning(store: Store, user, org_code: str, track: str = "party", today: dt.da
     return {"scheme": scheme, "assignment": assignment, "org_name": name, "fields": editable_fields(scheme)}
 
 
-def _branches_under(store: Store, org_code: str) -> list[str]:
-    return [r[0] for r in store.all(
-        "SELECT b.code FROM orgs b JOIN orgs o ON starts_with(b.path, o.path) WHERE o.code = ?"
-        " AND b.level = 'branch' AND coalesce(b.active, true) ORDER BY b.path", [org_code])]
-
-
 def simulate_org(store: Store, user, org_code: str, changes: dict, track: str = "party",
                  today: dt.date | None = None, cycle: int | None = None) -> dict:
     """The edit simulated on this cycle's data of the branches it would govern: the branch
@@ -158,7 +153,7 @@ def simulate_org(store: Store, user, org_code: str, changes: dict, track: str = 
     edited, overrides = check_edit(scheme, changes)
     cycle = cycle_of(scheme.cycle_start, today) if cycle is None else cycle  # default: this cycle
     level = store.scalar("SELECT level FROM orgs WHERE code = ?", [org_code])
-    groups, _ = group_by_scheme(store, [org_code] if level == "branch" else _branches_under(store, org_code),
+    groups, _ = group_by_scheme(store, [org_code] if level == "branch" else branches_under(store, scope_for(store, user), org_code),
                                 cycle, today, track)
     if level != "branch":
         groups = [g for g in groups if g.assignment.id == assignment.id]

@@ -38,6 +38,12 @@ class Scope:
         if not self.contains_org(store, org_code):
             self._refuse(store, f"组织 {org_code} 不在您的管辖范围内", org_code=org_code)
 
+    def narrowed(self, store: Store, org_code: str) -> Scope:
+        """This scope narrowed to ``org_code``'s subtree (refused, and audited, outside it)."""
+        self.check_org(store, org_code)
+        path = store.scalar("SELECT path FROM orgs WHERE code = ?", [org_code])
+        return Scope(self.username, self.role, org_code, path, self.grid)
+
     def check_member(self, store: Store, member_id: str) -> str:
         """Return the member's branch code, or refuse if the member is outside the scope."""
         row = store.one(

@@ -32,9 +32,7 @@ def org_scope(store: Store, scope: Scope | None, org_code: str) -> Scope:
     path = store.scalar("SELECT path FROM orgs WHERE code = ?", [org_code])
     if path is None:
         raise ValueError(f"未知组织编码：{org_code}")
-    if scope is not None:
-        scope.check_org(store, org_code)
-    return Scope(scope.username if scope else "cli", scope.role if scope else "admin", org_code, path)
+    return scope.narrowed(store, org_code) if scope is not None else Scope("cli", "admin", org_code, path)
 
 
 def report_sheets(store: Store, scope: Scope, cycle: int, period: str | None = None,

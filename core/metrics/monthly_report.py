@@ -17,7 +17,7 @@ import datetime as dt
 import polars as pl
 
 from core.auth.scope import Scope
-from core.cycles import month_end, month_start
+from core.cycles import month_end, month_label, month_start
 from core.io.exports import clean_file_name
 from core.io.tables import excel_bytes
 from core.metrics import activity
@@ -29,17 +29,6 @@ from core.volunteers import SERVICE_ITEM
 
 TOTAL = "合计"
 SHEET = "月报"
-
-
-def month_label(month: dt.date) -> str:
-    return f"{month.year}年{month.month}月"
-
-
-def _narrowed(store: Store, scope: Scope, org_code: str) -> Scope:
-    """The user's scope narrowed to ``org_code`` (refused, and audited, outside it)."""
-    scope.check_org(store, org_code)
-    path = store.scalar("SELECT path FROM orgs WHERE code = ?", [org_code])
-    return Scope(scope.username, scope.role, org_code, path)
 
 
 def _counts(store: Store, scope: Scope, first: dt.date, last: dt.date) -> pl.DataFrame:
@@ -92,7 +81,7 @@ def monthly_report(store: Store, scope: Scope, org_code: str, month: dt.date,
     """One row per branch under ``org_code`` (a township, usually) and a 合计 row, with Chinese
     column names, for ``month`` (any day in it)."""
     today = today or dt.date.today()
-    scope = _narrowed(store, scope, org_code)
+    scope = scope.narrowed(store, org_code)
     first, last = month_start(month), month_end(month)
     flt: Filter = default_filter(today, period=month_key(first))
     kinds, market, volunteers = _present(store, scope)

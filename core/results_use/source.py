@@ -16,11 +16,7 @@ from core.store import Store
 def branches_under(store: Store, scope: Scope, org_code: str) -> list[str]:
     """The branches of ``org_code`` (itself when it is one) in tree order; refused and audited
     when the organisation is outside the user's scope."""
-    scope.check_org(store, org_code)
-    path = store.scalar("SELECT path FROM orgs WHERE code = ?", [org_code])
-    return [r[0] for r in store.all(
-        "SELECT code FROM orgs WHERE level = 'branch' AND starts_with(path, ?) AND coalesce(active, true)"
-        " ORDER BY path", [path])]
+    return orgs.branch_codes(store, scope.narrowed(store, org_code))
 
 
 def results_under(store: Store, scope: Scope, org_code: str, cycle: int, period: str = "cycle",

@@ -16,7 +16,7 @@ import polars as pl
 
 from core import audit
 from core.auth import require, scope_for
-from core.cycles import month_end, month_start, next_month
+from core.cycles import month_end, month_label, month_start, next_month
 from core.decimals import fmt, to_decimal
 from core.io import pdf
 from core.io.tables import excel_bytes
@@ -35,10 +35,6 @@ def due_date(month: dt.date) -> dt.date:
     """The first Wednesday of the month after ``month``: 2025-09 → 2025-10-01, 2025-10 → 2025-11-05."""
     first = next_month(month_start(month))
     return first + dt.timedelta(days=(WEDNESDAY - first.weekday()) % 7)
-
-
-def month_label(month: dt.date) -> str:
-    return f"{month.year}年{month.month}月"
 
 
 def submission(store: Store, station: str, month: dt.date) -> tuple[str | None, dt.datetime | None]:
