@@ -47,13 +47,16 @@ if queue:
     link = arrived()
     wanted = next((k for k in keys if link and k[0] == link.get("branch") and str(k[1]) == link.get("cycle")
                    and k[2] == link.get("period", "cycle")), None)
+    # keyed on what each item is, not its place in the queue: after an approval the queue
+    # shifts, and a kept index would show the approved item's label over the next one
+    ids = ["|".join(map(str, k)) for k in keys]
     if wanted is not None:
-        st.session_state["tr_pick"] = keys.index(wanted)
-    labels = {i: f"{w.branch_name} · {w.label}（已等待 {w.days} 天）" for i, w in enumerate(queue)}
+        st.session_state["tr_pick"] = ids[keys.index(wanted)]
+    labels = {ids[i]: f"{w.branch_name} · {w.label}（已等待 {w.days} 天）" for i, w in enumerate(queue)}
     if st.session_state.get("tr_pick") not in labels:
         st.session_state.pop("tr_pick", None)
     pick = st.selectbox("审核哪一项", list(labels), format_func=labels.get, key="tr_pick")
-    w = queue[pick]
+    w = queue[ids.index(pick)]
     st.markdown("**审核步骤**")
     st.dataframe([{"步骤": s.name, "状态": s.state_name, "经办人": s.by or "—",
                    "时间": f"{s.at:%Y-%m-%d}" if s.at else "—", "说明": s.detail or "—"}
