@@ -11,7 +11,7 @@ from core.scheme.model import COMMITTEE_BODIES
 from core.scheme_assignments import NoSchemeError, scheme_for_cycle
 from core.services import ledger
 from core.services.entry_rules import EntryError, member_row
-from core.services.finalise import finalise, finalise_blockers, reopen
+from core.services.finalise import finalise, finalise_blockers, publicity_blockers, reopen
 from core.services.objections import (STATE_NAMES, Correction, correctable_events, file_objection, resolve_objection,
                                       window_objections)
 from core.services.publicity import WINDOW_NAMES, current_publicity, open_publicity, open_window, pending_event_ids
@@ -44,6 +44,8 @@ if flash:
     st.success(md(flash))
 
 pub = current_publicity(store, branch, cycle, period, track)
+# whether the 公示 is settled evaluates the branch: worked out once for 报送 and 归档 both
+settled = publicity_blockers(store, pub, today) if pub is not None and pub.state == "open" else None
 try:
     scheme, _ = scheme_for_cycle(store, branch, cycle, today, track)
 except NoSchemeError as exc:
@@ -74,7 +76,7 @@ if workflow.has("committee") and can(user.role, "finalise"):
                 else:
                     done(f"已记录{kind}会议（{day:%Y-%m-%d}）")
 if workflow.needs_township(period) and can(user.role, "finalise"):
-    not_yet = submit_blockers(store, branch, cycle, period, track, today)
+    not_yet = submit_blockers(store, branch, cycle, period, track, today, settled)
     if st.button("报送乡镇审核", type="primary", disabled=bool(not_yet), key="pub_submit"):
         try:
             submit(store, user, branch, cycle, period, track, today=today)
@@ -222,7 +224,7 @@ if may_publish and pending and pub.state == "open":
 # -- finalise / reopen -----------------------------------------------------------------
 st.subheader("确认归档")
 if pub.state == "open":
-    blockers = finalise_blockers(store, pub, today)
+    blockers = finalise_blockers(store, pub, today, settled)
     for reason in blockers:
         st.info(md(f"暂不能归档：{reason}"))
     if can(user.role, "finalise"):

@@ -34,11 +34,12 @@ def changed_subjects(published: dict, now: dict) -> list[str]:
     return sorted(s for s in before.keys() | after.keys() if before.get(s) != after.get(s))
 
 
-def finalise_blockers(store: Store, pub: Publicity, today: dt.date) -> list[str]:
+def finalise_blockers(store: Store, pub: Publicity, today: dt.date, settled: list[str] | None = None) -> list[str]:
     """Why the publicity cannot be finalised today; empty when it can. The page shows these
     next to the disabled button, and ``finalise`` refuses with the same words. Where the
-    scheme's ``[workflow]`` sends the period up, the township must have approved this 公示."""
-    reasons = publicity_blockers(store, pub, today)
+    scheme's ``[workflow]`` sends the period up, the township must have approved this 公示.
+    ``settled``: ``publicity_blockers`` already worked out today (it evaluates the branch)."""
+    reasons = list(publicity_blockers(store, pub, today) if settled is None else settled)
     if pub.state == "open" and _workflow(store, pub).needs_township(pub.period) and not approved_for(
             store, pub.branch_code, pub.cycle, pub.period, pub.track, pub.id):
         last = latest(store, pub.branch_code, pub.cycle, pub.period, pub.track, EXCHANGE)

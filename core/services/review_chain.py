@@ -115,8 +115,9 @@ def record_committee(store: Store, user, branch_code: str, cycle: int, period: s
 
 
 def submit_blockers(store: Store, branch_code: str, cycle: int, period: str, track: str,
-                    today: dt.date) -> list[str]:
-    """Why the result cannot be sent up today; empty when it can (the page shows these)."""
+                    today: dt.date, settled: list[str] | None = None) -> list[str]:
+    """Why the result cannot be sent up today; empty when it can (the page shows these).
+    ``settled``: ``publicity_blockers`` of the current 公示, already worked out today."""
     workflow = _scheme(store, branch_code, cycle, track).workflow
     if not workflow.needs_township(period):
         return ["该积分方案的本期结果无需报送乡镇审核"]
@@ -132,7 +133,7 @@ def submit_blockers(store: Store, branch_code: str, cycle: int, period: str, tra
     if pub is None:
         reasons.append("尚未公示")
     else:
-        reasons += publicity_blockers(store, pub, today)
+        reasons += publicity_blockers(store, pub, today) if settled is None else settled
     return reasons
 
 
