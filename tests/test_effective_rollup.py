@@ -1,5 +1,6 @@
-"""The ``effective_events`` rollup (migration 7) equals the rule worked out from scratch over
-``events`` + ``event_reviews`` after every write that changes what counts, on both stores."""
+"""The ``effective_events`` rollup (migrations 7 and 10) equals the rule worked out from scratch
+over ``events`` + ``event_reviews`` after every write that changes what counts, on both stores,
+with the event columns its readers take from it (item, count, points, rating, fraud)."""
 
 from __future__ import annotations
 
@@ -12,15 +13,32 @@ from tests.test_import_events import ledger as ledger_file
 
 # The rule restated here on purpose (not imported): approved, not a reversal, not reversed.
 FROM_SCRATCH = """
-SELECT e.id, e.branch_code, e.member_id, e.date FROM events e
+SELECT e.id, e.branch_code, e.member_id, e.date, e.item, e.count, e.points, e.rating, e.fraud FROM events e
 JOIN event_reviews r ON r.event_id = e.id
 WHERE r.decision = 'approved' AND e.reverses IS NULL
   AND e.id NOT IN (SELECT reverses FROM events WHERE reverses IS NOT NULL)
 ORDER BY e.id"""
 
+# Each branch's events per month by review state, reversals apart (``event_months``).
+MONTHS_FROM_SCRATCH = """
+SELECT e.branch_code, CAST(date_trunc('month', e.date) AS DATE), count(*),
+       count(*) FILTER (WHERE r.decision = 'approved'), count(*) FILTER (WHERE r.decision = 'rejected')
+FROM events e LEFT JOIN event_reviews r ON r.event_id = e.id WHERE e.reverses IS NULL
+GROUP BY e.branch_code, CAST(date_trunc('month', e.date) AS DATE)
+ORDER BY e.branch_code, CAST(date_trunc('month', e.date) AS DATE)"""
+
+
+def months(store) -> list[tuple]:
+    """(branch, month, entries, approved, rejected), checked against the ledger from scratch."""
+    rows = store.all("SELECT branch_code, month, entries, approved, rejected FROM event_months"
+                     " ORDER BY branch_code, month")
+    assert rows == store.all(MONTHS_FROM_SCRATCH)
+    return rows
+
 
 def rollup(store) -> list[tuple]:
-    return store.all("SELECT event_id, branch_code, member_id, date FROM effective_events ORDER BY event_id")
+    return store.all("SELECT event_id, branch_code, member_id, date, item, count, points, rating, fraud"
+                     " FROM effective_events ORDER BY event_id")
 
 
 def check(store) -> list[int]:
@@ -35,22 +53,37 @@ def test_every_write_keeps_the_rollup_equal_to_the_rule(world):
     a, b, c, d = (ledger.enter_event(world, SECRETARY, m, "miss_meeting", day + dt.timedelta(days=k), today=TODAY)
                   for k, m in enumerate(("M01", "M02", "M03", "M01")))
     assert check(world) == []  # entered (待审核) counts for nothing yet
+    aug, b01 = dt.date(2025, 8, 1), "C01T01B01"
+    assert months(world) == [(b01, aug, 4, 0, 0)]  # four entered in August 2025, none reviewed
     review.approve(world, SECRETARY, [a, b])
     assert check(world) == [a, b]
+    assert months(world) == [(b01, aug, 4, 2, 0)]
     review.reject(world, SECRETARY, [c], "材料不全")
     assert check(world) == [a, b]  # a rejection never counted
+    assert months(world) == [(b01, aug, 4, 2, 1)]
     ledger.reverse_event(world, SECRETARY, a, "录错")
     assert check(world) == [b]  # the approved one reversed stops counting at once
     ledger.reverse_event(world, SECRETARY, d, "录错")
     assert check(world) == [b]  # a pending one reversed: still nothing new counts
+    assert months(world) == [(b01, aug, 4, 2, 1)]  # a reversal is no entry and changes no count
     p = imports.preview(world, SECRETARY, "events", ledger_file(), "台账.xlsx", "C01T01B01", today=TODAY)
     batch = imports.commit(world, SECRETARY, p, today=TODAY)
     counting = check(world)
     assert len(counting) == 1 + 4  # b plus the file's four rows, imported as approved
+    # what the readers take from the rollup travels with the row: the file's 5 for 李四 and 3
+    # for 王五 on 其他加分 (a range item); 缺席三会一课 and 党费 are fixed items, entered without points
+    assert world.all("SELECT member_id, item, count, points FROM effective_events WHERE points IS NOT NULL"
+                     " ORDER BY event_id") == [("M02", "reward_other", 1, 5), ("M03", "reward_other", 1, 3)]
+    # the file's rows, imported approved: 2025-07-01, 08-03, 08-31 and 10-10 → July 1,
+    # August 4 + 2 = 6 (approved 2 + 2 = 4, still the one rejection), October 1
+    after_import = [(b01, dt.date(2025, 7, 1), 1, 1, 0), (b01, aug, 6, 4, 1), (b01, dt.date(2025, 10, 1), 1, 1, 0)]
+    assert months(world) == after_import
     assert imports.undo(world, SECRETARY, batch) == {"reversed": 4}
     assert check(world) == [b]  # the undone batch's four stop counting
+    assert months(world) == after_import  # undone by reversals: the counts stand
 
 
 def test_the_demo_rollup_equals_the_rule(demo_store):
     assert rollup(demo_store) == demo_store.all(FROM_SCRATCH)
+    assert months(demo_store)
     assert demo_store.scalar("SELECT count(*) FROM effective_events") > 0

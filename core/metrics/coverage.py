@@ -53,7 +53,9 @@ def _published_spans(store: Store, codes: list[str]) -> pl.DataFrame:
 
 def month_matrix(store: Store, scope: Scope, flt: Filter) -> pl.DataFrame:
     """branch, name, month, entries, pending, stage (index into STAGES), for every month of
-    the filter's year up to today."""
+    the filter's year up to today. The counts come from the ``event_months`` rollup (kept by
+    every write, ``ledger.refresh_effective``): joining a year's events to every review took
+    1.6 s on PostgreSQL at M."""
     bw, bp = branch_where(scope, flt, "o")
     year = int(flt.period[:4])
     start, end = dt.date(year, 1, 1), min(dt.date(year, 12, 31), flt.today)
@@ -64,12 +66,8 @@ def month_matrix(store: Store, scope: Scope, flt: Filter) -> pl.DataFrame:
         WITH b AS (SELECT o.code, o.name, o.sort, o.township_code FROM orgs o WHERE {bw}),
         months AS (SELECT CAST(g AS DATE) AS month
                    FROM generate_series(CAST(? AS TIMESTAMP), CAST(? AS TIMESTAMP), INTERVAL '1 month') AS s(g)),
-        e AS (SELECT e.branch_code, date_trunc('month', e.date)::DATE AS month, count(*) AS entries,
-                     count(*) FILTER (WHERE r.event_id IS NULL) AS pending,
-                     count(*) FILTER (WHERE r.decision = 'approved') AS approved
-              FROM events e LEFT JOIN event_reviews r ON r.event_id = e.id
-              WHERE e.reverses IS NULL AND e.date BETWEEN ? AND ? AND e.branch_code IN (SELECT code FROM b)
-              GROUP BY e.branch_code, date_trunc('month', e.date)::DATE),
+        e AS (SELECT n.branch_code, n.month, n.entries, n.entries - n.approved - n.rejected AS pending, n.approved
+              FROM event_months n WHERE n.month BETWEEN ? AND ? AND n.branch_code IN (SELECT code FROM b)),
         p AS (SELECT b.code, m.month, max(p.stage) AS stage FROM b CROSS JOIN months m
               JOIN published p ON p.branch = b.code AND m.month BETWEEN date_trunc('month', p.first) AND p.last
               GROUP BY b.code, m.month)

@@ -11,7 +11,7 @@ from core.auth.scope import Scope
 from core.metrics import activity, scores
 from core.metrics.distribution import scheme
 from core.metrics.filters import Filter, branch_codes, branch_where
-from core.services.ledger import EFFECTIVE_EVENTS_SQL
+from core.services.ledger import EFFECTIVE_ROLLUP_SQL
 from core.store import Store
 
 MAX_BRANCHES_FOR_QUARTERS = 60  # quarterly running tallies re-evaluate; keep them to a township
@@ -50,7 +50,7 @@ def monthly_points(store: Store, scope: Scope, flt: Filter, by_branch: bool = Fa
     ip AS (SELECT unnest(?::VARCHAR[]) AS scheme, unnest(?::VARCHAR[]) AS item, unnest(?::DOUBLE[]) AS points),
     ev AS (SELECT date_trunc('month', e.date)::DATE AS month, e.branch_code, e.item, count(*) AS entries,
                   sum(e.points * e.count) AS entered, sum(e.count) FILTER (WHERE e.points IS NULL) AS fixed
-           FROM ({EFFECTIVE_EVENTS_SQL}) e
+           FROM ({EFFECTIVE_ROLLUP_SQL}) e
            WHERE e.date BETWEEN ? AND ? AND e.branch_code IN (SELECT code FROM b)
            GROUP BY date_trunc('month', e.date)::DATE, e.branch_code, e.item)
     SELECT ev.month{group}, sum(ev.entries)::BIGINT AS entries,

@@ -221,30 +221,22 @@ def _events(cur, count: int, windows: list[tuple], branches: list[str], frames: 
     the branch that entered them, as their scores and vetoes do.
 
     The rule (approved, not a reversal, not reversed) is kept by the writes in the
-    ``effective_events`` rollup (migration 7, ``ledger.refresh_effective``), which holds each
-    counting event's branch and date: the asked branches' window is read from it first (an
-    index range on PostgreSQL; on DuckDB the branch bounds let zone maps skip other
-    counties' row groups), so a county's cost does not grow with other counties' events and
-    no longer joins its events to every review (PostgreSQL at M: 3.9 s of 6.9 s).
-
-    The rollup step yields only the ids (not the rows' columns), which keeps it small (on
-    DuckDB carrying the columns through joins doubled the query's memory at M); the columns
-    are read once for the ids that count. It is a MATERIALIZED step so PostgreSQL hash-joins
-    it: it underestimates the subjects join (member and branch, taken as independent) at a
-    few hundred rows of 800,000, and joining the subjects to the rollup inside that step
-    made it probe ``events`` by primary key once per row (3.7 s at M, 2.7 s this way). The rows are sorted in Polars (PostgreSQL's default work_mem
-    sorted them on disk).
+    ``effective_events`` rollup (``ledger.refresh_effective``), which since migration 10 also
+    carries each counting event's item, count, points, rating and fraud flag: the query reads
+    the rollup alone, never ``events`` (PostgreSQL at M: joining the rollup to its events and
+    every review cost 3.9 s of the county evaluate's 6.9 s, and the later join back to
+    ``events`` for the columns about 0.9 s). The asked branches' window comes first (an index
+    range on PostgreSQL; on DuckDB the branch bounds let zone maps skip other counties' row
+    groups), so a county's cost does not grow with other counties' events. The rows are
+    sorted in Polars (PostgreSQL's default work_mem sorted them on disk).
     """
     window = [branches, branches[0], branches[-1], min(w[3] for w in windows), max(w[2] for w in windows)]
     frame = cur.sql(
-        "WITH eff AS MATERIALIZED ("
-        f"  SELECT f.event_id AS id FROM effective_events f WHERE {_EVENTS_ASKED.format(e='f')})"
-        " SELECT s.grp, ev.id, ev.member_id AS subject, ev.item, ev.date, ev.count, ev.points, ev.rating, ev.fraud"
-        " FROM events ev JOIN eff ON eff.id = ev.id"
-        " JOIN case_subjects s ON s.id = ev.member_id AND s.branch = ev.branch_code"
-        " AND ev.date BETWEEN s.first AND s.last"
-        f" WHERE {_EVENTS_ASKED.format(e='ev')}",
-        params=window * 2,
+        "SELECT s.grp, f.event_id AS id, f.member_id AS subject, f.item, f.date, f.count, f.points, f.rating, f.fraud"
+        " FROM effective_events f"
+        " JOIN case_subjects s ON s.id = f.member_id AND s.branch = f.branch_code AND f.date BETWEEN s.first AND s.last"
+        f" WHERE {_EVENTS_ASKED.format(e='f')}",
+        params=window,
     ).pl().sort("grp", "id").drop("id")
     if frames:
         # a count may be 1.5 (hours of service): the engine takes it to hundredths

@@ -34,23 +34,30 @@ KIND_NAMES = {"member": "党员", "resident": "村民", "family": "家庭户", "
 # ``effective_events`` rollup it maintains (migration 7), so a period's read no longer joins
 # its events to every review (PostgreSQL at M: 3.9 s of the county evaluate's 6.9 s).
 EFFECTIVE_RULE_SQL = """
-SELECT e.id, e.branch_code, e.member_id, e.date FROM events e
+SELECT e.id, e.branch_code, e.member_id, e.date, e.item, e.count, e.points, e.rating, e.fraud FROM events e
 JOIN event_reviews r ON r.event_id = e.id AND r.decision = 'approved'
 WHERE e.reverses IS NULL AND NOT EXISTS (SELECT 1 FROM events x WHERE x.reverses = e.id) AND {where}
 """
 
-# The events that count, as whole ``events`` rows. Case builder and metrics embed this (it
-# has no parameters) rather than restating the rule.
+# The events that count, as whole ``events`` rows: for the few reads that show a note,
+# evidence or who entered them (one branch's ledger, one member's file), never a dashboard.
 EFFECTIVE_EVENTS_SQL = """
 SELECT e.* FROM events e JOIN effective_events f ON f.event_id = e.id
 """
 
-# Only who, where and when of the events that count (the rollup's own columns): a read that
-# needs no more (participation) skips joining back to ``events`` (PostgreSQL at M: a year
-# by month joined 800k events to 1.9M rollup rows, 1.6 s of its 3.4 s).
-EFFECTIVE_KEYS_SQL = """
-SELECT event_id AS id, branch_code, member_id, date FROM effective_events
+# The events that count with what scoring and the dashboards read (who, where, when, item,
+# count, points, rating, fraud), from the rollup alone (migration 10): no read of counting
+# events joins ``events`` (PostgreSQL at M: participation by month joined 800k events to
+# 1.9M rollup rows, 1.6 s of its 3.4 s; monthly points 1.6 s; the case builder's join ~0.9 s).
+EFFECTIVE_ROLLUP_SQL = """
+SELECT event_id AS id, branch_code, member_id, date, item, count, points, rating, fraud FROM effective_events
 """
+ROLLUP_COLUMNS = "event_id, branch_code, member_id, date, item, count, points, rating, fraud"
+
+
+# A branch's month as the ``event_months`` rollup keys it (the first day).
+def _month(alias: str) -> str:
+    return f"CAST(date_trunc('month', {alias}.date) AS DATE)"
 
 
 def _refresh_effective(cur, where: str, params: list) -> None:
@@ -66,14 +73,59 @@ def _refresh_effective(cur, where: str, params: list) -> None:
     # has no statistics, planned that anti-join as a nested loop over a sequential scan of the
     # table being filled, and the demo's 100k-event refresh took 61 s (0.2 s this way)
     cur.execute(
-        f"INSERT INTO effective_events(event_id, branch_code, member_id, date) SELECT id, branch_code, member_id,"
-        f" date FROM ({rule}) c ON CONFLICT (event_id) DO NOTHING",
+        f"INSERT INTO effective_events({ROLLUP_COLUMNS}) SELECT * FROM ({rule}) c ON CONFLICT (event_id) DO NOTHING",
         params).fetchall()
+    _refresh_months(cur, where, params)
+
+
+def _refresh_months(cur, where: str, params: list) -> None:
+    """Count again the (branch, month)s of the events ``where`` selects in ``event_months``
+    (migration 10): each month's events by review state, reversals apart (what the coverage
+    matrix and the branch table count; a reversal changes no count). Counted again from the
+    ledger, not incremented, so a write applied twice cannot count twice. On PostgreSQL the
+    branches' rows in ``orgs`` are locked first: two writes to one branch's month then count
+    one after the other, the second seeing the first's events (read committed).
+
+    The keys are read first and passed back as values with the branches' and dates' bounds:
+    DuckDB scanned and joined the whole ledger for a key given as a subquery (1.4 s at M for
+    one event's month, 20 ms this way: zone maps skip the other row groups)."""
+    keys = cur.execute(f"SELECT DISTINCT e.branch_code, {_month('e')} FROM events e WHERE {where}"
+                       " ORDER BY 1, 2", params).fetchall()
+    if not keys:
+        return
+    branches = sorted({k[0] for k in keys})
+    months = [k[1] for k in keys]
+    first, last = min(months), max(months)
+    last = dt.date(last.year + last.month // 12, last.month % 12 + 1, 1) - dt.timedelta(days=1)
+    pairs = "(SELECT unnest(?::VARCHAR[]) AS branch_code, unnest(?::DATE[]) AS month) k"
+    pair_params = [[k[0] for k in keys], months]
+    if getattr(cur, "backend", "duckdb") == "postgres":
+        cur.execute("SELECT code FROM orgs WHERE code = ANY(?) ORDER BY code FOR NO KEY UPDATE", [branches]).fetchall()
+    cur.execute(f"DELETE FROM event_months WHERE EXISTS (SELECT 1 FROM {pairs}"
+                " WHERE k.branch_code = event_months.branch_code AND k.month = event_months.month)",
+                pair_params).fetchall()
+    cur.execute(
+        "INSERT INTO event_months(branch_code, month, entries, approved, rejected)"
+        f" SELECT v.branch_code, {_month('v')}, count(*), count(*) FILTER (WHERE r.decision = 'approved'),"
+        " count(*) FILTER (WHERE r.decision = 'rejected')"
+        f" FROM {pairs} JOIN events v ON v.branch_code = k.branch_code AND {_month('v')} = k.month"
+        " LEFT JOIN event_reviews r ON r.event_id = v.id"
+        " WHERE v.reverses IS NULL AND v.branch_code = ANY(?) AND v.branch_code BETWEEN ? AND ?"
+        f" AND v.date BETWEEN ? AND ? GROUP BY v.branch_code, {_month('v')}",
+        pair_params + [branches, branches[0], branches[-1], first, last]).fetchall()
+
+
+def refresh_months(cur, ids) -> None:
+    """``event_months`` alone, for events just entered: one not yet reviewed cannot count."""
+    ids = sorted({int(i) for i in ids if i is not None})
+    if ids:
+        _refresh_months(cur, "e.id = ANY(?)", [ids])
 
 
 def refresh_effective(cur, ids) -> None:
-    """Called inside every write that changes whether ``ids`` count (a review, a reversal
-    of one of them), in the same transaction, so the rollup is never stale."""
+    """Called inside every write that enters events or changes whether ``ids`` count (a
+    review, a reversal of one of them), in the same transaction, so the rollups
+    (``effective_events``, ``event_months``) are never stale."""
     ids = sorted({int(i) for i in ids if i is not None})
     if ids:
         _refresh_effective(cur, "e.id = ANY(?)", [ids])
@@ -186,6 +238,8 @@ def insert_event(cur, member: MemberRow, item: str, day: dt.date, points, count,
     ).fetchone()[0]
     if reverses is not None:
         refresh_effective(cur, [reverses])  # the reversed event stops counting in this transaction
+    else:
+        refresh_months(cur, [event_id])  # entered, it counts in its month's entries (not yet as points)
     return event_id
 
 

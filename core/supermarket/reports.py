@@ -18,7 +18,7 @@ from decimal import Decimal
 from core.io.tables import excel_bytes
 from core.scheme_assignments import track_of_kind
 from core.services.case import plain_number
-from core.services.ledger import EFFECTIVE_KEYS_SQL
+from core.services.ledger import EFFECTIVE_ROLLUP_SQL
 from core.store import Store
 from core.subjects import ID_PREFIX
 from core.supermarket.rules import LIVE_EXCHANGES_SQL, SPENDING_TRACKS
@@ -66,7 +66,7 @@ def rates(store: Store, org_code: str, start: dt.date, end: dt.date) -> dict:
         f"SELECT count(*),"
         f" count(*) FILTER (WHERE s.id IN (SELECT subject_id FROM ({LIVE_EXCHANGES_SQL}) x"
         f"   WHERE x.org_code = ? AND x.date BETWEEN ? AND ?)),"
-        f" count(*) FILTER (WHERE s.id IN (SELECT member_id FROM ({EFFECTIVE_KEYS_SQL}) f"
+        f" count(*) FILTER (WHERE s.id IN (SELECT member_id FROM ({EFFECTIVE_ROLLUP_SQL}) f"
         f"   WHERE f.branch_code = ? AND f.date BETWEEN ? AND ?))"
         f" FROM ({_SUBJECTS_SQL}) s", [org_code, start, end, org_code, start, end, org_code, SPENDING_KINDS])
 
