@@ -51,9 +51,18 @@ class BackupError(ValueError):
 def backup(store: Store, dest: str | Path, username: str = "system") -> Path:
     """Copy the whole database into ``dest`` (a new folder) and write its manifest."""
     dest = Path(dest).resolve()  # shown to the admin and kept in the audit row: say exactly where
+    shown = str(dest).encode("utf-8", "backslashreplace").decode("utf-8")
+    if shown != str(dest):  # undecodable bytes in the name: neither store can record it
+        raise BackupError(f"备份目录的名称中有无法识别的字符：{shown}")
+    if dest.exists() and not dest.is_dir():
+        raise BackupError(f"备份目录的位置已有一个文件：{dest}")
     if dest.exists() and any(dest.iterdir()):
         raise BackupError(f"备份目录已存在且不为空：{dest}")
-    dest.mkdir(parents=True, exist_ok=True)
+    try:
+        dest.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        why = "没有权限" if isinstance(exc, PermissionError) else "路径无法建立（其中有一段不是文件夹，或位置不可写）"
+        raise BackupError(f"无法建立备份目录 {dest}：{why}") from None
     # The audit row goes in first so that the backup itself records that it was taken.
     store.write(lambda cur: audit.record(cur, username, "backup", entity="database", reason=str(dest)))
     if store.backend == "postgres":

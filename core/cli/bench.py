@@ -28,17 +28,17 @@ def register(sub) -> None:
 
 
 def bench(args) -> int:
-    from core.bench import run, run_both  # imported late: it pulls in pandas, sqlite and AppTest
     runs = max(1, args.runs)
     on_server = args.db is not None and is_server_url(str(args.db))
     backend = args.backend or ("postgres" if on_server else "duckdb")
+    if backend == "both" and args.db is not None:
+        return fail(ValueError("--backend both 会为两种引擎各生成演示库，不能与 --db 同用"))
+    if backend != "both" and args.db is not None and on_server != (backend == "postgres"):
+        return fail(ValueError(f"--db {args.db} 与 --backend {backend} 不一致"))
+    from core.bench import run, run_both  # imported late (after the checks): it pulls in pandas, sqlite and AppTest
     if backend == "both":
-        if args.db is not None:
-            return fail(ValueError("--backend both 会为两种引擎各生成演示库，不能与 --db 同用"))
         out = run_both(args.size, runs)
     else:
-        if args.db is not None and on_server != (backend == "postgres"):
-            return fail(ValueError(f"--db {args.db} 与 --backend {backend} 不一致"))
         out = run(args.size, args.db, runs, backend=backend)
     print(json.dumps(out, ensure_ascii=False))
     return 0

@@ -48,6 +48,8 @@ def template(args) -> int:
     finally:
         if store is not None:
             store.close()
+    if args.out.is_dir() or not args.out.parent.is_dir():
+        return fail(ValueError(f"--out 应为一个文件，且所在目录已存在：{args.out}"))
     args.out.write_bytes(data)
     print(f"已生成模板：{args.out.resolve()}")
     return 0
@@ -62,6 +64,8 @@ def run_import(args) -> int:
 
     if not args.file.is_file():
         return fail(FileNotFoundError(f"找不到文件 {args.file}"))
+    if args.report is not None and (args.report.is_dir() or not args.report.parent.is_dir()):
+        return fail(ValueError(f"--report 应为一个文件，且所在目录已存在：{args.report}"))
     store = open_db(args)
     try:
         user = get_user(store, args.username)

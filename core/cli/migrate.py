@@ -7,7 +7,8 @@ import sys
 import unicodedata
 from pathlib import Path
 
-from core.cli import fail, server_label
+from core.cli import fail, probe_server, server_label
+from core.store import is_server_url
 from core.store.transfer import TransferError, open_pair, transfer
 
 
@@ -21,6 +22,8 @@ def register(sub) -> None:
 
 def run(args) -> int:
     try:
+        if is_server_url(args.target):
+            probe_server(args.target)  # a server that does not answer: at once, not after the pool's wait
         source, target = open_pair(args.source, args.target)
     except TransferError as exc:
         return fail(exc)

@@ -39,7 +39,26 @@ def connect(path: str | Path, **config) -> duckdb.DuckDBPyConnection:
             raise StoreUnavailable(
                 f"数据库文件 {path} 正被另一个程序（通常是正在运行的积分系统）使用。"
                 "请先停止它，或在系统页面中操作（备份在系统内进行）。") from exc
-        raise
+        raise StoreUnavailable(f"无法打开数据库文件 {_shown(path)}：{_why(exc)}") from exc
+    except duckdb.Error as exc:  # a path DuckDB cannot take at all (undecodable bytes in its name)
+        raise StoreUnavailable(f"无法打开数据库文件 {_shown(path)}：路径中有无法识别的字符") from exc
+
+
+def _why(exc: Exception) -> str:
+    """Why a file did not open, in the user's words (a folder, not a database, no access)."""
+    text = str(exc)
+    if "Is a directory" in text:
+        return "这是一个文件夹，请给出数据库文件的路径"
+    if "not a valid DuckDB database" in text:
+        return "这不是积分系统的数据库文件"
+    if "Permission denied" in text:
+        return "没有读写权限"
+    return text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+
+
+def _shown(path) -> str:
+    """The path as a message can print it (undecodable bytes shown as escapes)."""
+    return str(path).encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 class DuckStore(Store):
@@ -48,7 +67,11 @@ class DuckStore(Store):
     def __init__(self, target: str | Path | None = None):
         self.path = Path(default_target() if target is None else target)
         if str(self.path) != ":memory:":
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:  # a file where a folder should be, no permission
+                why = "没有权限" if isinstance(exc, PermissionError) else "路径中有一段不是文件夹"
+                raise StoreUnavailable(f"无法建立数据库所在的文件夹 {_shown(self.path.parent)}：{why}") from None
         self.con = connect(self.path, memory_limit=os.environ.get("JIFEN_DB_MEMORY", DEFAULT_MEMORY_LIMIT))
         self._lock = threading.RLock()
         self._closed = False
