@@ -54,7 +54,7 @@ if queue:
         st.session_state["tr_pick"] = ids[keys.index(wanted)]
     labels = {ids[i]: f"{w.branch_name} · {w.label}（已等待 {w.days} 天）" for i, w in enumerate(queue)}
     if st.session_state.get("tr_pick") not in labels:
-        st.session_state.pop("tr_pick", None)
+        st.session_state["tr_pick"] = ids[0]  # set, not dropped: the browser shows what the state holds
     pick = st.selectbox("审核哪一项", list(labels), format_func=labels.get, key="tr_pick")
     w = queue[ids.index(pick)]
     st.markdown("**审核步骤**")
