@@ -22,7 +22,7 @@ def register(sub) -> None:
 
 def run(args) -> int:
     try:
-        if is_server_url(args.target):
+        if is_server_url(args.target) and args.source.is_file():  # (a missing source: open_pair says so)
             probe_server(args.target)  # a server that does not answer: at once, not after the pool's wait
         source, target = open_pair(args.source, args.target)
     except TransferError as exc:
