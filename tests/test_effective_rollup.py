@@ -19,19 +19,25 @@ WHERE r.decision = 'approved' AND e.reverses IS NULL
   AND e.id NOT IN (SELECT reverses FROM events WHERE reverses IS NOT NULL)
 ORDER BY e.id"""
 
-# Each branch's events per month by review state, reversals apart (``event_months``).
+# Each branch's events per month and item by review state, reversals apart, and the ones
+# that count with their entered points and fixed-value units (``event_months``).
 MONTHS_FROM_SCRATCH = """
-SELECT e.branch_code, CAST(date_trunc('month', e.date) AS DATE), count(*),
-       count(*) FILTER (WHERE r.decision = 'approved'), count(*) FILTER (WHERE r.decision = 'rejected')
+SELECT e.branch_code, CAST(date_trunc('month', e.date) AS DATE), e.item, count(*),
+       count(*) FILTER (WHERE r.decision = 'approved'), count(*) FILTER (WHERE r.decision = 'rejected'),
+       count(*) FILTER (WHERE r.decision = 'approved' AND e.id NOT IN (SELECT reverses FROM events WHERE reverses IS NOT NULL)),
+       sum(e.points * e.count) FILTER (WHERE r.decision = 'approved' AND e.id NOT IN (SELECT reverses FROM events WHERE reverses IS NOT NULL)),
+       sum(e.count) FILTER (WHERE r.decision = 'approved' AND e.points IS NULL
+                            AND e.id NOT IN (SELECT reverses FROM events WHERE reverses IS NOT NULL))
 FROM events e LEFT JOIN event_reviews r ON r.event_id = e.id WHERE e.reverses IS NULL
-GROUP BY e.branch_code, CAST(date_trunc('month', e.date) AS DATE)
-ORDER BY e.branch_code, CAST(date_trunc('month', e.date) AS DATE)"""
+GROUP BY e.branch_code, CAST(date_trunc('month', e.date) AS DATE), e.item
+ORDER BY e.branch_code, CAST(date_trunc('month', e.date) AS DATE), e.item"""
 
 
 def months(store) -> list[tuple]:
-    """(branch, month, entries, approved, rejected), checked against the ledger from scratch."""
-    rows = store.all("SELECT branch_code, month, entries, approved, rejected FROM event_months"
-                     " ORDER BY branch_code, month")
+    """(branch, month, item, entries, approved, rejected, counted, counted points, counted
+    units), checked against the ledger from scratch."""
+    rows = store.all("SELECT branch_code, month, item, entries, approved, rejected, counted, counted_points,"
+                     " counted_units FROM event_months ORDER BY branch_code, month, item")
     assert rows == store.all(MONTHS_FROM_SCRATCH)
     return rows
 
@@ -53,19 +59,20 @@ def test_every_write_keeps_the_rollup_equal_to_the_rule(world):
     a, b, c, d = (ledger.enter_event(world, SECRETARY, m, "miss_meeting", day + dt.timedelta(days=k), today=TODAY)
                   for k, m in enumerate(("M01", "M02", "M03", "M01")))
     assert check(world) == []  # entered (待审核) counts for nothing yet
-    aug, b01 = dt.date(2025, 8, 1), "C01T01B01"
-    assert months(world) == [(b01, aug, 4, 0, 0)]  # four entered in August 2025, none reviewed
+    aug, b01, miss = dt.date(2025, 8, 1), "C01T01B01", "miss_meeting"  # a fixed-value item: no points entered
+    assert months(world) == [(b01, aug, miss, 4, 0, 0, 0, None, None)]  # four entered in August, none reviewed
     review.approve(world, SECRETARY, [a, b])
     assert check(world) == [a, b]
-    assert months(world) == [(b01, aug, 4, 2, 0)]
+    assert months(world) == [(b01, aug, miss, 4, 2, 0, 2, None, 2)]  # two count: 2 units of the item
     review.reject(world, SECRETARY, [c], "材料不全")
     assert check(world) == [a, b]  # a rejection never counted
-    assert months(world) == [(b01, aug, 4, 2, 1)]
+    assert months(world) == [(b01, aug, miss, 4, 2, 1, 2, None, 2)]
     ledger.reverse_event(world, SECRETARY, a, "录错")
     assert check(world) == [b]  # the approved one reversed stops counting at once
     ledger.reverse_event(world, SECRETARY, d, "录错")
     assert check(world) == [b]  # a pending one reversed: still nothing new counts
-    assert months(world) == [(b01, aug, 4, 2, 1)]  # a reversal is no entry and changes no count
+    # a reversal is no entry and leaves the review counts; a stops counting: 1 counted, 1 unit
+    assert months(world) == [(b01, aug, miss, 4, 2, 1, 1, None, 1)]
     p = imports.preview(world, SECRETARY, "events", ledger_file(), "台账.xlsx", "C01T01B01", today=TODAY)
     batch = imports.commit(world, SECRETARY, p, today=TODAY)
     counting = check(world)
@@ -74,13 +81,16 @@ def test_every_write_keeps_the_rollup_equal_to_the_rule(world):
     # for 王五 on 其他加分 (a range item); 缺席三会一课 and 党费 are fixed items, entered without points
     assert world.all("SELECT member_id, item, count, points FROM effective_events WHERE points IS NOT NULL"
                      " ORDER BY event_id") == [("M02", "reward_other", 1, 5), ("M03", "reward_other", 1, 3)]
-    # the file's rows, imported approved: 2025-07-01, 08-03, 08-31 and 10-10 → July 1,
-    # August 4 + 2 = 6 (approved 2 + 2 = 4, still the one rejection), October 1
-    after_import = [(b01, dt.date(2025, 7, 1), 1, 1, 0), (b01, aug, 6, 4, 1), (b01, dt.date(2025, 10, 1), 1, 1, 0)]
-    assert months(world) == after_import
+    # the file's rows, imported approved: 缺席三会一课 07-01, 其他加分 5 on 08-03 and 3 on
+    # 08-31, 党费 10-10 → July miss_meeting, August reward_other 2 rows worth 5 + 3 = 8, October late_dues
+    jul, oct = dt.date(2025, 7, 1), dt.date(2025, 10, 1)
+    assert months(world) == [(b01, jul, miss, 1, 1, 0, 1, None, 1), (b01, aug, miss, 4, 2, 1, 1, None, 1),
+                             (b01, aug, "reward_other", 2, 2, 0, 2, 8, None), (b01, oct, "late_dues", 1, 1, 0, 1, None, 1)]
     assert imports.undo(world, SECRETARY, batch) == {"reversed": 4}
     assert check(world) == [b]  # the undone batch's four stop counting
-    assert months(world) == after_import  # undone by reversals: the counts stand
+    # undone by reversals: the entries and reviews stand, nothing of the file counts
+    assert months(world) == [(b01, jul, miss, 1, 1, 0, 0, None, None), (b01, aug, miss, 4, 2, 1, 1, None, 1),
+                             (b01, aug, "reward_other", 2, 2, 0, 0, None, None), (b01, oct, "late_dues", 1, 1, 0, 0, None, None)]
 
 
 def test_the_demo_rollup_equals_the_rule(demo_store):

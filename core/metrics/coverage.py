@@ -66,13 +66,15 @@ def month_matrix(store: Store, scope: Scope, flt: Filter) -> pl.DataFrame:
         WITH b AS (SELECT o.code, o.name, o.sort, o.township_code FROM orgs o WHERE {bw}),
         months AS (SELECT CAST(g AS DATE) AS month
                    FROM generate_series(CAST(? AS TIMESTAMP), CAST(? AS TIMESTAMP), INTERVAL '1 month') AS s(g)),
-        e AS (SELECT n.branch_code, n.month, n.entries, n.entries - n.approved - n.rejected AS pending, n.approved
-              FROM event_months n WHERE n.month BETWEEN ? AND ? AND n.branch_code IN (SELECT code FROM b)),
+        e AS (SELECT n.branch_code, n.month, sum(n.entries) AS entries,
+                     sum(n.entries - n.approved - n.rejected) AS pending, sum(n.approved) AS approved
+              FROM event_months n WHERE n.month BETWEEN ? AND ? AND n.branch_code IN (SELECT code FROM b)
+              GROUP BY n.branch_code, n.month),
         p AS (SELECT b.code, m.month, max(p.stage) AS stage FROM b CROSS JOIN months m
               JOIN published p ON p.branch = b.code AND m.month BETWEEN date_trunc('month', p.first) AND p.last
               GROUP BY b.code, m.month)
-        SELECT b.code AS branch, b.name, m.month, coalesce(e.entries, 0) AS entries,
-               coalesce(e.pending, 0) AS pending,
+        SELECT b.code AS branch, b.name, m.month, CAST(coalesce(e.entries, 0) AS BIGINT) AS entries,
+               CAST(coalesce(e.pending, 0) AS BIGINT) AS pending,
                greatest(coalesce(p.stage, 0),
                         CASE WHEN coalesce(e.entries, 0) = 0 THEN 0
                              WHEN e.pending = 0 AND e.approved > 0 THEN 2 ELSE 1 END) AS stage

@@ -80,11 +80,12 @@ def _refresh_effective(cur, where: str, params: list) -> None:
 
 def _refresh_months(cur, where: str, params: list) -> None:
     """Count again the (branch, month)s of the events ``where`` selects in ``event_months``
-    (migration 10): each month's events by review state, reversals apart (what the coverage
-    matrix and the branch table count; a reversal changes no count). Counted again from the
-    ledger, not incremented, so a write applied twice cannot count twice. On PostgreSQL the
-    branches' rows in ``orgs`` are locked first: two writes to one branch's month then count
-    one after the other, the second seeing the first's events (read committed).
+    (migration 10): per item, each month's events by review state, reversals apart (what the
+    coverage matrix and the branch table count), and the ones that count (``effective_events``,
+    refreshed first) with their points (monthly points). Counted again from the ledger, not
+    incremented, so a write applied twice cannot count twice. On PostgreSQL the branches'
+    rows in ``orgs`` are locked first: two writes to one branch's month then count one after
+    the other, the second seeing the first's events (read committed).
 
     The keys are read first and passed back as values with the branches' and dates' bounds:
     DuckDB scanned and joined the whole ledger for a key given as a subquery (1.4 s at M for
@@ -105,18 +106,21 @@ def _refresh_months(cur, where: str, params: list) -> None:
                 " WHERE k.branch_code = event_months.branch_code AND k.month = event_months.month)",
                 pair_params).fetchall()
     cur.execute(
-        "INSERT INTO event_months(branch_code, month, entries, approved, rejected)"
-        f" SELECT v.branch_code, {_month('v')}, count(*), count(*) FILTER (WHERE r.decision = 'approved'),"
-        " count(*) FILTER (WHERE r.decision = 'rejected')"
+        "INSERT INTO event_months(branch_code, month, item, entries, approved, rejected, counted, counted_points,"
+        " counted_units)"
+        f" SELECT v.branch_code, {_month('v')}, v.item, count(*), count(*) FILTER (WHERE r.decision = 'approved'),"
+        " count(*) FILTER (WHERE r.decision = 'rejected'), count(f.event_id),"
+        " sum(v.points * v.count) FILTER (WHERE f.event_id IS NOT NULL),"
+        " sum(v.count) FILTER (WHERE f.event_id IS NOT NULL AND v.points IS NULL)"
         f" FROM {pairs} JOIN events v ON v.branch_code = k.branch_code AND {_month('v')} = k.month"
-        " LEFT JOIN event_reviews r ON r.event_id = v.id"
+        " LEFT JOIN event_reviews r ON r.event_id = v.id LEFT JOIN effective_events f ON f.event_id = v.id"
         " WHERE v.reverses IS NULL AND v.branch_code = ANY(?) AND v.branch_code BETWEEN ? AND ?"
-        f" AND v.date BETWEEN ? AND ? GROUP BY v.branch_code, {_month('v')}",
+        f" AND v.date BETWEEN ? AND ? GROUP BY v.branch_code, {_month('v')}, v.item",
         pair_params + [branches, branches[0], branches[-1], first, last]).fetchall()
 
 
 def refresh_months(cur, ids) -> None:
-    """``event_months`` alone, for events just entered: one not yet reviewed cannot count."""
+    """``event_months`` alone, for events just entered: one not yet reviewed does not count."""
     ids = sorted({int(i) for i in ids if i is not None})
     if ids:
         _refresh_months(cur, "e.id = ANY(?)", [ids])

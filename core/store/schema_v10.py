@@ -1,20 +1,15 @@
 """Migration 10: rollups so that no dashboard read joins ``events`` to its reviews.
 
 - ``effective_events`` carries what its readers need (below).
-- ``event_months`` counts each branch's events per month by review state (entered,
-  approved, rejected; reversals apart), what the coverage matrix and the branch table show:
-  those joined a year's 800k events to all 1.9M reviews on every read (PostgreSQL at M, the
-  coverage matrix 1.6 s). A (branch, month) is counted again from the ledger by every write
-  that enters or reviews one of its events (``ledger.refresh_effective``, in the write's
-  transaction). DuckDB gets no key on it: it can trip a key deleted and re-inserted in one
-  transaction, and only its one writer counts a month.
-
-Migration 7's rollup held only which events count (id, branch, member, date); every reader
-that needed an item or points joined it back to ``events``: on PostgreSQL at M that join was
-about 0.9 s of the county evaluate and most of the monthly points query (1.6 s). An event row
-is never changed, so its item, count, points, rating and fraud flag are copied into the rollup
-when it starts to count (``core.services.ledger.refresh_effective``, in the write's own
-transaction, stays the one write path) and no read of counting events joins ``events``.
+- ``event_months`` counts each branch's events per month and item by review state (entered,
+  approved, rejected; reversals apart), and of the ones that count their number, entered
+  points (points × count) and units of fixed-value items: what the coverage matrix, the
+  branch table and monthly points show. Those joined a year's 800k events to all 1.9M
+  reviews, or summed 750k counting events, on every read (PostgreSQL at M: 1.6–2.6 s). A
+  (branch, month) is counted again from the ledger by every write that enters, reviews or
+  reverses one of its events (``ledger.refresh_effective``, in the write's transaction).
+  DuckDB gets no key on it: it can trip a key deleted and re-inserted in one transaction,
+  and its one writer counts a month at a time anyway.
 
 The table is rebuilt rather than altered: DuckDB 2.0 turns an UPDATE of a table with a
 primary key into a delete + insert that can trip the key within one transaction. The backfill
@@ -42,20 +37,26 @@ ALTER TABLE effective_events_v10 RENAME TO effective_events;
 CREATE TABLE event_months(
     branch_code VARCHAR NOT NULL,
     month DATE NOT NULL,
+    item VARCHAR NOT NULL,
     entries BIGINT NOT NULL,
     approved BIGINT NOT NULL,
-    rejected BIGINT NOT NULL);
-INSERT INTO event_months(branch_code, month, entries, approved, rejected)
-SELECT e.branch_code, CAST(date_trunc('month', e.date) AS DATE), count(*),
-       count(*) FILTER (WHERE r.decision = 'approved'), count(*) FILTER (WHERE r.decision = 'rejected')
-FROM events e LEFT JOIN event_reviews r ON r.event_id = e.id
-WHERE e.reverses IS NULL GROUP BY e.branch_code, CAST(date_trunc('month', e.date) AS DATE)
+    rejected BIGINT NOT NULL,
+    counted BIGINT NOT NULL,
+    counted_points DECIMAL(18, 4),
+    counted_units DECIMAL(18, 2));
+INSERT INTO event_months(branch_code, month, item, entries, approved, rejected, counted, counted_points, counted_units)
+SELECT e.branch_code, CAST(date_trunc('month', e.date) AS DATE), e.item, count(*),
+       count(*) FILTER (WHERE r.decision = 'approved'), count(*) FILTER (WHERE r.decision = 'rejected'),
+       count(f.event_id), sum(e.points * e.count) FILTER (WHERE f.event_id IS NOT NULL),
+       sum(e.count) FILTER (WHERE f.event_id IS NOT NULL AND e.points IS NULL)
+FROM events e LEFT JOIN event_reviews r ON r.event_id = e.id LEFT JOIN effective_events f ON f.event_id = e.id
+WHERE e.reverses IS NULL GROUP BY e.branch_code, CAST(date_trunc('month', e.date) AS DATE), e.item
 """
 
 BY_ENGINE = {
     "postgres": """
 CREATE INDEX effective_events_branch_date ON effective_events(branch_code, date);
-CREATE UNIQUE INDEX event_months_key ON event_months(branch_code, month);
+CREATE UNIQUE INDEX event_months_key ON event_months(branch_code, month, item);
 ANALYZE effective_events;
 ANALYZE event_months
 """,
