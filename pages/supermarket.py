@@ -82,7 +82,7 @@ with tabs["兑换"]:
             for i, g in enumerate(on_shelf):
                 unit = g["unit"] or "件"
                 qty = cols[i % 3].number_input(
-                    f"{g['name']}（{fmt(g['price'])}分/{unit}，库存{g['stock']}）", min_value=0,
+                    md(f"{g['name']}（{fmt(g['price'])}分/{unit}，库存{g['stock']}）"), min_value=0,
                     max_value=max(g["stock"], 0), step=1, value=0, key=f"sm_qty_{g['id']}_{key}")
                 if qty:
                     lines.append((g["id"], int(qty)))

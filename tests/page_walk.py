@@ -11,7 +11,8 @@ from core.auth import can
 from tests.conftest import DEMO_PASSWORD, ROOT
 from ui.registry import PAGES
 
-ROLES = {"admin": "admin", "township": "zhen01", "secretary": "shuji01", "recorder": "jilu01"}
+# a subject: the first demo village's first household head, with a self-declaration and its photo
+ROLES = {"admin": "admin", "township": "zhen01", "secretary": "shuji01", "recorder": "jilu01", "subject": "nonghu01"}
 
 
 def walk_cases(marks_for=lambda key, role: ()):

@@ -25,7 +25,7 @@ PAYLOAD = ("<script>alert(1)</script> <img src=x onerror=alert(1)> [x](javascrip
 # scheme's own vocabulary are not user text.
 TEXT_FIELDS = {
     "orgs": ("name",),
-    "members": ("name", "department", "work_unit", "address", "head_name", "exempt_reason"),
+    "members": ("name", "department", "work_unit", "address", "head_name", "exempt_reason", "house_no"),
     "household_people": ("name", "relation"),
     "users": ("display_name",),
     "objections": ("objector", "content", "resolution", "recheck"),
@@ -38,6 +38,18 @@ TEXT_FIELDS = {
     "period_locks": ("reopen_reason",),
     "scheme_assignments": ("reason",),
     "audit_log": ("reason",),
+    # 积分超市, 社区报到, 党员义工, 上级审核, 结果运用 (issues 11 and 12)
+    "goods": ("name", "unit"),
+    "stock_moves": ("note",),
+    "exchanges": ("note",),
+    "community_posts": ("name", "description"),
+    "community_evaluations": ("comment",),
+    "report_ins": ("pledge",),
+    "service_details": ("served_name",),
+    "volunteer_trainings": ("topic",),
+    "review_steps": ("attendees", "decision", "reason"),
+    "reminders": ("message",),
+    "disposal_cases": ("talk_note", "plan", "decision_note", "reason"),
 }
 
 # A payload drawn as markup: its syntax reached a markdown body unescaped.
@@ -64,7 +76,9 @@ def plant_payloads(store: Store) -> None:
                             [" " + PAYLOAD]).fetchall()
         # notes and reasons most rows leave empty: a payload on a few of each, where pages show them
         for table, column in (("events", "note"), ("events", "evidence"), ("scores", "note"),
-                              ("activities", "note"), ("objections", "resolution"), ("objections", "recheck")):
+                              ("activities", "note"), ("objections", "resolution"), ("objections", "recheck"),
+                              ("exchanges", "note"), ("review_steps", "reason"), ("disposal_cases", "plan"),
+                              ("scheme_assignments", "version_label")):
             cur.execute(f'UPDATE "{table}" SET "{column}" = ? WHERE "{column}" IS NULL AND rowid % 7 = 0',
                         [PAYLOAD]).fetchall()
     store.write(work)
