@@ -214,7 +214,10 @@ def serve(db_path):
     env = dict(os.environ, JIFEN_DB=str(db_path))
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "server.py", "--server.headless", "true",
-         "--server.port", str(port), "--browser.gatherUsageStats", "false"],
+         "--server.port", str(port), "--browser.gatherUsageStats", "false",
+         # runs the code it started with: an edit to the tree mid-test (another session's work)
+         # reloaded core's modules, and the cached store then failed isinstance(…, Store)
+         "--server.fileWatcherType", "none"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     url = f"http://127.0.0.1:{port}"
