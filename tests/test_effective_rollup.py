@@ -42,6 +42,20 @@ def months(store) -> list[tuple]:
     return rows
 
 
+# Waiting for review (待审核): no review, not a reversal, not reversed (``pending_events``).
+PENDING_FROM_SCRATCH = """
+SELECT e.id, e.branch_code FROM events e LEFT JOIN event_reviews r ON r.event_id = e.id
+WHERE r.event_id IS NULL AND e.reverses IS NULL
+  AND e.id NOT IN (SELECT reverses FROM events WHERE reverses IS NOT NULL)
+ORDER BY e.id"""
+
+
+def pending(store) -> list[int]:
+    rows = store.all("SELECT event_id, branch_code FROM pending_events ORDER BY event_id")
+    assert rows == store.all(PENDING_FROM_SCRATCH)
+    return [r[0] for r in rows]
+
+
 def rollup(store) -> list[tuple]:
     return store.all("SELECT event_id, branch_code, member_id, date, item, count, points, rating, fraud"
                      " FROM effective_events ORDER BY event_id")
@@ -59,6 +73,7 @@ def test_every_write_keeps_the_rollup_equal_to_the_rule(world):
     a, b, c, d = (ledger.enter_event(world, SECRETARY, m, "miss_meeting", day + dt.timedelta(days=k), today=TODAY)
                   for k, m in enumerate(("M01", "M02", "M03", "M01")))
     assert check(world) == []  # entered (待审核) counts for nothing yet
+    assert pending(world) == [a, b, c, d]
     aug, b01, miss = dt.date(2025, 8, 1), "C01T01B01", "miss_meeting"  # a fixed-value item: no points entered
     assert months(world) == [(b01, aug, miss, 4, 0, 0, 0, None, None)]  # four entered in August, none reviewed
     review.approve(world, SECRETARY, [a, b])
@@ -67,10 +82,12 @@ def test_every_write_keeps_the_rollup_equal_to_the_rule(world):
     review.reject(world, SECRETARY, [c], "材料不全")
     assert check(world) == [a, b]  # a rejection never counted
     assert months(world) == [(b01, aug, miss, 4, 2, 1, 2, None, 2)]
+    assert pending(world) == [d]  # a and b approved, c rejected
     ledger.reverse_event(world, SECRETARY, a, "录错")
     assert check(world) == [b]  # the approved one reversed stops counting at once
     ledger.reverse_event(world, SECRETARY, d, "录错")
     assert check(world) == [b]  # a pending one reversed: still nothing new counts
+    assert pending(world) == []  # and it waits for no review any more
     # a reversal is no entry and leaves the review counts; a stops counting: 1 counted, 1 unit
     assert months(world) == [(b01, aug, miss, 4, 2, 1, 1, None, 1)]
     p = imports.preview(world, SECRETARY, "events", ledger_file(), "台账.xlsx", "C01T01B01", today=TODAY)
@@ -88,6 +105,7 @@ def test_every_write_keeps_the_rollup_equal_to_the_rule(world):
                              (b01, aug, "reward_other", 2, 2, 0, 2, 8, None), (b01, oct, "late_dues", 1, 1, 0, 1, None, 1)]
     assert imports.undo(world, SECRETARY, batch) == {"reversed": 4}
     assert check(world) == [b]  # the undone batch's four stop counting
+    assert pending(world) == []  # imported rows are approved, their reversals need no review
     # undone by reversals: the entries and reviews stand, nothing of the file counts
     assert months(world) == [(b01, jul, miss, 1, 1, 0, 0, None, None), (b01, aug, miss, 4, 2, 1, 1, None, 1),
                              (b01, aug, "reward_other", 2, 2, 0, 0, None, None), (b01, oct, "late_dues", 1, 1, 0, 0, None, None)]
@@ -96,4 +114,5 @@ def test_every_write_keeps_the_rollup_equal_to_the_rule(world):
 def test_the_demo_rollup_equals_the_rule(demo_store):
     assert rollup(demo_store) == demo_store.all(FROM_SCRATCH)
     assert months(demo_store)
+    assert pending(demo_store)
     assert demo_store.scalar("SELECT count(*) FROM effective_events") > 0

@@ -17,7 +17,6 @@ from core.results_use.cases import overdue_by_branch
 from core.cycles import cycle_of, month_end, period_name, quarter_of
 from core.scheme import load_scheme
 from core.scheme_assignments import TRACKS, NoSchemeError, scheme_for, track_of_kind
-from core.services.ledger import STATUS_SQL
 from core.services.objections import overdue_objections
 from core.store import Store
 
@@ -125,11 +124,13 @@ def review_overdue(store: Store, scope: Scope, flt: Filter, names: dict[str, str
     ``[workflow] review_interval_days`` (一月一审核); a scheme without an interval raises none."""
     where, params = branch_where(scope, flt, "o")
     upto = dt.datetime.combine(flt.today + dt.timedelta(days=1), dt.time())
+    # the waiting ones from the ``pending_events`` rollup (kept by every write): finding them
+    # among all events by review and reversal took 5.3 s on PostgreSQL at M
     rows = store.all(
         f"SELECT e.branch_code, coalesce(m.kind, 'member'), CAST(e.entered_at AS DATE), count(*)"
-        f" FROM events e JOIN orgs o ON o.code = e.branch_code LEFT JOIN event_reviews r ON r.event_id = e.id"
+        f" FROM pending_events p JOIN orgs o ON o.code = p.branch_code JOIN events e ON e.id = p.event_id"
         f" LEFT JOIN members m ON m.id = e.member_id"
-        f" WHERE {where} AND ({STATUS_SQL}) = 'entered' AND e.entered_at < ?"
+        f" WHERE {where} AND e.entered_at < ?"
         f" GROUP BY e.branch_code, coalesce(m.kind, 'member'), CAST(e.entered_at AS DATE)", params + [upto])
     intervals: dict[tuple[str, str], int | None] = {}
     late: dict[tuple[str, int], list] = {}

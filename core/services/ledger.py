@@ -55,6 +55,14 @@ SELECT event_id AS id, branch_code, member_id, date, item, count, points, rating
 ROLLUP_COLUMNS = "event_id, branch_code, member_id, date, item, count, points, rating, fraud"
 
 
+# The events waiting for review (待审核), over ``events e``: kept in ``pending_events``.
+PENDING_RULE_SQL = """
+SELECT e.id, e.branch_code FROM events e
+WHERE e.reverses IS NULL AND NOT EXISTS (SELECT 1 FROM event_reviews r WHERE r.event_id = e.id)
+  AND NOT EXISTS (SELECT 1 FROM events x WHERE x.reverses = e.id) AND {where}
+"""
+
+
 # A branch's month as the ``event_months`` rollup keys it (the first day).
 def _month(alias: str) -> str:
     return f"CAST(date_trunc('month', {alias}.date) AS DATE)"
@@ -75,6 +83,19 @@ def _refresh_effective(cur, where: str, params: list) -> None:
     cur.execute(
         f"INSERT INTO effective_events({ROLLUP_COLUMNS}) SELECT * FROM ({rule}) c ON CONFLICT (event_id) DO NOTHING",
         params).fetchall()
+    _refresh_entered(cur, where, params)
+
+
+def _refresh_entered(cur, where: str, params: list) -> None:
+    """The rollups an entry changes before any review: ``pending_events`` (the same way as
+    ``effective_events``: drop what left, add what came, never delete and re-insert a key)
+    and ``event_months``."""
+    rule = PENDING_RULE_SQL.format(where=where)
+    cur.execute(
+        f"DELETE FROM pending_events WHERE event_id IN (SELECT e.id FROM events e WHERE {where})"
+        f" AND event_id NOT IN (SELECT id FROM ({rule}) c)", params * 2).fetchall()
+    cur.execute(f"INSERT INTO pending_events(event_id, branch_code) SELECT * FROM ({rule}) c"
+                " ON CONFLICT (event_id) DO NOTHING", params).fetchall()
     _refresh_months(cur, where, params)
 
 
@@ -119,17 +140,18 @@ def _refresh_months(cur, where: str, params: list) -> None:
         pair_params + [branches, branches[0], branches[-1], first, last]).fetchall()
 
 
-def refresh_months(cur, ids) -> None:
-    """``event_months`` alone, for events just entered: one not yet reviewed does not count."""
+def refresh_entered(cur, ids) -> None:
+    """For events just entered: ``pending_events`` and ``event_months`` (one not yet
+    reviewed does not count, so ``effective_events`` is left alone)."""
     ids = sorted({int(i) for i in ids if i is not None})
     if ids:
-        _refresh_months(cur, "e.id = ANY(?)", [ids])
+        _refresh_entered(cur, "e.id = ANY(?)", [ids])
 
 
 def refresh_effective(cur, ids) -> None:
     """Called inside every write that enters events or changes whether ``ids`` count (a
     review, a reversal of one of them), in the same transaction, so the rollups
-    (``effective_events``, ``event_months``) are never stale."""
+    (``effective_events``, ``pending_events``, ``event_months``) are never stale."""
     ids = sorted({int(i) for i in ids if i is not None})
     if ids:
         _refresh_effective(cur, "e.id = ANY(?)", [ids])
@@ -243,7 +265,7 @@ def insert_event(cur, member: MemberRow, item: str, day: dt.date, points, count,
     if reverses is not None:
         refresh_effective(cur, [reverses])  # the reversed event stops counting in this transaction
     else:
-        refresh_months(cur, [event_id])  # entered, it counts in its month's entries (not yet as points)
+        refresh_entered(cur, [event_id])  # waiting for review, and one more entry in its month
     return event_id
 
 
