@@ -237,12 +237,13 @@ def _events(cur, count: int, windows: list[tuple], branches: list[str], frames: 
         " JOIN case_subjects s ON s.id = f.member_id AND s.branch = f.branch_code AND f.date BETWEEN s.first AND s.last"
         f" WHERE {_EVENTS_ASKED.format(e='f')}",
         params=window,
-    ).pl().sort("grp", "id").drop("id")
+    ).pl().sort("id")  # one key: Polars sorts by two keys ten times slower (0.5 s at M)
     if frames:
         # a count may be 1.5 (hours of service): the engine takes it to hundredths
         frame = frame.with_columns(pl.col("count").cast(pl.Float64), pl.col("points").cast(pl.Float64))
-    parts = frame.partition_by("grp", as_dict=True, include_key=False)
-    empty = frame.drop("grp").clear()
+    # each group's part keeps the id order (partition_by keeps the frame's order)
+    parts = frame.drop("id").partition_by("grp", as_dict=True, include_key=False, maintain_order=True)
+    empty = frame.drop("grp", "id").clear()
     out = [parts.get((i,), empty) for i in range(count)]
     if frames:
         return out
