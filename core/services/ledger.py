@@ -149,9 +149,10 @@ def refresh_entered(cur, ids) -> None:
 
 
 def refresh_effective(cur, ids) -> None:
-    """Called inside every write that enters events or changes whether ``ids`` count (a
-    review, a reversal of one of them), in the same transaction, so the rollups
-    (``effective_events``, ``pending_events``, ``event_months``) are never stale."""
+    """Called inside every write that changes whether ``ids`` count (a review, a reversal of
+    one of them), in the same transaction, so the rollups (``effective_events``,
+    ``pending_events``, ``event_months``) are never stale; a new entry calls
+    ``refresh_entered``."""
     ids = sorted({int(i) for i in ids if i is not None})
     if ids:
         _refresh_effective(cur, "e.id = ANY(?)", [ids])
