@@ -96,10 +96,19 @@ def sync_cookie() -> None:
     an HttpOnly cookie. After a login only the one-time hand-off code is sent; the token is
     minted by the route and never seen by page script.
     """
-    code = st.session_state.pop("cookie_handoff", None)
+    code = st.session_state.get("cookie_handoff")
     clear = st.session_state.pop("clear_cookie", False)
     if code is None and not clear:
         return
+    # The code goes out on the login's run and the two after it: a run that follows at once
+    # (the navigation landing on the user's first page) can drop the element before the
+    # browser has run its script, and the route answers a spent code with 403, changing nothing.
+    sent = st.session_state.get("cookie_handoff_sent", 0) + 1
+    if code is None or sent >= 3:
+        st.session_state.pop("cookie_handoff", None)
+        st.session_state.pop("cookie_handoff_sent", None)
+    else:
+        st.session_state["cookie_handoff_sent"] = sent
     body = json.dumps({"code": code} if code else {"clear": True})
     st.html(f"<script>fetch({json.dumps(COOKIE_ROUTE)}, {{method: 'POST', credentials: 'same-origin',"
             f" headers: {{'Content-Type': 'application/json'}}, body: {json.dumps(body)}}});</script>",
