@@ -1,0 +1,53 @@
+"""The engine's checks of a case's events run in one pass over the frame, but still name the
+first check in their order that some row fails, and that check's first row (SCHEMES.md, the
+``evaluate`` contract: a bad case is refused naming the field and the row)."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from core.engine import evaluate
+from core.engine.case import CaseError
+from core.scheme import load_scheme
+from tests.engine_cases import ev, member, run
+
+
+def refusal(scheme_id, subjects, events) -> tuple[str, int | None, str]:
+    with pytest.raises(CaseError) as caught:
+        run(scheme_id, subjects, events)
+    return caught.value.field, caught.value.row, str(caught.value)
+
+
+HOUSE, PERSON = member("H", "V1", kind="family"), member("R", "V1", kind="resident")
+
+
+@pytest.mark.parametrize(("events", "field", "row", "words"), [
+    # village-zhangji: stop_crime_public is for residents only, base_law_abiding is given automatically
+    ([ev("H", "stop_crime_public", "2025-03-01")], "events.item", 0, "不适用于对象类型 family"),
+    ([ev("R", "base_law_abiding", "2025-03-01")], "events.item", 0, "每周期自动给分，不能录入"),
+    ([ev("R", "stop_crime_public", "2025-03-01", points=3)], "events.points", 0, "固定分值项目 stop_crime_public"),
+    ([ev("R", "stop_crime_public", "2025-03-01", count=1.5)], "events.count", 0, "按次计分，次数应为整数"),
+    # two failures: the unknown item (an earlier check) is named though the automatic item is an earlier row
+    ([ev("R", "base_law_abiding", "2025-03-01"), ev("R", "no_such_item", "2025-03-02")],
+     "events.item", 1, "中没有项目 no_such_item"),
+    # two rows failing one check: the first row is named
+    ([ev("R", "mediate_dispute", "2025-03-01"), ev("H", "rescue", "2025-03-02"), ev("H", "rescue", "2025-03-03")],
+     "events.item", 1, "不适用于对象类型"),
+    ([ev("X", "rescue", "2025-03-01")], "events.subject", 0, "未知对象 X"),
+])
+def test_the_first_failed_check_and_its_first_row_are_named(events, field, row, words):
+    got = refusal("village-zhangji", [HOUSE, PERSON], events)
+    assert got[:2] == (field, row) and words in got[2], got
+
+
+def test_a_frame_of_events_is_checked_the_same_way():
+    # the store hands the engine a Polars frame: a bad date in row 2 and a negative count in row 1;
+    # the date check comes first in the order, so row 2 is named
+    frame = pl.DataFrame({"subject": ["R", "R", "R"], "item": ["rescue"] * 3,
+                          "date": ["2025-03-01", "2025-03-02", "2025-13-01"], "count": [1.0, -1.0, 1.0]})
+    case = {"cycle": 2025, "subjects": [HOUSE, PERSON], "events": frame, "scores": [], "vetoes": [], "history": []}
+    with pytest.raises(CaseError) as caught:
+        evaluate(load_scheme("village-zhangji"), case)
+    field, row, message = caught.value.field, caught.value.row, str(caught.value)
+    assert (field, row) == ("events.date", 2) and "日期格式错误" in message
