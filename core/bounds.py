@@ -18,10 +18,12 @@ The bounds, and why:
 - **Points** (``points``): finite, at most two decimals, within ±``POINTS_MAX`` = 1 000 000
   (Infinity, NaN and sNaN are refused before any comparison can raise).
 - **Dates** (``day``): 2000-01-01 (``EARLIEST``) up to today: no scheme here starts earlier.
+- **Months** (``month``, a 月报's): from 2000-01 up to this month.
 - **Cycles** (``cycle``): a whole year from 2000 to next year (a cycle starting in July of this
   year ends next year, so next year's cycle may already be asked about).
 - **公示 window** (``window``): at most ``WINDOW_MAX_DAYS`` = 60 days, both ends included (the
   rules ask for 5–7; two months is the most any branch would mean).
+- **Codes** (``code``): a required single line of at most ``NAME_MAX`` characters.
 - **Record ids** (``record_id``): whole numbers 1..2^63−1 (a BIGINT on both stores).
 """
 
@@ -66,6 +68,12 @@ def text(value, what: str, *, required: bool = False, max_len: int = NOTE_MAX, m
     if len(value) > max_len:
         raise error(f"{what}最多{max_len}个字，填写了{len(value)}个")
     return value
+
+
+def code(value, what: str, *, error: type[Exception] = EntryError) -> str:
+    """A code or id typed or picked (成员编号, 社区编码 …): one line of text, at most NAME_MAX
+    (a number or a list here would make the store cast the column and fail)."""
+    return text(value, what, required=True, max_len=NAME_MAX, multiline=False, error=error)
 
 
 def number(value, what: str, *, error: type[Exception] = EntryError) -> Decimal:
@@ -120,6 +128,21 @@ def day(value, what: str = "日期", *, today: dt.date | None = None, earliest: 
     if value < earliest:
         raise error(f"{what} {value:%Y-%m-%d} 早于 {earliest:%Y-%m-%d}，请检查年份")
     return value
+
+
+def month(value, what: str = "月份", *, today: dt.date | None = None, error: type[Exception] = EntryError) -> dt.date:
+    """The first day of a month from EARLIEST's to today's (a report of a month not yet begun
+    is a typo)."""
+    if not isinstance(value, dt.date):
+        raise error(f"请选择{what}")
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    first, today = value.replace(day=1), today or dt.date.today()
+    if first > today:
+        raise error(f"{what} {first:%Y-%m} 尚未开始")
+    if first < EARLIEST:
+        raise error(f"{what} {first:%Y-%m} 早于 {EARLIEST:%Y-%m}，请检查年份")
+    return first
 
 
 def cycle(value, *, today: dt.date | None = None, error: type[Exception] = EntryError) -> int:

@@ -86,6 +86,8 @@ def check_edit(scheme: Scheme, changes: dict) -> tuple[Scheme, dict]:
     refused naming the field; then the loader checks the merged scheme (bands without gap or
     overlap, weights summing to their total, quotas) with its own Chinese messages. A changed
     band minimum moves the next band's upper limit with it, unless that is given too."""
+    if not isinstance(changes, dict):
+        raise EditError("调整内容应为各项及其新数值")
     fields = {f["path"]: f for f in editable_fields(scheme)}
     bands = {f"grading.bands.{i}.below": i for i, band in enumerate(scheme.grade_bands)
              if band.below is not None} if (scheme.editable or {}).get("grade_bands") else {}
@@ -151,7 +153,8 @@ def simulate_org(store: Store, user, org_code: str, changes: dict, track: str = 
     today = today or dt.date.today()
     scheme, assignment, name = _target(store, user, org_code, track, today)
     edited, overrides = check_edit(scheme, changes)
-    cycle = cycle_of(scheme.cycle_start, today) if cycle is None else cycle  # default: this cycle
+    # default: this cycle
+    cycle = cycle_of(scheme.cycle_start, today) if cycle is None else bounds.cycle(cycle, today=today, error=EditError)
     level = store.scalar("SELECT level FROM orgs WHERE code = ?", [org_code])
     groups, _ = group_by_scheme(store, [org_code] if level == "branch" else branches_under(store, scope_for(store, user), org_code),
                                 cycle, today, track)

@@ -59,14 +59,19 @@ def table_checksums(store) -> dict[str, int]:
     return dict(zip(names, row))
 
 
-def call(store, fn):
-    """Run ``fn``; a refusal must be Chinese and leave every table as it was."""
-    before = table_checksums(store)
+def call(store, fn, refusals: tuple[type[Exception], ...] = REFUSALS, counts: dict | None = None):
+    """Run ``fn``; a refusal (one of ``refusals``, the types the pages show) must be Chinese
+    and leave every table as it was. ``counts``: a dict the caller keeps when every write to
+    ``store`` goes through ``call``: the counts after the last call are the ones before the
+    next, which saves a query per call."""
+    before = counts["last"] if counts and "last" in counts else table_checksums(store)
     try:
         fn()
-    except REFUSALS as exc:
+    except refusals as exc:
         assert CJK.search(str(exc)), f"refusal without Chinese: {exc!r}"
         after = table_checksums(store)
+        if counts is not None:
+            counts["last"] = after
         if isinstance(exc, (PermissionDenied, ScopeError)):
             # a denied access is itself recorded (audit_log, and meta's chain head): that row
             # is the point, so only the other tables must be as they were
@@ -74,6 +79,8 @@ def call(store, fn):
             before = {k: v for k, v in before.items() if k not in ("audit_log", "meta")}
         assert after == before, f"half-write after refusal {exc!r}"
         return False
+    if counts is not None:
+        counts["last"] = table_checksums(store)
     return True
 
 

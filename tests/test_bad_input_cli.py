@@ -29,7 +29,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from core.auth import add_user, users
@@ -42,7 +42,7 @@ from tests.test_evaluate_cli import CASE
 
 FAST_HASH = users._DUMMY_HASH
 CJK = re.compile(r"[\u4e00-\u9fff]")
-SETTINGS = settings(max_examples=10, deadline=None, derandomize=True,
+SETTINGS = settings(max_examples=10, deadline=None, derandomize=True, phases=[Phase.generate],
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 # values any argument may get (no NUL: a process's arguments cannot hold one)

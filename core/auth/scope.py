@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core import audit
+from core import audit, bounds
 from core.store import Store
 
 
@@ -31,6 +31,8 @@ class Scope:
         return f"starts_with({alias}.path, ?)", [self.path]
 
     def contains_org(self, store: Store, org_code: str) -> bool:
+        # a code that is no text (a number, undecodable bytes) is refused before any query sees it
+        org_code = bounds.code(org_code, "组织编码", error=ScopeError)
         path = store.scalar("SELECT path FROM orgs WHERE code = ?", [org_code])
         return path is not None and path.startswith(self.path)
 
@@ -46,6 +48,7 @@ class Scope:
 
     def check_member(self, store: Store, member_id: str) -> str:
         """Return the member's branch code, or refuse if the member is outside the scope."""
+        member_id = bounds.code(member_id, "成员编号", error=ScopeError)
         row = store.one(
             "SELECT m.branch_code, o.path, m.group_code FROM members m JOIN orgs o ON o.code = m.branch_code"
             " WHERE m.id = ?",

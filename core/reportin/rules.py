@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from core import bounds
 from core.auth.scope import Scope, scope_for
 from core.services.entry_rules import EntryError
 from core.store import Store
@@ -44,6 +45,7 @@ def half_start(year: int, half: int) -> dt.date:
 
 def community(store: Store, code: str) -> tuple[str, str]:
     """(code, name) of an active community (a 社区 branch), or a refusal."""
+    code = bounds.code(code, "社区编码", error=ReportInError)
     row = store.one("SELECT code, name, kind, level, coalesce(active, true) FROM orgs WHERE code = ?", [code])
     if row is None:
         raise ReportInError(f"未找到社区 {str(code)[:20]}")
@@ -54,6 +56,7 @@ def community(store: Store, code: str) -> tuple[str, str]:
 
 def member(store: Store, member_id: str) -> tuple[str, str, str]:
     """(id, name, branch code) of an active party member, or a refusal."""
+    member_id = bounds.code(member_id, "党员编号", error=ReportInError)
     row = store.one("SELECT id, name, branch_code, kind, status FROM members WHERE id = ?", [member_id])
     if row is None:
         raise ReportInError(f"未找到党员 {str(member_id)[:20]}")

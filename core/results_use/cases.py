@@ -190,6 +190,7 @@ def waiting(store: Store, scope, states: tuple[str, ...]) -> dict[str, int]:
 
 
 def get_case(store_or_cur, case_id: int) -> Case:
+    case_id = bounds.record_id(case_id, "处置案件编号")
     if isinstance(store_or_cur, Store):
         row = store_or_cur.one(f"SELECT {_COLUMNS}{_FROM} WHERE c.id = ?", [case_id])
     else:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from core import orgs
+from core import bounds, orgs
 from core.auth.scope import Scope
 from core.scheme_assignments import NoSchemeError
 from core.services.results import BranchResults, branch_results
@@ -21,7 +21,9 @@ def branches_under(store: Store, scope: Scope, org_code: str) -> list[str]:
 
 def results_under(store: Store, scope: Scope, org_code: str, cycle: int, period: str = "cycle",
                   today: dt.date | None = None) -> Iterator[tuple[str, str, BranchResults]]:
-    """(branch code, branch label, its party members' results) for each branch with a scheme."""
+    """(branch code, branch label, its party members' results) for each branch with a scheme.
+    A generator: the cycle is checked when the first result is asked for, before any is made."""
+    cycle = bounds.cycle(cycle, today=today)
     codes = branches_under(store, scope, org_code)
     labels = orgs.labels(store, codes)
     for code in codes:

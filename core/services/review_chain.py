@@ -79,7 +79,7 @@ def _at(today: dt.date | None) -> dt.datetime | None:
 
 
 def _scheme(store: Store, branch_code: str, cycle: int, track: str):
-    return scheme_for_cycle(store, branch_code, cycle, track=track)[0]
+    return scheme_for_cycle(store, branch_code, bounds.cycle(cycle), track=track)[0]
 
 
 def committee_record(store, branch_code: str, cycle: int, period: str, track: str = "party") -> Step | None:
@@ -166,6 +166,7 @@ def _decide(store: Store, user, branch_code: str, cycle: int, period: str, track
             reason: str | None, today: dt.date | None) -> int:
     require(user, "township_review")
     scope_for(store, user).check_org(store, branch_code)  # another township's branch: refused, audited
+    cycle = bounds.cycle(cycle, today=today)
 
     def work(cur) -> int:
         last = latest(cur, branch_code, cycle, period, track, EXCHANGE)

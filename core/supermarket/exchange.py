@@ -55,6 +55,9 @@ def _resolve(store: Store, subject: MemberRow, lines) -> list[tuple[dict, int]]:
     inactive or another village's goods."""
     if not lines:
         raise EntryError("请选择要兑换的商品")
+    if not isinstance(lines, (list, tuple)) or any(not isinstance(line, (list, tuple)) or len(line) != 2
+                                                   for line in lines):
+        raise EntryError("兑换清单应为每行一种商品及其数量")
     mine = list_goods(store, subject.branch_code)
     by_code = {g["code"]: g for g in mine}
     by_id = {g["id"]: g for g in mine}

@@ -73,6 +73,8 @@ def market_defaults(store: Store, org_code: str, today: dt.date) -> tuple[Decima
 
 
 def _clean(values: dict, *, partial: bool = False) -> dict:
+    if not isinstance(values, dict):
+        raise EntryError("请填写商品的编码、名称、单位和兑换积分")
     out = {}
     if "code" in values or not partial:
         out["code"] = bounds.text(values.get("code"), "商品编码", required=True, max_len=CODE_MAX, multiline=False)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import polars as pl
 
-from core import audit
+from core import audit, bounds
 from core.auth import require, scope_for
 from core.cycles import month_end, month_label, month_start, next_month
 from core.decimals import fmt, to_decimal
@@ -66,7 +66,7 @@ def submit(store: Store, user, station: str, month: dt.date, today: dt.date | No
     require(user, "log_service")
     check_station(store, scope_for(store, user), station)
     today = today or dt.date.today()
-    month = month_start(month)
+    month = bounds.month(month, "月报月份", today=today)
     if today <= month_end(month):
         raise EntryError(f"{month_label(month)}尚未结束，月末之后才能上报月报")
 
@@ -89,7 +89,7 @@ def report(store: Store, user, station: str, month: dt.date, today: dt.date | No
     """The month's 月报: title, lines (who, when due, totals), and its tables (Chinese columns)."""
     check_station(store, scope_for(store, user), station)
     today = today or dt.date.today()
-    month = month_start(month)
+    month = bounds.month(month, "月报月份", today=today)
     last = month_end(month)
     name = labels(store, [station])[station]
     log = services(store, station, month, last, standing=True)

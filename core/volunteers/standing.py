@@ -11,6 +11,7 @@ import datetime as dt
 
 import polars as pl
 
+from core import bounds
 from core.auth import scope_for
 from core.cycles import cycle_bounds
 from core.decimals import to_decimal
@@ -33,6 +34,7 @@ def standing(store: Store, user, station: str, cycle: int, today: dt.date | None
     (the cycle's name) and ``months`` (the monthly group service)."""
     check_station(store, scope_for(store, user), station)
     today = today or dt.date.today()
+    cycle = bounds.cycle(cycle, today=today)
     results = branch_results(store, station, cycle, today=today, track=TRACK)
     scheme = results.scheme
     start, end = cycle_bounds(scheme.cycle_start, cycle)
