@@ -1,5 +1,7 @@
-"""In a real browser: a village clerk exchanges 50 points of rice and oil for a household at
-the 积分超市 counter; the balance and the stock are right afterwards, the rank unchanged."""
+"""The village clerk's journey (issue 13), on a small market world of its own: at the 积分超市
+counter the clerk exchanges 50 points of rice and oil for a household; the balance and the
+stock are right afterwards, the rank unchanged. Every page is checked by
+``tests.journey.check_page`` and the last one saved as tests/artifacts/journey-clerk.png."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from core.services.review import approve
 from core.store import Store
 from core.supermarket.goods import list_goods
 from tests.conftest import browser_login, go, serve, wait_idle
+from tests.journey import check_page, finish
 from tests.market_world import ADMIN, CLERK, build
 
 pytestmark = pytest.mark.browser
@@ -45,7 +48,9 @@ def test_exchange_rice_and_oil_at_the_counter(tmp_path, browser_page):
     try:
         page = browser_page
         browser_login(page, url, CLERK.username, PASSWORD)
+        check_page(page, "首页")
         go(page, "积分超市", until=page.get_by_label("查找户（对象）"))
+        check_page(page, "积分超市")
         page.get_by_label("查找户（对象）").fill("zdh")
         page.get_by_label("查找户（对象）").press("Enter")
         wait_idle(page)
@@ -62,6 +67,7 @@ def test_exchange_rice_and_oil_at_the_counter(tmp_path, browser_page):
         expect(page.get_by_test_id("stMetric").filter(has_text="可用余额").get_by_test_id("stMetricValue")
                ).to_have_text("10")
         expect(page.get_by_label("大米（25分/袋，库存9）")).to_be_visible()
+        finish(page, "journey-clerk", "积分超市（兑换后）")
     finally:
         next(server, None)
 
