@@ -36,6 +36,7 @@ from core.auth import add_user, users
 from core import cli
 from core.cli import main
 from core.store import Store
+from core.store.base import Store as BaseStore
 from tests import market_world
 from tests.test_bad_input import table_checksums
 from tests.test_evaluate_cli import CASE
@@ -128,36 +129,42 @@ def files(tmp_path_factory) -> dict[str, str]:
 
 
 class Counter:
-    """The world's row counts (the verbs open the same file in this process). They are read
-    again only after a verb succeeded: a refusal must leave them as they were, so the counts
-    before it are the ones last read (one query per call instead of two)."""
+    """The world's row counts (the verbs open the same file in this process), read when a
+    verb first calls ``Store.write`` (every write goes through it, one transaction each): a
+    verb refused before any write began cannot have written."""
 
     def __init__(self, path: str):
         self.store = Store(Path(path))
-        self.last = table_checksums(self.store)
+        self.before: dict[str, int] | None = None
 
     def now(self) -> dict[str, int]:
-        self.last = table_checksums(self.store)
-        return self.last
+        return table_checksums(self.store)
 
 
 @pytest.fixture(scope="module")
 def counter(files):
+    counts = Counter(files["db"])
+    real_write = BaseStore.write
+
+    def write(store, work, *args, **kwargs):
+        if counts.before is None:
+            counts.before = counts.now()
+        return real_write(store, work, *args, **kwargs)
+
+    mp = pytest.MonkeyPatch()
+    mp.setattr(BaseStore, "write", write)
     # one parser for every call (main builds its 160 sub-parsers anew each time, 60 ms; parsing
     # leaves a parser as it was, so reusing it tests the same thing)
-    mp = pytest.MonkeyPatch()
     mp.setattr(cli, "build_parser", functools.cache(cli.build_parser))
-    counts = Counter(files["db"])
     yield counts
-    counts.store.close()
     mp.undo()
+    counts.store.close()
 
 
 def run(counter: Counter, args: list[str], stdin: str = "") -> tuple[int, str, str]:
     """``main(args)`` as a process would run it; checks the exit code, the message and the
     row counts, and returns (code, stdout, stderr)."""
-    before = counter.last
-    parsed = False
+    counter.before = None
     out, err = io.BytesIO(), io.BytesIO()
     saved = sys.stdout, sys.stderr, sys.stdin
     sys.stdout = wout = io.TextIOWrapper(out, encoding="utf-8", errors="strict")
@@ -166,7 +173,6 @@ def run(counter: Counter, args: list[str], stdin: str = "") -> tuple[int, str, s
     try:
         try:
             code = main(args)
-            parsed = True
         except SystemExit as exc:  # argparse's refusals: the verb never ran
             code = exc.code
     finally:
@@ -176,9 +182,10 @@ def run(counter: Counter, args: list[str], stdin: str = "") -> tuple[int, str, s
             wrapper.detach()  # else closing the wrapper would close the buffer read below
     stdout, stderr = out.getvalue().decode("utf-8"), err.getvalue().decode("utf-8")
     assert code in (0, 2), f"{args!r}: exit code {code!r}\n{stderr}"
-    after = counter.now() if parsed else before  # no verb ran, nothing to count
     if code == 2:
         assert CJK.search(stderr), f"{args!r}: refusal without Chinese: {stderr!r}"
+    if code == 2 and counter.before is not None:
+        before, after = counter.before, counter.now()
         # a refusal for lack of scope is itself audited (audit_log, and meta's chain head)
         if "管辖范围" in stderr or "无权" in stderr or "权限" in stderr:
             before, after = ({k: v for k, v in d.items() if k not in ("audit_log", "meta")} for d in (before, after))
