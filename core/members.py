@@ -21,6 +21,11 @@ _COLUMNS = """
 
 
 def search_clause(query: str) -> tuple[str, list]:
+    # A search is not kept, so what a store cannot take is dropped rather than refused: a query
+    # that is no text, control characters (NUL), lone surrogates, and anything past the longest
+    # name (a pasted page).
+    query = "".join(ch for ch in query if ord(ch) >= 32 and not 0xD800 <= ord(ch) <= 0xDFFF)[:100] \
+        if isinstance(query, str) else ""
     q = query.strip().lower()
     if not q:
         return "", []

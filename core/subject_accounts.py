@@ -10,6 +10,7 @@ import secrets
 
 import polars as pl
 
+from core import bounds
 from core.auth import AuthError, require, scope_for
 from core.auth.admin import NEVER_LOGGED_IN, apply_active, apply_password_reset
 from core.auth.users import User, add_user
@@ -61,6 +62,7 @@ def choices(store: Store, actor) -> dict[str, str]:
 def _login(store: Store, actor, username: str) -> str:
     """The organisation of a subject's login the actor may manage (its subject in scope)."""
     require(actor, "subject_accounts")
+    username = bounds.code(username, "用户名", error=AuthError)
     row = store.one("SELECT subject_id, org_code FROM users WHERE username = ? AND role = 'subject'", [username])
     if row is None:
         raise AuthError(f"{username} 不是党员或农户的本人账号")

@@ -26,6 +26,7 @@ from core import self_service, targets
 from core.auth import AuthError, PermissionDenied, ScopeError, User
 from core.reportin import activities as ri_activities
 from core.reportin import evaluations as ri_evaluations
+from core.reportin import letter as ri_letter
 from core.reportin import posts as ri_posts
 from core.reportin import registrations as ri_registrations
 from core.results_use import candidates as ru_candidates
@@ -193,6 +194,34 @@ def test_targets_and_tuning(town, org, kind, percent, changes, track, cycle, day
     refuse_or_do(town, lambda: adopt(town, user, org, changes, day, reason, track))
 
 
+@pytest.fixture(scope="module")
+def cheap_hash():
+    """argon2 takes half a second a password; what is tested is the input, not the hash."""
+    from core.auth import admin, users
+
+    mp = pytest.MonkeyPatch()
+    for module in (users, admin):
+        mp.setattr(module, "hash_password", lambda password: users._DUMMY_HASH)
+    yield
+    mp.undo()
+
+
+@SETTINGS
+@given(subject=st.sampled_from(["H01", "H02", "M03", "V01", "nobody", None, 5, "\ud800", "x" * 10_000]),
+       username=texts, password=st.sampled_from([None, "", "        ", "123456", "Strong-pass-2025", "\ud800" * 9, 5]),
+       active=st.sampled_from([True, False, None, "否"]), branch=codes, query=texts,
+       user=st.sampled_from([SECRETARY, RECORDER, TOWNSHIP, market_world.CLERK2]))
+def test_subject_accounts_and_search(town, cheap_hash, subject, username, password, active, branch, query, user):
+    from core import subject_accounts
+    from core.auth import scope_for
+    from core.supermarket import households
+
+    refuse_or_do(town, lambda: subject_accounts.open_account(town, user, subject, username, password))
+    refuse_or_do(town, lambda: subject_accounts.reset_password(town, user, username, password))
+    refuse_or_do(town, lambda: subject_accounts.set_active(town, user, username, active))
+    refuse_or_do(town, lambda: households.find(town, scope_for(town, user), branch, query))
+
+
 # -- 社区报到: a street of its own (tests/report_in_world.py) ----------------------------------
 
 @pytest.fixture(scope="module", params=STORES)
@@ -228,6 +257,14 @@ def test_report_in(street, member, community, day, post_id, pledge, registration
                                                                today=report_in_world.TODAY))
     refuse_or_do(street, lambda: ri_evaluations.record_evaluations(street, user, community, year, half, grades,
                                                                    today=report_in_world.TODAY))
+
+
+@SETTINGS
+@given(community=st.sampled_from([report_in_world.A, report_in_world.DEPT, "C99", None, 5, "\ud800"]),
+       year=cycles, member=st.sampled_from(["D01", "nobody", None, 5, "\ud800"]), query=texts, user=RI_USERS)
+def test_report_in_letters_and_search(street, community, year, member, query, user):
+    refuse_or_do(street, lambda: ri_letter.letters(street, user, community, year, member_id=member))
+    refuse_or_do(street, lambda: ri_registrations.candidates(street, user, community, query))
 
 
 def test_the_checker_sees_a_half_write(town):

@@ -44,6 +44,8 @@ def clean_username(username: object) -> str:
     name = unicodedata.normalize("NFKC", username).strip()
     if not name:
         raise AuthError("用户名不能为空")
+    if any(unicodedata.category(ch) == "Cs" for ch in name):  # a lone surrogate: no store can keep it
+        raise AuthError("用户名含有无法识别的字符，请重新输入")
     if any(_invisible(ch) for ch in name):
         raise AuthError("用户名不能含空格、换行或看不见的字符")
     if len(name) > MAX_USERNAME_LENGTH:

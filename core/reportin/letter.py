@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from core import bounds
 from core.auth import require
 from core.io.pdf import CJK_FONT, _document, _lines, _table
 from core.reportin.rules import ACTIVITIES_MIN, ReportInError, check_sides, community
@@ -21,6 +22,7 @@ def letters(store: Store, user, community_code: str, year: int, *, member_id: st
     or those of one department). The user must hold the community or the member's branch."""
     require(user, "report_in")
     code, name = community(store, community_code)
+    year = bounds.cycle(year, error=ReportInError)
     if member_id is None and department is None:
         raise ReportInError("请选择党员或派出单位")
     branch = department or store.scalar("SELECT branch_code FROM members WHERE id = ?", [member_id])
