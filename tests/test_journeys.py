@@ -175,6 +175,22 @@ def visit(page, title: str, until=None) -> None:
     check_page(page, title)
 
 
+def start(open_page, world, username: str, title: str | None = None):
+    """A fresh browser logged in as ``username`` on its first page, checked; then on ``title``."""
+    page = open_page()
+    browser_login(page, world.url, username)
+    check_page(page, "首页")
+    if title is not None:
+        visit(page, title)
+    return page
+
+
+def click(page, role: str, name: str) -> None:
+    """Click a tab or a button and wait for the run it starts."""
+    page.get_by_role(role, name=name).click()
+    wait_idle(page)
+
+
 def choose(page, label: str, option: str) -> None:
     """Pick ``option``; a list that a rerun redrew under the click (detached) is opened again."""
     for _attempt in range(3):
@@ -219,9 +235,7 @@ def test_township_overview_alert_review_and_report(world, open_page):
     demo's four waiting results, and the 月报 exported to Excel."""
     from playwright.sync_api import expect
 
-    page = open_page()
-    browser_login(page, world.url, "zhen01")
-    check_page(page, "首页")
+    page = start(open_page, world, "zhen01")
     for width in (1024, 1400):
         page.set_viewport_size({"width": width, "height": TALL})
         for title, key in DASHBOARDS.items():
@@ -265,10 +279,7 @@ def test_admin_adds_a_user_then_backs_up(world, open_page):
     """admin: a recorder for the secretary's branch on 系统管理, then a backup, downloaded."""
     from playwright.sync_api import expect
 
-    page = open_page()
-    browser_login(page, world.url, "admin")
-    check_page(page, "首页")
-    visit(page, "系统管理")
+    page = start(open_page, world, "admin", "系统管理")
     page.get_by_label("用户名").fill("jilu09")
     page.get_by_label("姓名").fill("陈晓燕")
     choose(page, "角色", "记分员")
@@ -277,15 +288,12 @@ def test_admin_adds_a_user_then_backs_up(world, open_page):
     page.get_by_role("option", name=re.compile(BRANCH)).first.click()
     wait_idle(page)
     page.get_by_role("textbox", name="初始密码（至少8位）").fill("jilu-2026-chen")
-    page.get_by_role("button", name="新增用户").click()
-    wait_idle(page)
+    click(page, "button", "新增用户")
     expect(page.get_by_text("已新增用户 jilu09")).to_be_visible()
     check_page(page, "新增用户")
 
-    page.get_by_role("tab", name="数据备份").click()
-    wait_idle(page)
-    page.get_by_role("button", name="立即备份").click()
-    wait_idle(page)
+    click(page, "tab", "数据备份")
+    click(page, "button", "立即备份")
     expect(page.get_by_text("已备份到")).to_be_visible(timeout=60_000)
     name, data = download(page, "下载此备份（zip）", "备份")
     assert name.endswith(".zip") and data[:2] == b"PK", name
@@ -296,12 +304,8 @@ def test_volunteer_station_monthly_report(world, open_page):
     """yigong01: 志愿服务 → 月报 of last month (the default), printed as PDF and exported."""
     from playwright.sync_api import expect
 
-    page = open_page()
-    browser_login(page, world.url, "yigong01")
-    check_page(page, "首页")
-    visit(page, "志愿服务")
-    page.get_by_role("tab", name="月报").click()
-    wait_idle(page)
+    page = start(open_page, world, "yigong01", "志愿服务")
+    click(page, "tab", "月报")
     last = (dt.date.today().replace(day=1) - dt.timedelta(days=1))
     expect(page.get_by_text(re.compile(f"{last.year}年{last.month}月月报：")).first).to_be_visible()
     check_page(page, "月报")
@@ -389,9 +393,7 @@ def test_secretary_from_attendance_to_the_printed_archive(world, open_page):
 
     index, member, size = world.absentee
     past = world.archive
-    page = open_page()
-    browser_login(page, world.url, "shuji01")
-    check_page(page, "首页")
+    page = start(open_page, world, "shuji01")
     before = open_member(page, member.id)
     expect(page.get_by_role("heading", name=member.name)).to_be_visible()
 
@@ -416,9 +418,9 @@ def test_secretary_from_attendance_to_the_printed_archive(world, open_page):
 
     visit(page, "审核")
     fill_enter(page, "党员", member.id)
-    start = page.get_by_test_id("stDateInput").filter(has_text="开始日期").locator("input").first
-    start.fill(dt.date.today().isoformat())
-    start.press("Escape")
+    since = page.get_by_test_id("stDateInput").filter(has_text="开始日期").locator("input").first
+    since.fill(dt.date.today().isoformat())
+    since.press("Escape")
     page.get_by_role("heading", name="审核").click()  # blur: the date is sent when the field closes
     wait_idle(page)
     page.get_by_text("的 2 条记录").filter(has_text="全选").click()
@@ -471,9 +473,7 @@ def test_secretary_from_attendance_to_the_printed_archive(world, open_page):
     expect(page.get_by_text(re.compile("^暂不能归档：上级党委尚未审核通过"))).to_be_visible()
     check_page(page, "报送乡镇审核")
 
-    town = open_page()
-    browser_login(town, world.url, "zhen01")
-    visit(town, "上级审核")
+    town = start(open_page, world, "zhen01", "上级审核")
     choose(town, "审核哪一项", re.compile(f"^{world.branch_name}.*（已等待 0 天）$"))
     town.get_by_role("button", name="审核通过").click()
     wait_idle(town)
@@ -531,9 +531,7 @@ def test_subject_declares_from_a_phone(world, open_page):
     expect(page.get_by_text("待审核").first).to_be_visible()
     finish(page, "journey-subject", "我的积分")
 
-    desk = open_page()
-    browser_login(desk, world.url, "shuji02")
-    go(desk, "审核", until=desk.get_by_label("党员"))
+    desk = start(open_page, world, "shuji02", "审核")
     fill_enter(desk, "党员", member.id)
     desk.get_by_text("查看自我申报的照片（1 条）").click()
     wait_idle(desk)
