@@ -32,7 +32,7 @@ from core.scheme_assignments import assign_scheme, scheme_for
 from core.services import ledger, review
 from core.services.attendance import roster
 from core.services.objections import correctable_events, file_objection
-from core.services.publicity import open_publicity, pending_event_ids
+from core.services.publicity import current_publicity, open_publicity, pending_event_ids
 from core.store import Store
 from core.self_service import declarable
 from core.subject_accounts import open_account
@@ -75,7 +75,8 @@ def _absentee(store: Store, today: dt.date):
 def _closed_cycle(store: Store, today: dt.date) -> SimpleNamespace:
     """The branch's last cycle that ended early enough for a whole 公示 window to have passed,
     published (by the secretary) the day after it ended, with an objection filed the next day
-    against one of the member's 缺席三会一课 deductions (the record the correction reverses)."""
+    against one of the member's 缺席三会一课 deductions (the record the correction reverses);
+    and which of its quarters the secretary will publish."""
     secretary = get_user(store, "shuji01")
     scheme, _ = scheme_for(store, BRANCH, today)
     cycle = cycle_of(scheme.cycle_start, today) - 1
@@ -95,8 +96,11 @@ def _closed_cycle(store: Store, today: dt.date) -> SimpleNamespace:
     oid = file_objection(store, secretary, pid, member.id, "本人", OBJECTION, "王建国",
                          today=start + dt.timedelta(days=1))
     event = next(e for e in correctable_events(store, oid) if e["id"] == row["id"])
+    # the quarter the secretary publishes: the cycle's last one not yet published (in July the
+    # demo's open 公示 may be its Q4)
+    unpublished = next(q for q in ("Q4", "Q3", "Q2", "Q1") if current_publicity(store, BRANCH, cycle, q) is None)
     return SimpleNamespace(cycle=cycle, label=cycle_label(scheme, cycle), member=member, event=event["label"],
-                           quarter=period_name(scheme, cycle, "Q4"), full=period_name(scheme, cycle, "cycle"))
+                           quarter=period_name(scheme, cycle, unpublished), full=period_name(scheme, cycle, "cycle"))
 
 
 def _declarant(store: Store, today: dt.date):
