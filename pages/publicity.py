@@ -142,7 +142,8 @@ if objections:
         [{"编号": o.id, "成员": o.member_name, "异议人": o.objector, "内容": o.content,
           "登记日期": f"{o.filed_on:%Y-%m-%d}", "办理期限": f"{o.deadline:%Y-%m-%d}",
           "状态": "已逾期" if o.overdue(today) else STATE_NAMES[o.state],
-          "剩余工作日": o.working_days_left(today) if o.state == "open" else None, "经办人": o.handler,
+          # a null cell is drawn as "None": a settled objection has "—" days left
+          "剩余工作日": str(o.working_days_left(today)) if o.state == "open" else "—", "经办人": o.handler,
           "处理意见": o.resolution or "", "复核意见": o.recheck or ""} for o in objections],
         hide_index=True, width="stretch")
 else:
