@@ -45,7 +45,10 @@ def cjk_fonts() -> list[str]:
 
 def check_page(page, where: str) -> None:
     """The page as it stands: no Streamlit exception, no traceback, no "None" or "nan" in the
-    rendered text, and its heading's Chinese drawn by a CJK font that is installed."""
+    rendered text, and its heading's Chinese drawn by a CJK font that is installed.
+
+    A table's null cell is drawn "None" on the canvas but mirrored as an empty cell, like an
+    empty string: that one only a screenshot (or a test of the cell) shows."""
     assert page.locator("[data-testid=stException]").count() == 0, f"{where}：页面出现异常"
     # a table's cells are drawn on a canvas; Glide mirrors the rows shown in a hidden table
     cells = page.locator("[data-testid=stDataFrame] td").evaluate_all("tds => tds.map(td => td.textContent)")
