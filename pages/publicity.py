@@ -16,7 +16,7 @@ from core.services.objections import (STATE_NAMES, Correction, correctable_event
                                       window_objections)
 from core.services.publicity import WINDOW_NAMES, current_publicity, open_publicity, open_window, pending_event_ids
 from core.services.results import branch_results, display_rows, result_rows
-from core.services.review_chain import chain_state, committee_record, record_committee, submit, submit_blockers
+from core.services.review_chain import chain_state, committee_record, people, record_committee, submit, submit_blockers
 from ui.notice_files import notice_files
 from ui.period_widgets import pick_track_period
 from ui.session import guard
@@ -237,7 +237,7 @@ if pub.state == "open":
             else:
                 done(f"{label}已确认归档，该期间的积分已锁定")
 else:
-    st.success(f"{md(label)}已于 {pub.finalised_at:%Y-%m-%d} 由 {md(pub.finalised_by)} 确认归档，结果已冻结，该期间不能再录入。")
+    st.success(f"{md(label)}已于 {pub.finalised_at:%Y-%m-%d} 由 {md(people(store, [pub.finalised_by])[pub.finalised_by])} 确认归档，结果已冻结，该期间不能再录入。")
     if can(user.role, "reopen"):
         with st.form("pub_reopen"):
             reason = st.text_input("重新开放的原因", placeholder="如：上级检查发现漏记，需更正后重新公示", key="pub_reopen_reason")
