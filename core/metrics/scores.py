@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from collections import OrderedDict
 
 import polars as pl
@@ -74,13 +75,18 @@ def evaluate_branches(store: Store, branch_codes, cycle: int, today: dt.date,
                       upto: dt.date | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(results, warnings) computed now (uncached): one engine call per scheme group."""
     groups, _ = group_by_scheme(store, list(branch_codes), cycle, today)
-    results, warnings = [], []
-    for group, case in zip(groups, read_cases(store, groups, cycle, upto=upto, frames=True)):
+    cases = read_cases(store, groups, cycle, upto=upto, frames=True)
+    for group, case in zip(groups, cases):
         if upto is not None:  # the quarter to date (SCHEMES.md "Period results"): nothing not yet due counts
             case["period"] = quarter_of(group.scheme.cycle_start, min(upto, cycle_bounds(group.scheme.cycle_start,
                                                                                         cycle)[1]))
-        branch_of = {s["id"]: s["branch"] for s in case["subjects"]}
-        output, dropped = _evaluate_group(group.scheme, case)
+    # Two groups at a time: one group's Polars work (which releases the GIL) runs while the
+    # other's Python scoring holds it, so a county's evaluate uses a second core.
+    branch_ofs = [{s["id"]: s["branch"] for s in case["subjects"]} for case in cases]  # before a row is set aside
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        evaluated = list(pool.map(lambda pair: _evaluate_group(pair[0].scheme, pair[1]), zip(groups, cases)))
+    results, warnings = [], []
+    for group, branch_of, (output, dropped) in zip(groups, branch_ofs, evaluated):
         warnings += [{"branch": branch_of.get(subject, group.branches[0]), "code": SKIPPED,
                       "message": f"成员 {subject or ''} 的记录未计入：{message}", "scheme": group.scheme.id}
                      for subject, message in dropped]
