@@ -21,7 +21,7 @@ import polars as pl
 from core import bounds
 from core.cycles import PERIODS, cycle_bounds, period_bounds
 from core.scheme import Scheme
-from core.scheme_assignments import Assignment, NoSchemeError, resolve_scheme, scheme_for_cycle, track_of_kind
+from core.scheme_assignments import Assignment, Assignments, NoSchemeError, scheme_for_cycle, track_of_kind
 from core.store import Store
 from core.supermarket.rules import LIVE_EXCHANGES_SQL, spends
 
@@ -50,54 +50,13 @@ def plain_number(value):
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-class _Assignments:
-    """Every assignment up the tree of the given branches, read in one query and picked as
-    ``assignment_for`` picks (nearest organisation, then latest ``from_date``, then highest
-    id), so a county's branches are resolved without two queries each. The prefix join
-    pairs the asked branches with the organisations that have an assignment (a few), not
-    with every organisation: at L (12,000 organisations) that took 1.7 s, now 0.02 s."""
-
-    def __init__(self, store: Store, branch_codes: list[str], track: str = "party"):
-        self.rows: dict[str, list[tuple]] = {}
-        for code, *row in store.all(
-            """
-            SELECT b.code, a.id, a.org_code, a.name, a.scheme_id, a.scheme_version, a.overrides, a.from_date,
-                   a.assigned_by, a.reason, a.version_label
-            FROM (SELECT code, path FROM orgs WHERE code = ANY(?)) b
-            JOIN (SELECT sa.*, o.name, o.path FROM scheme_assignments sa JOIN orgs o ON o.code = sa.org_code
-                  WHERE coalesce(sa.track, 'party') = ?) a
-              ON starts_with(b.path, a.path)  -- a's organisation is b or one of its ancestors
-            ORDER BY b.code, length(a.path) DESC, a.from_date DESC, a.id DESC
-            """,
-            [branch_codes, track],
-        ):
-            self.rows.setdefault(code, []).append(row)
-
-    def _on(self, branch_code: str, day: dt.date) -> tuple[Scheme, Assignment] | None:
-        row = next((r for r in self.rows.get(branch_code, ()) if r[6] <= day), None)
-        if row is None:
-            return None
-        overrides = json.loads(row[5]) if row[5] else None
-        key = json.dumps(overrides, ensure_ascii=False, sort_keys=True) if overrides else None
-        return resolve_scheme(row[3], key), Assignment(*row[:5], overrides, *row[6:])
-
-    def for_cycle(self, branch_code: str, cycle: int, today: dt.date) -> tuple[Scheme, Assignment] | None:
-        """As ``scheme_for_cycle``; None where no assignment is in force (it names the reason)."""
-        found = self._on(branch_code, today)
-        if found is not None:
-            _, end = cycle_bounds(found[0].cycle_start, cycle)
-            if end < today:
-                found = self._on(branch_code, end)
-        return found
-
-
 def group_by_scheme(store: Store, branch_codes, cycle: int, today: dt.date | None = None,
                     track: str = "party") -> tuple[list[SchemeGroup], dict[str, str]]:
     """Branches grouped by the scheme of ``track`` governing ``cycle``; branches without one
     are returned separately with the reason, so a county view can list them."""
     today = today or dt.date.today()
     codes = list(branch_codes)
-    assignments = _Assignments(store, codes, track)
+    assignments = Assignments(store, codes, track)
     groups: dict[tuple, list] = {}
     missing: dict[str, str] = {}
     for code in codes:
