@@ -24,6 +24,9 @@ from core.store import Store
 EVENTS_TARGET = {"S": 100_000, "M": 2_000_000, "L": 20_000_000}  # DESIGN.md demo sizes
 
 
+REFRESH_SLICE = 250_000  # events per rollup refresh in the bulk load
+
+
 def generate_activity(store: Store, rng_seed: int, size: str, today: dt.date, progress=None) -> dict[str, int]:
     say = progress or (lambda message: None)
     totals = {"events": 0, "activities": 0, "attendance": 0, "scores": 0, "vetoes": 0}
@@ -93,8 +96,13 @@ def _write_county(cur, plan: Plan, events_target: float) -> dict[str, int]:
     _reserve(cur, "event_seq", events.height)
     n_events = _insert(cur, "events", events)
     _insert(cur, "event_reviews", reviews)
-    # the rollup of the events that count, set-based once the reviews are in (same transaction)
-    services_ledger.refresh_effective_range(cur, first_event, first_event + events.height - 1)
+    # the rollups, set-based once the reviews are in (same transaction), a slice of ids at a
+    # time: an M county's 2M uncommitted events in one go overran DuckDB's 512 MB buffer pool
+    # (a transaction's own new rows cannot spill). The ids follow the dates, so a slice
+    # recounts a few months; a month cut by two slices is counted again whole, the same.
+    end = first_event + events.height
+    for start in range(first_event, end, REFRESH_SLICE):
+        services_ledger.refresh_effective_range(cur, start, min(start + REFRESH_SLICE, end) - 1)
     n_scores = _insert(cur, "scores", appraisals.scores(plan))
     n_vetoes = _insert(cur, "vetoes", appraisals.vetoes(plan))
     _insert(cur, "cycle_history", appraisals.history(plan))
