@@ -48,6 +48,12 @@ ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
 _LINE_BREAKS = "\t\n\r"
 
 
+def unencodable(ch: str) -> bool:
+    """A lone surrogate (``\ud800``, how Python keeps bytes that were not UTF-8): neither
+    store can encode it, in a write or in a lookup."""
+    return 0xD800 <= ord(ch) <= 0xDFFF
+
+
 def text(value, what: str, *, required: bool = False, max_len: int = NOTE_MAX, multiline: bool = True,
          error: type[Exception] = EntryError) -> str:
     """``value`` stripped, or ``error`` saying what is wrong with it; "" for an empty optional field."""
@@ -55,7 +61,7 @@ def text(value, what: str, *, required: bool = False, max_len: int = NOTE_MAX, m
         value = ""
     if not isinstance(value, str):
         raise error(f"{what}应为文字")
-    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in value):
+    if any(map(unencodable, value)):
         raise error(f"{what}含有无法识别的字符，请重新输入")
     allowed = _LINE_BREAKS if multiline else ""
     if any((ord(ch) < 32 and ch not in allowed) or ord(ch) == 127 for ch in value):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from core import bounds
 from core.auth.scope import Scope
 from core.store import Store
 
@@ -24,7 +25,7 @@ def search_clause(query: str) -> tuple[str, list]:
     # A search is not kept, so what a store cannot take is dropped rather than refused: a query
     # that is no text, control characters (NUL), lone surrogates, and anything past the longest
     # name (a pasted page).
-    query = "".join(ch for ch in query if ord(ch) >= 32 and not 0xD800 <= ord(ch) <= 0xDFFF)[:100] \
+    query = "".join(ch for ch in query if ord(ch) >= 32 and not bounds.unencodable(ch))[:100] \
         if isinstance(query, str) else ""
     q = query.strip().lower()
     if not q:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from core import bounds
+
 MIN_PASSWORD_LENGTH = 8
 MAX_USERNAME_LENGTH = 32
 MAX_PASSWORD_LENGTH = 128  # longer is no safer, and each login would hash megabytes
@@ -44,7 +46,7 @@ def clean_username(username: object) -> str:
     name = unicodedata.normalize("NFKC", username).strip()
     if not name:
         raise AuthError("用户名不能为空")
-    if any(unicodedata.category(ch) == "Cs" for ch in name):  # a lone surrogate: no store can keep it
+    if any(map(bounds.unencodable, name)):
         raise AuthError("用户名含有无法识别的字符，请重新输入")
     if any(_invisible(ch) for ch in name):
         raise AuthError("用户名不能含空格、换行或看不见的字符")
@@ -68,7 +70,7 @@ def check_password(password: object, username: str | None = None) -> str:
         raise AuthError(f"密码至少{MIN_PASSWORD_LENGTH}位")
     if len(password) > MAX_PASSWORD_LENGTH:
         raise AuthError(f"密码最多{MAX_PASSWORD_LENGTH}位")
-    if any(0xD800 <= ord(ch) <= 0xDFFF or ch == "\0" for ch in password):
+    if any(bounds.unencodable(ch) or ch == "\0" for ch in password):
         raise AuthError("密码含有无法识别的字符，请重新输入")
     if username and password.strip().casefold() == login_name(username).casefold():
         raise AuthError("密码不能与用户名相同")

@@ -18,6 +18,7 @@ import re
 import sys
 from pathlib import Path
 
+from core import bounds
 from core.store import Store, StoreUnavailable, default_db_path, is_server_url
 
 
@@ -137,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     # Bytes a terminal sent that are not UTF-8 arrive as lone surrogates ("\udcff"); neither
     # store can take them, in a lookup or a write, so they are refused here once for every verb.
-    odd = next((a for a in argv if any(0xD800 <= ord(ch) <= 0xDFFF for ch in a)), None)
+    odd = next((a for a in argv if any(map(bounds.unencodable, a))), None)
     if odd is not None:
         shown = odd.encode("utf-8", "backslashreplace").decode("utf-8")
         return fail(ValueError(f"参数「{shown[:40]}」中有无法识别的字符（不是 UTF-8 编码的文字），请重新输入"))
