@@ -18,6 +18,7 @@ import polars as pl
 
 from core import audit, bounds
 from core.auth import can, require, scope_for
+from core.cycles import month_end
 from core.decimals import fmt, signed
 from core.scheme import Item, Scheme
 from core.scheme_assignments import scheme_for, track_of_kind
@@ -117,12 +118,10 @@ def _refresh_months(cur, where: str, params: list) -> None:
         return
     branches = sorted({k[0] for k in keys})
     months = [k[1] for k in keys]
-    first, last = min(months), max(months)
-    last = dt.date(last.year + last.month // 12, last.month % 12 + 1, 1) - dt.timedelta(days=1)
+    first, last = min(months), month_end(max(months))
     pairs = "(SELECT unnest(?::VARCHAR[]) AS branch_code, unnest(?::DATE[]) AS month) k"
     pair_params = [[k[0] for k in keys], months]
-    if getattr(cur, "backend", "duckdb") == "postgres":
-        cur.execute("SELECT code FROM orgs WHERE code = ANY(?) ORDER BY code FOR NO KEY UPDATE", [branches]).fetchall()
+    lock_rows(cur, "orgs", branches, key="code", strength="NO KEY UPDATE")
     cur.execute(f"DELETE FROM event_months WHERE EXISTS (SELECT 1 FROM {pairs}"
                 " WHERE k.branch_code = event_months.branch_code AND k.month = event_months.month)",
                 pair_params).fetchall()
@@ -145,8 +144,7 @@ def count_entered(cur, event_id: int, branch_code: str, day: dt.date, item: str)
     (branch, month, item) has one more entry. What ``_refresh_entered`` would count again,
     as a step (PostgreSQL at M: counting the month again on every entry halved the entries
     a second). The branch's row is locked as there, so a recount and a step never cross."""
-    if getattr(cur, "backend", "duckdb") == "postgres":
-        cur.execute("SELECT code FROM orgs WHERE code = ? FOR NO KEY UPDATE", [branch_code]).fetchall()
+    lock_rows(cur, "orgs", [branch_code], key="code", strength="NO KEY UPDATE")
     cur.execute("INSERT INTO pending_events(event_id, branch_code) VALUES (?, ?)", [event_id, branch_code]).fetchall()
     key = [branch_code, day.replace(day=1), item]
     if not cur.execute("UPDATE event_months SET entries = entries + 1 WHERE branch_code = ? AND month = ? AND item = ?",

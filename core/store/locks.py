@@ -10,9 +10,11 @@ holds the file and its write lock lets one write run at a time.
 from __future__ import annotations
 
 
-def lock_rows(cur, table: str, ids: list) -> None:
-    """Lock ``table``'s rows with these ids until the write commits (in id order, so two
-    batches that share rows cannot deadlock)."""
+def lock_rows(cur, table: str, ids: list, key: str = "id", strength: str = "UPDATE") -> None:
+    """Lock ``table``'s rows whose ``key`` is one of ``ids`` until the write commits (in key
+    order, so two batches that share rows cannot deadlock). ``strength`` "NO KEY UPDATE" lets
+    rows that refer to them still be written meanwhile."""
     if getattr(cur, "backend", "duckdb") != "postgres" or not ids:
         return
-    cur.execute(f"SELECT id FROM {table} WHERE id = ANY(?) ORDER BY id FOR UPDATE", [list(ids)]).fetchall()
+    cur.execute(f"SELECT {key} FROM {table} WHERE {key} = ANY(?) ORDER BY {key} FOR {strength}",
+                [list(ids)]).fetchall()
