@@ -32,7 +32,7 @@ from pathlib import Path
 
 import duckdb
 
-from core import audit
+from core import audit, bounds
 from core.store import Store, is_server_url
 from core.store.duck import CONFIG as _CONFIG
 
@@ -51,7 +51,7 @@ class BackupError(ValueError):
 def backup(store: Store, dest: str | Path, username: str = "system") -> Path:
     """Copy the whole database into ``dest`` (a new folder) and write its manifest."""
     dest = Path(dest).resolve()  # shown to the admin and kept in the audit row: say exactly where
-    shown = str(dest).encode("utf-8", "backslashreplace").decode("utf-8")
+    shown = bounds.printable(dest)
     if shown != str(dest):  # undecodable bytes in the name: neither store can record it
         raise BackupError(f"备份目录的名称中有无法识别的字符：{shown}")
     if dest.exists() and not dest.is_dir():

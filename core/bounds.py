@@ -54,6 +54,11 @@ def unencodable(ch: str) -> bool:
     return 0xD800 <= ord(ch) <= 0xDFFF
 
 
+def printable(value) -> str:
+    """``value`` as a message can print it: its unencodable characters as escapes (\\udcff)."""
+    return str(value).encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def text(value, what: str, *, required: bool = False, max_len: int = NOTE_MAX, multiline: bool = True,
          error: type[Exception] = EntryError) -> str:
     """``value`` stripped, or ``error`` saying what is wrong with it; "" for an empty optional field."""

@@ -140,8 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     # store can take them, in a lookup or a write, so they are refused here once for every verb.
     odd = next((a for a in argv if any(map(bounds.unencodable, a))), None)
     if odd is not None:
-        shown = odd.encode("utf-8", "backslashreplace").decode("utf-8")
-        return fail(ValueError(f"参数「{shown[:40]}」中有无法识别的字符（不是 UTF-8 编码的文字），请重新输入"))
+        return fail(ValueError(f"参数「{bounds.printable(odd)[:40]}」中有无法识别的字符（不是 UTF-8 编码的文字），请重新输入"))
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)

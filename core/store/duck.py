@@ -58,7 +58,9 @@ def _why(exc: Exception) -> str:
 
 def _shown(path) -> str:
     """The path as a message can print it (undecodable bytes shown as escapes)."""
-    return str(path).encode("utf-8", "backslashreplace").decode("utf-8")
+    from core.bounds import printable  # late: core.bounds imports core.store, which imports this
+
+    return printable(path)
 
 
 class DuckStore(Store):
