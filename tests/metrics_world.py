@@ -24,7 +24,7 @@ import datetime as dt
 
 from core.auth.scope import Scope
 from core.metrics.filters import Filter
-from core.services.ledger import refresh_effective
+from core.services.ledger import refresh_attendance_range, refresh_effective
 
 TODAY = dt.date(2026, 11, 20)
 SCOPE = Scope("t", "admin", "C09", "/C09/")
@@ -85,6 +85,7 @@ def build(store) -> None:
         attendance += [(10 + i, "m1", "present") for i in range(4)]
         for row in attendance:
             cur.execute("INSERT INTO attendance(activity_id, member_id, status) VALUES (?, ?, ?)", list(row))
+        refresh_attendance_range(cur, 1, 13)  # who took part (member_months), as the services do
         cur.execute("INSERT INTO publicity(id, branch_code, cycle, period, scheme_id, scheme_version, start_date,"
                     " end_date, state, snapshot, created_by) VALUES (1, ?, 2026, 'Q2', 'party-q100-3to1', '1.0',"
                     " DATE '2026-11-01', DATE '2026-11-08', 'open', '{}', 't')", [B1])

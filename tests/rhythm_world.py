@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from core.auth import User
 from core.auth.scope import Scope
 from core.metrics.filters import Filter
-from core.services.ledger import refresh_effective
+from core.services.ledger import refresh_attendance_range, refresh_effective
 from core.store import Store
 
 TODAY = dt.date(2025, 10, 10)
@@ -120,6 +120,7 @@ def build(store) -> None:
         rows = [(a, m, "present") for a, m in present] + [(1, "p3", "absent"), (1, "h08", "absent")]
         for row in rows:
             cur.execute("INSERT INTO attendance(activity_id, member_id, status) VALUES (?, ?, ?)", list(row)).fetchall()
+        refresh_attendance_range(cur, 1, 3)  # who took part (member_months), as the services do
         pubs = [(1, B1, 2025, "Q1", "2025-10-05", "2025-10-11", "open"),
                 (2, B1, 2024, "Q4", "2025-07-05", "2025-07-11", "finalised"),
                 (3, B2, 2024, "Q4", "2025-07-03", "2025-07-09", "finalised"),

@@ -1,13 +1,14 @@
 """The ``effective_events`` rollup (migrations 7 and 10) equals the rule worked out from scratch
 over ``events`` + ``event_reviews`` after every write that changes what counts, on both stores,
-with the event columns its readers take from it (item, count, points, rating, fraud)."""
+with the event columns its readers take from it (item, count, points, rating, fraud); so do
+``event_months``, ``pending_events`` and ``member_months`` (migration 11, with attendance)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from core import imports
-from core.services import ledger, review
+from core.services import attendance, ledger, review
 from tests.entry_world import SECRETARY, TODAY, world  # noqa: F401
 from tests.test_import_events import ledger as ledger_file
 
@@ -56,6 +57,28 @@ def pending(store) -> list[int]:
     return [r[0] for r in rows]
 
 
+# Who took part (``member_months``): per branch, month and member, the events that count and
+# the present attendances at the branch's activities.
+MEMBERS_FROM_SCRATCH = """
+SELECT branch_code, month, member_id, CAST(sum(events) AS BIGINT), CAST(sum(present) AS BIGINT) FROM (
+    SELECT e.branch_code, CAST(date_trunc('month', e.date) AS DATE) AS month, e.member_id, 1 AS events, 0 AS present
+    FROM events e JOIN event_reviews r ON r.event_id = e.id
+    WHERE r.decision = 'approved' AND e.reverses IS NULL
+      AND e.id NOT IN (SELECT reverses FROM events WHERE reverses IS NOT NULL)
+    UNION ALL
+    SELECT a.branch_code, CAST(date_trunc('month', a.date) AS DATE), t.member_id, 0, 1
+    FROM attendance t JOIN activities a ON a.id = t.activity_id WHERE t.status = 'present') s
+GROUP BY branch_code, month, member_id ORDER BY branch_code, month, member_id"""
+
+
+def members(store) -> list[tuple]:
+    """(branch, month, member, counting events, present attendances), checked from scratch."""
+    rows = store.all("SELECT branch_code, month, member_id, events, present FROM member_months"
+                     " ORDER BY branch_code, month, member_id")
+    assert rows == store.all(MEMBERS_FROM_SCRATCH)
+    return rows
+
+
 def rollup(store) -> list[tuple]:
     return store.all("SELECT event_id, branch_code, member_id, date, item, count, points, rating, fraud"
                      " FROM effective_events ORDER BY event_id")
@@ -76,15 +99,23 @@ def test_every_write_keeps_the_rollup_equal_to_the_rule(world):
     assert pending(world) == [a, b, c, d]
     aug, b01, miss = dt.date(2025, 8, 1), "C01T01B01", "miss_meeting"  # a fixed-value item: no points entered
     assert months(world) == [(b01, aug, miss, 4, 0, 0, 0, None, None)]  # four entered in August, none reviewed
+    assert members(world) == []  # nobody took part yet: an entry waiting for review is nothing
     review.approve(world, SECRETARY, [a, b])
     assert check(world) == [a, b]
     assert months(world) == [(b01, aug, miss, 4, 2, 0, 2, None, 2)]  # two count: 2 units of the item
+    assert members(world) == [(b01, aug, "M01", 1, 0), (b01, aug, "M02", 1, 0)]  # a is 张三's, b 李四's
     review.reject(world, SECRETARY, [c], "材料不全")
     assert check(world) == [a, b]  # a rejection never counted
     assert months(world) == [(b01, aug, miss, 4, 2, 1, 2, None, 2)]
     assert pending(world) == [d]  # a and b approved, c rejected
+    # a 支委会 (attendance, no points) on 08-20: 张三 and 李四 present, 王五 on leave (not present)
+    attendance.create_activity(world, SECRETARY, b01, "支委会", dt.date(2025, 8, 20), "八月支委会",
+                               {"M01": "present", "M02": "present", "M03": "leave"}, today=TODAY)
+    assert members(world) == [(b01, aug, "M01", 1, 1), (b01, aug, "M02", 1, 1)]
+    assert months(world) == [(b01, aug, miss, 4, 2, 1, 2, None, 2)]  # no event of its own
     ledger.reverse_event(world, SECRETARY, a, "录错")
     assert check(world) == [b]  # the approved one reversed stops counting at once
+    assert members(world) == [(b01, aug, "M01", 0, 1), (b01, aug, "M02", 1, 1)]  # 张三 still came to the meeting
     ledger.reverse_event(world, SECRETARY, d, "录错")
     assert check(world) == [b]  # a pending one reversed: still nothing new counts
     assert pending(world) == []  # and it waits for no review any more
@@ -94,17 +125,23 @@ def test_every_write_keeps_the_rollup_equal_to_the_rule(world):
     batch = imports.commit(world, SECRETARY, p, today=TODAY)
     counting = check(world)
     assert len(counting) == 1 + 4  # b plus the file's four rows, imported as approved
+    # the file: 张三 July, 李四 and 王五 August, 李四 October; 李四's August has b, the file's row
+    # and the meeting
+    jul, oct = dt.date(2025, 7, 1), dt.date(2025, 10, 1)
+    assert members(world) == [(b01, jul, "M01", 1, 0), (b01, aug, "M01", 0, 1),
+                              (b01, aug, "M02", 2, 1), (b01, aug, "M03", 1, 0),
+                              (b01, oct, "M02", 1, 0)]
     # what the readers take from the rollup travels with the row: the file's 5 for 李四 and 3
     # for 王五 on 其他加分 (a range item); 缺席三会一课 and 党费 are fixed items, entered without points
     assert world.all("SELECT member_id, item, count, points FROM effective_events WHERE points IS NOT NULL"
                      " ORDER BY event_id") == [("M02", "reward_other", 1, 5), ("M03", "reward_other", 1, 3)]
     # the file's rows, imported approved: 缺席三会一课 07-01, 其他加分 5 on 08-03 and 3 on
     # 08-31, 党费 10-10 → July miss_meeting, August reward_other 2 rows worth 5 + 3 = 8, October late_dues
-    jul, oct = dt.date(2025, 7, 1), dt.date(2025, 10, 1)
     assert months(world) == [(b01, jul, miss, 1, 1, 0, 1, None, 1), (b01, aug, miss, 4, 2, 1, 1, None, 1),
                              (b01, aug, "reward_other", 2, 2, 0, 2, 8, None), (b01, oct, "late_dues", 1, 1, 0, 1, None, 1)]
     assert imports.undo(world, SECRETARY, batch) == {"reversed": 4}
     assert check(world) == [b]  # the undone batch's four stop counting
+    assert members(world) == [(b01, aug, "M01", 0, 1), (b01, aug, "M02", 1, 1)]
     assert pending(world) == []  # imported rows are approved, their reversals need no review
     # undone by reversals: the entries and reviews stand, nothing of the file counts
     assert months(world) == [(b01, jul, miss, 1, 1, 0, 0, None, None), (b01, aug, miss, 4, 2, 1, 1, None, 1),
@@ -115,4 +152,5 @@ def test_the_demo_rollup_equals_the_rule(demo_store):
     assert rollup(demo_store) == demo_store.all(FROM_SCRATCH)
     assert months(demo_store)
     assert pending(demo_store)
+    assert members(demo_store)
     assert demo_store.scalar("SELECT count(*) FROM effective_events") > 0

@@ -86,6 +86,9 @@ def _write_county(cur, plan: Plan, events_target: float) -> dict[str, int]:
     _reserve(cur, "activity_seq", n_activities)
     _insert(cur, "activities", pl.concat([activities, report_activities]))
     n_attendance = _insert(cur, "attendance", pl.concat([attendance, report_attendance]))
+    # who took part (member_months): the attendance side now, the events' when their slices
+    # are refreshed below (each recounts its months from both)
+    services_ledger.refresh_attendance_range(cur, first_activity, first_activity + n_activities - 1)
 
     typed = ledger.random_events(plan, events_target - len(attended), meetings.ALL_ABSENCE_ITEMS)
     batch = ledger.EventBatch.concat([attended, typed])

@@ -25,6 +25,7 @@ from core.demo.plan import ASSIGNED_FROM, DEFAULT_SCHEME, scheme_for_kind
 from core.reportin.posts import SUGGESTED
 from core.reportin.rules import ACTIVITY_TYPE, GRADES, deadline
 from core.scheme import load_scheme
+from core.services.ledger import count_attendance
 from core.store import Store
 
 DEPARTMENTS = [("县农业农村局", 25, 23), ("县住建局", 12, 9)]  # work unit, members, reporting each year
@@ -154,6 +155,7 @@ def generate(store: Store, seed: int, size: str, today: dt.date, say) -> dict[st
                                       [code, ACTIVITY_TYPE, day, f"{month}月{rng.choice(THEMES)}", _at(day, 17)]).fetchone()[0]
                     cur.executemany("INSERT INTO attendance(activity_id, member_id, status) VALUES (?, ?, ?)",
                                     [[aid, m, "present" if rng.random() < keen[m] else "absent"] for m in listed])
+                    count_attendance(cur, code, day)
                     counts["report_in_activities"] += 1
             for half, ends in ((1, dt.date(year, 6, 30)), (2, dt.date(year, 12, 31))):
                 if ends >= today:

@@ -19,7 +19,7 @@ from core.reportin.rules import ACTIVITY_TYPE as COMMUNITY_TYPE
 from core.scheme import Scheme
 from core.scheme_assignments import scheme_for
 from core.services.entry_rules import EntryError, MemberRow, check_date, check_unlocked
-from core.services.ledger import insert_event
+from core.services.ledger import count_attendance, insert_event
 from core.store import Store
 
 ORG_LIFE = ("支部党员大会", "党小组会", "党课", "主题党日")  # 三会一课 + 主题党日 that every member attends
@@ -117,6 +117,7 @@ def create_activity(store: Store, user, branch_code: str, activity_type: str, da
         ).fetchone()[0]
         cur.executemany("INSERT INTO attendance(activity_id, member_id, status) VALUES (?, ?, ?)",
                         [[activity_id, mid, status] for mid, status in statuses.items()])
+        count_attendance(cur, branch_code, day)  # its present members took part this month
         event_ids = tuple(
             insert_event(cur, member, code, day, None, 1, entered_by=user.username, note=title,
                          activity_id=activity_id, source="activity")

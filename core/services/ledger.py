@@ -104,10 +104,9 @@ def _refresh_months(cur, where: str, params: list) -> None:
     """Count again the (branch, month)s of the events ``where`` selects in ``event_months``
     (migration 10): per item, each month's events by review state, reversals apart (what the
     coverage matrix and the branch table count), and the ones that count (``effective_events``,
-    refreshed first) with their points (monthly points). Counted again from the ledger, not
-    incremented, so a write applied twice cannot count twice. On PostgreSQL the branches'
-    rows in ``orgs`` are locked first: two writes to one branch's month then count one after
-    the other, the second seeing the first's events (read committed).
+    refreshed first) with their points (monthly points); and the same months' members in
+    ``member_months`` (migration 11). Counted again from the ledger, not incremented, so a
+    write applied twice cannot count twice.
 
     The keys are read first and passed back as values with the branches' and dates' bounds:
     DuckDB scanned and joined the whole ledger for a key given as a subquery (1.4 s at M for
@@ -116,15 +115,10 @@ def _refresh_months(cur, where: str, params: list) -> None:
                        " ORDER BY 1, 2", params).fetchall()
     if not keys:
         return
-    branches = sorted({k[0] for k in keys})
-    months = [k[1] for k in keys]
-    first, last = min(months), month_end(max(months))
-    pairs = "(SELECT unnest(?::VARCHAR[]) AS branch_code, unnest(?::DATE[]) AS month) k"
-    pair_params = [[k[0] for k in keys], months]
-    lock_rows(cur, "orgs", branches, key="code", strength="NO KEY UPDATE")
-    cur.execute(f"DELETE FROM event_months WHERE EXISTS (SELECT 1 FROM {pairs}"
+    months = _MonthKeys(cur, keys)
+    cur.execute(f"DELETE FROM event_months WHERE EXISTS (SELECT 1 FROM {_PAIRS}"
                 " WHERE k.branch_code = event_months.branch_code AND k.month = event_months.month)",
-                pair_params).fetchall()
+                months.pairs).fetchall()
     cur.execute(
         "INSERT INTO event_months(branch_code, month, item, entries, approved, rejected, counted, counted_points,"
         " counted_units)"
@@ -132,11 +126,71 @@ def _refresh_months(cur, where: str, params: list) -> None:
         " count(*) FILTER (WHERE r.decision = 'rejected'), count(f.event_id),"
         " sum(v.points * v.count) FILTER (WHERE f.event_id IS NOT NULL),"
         " sum(v.count) FILTER (WHERE f.event_id IS NOT NULL AND v.points IS NULL)"
-        f" FROM {pairs} JOIN events v ON v.branch_code = k.branch_code AND {_month('v')} = k.month"
+        f" FROM {_PAIRS} JOIN events v ON v.branch_code = k.branch_code AND {_month('v')} = k.month"
         " LEFT JOIN event_reviews r ON r.event_id = v.id LEFT JOIN effective_events f ON f.event_id = v.id"
-        " WHERE v.reverses IS NULL AND v.branch_code = ANY(?) AND v.branch_code BETWEEN ? AND ?"
-        f" AND v.date BETWEEN ? AND ? GROUP BY v.branch_code, {_month('v')}, v.item",
-        pair_params + [branches, branches[0], branches[-1], first, last]).fetchall()
+        f" WHERE v.reverses IS NULL AND {months.bounds('v')} GROUP BY v.branch_code, {_month('v')}, v.item",
+        months.pairs + months.bound_params).fetchall()
+    _recount_members(cur, months)
+
+
+# The (branch, month) keys of a recount, as a table ``k`` from two arrays.
+_PAIRS = "(SELECT unnest(?::VARCHAR[]) AS branch_code, unnest(?::DATE[]) AS month) k"
+
+
+class _MonthKeys:
+    """The (branch, month)s a recount covers, their branches' rows in ``orgs`` locked first: on
+    PostgreSQL two writes to one branch's month then count one after the other, the second
+    seeing the first's rows (read committed)."""
+
+    def __init__(self, cur, keys: list[tuple[str, dt.date]]):
+        self.branches = sorted({k[0] for k in keys})
+        months = [k[1] for k in keys]
+        self.pairs = [[k[0] for k in keys], months]
+        self.bound_params = [self.branches, self.branches[0], self.branches[-1], min(months), month_end(max(months))]
+        lock_rows(cur, "orgs", self.branches, key="code", strength="NO KEY UPDATE")
+
+    @staticmethod
+    def bounds(alias: str) -> str:
+        """The keys' branches and dates as bounds on ``alias`` (what DuckDB's zone maps and
+        PostgreSQL's (branch, date) indexes range over)."""
+        return (f"{alias}.branch_code = ANY(?) AND {alias}.branch_code BETWEEN ? AND ?"
+                f" AND {alias}.date BETWEEN ? AND ?")
+
+
+def _recount_members(cur, months: _MonthKeys) -> None:
+    """Count again the months' ``member_months`` rows (migration 11): per branch, month and
+    member, the counting events (``effective_events``, refreshed first) and the present
+    attendances at the branch's activities. A pair nothing is left for has no row."""
+    cur.execute(f"DELETE FROM member_months WHERE EXISTS (SELECT 1 FROM {_PAIRS}"
+                " WHERE k.branch_code = member_months.branch_code AND k.month = member_months.month)",
+                months.pairs).fetchall()
+    cur.execute(
+        "INSERT INTO member_months(branch_code, month, member_id, events, present)"
+        " SELECT s.branch_code, s.month, s.member_id, CAST(sum(s.events) AS BIGINT), CAST(sum(s.present) AS BIGINT)"
+        f" FROM (SELECT f.branch_code, k.month, f.member_id, 1 AS events, 0 AS present"
+        f" FROM {_PAIRS} JOIN effective_events f ON f.branch_code = k.branch_code AND {_month('f')} = k.month"
+        f" WHERE {months.bounds('f')}"
+        " UNION ALL SELECT a.branch_code, k.month, t.member_id, 0, 1"
+        f" FROM {_PAIRS} JOIN activities a ON a.branch_code = k.branch_code AND {_month('a')} = k.month"
+        " JOIN attendance t ON t.activity_id = a.id"
+        f" WHERE t.status = 'present' AND {months.bounds('a')}) s"
+        " GROUP BY s.branch_code, s.month, s.member_id",
+        months.pairs + months.bound_params + months.pairs + months.bound_params).fetchall()
+
+
+def count_attendance(cur, branch_code: str, day: dt.date) -> None:
+    """The rollups' part of recording an activity's attendance, in its write: its branch's
+    month in ``member_months`` is counted again (its present members took part)."""
+    _recount_members(cur, _MonthKeys(cur, [(branch_code, day.replace(day=1))]))
+
+
+def refresh_attendance_range(cur, first_id: int, last_id: int) -> None:
+    """The set-based form for a bulk load of consecutive activity ids (the demo): their
+    branches' months are counted again."""
+    keys = cur.execute(f"SELECT DISTINCT a.branch_code, {_month('a')} FROM activities a WHERE a.id BETWEEN ? AND ?"
+                       " ORDER BY 1, 2", [first_id, last_id]).fetchall()
+    if keys:
+        _recount_members(cur, _MonthKeys(cur, keys))
 
 
 def count_entered(cur, event_id: int, branch_code: str, day: dt.date, item: str) -> None:

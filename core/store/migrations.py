@@ -8,7 +8,7 @@ may add statements for one engine only, where only that engine needs them.
 
 from __future__ import annotations
 
-from core.store import schema_v1, schema_v2, schema_v3, schema_v4, schema_v5, schema_v6, schema_v7, schema_v8, schema_v9, schema_v10
+from core.store import schema_v1, schema_v2, schema_v3, schema_v4, schema_v5, schema_v6, schema_v7, schema_v8, schema_v9, schema_v10, schema_v11
 
 # (number, name, SQL for both engines, {engine: extra SQL})
 MIGRATIONS: list[tuple[int, str, str, dict[str, str]]] = [
@@ -22,6 +22,7 @@ MIGRATIONS: list[tuple[int, str, str, dict[str, str]]] = [
     (8, "乡村户积分、积分超市、党员义工、社区报到、自我申报", schema_v8.SQL, schema_v8.BY_ENGINE),
     (9, "上级审核、催办、方案版本、结果运用处置、参与率目标", schema_v9.SQL, schema_v9.BY_ENGINE),
     (10, "有效积分记录汇总表带积分项目与分值、各支部每月积分记录数", schema_v10.SQL, schema_v10.BY_ENGINE),
+    (11, "各支部每月参与成员汇总表", schema_v11.SQL, schema_v11.BY_ENGINE),
 ]
 
 

@@ -1,0 +1,43 @@
+"""Migration 11: ``member_months``, who took part where and when (participation).
+
+Participation (参与率) counts the members with a counting event or a present attendance in a
+period. Read from the sources, every read united a period's counting events (600k+ at M for
+a year) with its present attendances and took the distinct (member, month)s: PostgreSQL at M
+1.2 s by month, 0.28 s for the period. The rollup holds one row per (branch, member, month)
+touched: the branch is the event's or the activity's (the one the dashboards filter by), the
+month its first day, with the number of counting events and of present attendances, so a
+reversal or a correction that takes one away leaves the pair only while something is left.
+
+Like ``event_months``, a (branch, month) is counted again from ``effective_events`` and the
+attendance by every write that changes either (``ledger.refresh_effective`` and
+``ledger.count_attendance``, in the write's transaction). DuckDB gets no key (it can trip a
+key deleted and re-inserted in one transaction); PostgreSQL a unique (branch, month, member)
+index, which the recount and the reads range over, and a (branch, date) index on activities
+for the attendance side of a recount. The backfill restates the rules as they stand here.
+"""
+
+SQL = """
+CREATE TABLE member_months(
+    branch_code VARCHAR NOT NULL,
+    month DATE NOT NULL,
+    member_id VARCHAR NOT NULL,
+    events BIGINT NOT NULL,
+    present BIGINT NOT NULL);
+INSERT INTO member_months(branch_code, month, member_id, events, present)
+SELECT branch_code, month, member_id, CAST(sum(events) AS BIGINT), CAST(sum(present) AS BIGINT) FROM (
+    SELECT f.branch_code, CAST(date_trunc('month', f.date) AS DATE) AS month, f.member_id, 1 AS events, 0 AS present
+    FROM effective_events f
+    UNION ALL
+    SELECT a.branch_code, CAST(date_trunc('month', a.date) AS DATE), t.member_id, 0, 1
+    FROM attendance t JOIN activities a ON a.id = t.activity_id WHERE t.status = 'present') s
+GROUP BY branch_code, month, member_id
+"""
+
+BY_ENGINE = {
+    "postgres": """
+CREATE UNIQUE INDEX member_months_key ON member_months(branch_code, month, member_id);
+CREATE INDEX activities_branch_date ON activities(branch_code, date);
+ANALYZE member_months;
+ANALYZE activities
+""",
+}
