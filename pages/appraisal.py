@@ -42,6 +42,7 @@ with grid_tab:
         drop_stale("ap_component", components)
         component = c1.selectbox("评议项目", list(components), format_func=names.get, key="ap_component")
         current = cycle_of(scheme.cycle_start, today)
+        drop_stale("ap_cycle", [current, current - 1])
         cycle = c2.selectbox("积分周期", [current, current - 1], format_func=lambda c: cycle_label(scheme, c),
                              key="ap_cycle")
         group = appraisal.inputs_for(scheme, component)

@@ -99,13 +99,13 @@ with tabs[1]:
     if community:
         query = st.text_input("查找党员（姓名或拼音首字母）", key="ri_reg_query")
         found = {mid: f"{name}（{branch}）" for mid, name, branch in candidates(store, user, community, query)}
-        drop_stale("ri_reg_member", found)
+        drop_stale("ri_reg_member", found, None)
         member = st.selectbox("党员", list(found), format_func=found.get, index=None, placeholder="请选择…", key="ri_reg_member")
         day = st.date_input("报到日期", value=today, max_value=today, format="YYYY-MM-DD", key="ri_reg_date")
         offered = {p["id"]: p["name"] for p in post_service.posts(store, community, active_only=True)}
         if not offered:
             st.info(f"{md(names[community])}还没有设立服务岗位，请社区先在「服务岗位」中设立")
-        drop_stale("ri_reg_post", offered)
+        drop_stale("ri_reg_post", offered, None)
         post = st.selectbox("认领服务岗位", list(offered), format_func=offered.get, index=None, placeholder="请选择…",
                             key="ri_reg_post")
         pledge = st.text_area("服务承诺", key="ri_reg_pledge", placeholder="如：每月参加一次社区政策宣传，帮扶一户困难群众")

@@ -29,7 +29,9 @@ today = dt.date.today()
 track = pick_track(store, branch, today, "rv_track", clears=("rv_by", "rv_item", "rv_month"))
 who = SUBJECT_NAMES.get(track, "党员") if track != "village" else "农户"
 months = [dt.date(today.year + (today.month - 1 - i) // 12, (today.month - 1 - i) % 12 + 1, 1) for i in range(12)]
-month = st.selectbox("月份", [None] + months, key="rv_month",
+# 全部 is the None option; a picker restarted to None shows its placeholder, so that says 全部 too
+drop_stale("rv_month", [None, *months])
+month = st.selectbox("月份", [None] + months, key="rv_month", placeholder="全部",
                      format_func=lambda m: "全部" if m is None else f"{m:%Y年%m月}",
                      help="一月一审核：选定月份后「全选」即可一次通过该月全部记录")
 
@@ -44,11 +46,12 @@ if month is not None:  # the month narrows the dates typed (both apply)
 everything = review.review_queue(store, user, branch_code=branch, track=track)
 enterers = unique(sorted({(r["entered_by"], r["entered_by_name"]) for r in everything}))
 drop_stale("rv_by", [None, *enterers])
-entered_by = c4.selectbox("录入人", [None] + list(enterers), format_func=lambda u: enterers.get(u, "全部"), key="rv_by")
+entered_by = c4.selectbox("录入人", [None] + list(enterers), format_func=lambda u: enterers.get(u, "全部"), key="rv_by",
+                         placeholder="全部")
 item_names = unique(sorted({(r["item_code"], r["item"]) for r in everything}, key=lambda p: p[1]))
 drop_stale("rv_item", [None, *item_names])
 item = st.selectbox("积分项目", [None] + list(item_names), format_func=lambda c: item_names.get(c, "全部"),
-                    key="rv_item")
+                    key="rv_item", placeholder="全部")
 queue = review.review_queue(store, user, branch_code=branch, member_query=member_query, item=item,
                             start=start, end=end, entered_by=entered_by, track=track)
 if not queue:

@@ -119,7 +119,7 @@ with tabs["兑换记录"]:
     if live:
         st.subheader("撤销兑换")
         st.caption("柜台办错时撤销：积分退回可用余额，商品退回库存；每笔兑换只能撤销一次，撤销记入操作日志。")
-        drop_stale("sm_undo_pick", live)
+        drop_stale("sm_undo_pick", live, None)  # nothing preselected: an undo is chosen, never defaulted
         picked = st.selectbox("要撤销的兑换", list(live), format_func=live.get, key="sm_undo_pick", index=None,
                               placeholder="请选择")
         reason = st.text_input("撤销理由", key="sm_undo_reason", placeholder="如：数量点错")

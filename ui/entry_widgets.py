@@ -39,17 +39,28 @@ def pick_branch(store: Store, scope: Scope, key: str, clears: tuple[str, ...] = 
                         on_change=forget, args=(clears,))
 
 
-def drop_stale(key: str, options) -> None:
-    """Forget a picker's kept choice that is no longer among its options (another branch's
-    item, a member filtered out): it restarts from its default instead of failing on it."""
+_FIRST = object()  # drop_stale's start: the first option
+
+
+def drop_stale(key: str, options, start=_FIRST) -> None:
+    """A picker's kept choice that is no longer among its options (another branch's item, a
+    household the search no longer finds, a choice ``forget`` cleared) is replaced by ``start``:
+    the first option unless given, None for a picker with a placeholder (``index=None``).
+    Set, not deleted: the browser is told a value only when the state is set. A deleted choice
+    left it showing the old label while the page worked on the default: the counter's 户 picker
+    read 李二户 over 张大户's balance after searching "zdh", and exchanged for 张大户."""
     if key in st.session_state and st.session_state[key] not in options:
-        del st.session_state[key]
+        st.session_state[key] = next(iter(options), None) if start is _FIRST else start
 
 
 def forget(keys) -> None:
-    """Drop widget state, so the widgets start again from their defaults."""
+    """Start these widgets again (a new branch or track has other members, items, periods).
+    Their state is set to "", not dropped, for the same reason as in ``drop_stale``: a text box
+    then shows it empty, and a picker, whose options are never "", restarts from its start
+    through its ``drop_stale``."""
     for name in keys:
-        st.session_state.pop(name, None)
+        if name in st.session_state:
+            st.session_state[name] = ""
 
 
 def pick_member(store: Store, scope: Scope, key: str, *, branch_code: str | None = None, among: dict | None = None,
@@ -72,7 +83,7 @@ def pick_member(store: Store, scope: Scope, key: str, *, branch_code: str | None
     if not names:
         st.caption(f"没有找到匹配的{label}")
         return None, names
-    drop_stale(key, names)
+    drop_stale(key, names, None if placeholder else _FIRST)
     return st.selectbox(label, list(names), format_func=names.get, key=key, index=None if placeholder else 0,
                         placeholder=placeholder), names
 

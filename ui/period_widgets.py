@@ -59,12 +59,13 @@ def pick_track_period(store, scope, prefix: str, today: dt.date, prefer=None, st
         chosen = (current, current_period(scheme, current, periods, today) if start == "current" else "cycle")
     if chosen[0] not in cycles and chosen[0] <= current:
         cycles.append(chosen[0])
-    drop_stale(keys[0], cycles)
-    drop_stale(keys[1], periods)
+    starts = (chosen[0] if chosen[0] in cycles else current, chosen[1] if chosen[1] in periods else periods[-1])
+    drop_stale(keys[0], cycles, starts[0])
+    drop_stale(keys[1], periods, starts[1])
     # Start values go into the state rather than ``index``: set once, the user's choice then
     # holds across reruns.
-    st.session_state.setdefault(keys[0], chosen[0] if chosen[0] in cycles else current)
-    st.session_state.setdefault(keys[1], chosen[1] if chosen[1] in periods else periods[-1])
+    st.session_state.setdefault(keys[0], starts[0])
+    st.session_state.setdefault(keys[1], starts[1])
     # a row of their own: the cycle's name with its dates is long, and is not cut short at 1024 px
     cols = st.columns([2, 1])
     cycle = cols[0].selectbox("积分周期", cycles, format_func=lambda c: cycle_label(scheme, c), key=keys[0])
