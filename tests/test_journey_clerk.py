@@ -54,6 +54,10 @@ def test_exchange_rice_and_oil_at_the_counter(tmp_path, browser_page):
         page.get_by_label("查找户（对象）").fill("zdh")
         page.get_by_label("查找户（对象）").press("Enter")
         wait_idle(page)
+        # the picker opened on 李二户 H02 (first by name: li < wang < zhang); "zdh" finds 张大户 H01
+        # alone, and the picker must say so over his figures (it kept showing 李二户 before)
+        picker = page.get_by_role("combobox", name="户（对象）")
+        expect(picker).to_have_value("张大户（一组12号，H01）")
         expect(page.get_by_test_id("stMetric").filter(has_text="可用余额").get_by_test_id("stMetricValue")
                ).to_have_text("60")
         for label in ("大米（25分/袋，库存10）", "食用油（25分/桶，库存10）"):
@@ -66,6 +70,7 @@ def test_exchange_rice_and_oil_at_the_counter(tmp_path, browser_page):
         expect(page.get_by_text("已兑换 50 分")).to_be_visible()
         expect(page.get_by_test_id("stMetric").filter(has_text="可用余额").get_by_test_id("stMetricValue")
                ).to_have_text("10")
+        expect(picker).to_have_value("张大户（一组12号，H01）")  # 10 left is his: 60 − 50
         expect(page.get_by_label("大米（25分/袋，库存9）")).to_be_visible()
         finish(page, "journey-clerk", "积分超市（兑换后）")
     finally:
