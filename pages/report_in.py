@@ -175,6 +175,10 @@ with tabs[3]:
             if not listed:
                 st.caption("该日期前没有党员向本社区报到")
             else:
+                if st.session_state.pop("ri_act_saved", False):
+                    # emptied before the widget, by a set, not popped after the save: the browser
+                    # is told only a set value, and went on showing the saved activity's members
+                    st.session_state["ri_act_present"] = []
                 came = st.multiselect(f"到场的报到党员（共 {len(listed)} 人）", list(listed), format_func=listed.get,
                                       key="ri_act_present", placeholder="请选择到场党员")
                 if st.button(f"保存活动（到场 {len(came)} 人）", type="primary", key="ri_act_go"):
@@ -183,7 +187,7 @@ with tabs[3]:
                     except ERRORS as exc:
                         st.error(md(exc))
                     else:
-                        st.session_state.pop("ri_act_present", None)
+                        st.session_state["ri_act_saved"] = True
                         done(f"已保存社区报到活动，到场 {len(came)} 人")
 
 with tabs[4]:

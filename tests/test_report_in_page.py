@@ -86,6 +86,8 @@ def test_community_registers_sets_up_a_post_records_and_grades(run, world_db):
     at.multiselect(key="ri_act_present").select("D01").select("D02").run()
     at.button(key="ri_act_go").click().run()
     assert not at.exception and "到场 2 人" in at.success[0].value
+    # emptied for the next activity, and the browser told so (it went on showing the two ticked)
+    assert at.multiselect(key="ri_act_present").value == [] and at.multiselect(key="ri_act_present").proto.set_value
     assert store.one("SELECT count(*) FILTER (WHERE status = 'present'), count(*) FROM attendance") == (2, 25)
     # 民主测评: grade D01 for the first half
     at.radio(key="ri_eval_half").set_value(1).run()
