@@ -28,7 +28,10 @@ SELECT e.branch_code, CAST(date_trunc('month', e.date) AS DATE), e.item, count(*
        count(*) FILTER (WHERE r.decision = 'approved' AND e.id NOT IN (SELECT reverses FROM events WHERE reverses IS NOT NULL)),
        sum(e.points * e.count) FILTER (WHERE r.decision = 'approved' AND e.id NOT IN (SELECT reverses FROM events WHERE reverses IS NOT NULL)),
        sum(e.count) FILTER (WHERE r.decision = 'approved' AND e.points IS NULL
-                            AND e.id NOT IN (SELECT reverses FROM events WHERE reverses IS NOT NULL))
+                            AND e.id NOT IN (SELECT reverses FROM events WHERE reverses IS NOT NULL)),
+       count(*) FILTER (WHERE CAST(e.entered_at AS DATE) >= CAST(date_trunc('month', e.date) + INTERVAL '1 month' AS DATE) - 3
+                        AND CAST(e.entered_at AS DATE) < CAST(date_trunc('month', e.date) + INTERVAL '1 month' AS DATE)),
+       count(*) FILTER (WHERE CAST(e.entered_at AS DATE) > e.date + 30)
 FROM events e LEFT JOIN event_reviews r ON r.event_id = e.id WHERE e.reverses IS NULL
 GROUP BY e.branch_code, CAST(date_trunc('month', e.date) AS DATE), e.item
 ORDER BY e.branch_code, CAST(date_trunc('month', e.date) AS DATE), e.item"""
@@ -36,11 +39,12 @@ ORDER BY e.branch_code, CAST(date_trunc('month', e.date) AS DATE), e.item"""
 
 def months(store) -> list[tuple]:
     """(branch, month, item, entries, approved, rejected, counted, counted points, counted
-    units), checked against the ledger from scratch."""
+    units), checked against the ledger from scratch with the entries made in the month's last
+    3 days and those made more than 30 days after their date (the backfill alerts')."""
     rows = store.all("SELECT branch_code, month, item, entries, approved, rejected, counted, counted_points,"
-                     " counted_units FROM event_months ORDER BY branch_code, month, item")
+                     " counted_units, burst, late FROM event_months ORDER BY branch_code, month, item")
     assert rows == store.all(MONTHS_FROM_SCRATCH)
-    return rows
+    return [r[:9] for r in rows]
 
 
 # Waiting for review (待审核): no review, not a reversal, not reversed (``pending_events``).
@@ -100,6 +104,8 @@ def test_every_write_keeps_the_rollup_equal_to_the_rule(world):
     aug, b01, miss = dt.date(2025, 8, 1), "C01T01B01", "miss_meeting"  # a fixed-value item: no points entered
     assert months(world) == [(b01, aug, miss, 4, 0, 0, 0, None, None)]  # four entered in August, none reviewed
     assert members(world) == []  # nobody took part yet: an entry waiting for review is nothing
+    # entered on the clock's day, long after August 2025: late, none in August's last 3 days
+    assert world.all("SELECT burst, late FROM event_months") == [(0, 4)]
     review.approve(world, SECRETARY, [a, b])
     assert check(world) == [a, b]
     assert months(world) == [(b01, aug, miss, 4, 2, 0, 2, None, 2)]  # two count: 2 units of the item
@@ -146,6 +152,10 @@ def test_every_write_keeps_the_rollup_equal_to_the_rule(world):
     # undone by reversals: the entries and reviews stand, nothing of the file counts
     assert months(world) == [(b01, jul, miss, 1, 1, 0, 0, None, None), (b01, aug, miss, 4, 2, 1, 1, None, 1),
                              (b01, aug, "reward_other", 2, 2, 0, 0, None, None), (b01, oct, "late_dues", 1, 1, 0, 0, None, None)]
+    # entered on the day it is dated (the clock's): the step counts it in its month's last 3
+    # days exactly when the rule does
+    ledger.enter_event(world, SECRETARY, "M01", "miss_meeting", dt.date.today(), today=dt.date.today())
+    assert months(world)[-1][3] == 1
 
 
 def test_the_demo_rollup_equals_the_rule(demo_store):

@@ -17,6 +17,7 @@ from core.results_use.cases import overdue_by_branch
 from core.cycles import cycle_of, month_end, period_name, quarter_of
 from core.scheme import load_scheme
 from core.scheme_assignments import TRACKS, Assignments, track_of_kind
+from core.services.ledger import BURST_DAYS, LATE_DAYS  # the month's last days, entered this late (突击补录)
 from core.services.objections import overdue_objections
 from core.store import Store
 
@@ -25,9 +26,7 @@ UNIFORM_STD = 0.5  # a branch's totals vary less than this, or ...
 UNIFORM_SHARE = 0.8  # ... this share of its members have exactly the same total,
 TOWNSHIP_STD = 3.0  # while the totals across the selection vary at least this much (形式主义)
 UNIFORM_MIN_MEMBERS = 5
-BURST_DAYS = 3  # the last days of a month (突击补录)
 BURST_SHARE = 0.6  # share of a month's events entered in its last days
-LATE_DAYS = 30  # entered this long after the date the event carries
 LATE_SHARE = 0.2
 MIN_EVENTS = 20  # a month with fewer events raises no back-filling alert
 QUOTA_FLAG, QUOTA_TIE = "quota_capped", "quota_tie"
@@ -194,16 +193,16 @@ def backfill(store: Store, scope: Scope, flt: Filter, months: int = 3) -> list[A
     start = (first_of_month - dt.timedelta(days=1)).replace(day=1)
     for _ in range(months - 1):
         start = (start - dt.timedelta(days=1)).replace(day=1)
+    # each month's entries, those in its last days and those entered late, from the
+    # ``event_months`` rollup (kept by every write): grouping the 3 months' 230k events took
+    # 0.3 s of the alerts' 0.55 s on PostgreSQL at M
     frame = store.frame(f"""
-    WITH e AS (SELECT e.branch_code, date_trunc('month', e.date)::DATE AS month, e.date, e.entered_at::DATE AS entered,
-                      CAST(date_trunc('month', e.date) + INTERVAL '1 month' - INTERVAL '1 day' AS DATE) AS month_end
-               FROM events e JOIN orgs b ON b.code = e.branch_code
-               WHERE {where} AND e.reverses IS NULL AND e.date BETWEEN ? AND ?)
-    SELECT branch_code AS branch, month, count(*) AS n,
-           count(*) FILTER (WHERE entered BETWEEN month_end - (? - 1) AND month_end) AS burst,
-           count(*) FILTER (WHERE entered - date > ?) AS late
-    FROM e GROUP BY branch_code, month HAVING count(*) >= ? ORDER BY branch, month""",
-        params + [start, first_of_month - dt.timedelta(days=1), BURST_DAYS, LATE_DAYS, MIN_EVENTS])
+    SELECT n.branch_code AS branch, n.month, CAST(sum(n.entries) AS BIGINT) AS n,
+           CAST(sum(n.burst) AS BIGINT) AS burst, CAST(sum(n.late) AS BIGINT) AS late
+    FROM event_months n JOIN orgs b ON b.code = n.branch_code
+    WHERE {where} AND n.month BETWEEN ? AND ?
+    GROUP BY n.branch_code, n.month HAVING sum(n.entries) >= ? ORDER BY n.branch_code, n.month""",
+        params + [start, first_of_month - dt.timedelta(days=1), MIN_EVENTS])
     names = _names(store, scope, flt)
     out = []
     for r in frame.iter_rows(named=True):

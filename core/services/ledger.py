@@ -64,6 +64,14 @@ WHERE e.reverses IS NULL AND NOT EXISTS (SELECT 1 FROM event_reviews r WHERE r.e
 """
 
 
+# 突击补录 (the backfill alerts, core.metrics.alerts): an event entered in the last BURST_DAYS
+# days of its month, or more than LATE_DAYS after its date. ``event_months`` counts both per
+# month (migration 11), so the alerts read 3 months' counts, not their 230k events (PostgreSQL
+# at M: 0.3 s of the alerts' 0.55 s); a new threshold needs those columns counted again.
+BURST_DAYS = 3
+LATE_DAYS = 30
+
+
 # A branch's month as the ``event_months`` rollup keys it (the first day).
 def _month(alias: str) -> str:
     return f"CAST(date_trunc('month', {alias}.date) AS DATE)"
@@ -104,7 +112,8 @@ def _refresh_months(cur, where: str, params: list) -> None:
     """Count again the (branch, month)s of the events ``where`` selects in ``event_months``
     (migration 10): per item, each month's events by review state, reversals apart (what the
     coverage matrix and the branch table count), and the ones that count (``effective_events``,
-    refreshed first) with their points (monthly points); and the same months' members in
+    refreshed first) with their points (monthly points), and those entered late or in the
+    month's last days (the backfill alerts); and the same months' members in
     ``member_months`` (migration 11). Counted again from the ledger, not incremented, so a
     write applied twice cannot count twice.
 
@@ -121,15 +130,18 @@ def _refresh_months(cur, where: str, params: list) -> None:
                 months.pairs).fetchall()
     cur.execute(
         "INSERT INTO event_months(branch_code, month, item, entries, approved, rejected, counted, counted_points,"
-        " counted_units)"
+        " counted_units, burst, late)"
         f" SELECT v.branch_code, {_month('v')}, v.item, count(*), count(*) FILTER (WHERE r.decision = 'approved'),"
         " count(*) FILTER (WHERE r.decision = 'rejected'), count(f.event_id),"
         " sum(v.points * v.count) FILTER (WHERE f.event_id IS NOT NULL),"
-        " sum(v.count) FILTER (WHERE f.event_id IS NOT NULL AND v.points IS NULL)"
+        " sum(v.count) FILTER (WHERE f.event_id IS NOT NULL AND v.points IS NULL),"
+        " count(*) FILTER (WHERE CAST(v.entered_at AS DATE) BETWEEN CAST(k.month + INTERVAL '1 month' AS DATE) - ?"
+        " AND CAST(k.month + INTERVAL '1 month' AS DATE) - 1),"
+        " count(*) FILTER (WHERE CAST(v.entered_at AS DATE) - v.date > ?)"
         f" FROM {_PAIRS} JOIN events v ON v.branch_code = k.branch_code AND {_month('v')} = k.month"
         " LEFT JOIN event_reviews r ON r.event_id = v.id LEFT JOIN effective_events f ON f.event_id = v.id"
         f" WHERE v.reverses IS NULL AND {months.bounds('v')} GROUP BY v.branch_code, {_month('v')}, v.item",
-        months.pairs + months.bound_params).fetchall()
+        [BURST_DAYS, LATE_DAYS] + months.pairs + months.bound_params).fetchall()
     _recount_members(cur, months)
 
 
@@ -193,18 +205,22 @@ def refresh_attendance_range(cur, first_id: int, last_id: int) -> None:
         _recount_members(cur, _MonthKeys(cur, keys))
 
 
-def count_entered(cur, event_id: int, branch_code: str, day: dt.date, item: str) -> None:
-    """The rollups' part of entering one event, in its write: it waits for review, and its
-    (branch, month, item) has one more entry. What ``_refresh_entered`` would count again,
-    as a step (PostgreSQL at M: counting the month again on every entry halved the entries
-    a second). The branch's row is locked as there, so a recount and a step never cross."""
+def count_entered(cur, event_id: int, branch_code: str, day: dt.date, item: str, entered: dt.date) -> None:
+    """The rollups' part of entering one event on the day ``entered``, in its write: it waits
+    for review, and its (branch, month, item) has one more entry (in its month's last days, or
+    late). What ``_refresh_entered`` would count again, as a step (PostgreSQL at M: counting
+    the month again on every entry halved the entries a second). The branch's row is locked
+    as there, so a recount and a step never cross."""
     lock_rows(cur, "orgs", [branch_code], key="code", strength="NO KEY UPDATE")
     cur.execute("INSERT INTO pending_events(event_id, branch_code) VALUES (?, ?)", [event_id, branch_code]).fetchall()
+    next_month = month_end(day) + dt.timedelta(days=1)
+    burst = int(next_month - dt.timedelta(days=BURST_DAYS) <= entered < next_month)
+    late = int((entered - day).days > LATE_DAYS)
     key = [branch_code, day.replace(day=1), item]
-    if not cur.execute("UPDATE event_months SET entries = entries + 1 WHERE branch_code = ? AND month = ? AND item = ?",
-                       key).fetchall()[0][0]:
-        cur.execute("INSERT INTO event_months(branch_code, month, item, entries, approved, rejected, counted)"
-                    " VALUES (?, ?, ?, 1, 0, 0, 0)", key).fetchall()
+    if not cur.execute("UPDATE event_months SET entries = entries + 1, burst = burst + ?, late = late + ?"
+                       " WHERE branch_code = ? AND month = ? AND item = ?", [burst, late] + key).fetchall()[0][0]:
+        cur.execute("INSERT INTO event_months(branch_code, month, item, entries, approved, rejected, counted, burst, late)"
+                    " VALUES (?, ?, ?, 1, 0, 0, 0, ?, ?)", key + [burst, late]).fetchall()
 
 
 def refresh_effective(cur, ids) -> None:
@@ -315,17 +331,17 @@ def insert_event(cur, member: MemberRow, item: str, day: dt.date, points, count,
                  note: str | None = None, rating: str | None = None, activity_id: int | None = None,
                  reverses: int | None = None, source: str = "manual", request_key: str | None = None,
                  evidence: str | None = None) -> int:
-    event_id = cur.execute(
+    event_id, entered_at = cur.execute(
         "INSERT INTO events(member_id, branch_code, item, date, count, points, rating, note, activity_id,"
         " reverses, source, entered_by, request_key, evidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        " RETURNING id",
+        " RETURNING id, entered_at",
         [member.id, member.branch_code, item, day, count, points, rating, note or None, activity_id, reverses,
          source, entered_by, request_key, evidence],
-    ).fetchone()[0]
+    ).fetchone()
     if reverses is not None:
         refresh_effective(cur, [reverses])  # the reversed event stops counting in this transaction
     else:
-        count_entered(cur, event_id, member.branch_code, day, item)
+        count_entered(cur, event_id, member.branch_code, day, item, entered_at.date())
     return event_id
 
 

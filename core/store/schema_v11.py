@@ -14,6 +14,12 @@ attendance by every write that changes either (``ledger.refresh_effective`` and
 key deleted and re-inserted in one transaction); PostgreSQL a unique (branch, month, member)
 index, which the recount and the reads range over, and a (branch, date) index on activities
 for the attendance side of a recount. The backfill restates the rules as they stand here.
+
+``event_months`` also counts, per branch, month and item, the events entered in their month's
+last 3 days (``burst``) and those entered more than 30 days after their date (``late``):
+the backfill alerts (突击补录, 集中补录) read 3 months' counts instead of grouping their 230k
+events (PostgreSQL at M: 0.3 s of the alerts' 0.55 s). The thresholds are
+``ledger.BURST_DAYS`` and ``ledger.LATE_DAYS`` as they stand here.
 """
 
 SQL = """
@@ -30,7 +36,17 @@ SELECT branch_code, month, member_id, CAST(sum(events) AS BIGINT), CAST(sum(pres
     UNION ALL
     SELECT a.branch_code, CAST(date_trunc('month', a.date) AS DATE), t.member_id, 0, 1
     FROM attendance t JOIN activities a ON a.id = t.activity_id WHERE t.status = 'present') s
-GROUP BY branch_code, month, member_id
+GROUP BY branch_code, month, member_id;
+ALTER TABLE event_months ADD COLUMN burst BIGINT DEFAULT 0;
+ALTER TABLE event_months ADD COLUMN late BIGINT DEFAULT 0;
+UPDATE event_months SET burst = s.burst, late = s.late FROM (
+    SELECT e.branch_code, CAST(date_trunc('month', e.date) AS DATE) AS month, e.item,
+           count(*) FILTER (WHERE CAST(e.entered_at AS DATE) BETWEEN CAST(date_trunc('month', e.date) + INTERVAL '1 month' AS DATE) - 3
+                            AND CAST(date_trunc('month', e.date) + INTERVAL '1 month' AS DATE) - 1) AS burst,
+           count(*) FILTER (WHERE CAST(e.entered_at AS DATE) - e.date > 30) AS late
+    FROM events e WHERE e.reverses IS NULL
+    GROUP BY e.branch_code, CAST(date_trunc('month', e.date) AS DATE), e.item) s
+WHERE s.branch_code = event_months.branch_code AND s.month = event_months.month AND s.item = event_months.item
 """
 
 BY_ENGINE = {
@@ -38,6 +54,7 @@ BY_ENGINE = {
 CREATE UNIQUE INDEX member_months_key ON member_months(branch_code, month, member_id);
 CREATE INDEX activities_branch_date ON activities(branch_code, date);
 ANALYZE member_months;
-ANALYZE activities
+ANALYZE activities;
+ANALYZE event_months
 """,
 }
