@@ -10,6 +10,7 @@ import io
 from core.auth import User
 from core.auth.users import hash_password
 from core.services.entry_rules import EntryError
+from core.services.ledger import refresh_effective
 from core.store import Store
 
 BRANCH = "C01T01B01"
@@ -58,8 +59,11 @@ def generate(store: Store, seed: int, size: str, today: dt.date, say) -> dict[st
         else:
             # the clock's columns set from the demo's day, so both engines hold the same rows
             at = dt.datetime.combine(today, dt.time(9, 30))
+            # (and its month counted again: event_months counts the entries made late or in
+            # the month's last days by their entry time)
             store.write(lambda cur: (
                 cur.execute("UPDATE events SET entered_at = ? WHERE id = ?", [at, event_id]).fetchall(),
-                cur.execute("UPDATE evidence_files SET created_at = ?", [at]).fetchall()))
+                cur.execute("UPDATE evidence_files SET created_at = ?", [at]).fetchall(),
+                refresh_effective(cur, [event_id])))
             declared = 1
     return {"subject_logins": len(logins), "declarations": declared}
