@@ -215,8 +215,13 @@ class PgStore(Store):
         size = pool_size or int(os.environ.get("JIFEN_PG_POOL", "8"))
         # JIT compiling cost a dashboard query 2.35 s of its 2.64 s at M (its estimate crossed the
         # JIT threshold); these are short queries, never worth compiling. Sorts of a year's
-        # events spilled to disk at the default 4 MB work_mem.
-        options = f"-c jit=off -c work_mem={os.environ.get('JIFEN_PG_WORK_MEM', '64MB')}"
+        # events spilled to disk at the default 4 MB work_mem. A custom plan for every call:
+        # psycopg prepares a statement run 5 times, and after 5 more PostgreSQL may switch it to
+        # a generic plan, blind to the parameters (a county's path, a period's dates); in a
+        # long-lived app process the dashboards' queries then went from 20-60 ms to 1.5-3.5 s
+        # (entries, attendance at M, from their 11th call on one connection).
+        options = (f"-c jit=off -c work_mem={os.environ.get('JIFEN_PG_WORK_MEM', '64MB')}"
+                   " -c plan_cache_mode=force_custom_plan")
         self.pool = ConnectionPool(target, min_size=1, max_size=size, kwargs={"autocommit": True, "options": options},
                                    configure=_configure, open=False, name="jifen")
         self._closed = False
