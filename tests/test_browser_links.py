@@ -51,17 +51,21 @@ def test_todo_link_opens_the_publicity_it_is_about(live_server, browser_page, de
 
 
 def test_every_visit_navigates(live_server, browser_page):
+    """Every 查看 of 本月建议走访的支部 leads off 总览; one of each destination page is clicked
+    (the links to one page differ only in their query: tests/test_links.py checks each link's branch)."""
     from playwright.sync_api import expect
 
     page = browser_page
     browser_login(page, live_server, "zhen01")
     _nav(page, "总览")
-    count = page.get_by_role("link", name="查看").count()
-    assert count >= 3
-    for i in range(count):
+    links = page.get_by_role("link", name="查看")
+    hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
+    assert len(hrefs) >= 3
+    paths = [href.split("?")[0].rstrip("/").rsplit("/", 1)[-1] for href in hrefs]
+    assert "overview" not in paths, hrefs
+    for i in sorted({path: i for i, path in reversed(list(enumerate(paths)))}.values()):
         _nav(page, "总览")
-        link = page.get_by_role("link", name="查看").nth(i)
-        link.click()
+        page.get_by_role("link", name="查看").nth(i).click()
         # navigation is a client-side page switch: wait for it rather than read the URL at once
         page.wait_for_url(lambda url: url.split("?")[0] != live_server + "/overview", timeout=30_000)
         wait_idle(page)
