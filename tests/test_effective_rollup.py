@@ -1,7 +1,8 @@
 """The ``effective_events`` rollup (migrations 7 and 10) equals the rule worked out from scratch
 over ``events`` + ``event_reviews`` after every write that changes what counts, on both stores,
 with the event columns its readers take from it (item, count, points, rating, fraud); so do
-``event_months``, ``pending_events`` and ``member_months`` (migration 11, with attendance)."""
+``event_months``, ``pending_events``, ``member_months`` and ``member_years`` (migration 11, with
+attendance)."""
 
 from __future__ import annotations
 
@@ -76,10 +77,17 @@ GROUP BY branch_code, month, member_id ORDER BY branch_code, month, member_id"""
 
 
 def members(store) -> list[tuple]:
-    """(branch, month, member, counting events, present attendances), checked from scratch."""
+    """(branch, month, member, counting events, present attendances), checked from scratch,
+    and ``member_years``: each (branch, year, member)'s months as bits (January = 1)."""
     rows = store.all("SELECT branch_code, month, member_id, events, present FROM member_months"
                      " ORDER BY branch_code, month, member_id")
     assert rows == store.all(MEMBERS_FROM_SCRATCH)
+    years: dict[tuple, int] = {}
+    for branch, month, member, _, _ in rows:
+        key = (branch, month.year, member)
+        years[key] = years.get(key, 0) | 1 << (month.month - 1)
+    assert store.all("SELECT branch_code, year, member_id, months FROM member_years"
+                     " ORDER BY branch_code, year, member_id") == [(*k, v) for k, v in sorted(years.items())]
     return rows
 
 
@@ -122,6 +130,7 @@ def test_every_write_keeps_the_rollup_equal_to_the_rule(world):
     ledger.reverse_event(world, SECRETARY, a, "录错")
     assert check(world) == [b]  # the approved one reversed stops counting at once
     assert members(world) == [(b01, aug, "M01", 0, 1), (b01, aug, "M02", 1, 1)]  # 张三 still came to the meeting
+    assert world.all("SELECT member_id, months FROM member_years ORDER BY member_id") == [("M01", 128), ("M02", 128)]  # August: bit 7
     ledger.reverse_event(world, SECRETARY, d, "录错")
     assert check(world) == [b]  # a pending one reversed: still nothing new counts
     assert pending(world) == []  # and it waits for no review any more

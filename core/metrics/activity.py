@@ -38,29 +38,42 @@ def participation(store: Store, scope: Scope, flt: Filter, by_month: bool = Fals
     """branch (and month), base, participants, rate (%); party members, or with ``kinds`` the
     subjects of those kinds (core.targets: 户, 义工 … against their targets).
 
-    Who took part is read from the ``member_months`` rollup (migration 11: the (branch, member,
-    month)s with a counting event or a present attendance, kept by every write of either), not
-    from a period's counting events united with its attendance (PostgreSQL at M: 1.2 s by
-    month). A period is whole months (``period_range``), so its months are its days."""
+    Who took part is read from the ``member_years`` rollup (migration 11: per branch, year and
+    member, the months with a counting event or a present attendance as bits, kept by every
+    write of either), not from a period's counting events united with its attendance
+    (PostgreSQL at M: 1.2 s by month). A period is whole months of one year
+    (``period_range``), so it is a mask of that year's months."""
     ctes, params = _scoped(scope, flt, kinds)
     start, end = period_range(flt.period)
-    key = ", t.month" if by_month else ""
-    # distinct (branch, [month,] member) by hashing, then counted: PostgreSQL's count(DISTINCT)
-    # sorts its groups' rows, and the month keeps the rollup's DATE until the few result rows
-    # (date_trunc over 120k rows, as a timestamp with time zone, was a third of the query)
+    mask = sum(1 << (m - 1) for m in range(start.month, end.month + 1))
+    # each member once per branch (the member's own) with the months of every branch's rows:
+    # a member who took part in two branches in one month is one participant
+    x = """x AS (SELECT base.branch_code, bit_or(t.months & ?) AS months FROM member_years t
+          JOIN base ON base.id = t.member_id
+          WHERE t.year = ? AND (t.months & ?) <> 0 AND t.branch_code IN (SELECT code FROM b)
+          GROUP BY base.branch_code, t.member_id)"""
+    if by_month:
+        # twelve counts per branch in one pass, then one row per month that has participants
+        bits = ", ".join(f"CAST(sum((x.months >> {i}) & 1) AS BIGINT) AS m{i + 1}" for i in range(12))
+        pick = " ".join(f"WHEN {i + 1} THEN c.m{i + 1}" for i in range(12))
+        p = f"""c AS (SELECT x.branch_code, {bits} FROM x GROUP BY x.branch_code),
+    p AS (SELECT branch_code, m, participants FROM (
+            SELECT c.branch_code, g.m, CASE g.m {pick} END AS participants
+            FROM c CROSS JOIN generate_series(1, 12) AS g(m)) s WHERE participants > 0)"""
+        month, order = ", date_trunc('month', make_date(?, p.m, 1)) AS month", ", p.m"
+        extra = [start.year]
+    else:
+        p = "p AS (SELECT x.branch_code, count(*) AS participants FROM x GROUP BY x.branch_code)"
+        month, order, extra = "", "", []
     sql = f"""
     WITH {ctes},
-    x AS (SELECT base.branch_code{key}, t.member_id FROM member_months t JOIN base ON base.id = t.member_id
-          WHERE t.month BETWEEN ? AND ? AND t.branch_code IN (SELECT code FROM b)
-          GROUP BY base.branch_code{key}, t.member_id),
-    p AS (SELECT x.branch_code{key.replace('t.', 'x.')}, count(*) AS participants FROM x
-          GROUP BY x.branch_code{key.replace('t.', 'x.')}),
+    {x},
+    {p},
     sizes AS (SELECT branch_code, count(*) AS base FROM base GROUP BY branch_code)
-    SELECT b.code AS branch, b.name{", date_trunc('month', p.month) AS month" if by_month else ""},
-           coalesce(s.base, 0) AS base, coalesce(p.participants, 0) AS participants
+    SELECT b.code AS branch, b.name{month}, coalesce(s.base, 0) AS base, coalesce(p.participants, 0) AS participants
     FROM b LEFT JOIN sizes s ON s.branch_code = b.code LEFT JOIN p ON p.branch_code = b.code
-    ORDER BY b.code{key.replace('t.', 'p.')}"""
-    frame = store.frame(sql, params + [start, end])
+    ORDER BY b.code{order}"""
+    frame = store.frame(sql, params + [mask, start.year, mask] + extra)
     if by_month:
         frame = frame.filter(pl.col("month").is_not_null())
     return frame.with_columns(rate=_rate(pl.col("participants"), pl.col("base")))

@@ -155,6 +155,7 @@ class _MonthKeys:
     seeing the first's rows (read committed)."""
 
     def __init__(self, cur, keys: list[tuple[str, dt.date]]):
+        self.keys = keys
         self.branches = sorted({k[0] for k in keys})
         months = [k[1] for k in keys]
         self.pairs = [[k[0] for k in keys], months]
@@ -188,6 +189,21 @@ def _recount_members(cur, months: _MonthKeys) -> None:
         f" WHERE t.status = 'present' AND {months.bounds('a')}) s"
         " GROUP BY s.branch_code, s.month, s.member_id",
         months.pairs + months.bound_params + months.pairs + months.bound_params).fetchall()
+    # and their years' rows in ``member_years``: each member's months of the year as bits
+    years = sorted({(branch, month.year) for branch, month in months.keys})
+    spans = "(SELECT unnest(?::VARCHAR[]) AS branch_code, unnest(?::INTEGER[]) AS year) y"
+    span_params = [[y[0] for y in years], [y[1] for y in years]]
+    cur.execute(f"DELETE FROM member_years WHERE EXISTS (SELECT 1 FROM {spans}"
+                " WHERE y.branch_code = member_years.branch_code AND y.year = member_years.year)",
+                span_params).fetchall()
+    cur.execute(
+        "INSERT INTO member_years(branch_code, year, member_id, months)"
+        " SELECT t.branch_code, y.year, t.member_id, CAST(bit_or(1 << CAST(extract(month FROM t.month) - 1 AS INTEGER))"
+        f" AS INTEGER) FROM {spans} JOIN member_months t ON t.branch_code = y.branch_code"
+        " AND CAST(extract(year FROM t.month) AS INTEGER) = y.year"
+        " WHERE t.branch_code = ANY(?) AND t.month BETWEEN ? AND ? GROUP BY t.branch_code, y.year, t.member_id",
+        span_params + [months.branches, dt.date(min(y[1] for y in years), 1, 1),
+                       dt.date(max(y[1] for y in years), 12, 31)]).fetchall()
 
 
 def count_attendance(cur, branch_code: str, day: dt.date) -> None:

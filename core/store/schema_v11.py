@@ -15,6 +15,10 @@ key deleted and re-inserted in one transaction); PostgreSQL a unique (branch, mo
 index, which the recount and the reads range over, and a (branch, date) index on activities
 for the attendance side of a recount. The backfill restates the rules as they stand here.
 
+``member_years`` folds it to one row per (branch, year, member) with the months touched as
+bits (bit 0 = January), recounted from ``member_months`` with it: a year by month is 12k
+members' rows at M instead of their 121k months (PostgreSQL: 0.43 s → see README).
+
 ``event_months`` also counts, per branch, month and item, the events entered in their month's
 last 3 days (``burst``) and those entered more than 30 days after their date (``late``):
 the backfill alerts (突击补录, 集中补录) read 3 months' counts instead of grouping their 230k
@@ -37,6 +41,15 @@ SELECT branch_code, month, member_id, CAST(sum(events) AS BIGINT), CAST(sum(pres
     SELECT a.branch_code, CAST(date_trunc('month', a.date) AS DATE), t.member_id, 0, 1
     FROM attendance t JOIN activities a ON a.id = t.activity_id WHERE t.status = 'present') s
 GROUP BY branch_code, month, member_id;
+CREATE TABLE member_years(
+    branch_code VARCHAR NOT NULL,
+    year INTEGER NOT NULL,
+    member_id VARCHAR NOT NULL,
+    months INTEGER NOT NULL);
+INSERT INTO member_years(branch_code, year, member_id, months)
+SELECT branch_code, CAST(extract(year FROM month) AS INTEGER), member_id,
+       CAST(bit_or(1 << CAST(extract(month FROM month) - 1 AS INTEGER)) AS INTEGER)
+FROM member_months GROUP BY branch_code, CAST(extract(year FROM month) AS INTEGER), member_id;
 ALTER TABLE event_months ADD COLUMN burst BIGINT DEFAULT 0;
 ALTER TABLE event_months ADD COLUMN late BIGINT DEFAULT 0;
 UPDATE event_months SET burst = s.burst, late = s.late FROM (
@@ -52,8 +65,10 @@ WHERE s.branch_code = event_months.branch_code AND s.month = event_months.month 
 BY_ENGINE = {
     "postgres": """
 CREATE UNIQUE INDEX member_months_key ON member_months(branch_code, month, member_id);
+CREATE UNIQUE INDEX member_years_key ON member_years(branch_code, year, member_id);
 CREATE INDEX activities_branch_date ON activities(branch_code, date);
 ANALYZE member_months;
+ANALYZE member_years;
 ANALYZE activities;
 ANALYZE event_months
 """,
