@@ -50,14 +50,14 @@ def months(store) -> list[tuple]:
 
 # Waiting for review (待审核): no review, not a reversal, not reversed (``pending_events``).
 PENDING_FROM_SCRATCH = """
-SELECT e.id, e.branch_code FROM events e LEFT JOIN event_reviews r ON r.event_id = e.id
+SELECT e.id, e.branch_code, e.member_id, e.entered_at FROM events e LEFT JOIN event_reviews r ON r.event_id = e.id
 WHERE r.event_id IS NULL AND e.reverses IS NULL
   AND e.id NOT IN (SELECT reverses FROM events WHERE reverses IS NOT NULL)
 ORDER BY e.id"""
 
 
 def pending(store) -> list[int]:
-    rows = store.all("SELECT event_id, branch_code FROM pending_events ORDER BY event_id")
+    rows = store.all("SELECT event_id, branch_code, member_id, entered_at FROM pending_events ORDER BY event_id")
     assert rows == store.all(PENDING_FROM_SCRATCH)
     return [r[0] for r in rows]
 

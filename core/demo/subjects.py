@@ -64,6 +64,7 @@ def generate(store: Store, seed: int, size: str, today: dt.date, say) -> dict[st
             store.write(lambda cur: (
                 cur.execute("UPDATE events SET entered_at = ? WHERE id = ?", [at, event_id]).fetchall(),
                 cur.execute("UPDATE evidence_files SET created_at = ?", [at]).fetchall(),
+                cur.execute("UPDATE pending_events SET entered_at = ? WHERE event_id = ?", [at, event_id]).fetchall(),
                 refresh_effective(cur, [event_id])))
             declared = 1
     return {"subject_logins": len(logins), "declarations": declared}

@@ -88,7 +88,8 @@ def disposals(store: Store, scope: Scope, flt: Filter, names: dict[str, str]) ->
             for b, cases in overdue_by_branch(store, scope, flt.today).items() if b in names]
 
 
-def unpublished(store: Store, scope: Scope, flt: Filter, names: dict[str, str]) -> list[Alert]:
+def unpublished(store: Store, scope: Scope, flt: Filter, names: dict[str, str],
+                assignments: dict[str, Assignments] | None = None) -> list[Alert]:
     """Quarters of a scheme that publishes quarters (一季一公示), ended more than
     PUBLISH_GRACE_DAYS ago (at most PUBLISH_LOOKBACK_DAYS ago: the last one), with no 公示 of that
     quarter ever opened for the branch and track; the scheme is the one in force at the quarter's
@@ -103,7 +104,8 @@ def unpublished(store: Store, scope: Scope, flt: Filter, names: dict[str, str]) 
     out: list[Alert] = []
     # every branch's assignments of a track in one query (a lookup per branch, track and
     # quarter end took 4 s on DuckDB at M)
-    assignments = {track: Assignments(store, sorted(names), track) for track in TRACKS} if ends else {}
+    if assignments is None:
+        assignments = _assignments(store, names) if ends else {}
     for branch in sorted(names):
         for track in TRACKS:
             for end in ends:
@@ -121,21 +123,23 @@ def unpublished(store: Store, scope: Scope, flt: Filter, names: dict[str, str]) 
     return out
 
 
-def review_overdue(store: Store, scope: Scope, flt: Filter, names: dict[str, str]) -> list[Alert]:
+def review_overdue(store: Store, scope: Scope, flt: Filter, names: dict[str, str],
+                   assignments: dict[str, Assignments] | None = None) -> list[Alert]:
     """Records still waiting for review (待审核) longer than the scheme's
     ``[workflow] review_interval_days`` (一月一审核); a scheme without an interval raises none."""
     where, params = branch_where(scope, flt, "o")
     upto = dt.datetime.combine(flt.today + dt.timedelta(days=1), dt.time())
-    # the waiting ones from the ``pending_events`` rollup (kept by every write): finding them
-    # among all events by review and reversal took 5.3 s on PostgreSQL at M
+    # the waiting ones from the ``pending_events`` rollup (kept by every write), with their
+    # member and entry time: finding them among all events by review and reversal took 5.3 s
+    # on PostgreSQL at M, looking up their 32k events 0.1 s
     rows = store.all(
-        f"SELECT e.branch_code, coalesce(m.kind, 'member'), CAST(e.entered_at AS DATE), count(*)"
-        f" FROM pending_events p JOIN orgs o ON o.code = p.branch_code JOIN events e ON e.id = p.event_id"
-        f" LEFT JOIN members m ON m.id = e.member_id"
-        f" WHERE {where} AND e.entered_at < ?"
-        f" GROUP BY e.branch_code, coalesce(m.kind, 'member'), CAST(e.entered_at AS DATE)", params + [upto])
-    assignments = {track: Assignments(store, sorted({r[0] for r in rows}), track)
-                   for track in {track_of_kind(r[1]) for r in rows}}  # one query per track
+        f"SELECT p.branch_code, coalesce(m.kind, 'member'), CAST(p.entered_at AS DATE), count(*)"
+        f" FROM pending_events p JOIN orgs o ON o.code = p.branch_code LEFT JOIN members m ON m.id = p.member_id"
+        f" WHERE {where} AND p.entered_at < ?"
+        f" GROUP BY p.branch_code, coalesce(m.kind, 'member'), CAST(p.entered_at AS DATE)", params + [upto])
+    if assignments is None:  # one query per track
+        assignments = {track: Assignments(store, sorted({r[0] for r in rows}), track)
+                       for track in {track_of_kind(r[1]) for r in rows}}
     intervals: dict[tuple[str, str], int | None] = {}
     late: dict[tuple[str, int], list] = {}
     for branch, kind, day, n in rows:
@@ -216,12 +220,18 @@ def backfill(store: Store, scope: Scope, flt: Filter, months: int = 3) -> list[A
     return out
 
 
+def _assignments(store: Store, names: dict[str, str]) -> dict[str, Assignments]:
+    return {track: Assignments(store, sorted(names), track) for track in TRACKS}
+
+
 def all_alerts(store: Store, scope: Scope, flt: Filter) -> list[Alert]:
     names = _names(store, scope, flt)
     res, warn = scores.results(store, branch_codes(store, scope, flt), flt.cycle, flt.today)
+    assignments = _assignments(store, names)  # read once for 未公示 and 超期未审核
     return (stale(store, scope, flt) + objections(store, scope, flt, names)
             + from_results(res, warn, names) + backfill(store, scope, flt)
-            + unpublished(store, scope, flt, names) + review_overdue(store, scope, flt, names) + disposals(store, scope, flt, names))
+            + unpublished(store, scope, flt, names, assignments) + review_overdue(store, scope, flt, names, assignments)
+            + disposals(store, scope, flt, names))
 
 
 @dataclass(frozen=True)

@@ -58,7 +58,7 @@ ROLLUP_COLUMNS = "event_id, branch_code, member_id, date, item, count, points, r
 
 # The events waiting for review (待审核), over ``events e``: kept in ``pending_events``.
 PENDING_RULE_SQL = """
-SELECT e.id, e.branch_code FROM events e
+SELECT e.id, e.branch_code, e.member_id, e.entered_at FROM events e
 WHERE e.reverses IS NULL AND NOT EXISTS (SELECT 1 FROM event_reviews r WHERE r.event_id = e.id)
   AND NOT EXISTS (SELECT 1 FROM events x WHERE x.reverses = e.id) AND {where}
 """
@@ -103,7 +103,7 @@ def _refresh_entered(cur, where: str, params: list) -> None:
     cur.execute(
         f"DELETE FROM pending_events WHERE event_id IN (SELECT e.id FROM events e WHERE {where})"
         f" AND event_id NOT IN (SELECT id FROM ({rule}) c)", params * 2).fetchall()
-    cur.execute(f"INSERT INTO pending_events(event_id, branch_code) SELECT * FROM ({rule}) c"
+    cur.execute(f"INSERT INTO pending_events(event_id, branch_code, member_id, entered_at) SELECT * FROM ({rule}) c"
                 " ON CONFLICT (event_id) DO NOTHING", params).fetchall()
     _refresh_months(cur, where, params)
 
@@ -221,14 +221,17 @@ def refresh_attendance_range(cur, first_id: int, last_id: int) -> None:
         _recount_members(cur, _MonthKeys(cur, keys))
 
 
-def count_entered(cur, event_id: int, branch_code: str, day: dt.date, item: str, entered: dt.date) -> None:
-    """The rollups' part of entering one event on the day ``entered``, in its write: it waits
-    for review, and its (branch, month, item) has one more entry (in its month's last days, or
+def count_entered(cur, event_id: int, branch_code: str, member_id: str, day: dt.date, item: str,
+                  entered_at: dt.datetime) -> None:
+    """The rollups' part of entering one event at ``entered_at``, in its write: it waits for
+    review, and its (branch, month, item) has one more entry (in its month's last days, or
     late). What ``_refresh_entered`` would count again, as a step (PostgreSQL at M: counting
     the month again on every entry halved the entries a second). The branch's row is locked
     as there, so a recount and a step never cross."""
     lock_rows(cur, "orgs", [branch_code], key="code", strength="NO KEY UPDATE")
-    cur.execute("INSERT INTO pending_events(event_id, branch_code) VALUES (?, ?)", [event_id, branch_code]).fetchall()
+    cur.execute("INSERT INTO pending_events(event_id, branch_code, member_id, entered_at) VALUES (?, ?, ?, ?)",
+                [event_id, branch_code, member_id, entered_at]).fetchall()
+    entered = entered_at.date()
     next_month = month_end(day) + dt.timedelta(days=1)
     burst = int(next_month - dt.timedelta(days=BURST_DAYS) <= entered < next_month)
     late = int((entered - day).days > LATE_DAYS)
@@ -357,7 +360,7 @@ def insert_event(cur, member: MemberRow, item: str, day: dt.date, points, count,
     if reverses is not None:
         refresh_effective(cur, [reverses])  # the reversed event stops counting in this transaction
     else:
-        count_entered(cur, event_id, member.branch_code, day, item, entered_at.date())
+        count_entered(cur, event_id, member.branch_code, member.id, day, item, entered_at)
     return event_id
 
 

@@ -23,7 +23,9 @@ members' rows at M instead of their 121k months (PostgreSQL: 0.43 s → see READ
 last 3 days (``burst``) and those entered more than 30 days after their date (``late``):
 the backfill alerts (突击补录, 集中补录) read 3 months' counts instead of grouping their 230k
 events (PostgreSQL at M: 0.3 s of the alerts' 0.55 s). The thresholds are
-``ledger.BURST_DAYS`` and ``ledger.LATE_DAYS`` as they stand here.
+``ledger.BURST_DAYS`` and ``ledger.LATE_DAYS`` as they stand here. ``pending_events`` carries
+each waiting event's member and entry time, so the overdue-review alert no longer looks up
+its 32k events one by one (rebuilt, not altered: DuckDB's primary keys, see migration 10).
 """
 
 SQL = """
@@ -50,6 +52,15 @@ INSERT INTO member_years(branch_code, year, member_id, months)
 SELECT branch_code, CAST(extract(year FROM month) AS INTEGER), member_id,
        CAST(bit_or(1 << CAST(extract(month FROM month) - 1 AS INTEGER)) AS INTEGER)
 FROM member_months GROUP BY branch_code, CAST(extract(year FROM month) AS INTEGER), member_id;
+CREATE TABLE pending_events_v11(
+    event_id BIGINT PRIMARY KEY,
+    branch_code VARCHAR NOT NULL,
+    member_id VARCHAR NOT NULL,
+    entered_at TIMESTAMP NOT NULL);
+INSERT INTO pending_events_v11(event_id, branch_code, member_id, entered_at)
+SELECT p.event_id, p.branch_code, e.member_id, e.entered_at FROM pending_events p JOIN events e ON e.id = p.event_id;
+DROP TABLE pending_events;
+ALTER TABLE pending_events_v11 RENAME TO pending_events;
 ALTER TABLE event_months ADD COLUMN burst BIGINT DEFAULT 0;
 ALTER TABLE event_months ADD COLUMN late BIGINT DEFAULT 0;
 UPDATE event_months SET burst = s.burst, late = s.late FROM (
@@ -66,10 +77,12 @@ BY_ENGINE = {
     "postgres": """
 CREATE UNIQUE INDEX member_months_key ON member_months(branch_code, month, member_id);
 CREATE UNIQUE INDEX member_years_key ON member_years(branch_code, year, member_id);
+CREATE INDEX pending_events_branch ON pending_events(branch_code);
 CREATE INDEX activities_branch_date ON activities(branch_code, date);
 ANALYZE member_months;
 ANALYZE member_years;
 ANALYZE activities;
-ANALYZE event_months
+ANALYZE event_months;
+ANALYZE pending_events
 """,
 }
