@@ -88,3 +88,12 @@ def test_duckdb_memory_is_capped_and_configurable(tmp_path, monkeypatch):
     s = Store(tmp_path / "b.duckdb")
     assert s.scalar("SELECT current_setting('memory_limit')") == "953.6 MiB"
     s.close()
+
+
+def test_a_bulk_load_gets_3_gb_then_the_cap_is_back(tmp_path, monkeypatch):
+    monkeypatch.setenv("JIFEN_DB_MEMORY", "1GB")
+    s = Store(tmp_path / "a.duckdb")
+    with s.bulk_memory():
+        assert s.scalar("SELECT current_setting('memory_limit')") == "2.7 GiB"  # 3 GB = 3e9 / 2**30 GiB
+    assert s.scalar("SELECT current_setting('memory_limit')") == "953.6 MiB"  # 1e9 / 2**20
+    s.close()

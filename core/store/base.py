@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
@@ -136,6 +137,12 @@ class Store:
 
     def checkpoint(self) -> None:
         """Make the file hold every commit (DuckDB); a server needs nothing."""
+
+    @contextmanager
+    def bulk_memory(self):
+        """Within it, room for a bulk load's large transactions (DuckDB's buffer pool raised;
+        a server manages its own memory)."""
+        yield
 
     def close(self) -> None:
         raise NotImplementedError

@@ -28,6 +28,9 @@ CONFIG = {
 # DuckDB's buffer pool defaults to 80% of RAM and counts against the app's memory; a
 # county's dashboards fit well inside this, and larger work spills to disk.
 DEFAULT_MEMORY_LIMIT = "512MB"
+# The demo's bulk load holds a county's ~2M uncommitted events beside the indexes of the
+# counties before it: L (10 counties) overran 512 MB at its third county and built in 3 GB.
+BULK_MEMORY_LIMIT = "3GB"
 
 
 def connect(path: str | Path, **config) -> duckdb.DuckDBPyConnection:
@@ -74,7 +77,8 @@ class DuckStore(Store):
             except OSError as exc:  # a file where a folder should be, no permission
                 why = "没有权限" if isinstance(exc, PermissionError) else "路径中有一段不是文件夹"
                 raise StoreUnavailable(f"无法建立数据库所在的文件夹 {_shown(self.path.parent)}：{why}") from None
-        self.con = connect(self.path, memory_limit=os.environ.get("JIFEN_DB_MEMORY", DEFAULT_MEMORY_LIMIT))
+        self.memory_limit = os.environ.get("JIFEN_DB_MEMORY", DEFAULT_MEMORY_LIMIT)
+        self.con = connect(self.path, memory_limit=self.memory_limit)
         self._lock = threading.RLock()
         self._closed = False
         migrate(self.con, self.backend)
@@ -104,6 +108,16 @@ class DuckStore(Store):
     def checkpoint(self) -> None:
         with self._lock:
             self.con.execute("CHECKPOINT").fetchall()
+
+    @contextmanager
+    def bulk_memory(self):
+        with self._lock:
+            self.con.execute(f"SET memory_limit = '{BULK_MEMORY_LIMIT}'").fetchall()
+        try:
+            yield
+        finally:
+            with self._lock:
+                self.con.execute("SET memory_limit = ?", [self.memory_limit]).fetchall()
 
     def close(self) -> None:
         if self._closed:
