@@ -15,7 +15,7 @@ run: $(STAMP)
 	JIFEN_DB=$(DB) $(VENV)/bin/streamlit run server.py --server.headless true --server.address $(ADDRESS) --server.port $(PORT)
 
 test: $(STAMP) browser-deps pg-deps
-	$(PY) -m pytest -n 2 --dist loadfile -q
+	$(PY) -m pytest -n 2 --dist loadfile --no-loadscope-reorder -q
 
 setup: $(STAMP)
 
