@@ -137,9 +137,8 @@ def review_overdue(store: Store, scope: Scope, flt: Filter, names: dict[str, str
         f" FROM pending_events p JOIN orgs o ON o.code = p.branch_code LEFT JOIN members m ON m.id = p.member_id"
         f" WHERE {where} AND p.entered_at < ?"
         f" GROUP BY p.branch_code, coalesce(m.kind, 'member'), CAST(p.entered_at AS DATE)", params + [upto])
-    if assignments is None:  # one query per track
-        assignments = {track: Assignments(store, sorted({r[0] for r in rows}), track)
-                       for track in {track_of_kind(r[1]) for r in rows}}
+    if assignments is None:  # the waiting records' branches and tracks only
+        assignments = _assignments(store, {r[0] for r in rows}, {track_of_kind(r[1]) for r in rows})
     intervals: dict[tuple[str, str], int | None] = {}
     late: dict[tuple[str, int], list] = {}
     for branch, kind, day, n in rows:
@@ -220,8 +219,9 @@ def backfill(store: Store, scope: Scope, flt: Filter, months: int = 3) -> list[A
     return out
 
 
-def _assignments(store: Store, names: dict[str, str]) -> dict[str, Assignments]:
-    return {track: Assignments(store, sorted(names), track) for track in TRACKS}
+def _assignments(store: Store, branches, tracks=TRACKS) -> dict[str, Assignments]:
+    """Each track's assignments of ``branches``, one query per track."""
+    return {track: Assignments(store, sorted(branches), track) for track in tracks}
 
 
 def all_alerts(store: Store, scope: Scope, flt: Filter) -> list[Alert]:
