@@ -4,8 +4,8 @@
 file) and PostgreSQL for a ``postgresql://`` URL. Services, metrics, the engine and the
 pages only use what this class offers:
 
-- reads: ``all``, ``one``, ``scalar``, ``frame`` (a Polars frame) and ``cursor()`` for a
-  unit of read work;
+- reads: ``all``, ``one``, ``scalar``, ``frame`` (a Polars frame), ``stream`` (batches of
+  rows, for a table too large to hold) and ``cursor()`` for a unit of read work;
 - the one write path, ``write(work)``: ``work(cur)`` runs in one transaction, is retried
   on a conflict, and bumps ``data_version`` (kept in the database, so every process's page
   caches see every process's writes);
@@ -23,12 +23,13 @@ import os
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, Iterator, TypeVar
 
 from core.store.errors import TransactionConflict
 
 T = TypeVar("T")
 RETRIES = 8
+STREAM_BATCH = 50_000
 
 
 def is_server_url(target: object) -> bool:
@@ -82,6 +83,16 @@ class Store:
         """A Polars frame for ``sql``."""
         with self.cursor() as cur:
             return cur.sql(sql, params=list(params or [])).pl()
+
+    def stream(self, sql: str, params: list | tuple | None = None,
+               batch: int = STREAM_BATCH) -> Iterator[list[tuple]]:
+        """The rows of ``sql`` in lists of at most ``batch``, read from the engine as they are
+        consumed: a whole table without holding it (migrate's checksums). DuckDB's result
+        streams as it is fetched; PostgreSQL overrides this with a server-side cursor."""
+        with self.cursor() as cur:
+            result = cur.execute(sql, params or [])
+            while rows := result.fetchmany(batch):
+                yield rows
 
     # -- writes ------------------------------------------------------------
     def write(self, work: Callable[[Any], T], *, bump: bool = True) -> T:

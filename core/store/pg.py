@@ -27,7 +27,7 @@ from psycopg import errors as pg_errors
 from psycopg.types.string import TextLoader
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from core.store.base import Store
+from core.store.base import STREAM_BATCH, Store
 from core.store.dialect import to_pg
 from core.store.errors import StoreUnavailable
 from core.store.migrations import migrate
@@ -247,6 +247,18 @@ class PgStore(Store):
         # 1 s once autovacuum had analysed the tables.
         with self.cursor() as cur:
             cur.execute("ANALYZE").fetchall()
+
+    def stream(self, sql: str, params=None, batch: int = STREAM_BATCH) -> Iterator[list[tuple]]:
+        # psycopg's ordinary cursor receives the whole result before the first row; a named
+        # (server-side) cursor hands it over ``batch`` rows at a time. It needs a transaction:
+        # its own, or a savepoint in the write this thread has open (whose rows it then reads).
+        with self.cursor() as cur, cur._conn.transaction(), cur._conn.cursor(name="jifen_stream") as named:
+            if params:
+                named.execute(to_pg(sql), list(params))
+            else:
+                named.execute(to_pg(sql, with_params=False))
+            while rows := named.fetchmany(batch):
+                yield rows
 
     def describe(self) -> str:
         info = psycopg.conninfo.conninfo_to_dict(self.url)
