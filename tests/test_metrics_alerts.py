@@ -4,6 +4,7 @@ import polars as pl
 import pytest
 
 from core.metrics import alerts, scores
+from core.metrics.group_eval import SKIPPED
 from tests import metrics_world as w
 
 NAMES = {w.B1: "一村", w.B2: "二村", w.B3: "三村"}
@@ -77,7 +78,7 @@ def test_scheme_distribution_warning_and_skipped_rows_become_alerts():
     warn = pl.DataFrame([
         {"branch": w.B1, "code": "forced_distribution", "message": "60分以下比例不在2%–5%", "scheme": "party-formula-quarterly-caps"},
         {"branch": w.B1, "code": "missing_appraisal", "message": "缺评议", "scheme": "party-q100-3to1"},
-        {"branch": w.B2, "code": scores.SKIPPED, "message": "成员 n1 未计入", "scheme": "party-q100-3to1"},
+        {"branch": w.B2, "code": SKIPPED, "message": "成员 n1 未计入", "scheme": "party-q100-3to1"},
     ], schema=scores.WARNING_SCHEMA)
     fired = {(a.rule, a.branch) for a in alerts.from_results(res, warn, NAMES)}
     assert fired == {("distribution", w.B1), ("skipped", w.B2)}  # missing_appraisal is not an alert

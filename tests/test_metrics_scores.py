@@ -6,6 +6,7 @@ import polars as pl
 
 from core.metrics import compare, distribution, scores
 from core.metrics.filters import branch_codes, default_filter
+from core.metrics.group_eval import evaluate_group
 from core.auth.scope import Scope
 from tests.conftest import DEMO_BRANCHES, DEMO_TODAY
 
@@ -34,12 +35,12 @@ def test_a_refused_row_is_set_aside_and_named(store):
                                schema_overrides={"points": pl.Float64, "rating": pl.String}),
         "scores": [], "vetoes": [], "history": []}
     from core.scheme import load_scheme
-    output, dropped = scores._evaluate_group(load_scheme("party-q100-3to1"), bad)
+    output, dropped = evaluate_group(load_scheme("party-q100-3to1"), bad)
     # Only the refused event is set aside: Z is still scored, without it.
     assert {r["subject"]: r["total"] for r in output["results"]}["Z"] == 75
     assert dropped[0][0] == "Z" and "no_such_item" in dropped[0][1]
     bad["subjects"][1]["category"] = 42  # a refused subject takes its rows with it
-    output, dropped = scores._evaluate_group(load_scheme("party-q100-3to1"), bad)
+    output, dropped = evaluate_group(load_scheme("party-q100-3to1"), bad)
     assert [r["subject"] for r in output["results"]] == ["A"] and dropped[0][0] == "Z"
 
 

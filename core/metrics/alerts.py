@@ -13,6 +13,7 @@ from core.auth.scope import Scope
 from core.metrics import scores
 from core.metrics.activity import entries
 from core.metrics.filters import Filter, branch_codes, branch_where, cycle_name
+from core.metrics.group_eval import SKIPPED
 from core.results_use.cases import overdue_by_branch
 from core.cycles import cycle_of, month_end, period_name, quarter_of
 from core.scheme import load_scheme
@@ -183,7 +184,7 @@ def from_results(res: pl.DataFrame, warn: pl.DataFrame, names: dict[str, str]) -
     for r in warn.sort("branch").iter_rows(named=True):
         if r["code"] in _warning_codes(r["scheme"]):
             out.append(Alert("distribution", r["branch"], names.get(r["branch"], r["branch"]), r["message"]))
-        elif r["code"] == scores.SKIPPED:
+        elif r["code"] == SKIPPED:
             out.append(Alert("skipped", r["branch"], names.get(r["branch"], r["branch"]), r["message"]))
     return out
 

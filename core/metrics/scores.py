@@ -15,60 +15,23 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from collections import OrderedDict
 
 import polars as pl
 
 from core.cycles import cycle_bounds, quarter_of
-from core.engine import evaluate
-from core.engine.case import CaseError
+from core.metrics.group_eval import evaluate_groups
 from core.services.case import group_by_scheme, read_cases
 from core.store import Store
 
 _CACHE: OrderedDict[tuple, tuple[pl.DataFrame, pl.DataFrame]] = OrderedDict()
 _CACHE_SIZE = 64
 _LOCK = threading.Lock()
-_MAX_DROPPED = 200  # rows refused by the engine that are set aside before giving up on a group
 
 RESULT_SCHEMA = {"branch": pl.String, "subject": pl.String, "category": pl.String, "scheme": pl.String,
                  "total": pl.Float64, "grade": pl.String, "stars": pl.Int64, "rank": pl.Int64,
                  "flags": pl.List(pl.String)}
-SKIPPED = "skipped_row"  # a case row the engine refused (e.g. a category the scheme lacks)
 WARNING_SCHEMA = {"branch": pl.String, "code": pl.String, "message": pl.String, "scheme": pl.String}
-
-
-def _drop(case: dict, error: CaseError) -> str | None:
-    """Set aside the row the engine named; return its subject (None if it cannot be found)."""
-    part = error.field.split(".")[0]
-    if error.row is None or part not in case:
-        return None
-    if part == "events":
-        subject = case["events"]["subject"][error.row]
-        case["events"] = pl.concat([case["events"][:error.row], case["events"][error.row + 1:]])
-        return subject
-    row = case[part].pop(error.row)
-    if part == "subjects":
-        gone = row["id"]
-        case["events"] = case["events"].filter(pl.col("subject") != gone)
-        for other in ("scores", "vetoes", "history"):
-            case[other] = [r for r in case[other] if r["subject"] != gone]
-        return gone
-    return row.get("subject")
-
-
-def _evaluate_group(scheme, case: dict) -> tuple[dict | None, list[tuple[str | None, str]]]:
-    """The engine's output, setting aside rows it refuses one at a time (each becomes a
-    warning naming the member), so one member's bad data does not blank a county."""
-    dropped: list[tuple[str | None, str]] = []
-    while True:
-        try:
-            return evaluate(scheme, case, explain=False), dropped
-        except CaseError as exc:
-            subject = _drop(case, exc)
-            dropped.append((subject, str(exc)))
-            if subject is None or len(dropped) > _MAX_DROPPED:
-                return None, dropped
 
 
 def evaluate_branches(store: Store, branch_codes, cycle: int, today: dt.date,
@@ -80,23 +43,10 @@ def evaluate_branches(store: Store, branch_codes, cycle: int, today: dt.date,
         if upto is not None:  # the quarter to date (SCHEMES.md "Period results"): nothing not yet due counts
             case["period"] = quarter_of(group.scheme.cycle_start, min(upto, cycle_bounds(group.scheme.cycle_start,
                                                                                         cycle)[1]))
-    # Two groups at a time: one group's Polars work (which releases the GIL) runs while the
-    # other's Python scoring holds it, so a county's evaluate uses a second core.
-    branch_ofs = [{s["id"]: s["branch"] for s in case["subjects"]} for case in cases]  # before a row is set aside
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        evaluated = list(pool.map(lambda pair: _evaluate_group(pair[0].scheme, pair[1]), zip(groups, cases)))
     results, warnings = [], []
-    for group, branch_of, (output, dropped) in zip(groups, branch_ofs, evaluated):
-        warnings += [{"branch": branch_of.get(subject, group.branches[0]), "code": SKIPPED,
-                      "message": f"成员 {subject or ''} 的记录未计入：{message}", "scheme": group.scheme.id}
-                     for subject, message in dropped]
-        if output is None:
-            continue
-        results += [{**{k: r.get(k) for k in RESULT_SCHEMA}, "scheme": group.scheme.id,
-                     "total": r["total"] if r["total"] is not None else r.get("subtotal")}
-                    for r in output["results"] if not r.get("exempt")]
-        warnings += [{"branch": w.get("branch"), "code": w.get("code"), "message": w.get("message"),
-                      "scheme": group.scheme.id} for w in output["warnings"]]
+    for rows, notes in evaluate_groups([(g.scheme, case, g.branches[0]) for g, case in zip(groups, cases)]):
+        results += rows
+        warnings += notes
     return (pl.DataFrame(results, schema=RESULT_SCHEMA, strict=False),
             pl.DataFrame(warnings, schema=WARNING_SCHEMA, strict=False))
 

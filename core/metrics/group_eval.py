@@ -1,0 +1,272 @@
+"""Evaluating a county's scheme groups for the dashboards, on both cores.
+
+The engine scores each subject in Python, which holds the GIL: threads overlap only its
+Polars parts, so a county (12,000 members in 8 scheme groups at M) used about one core of
+two. Scheme groups are independent, so a large evaluation splits its groups in two bins of
+about equal cost and a helper process evaluates one bin while this process does the other.
+The groups with many events stay here: sending their frame would cost about as much as
+evaluating it.
+
+The helper holds no store connection (a DuckDB file allows one process): it gets
+(scheme, case) pairs and gives back the dashboard rows. It is started by the first large
+evaluation and used from the next one on, so no page waits for it to start; a small
+evaluation (one branch, a test world) never uses it. If it dies, that evaluation is done
+here and a new helper is started next time.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import struct
+import subprocess
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import polars as pl
+
+from core.engine import evaluate
+from core.engine.case import CaseError
+from core.memory import peak_mb
+from core.scheme.model import Scheme
+
+MAX_DROPPED = 200  # rows refused by the engine that are set aside before giving up on a group
+SKIPPED = "skipped_row"  # a case row the engine refused (e.g. a category the scheme lacks)
+# The dashboards' columns of a result (core.metrics.scores builds its frame on them).
+RESULT_FIELDS = ("branch", "subject", "category", "total", "grade", "stars", "rank", "flags")
+MIN_SUBJECTS = 2000  # below this a second process costs more than it saves
+# Microseconds per subject, event and entered score to evaluate, and per event and row to send
+# to the helper and back (measured at M on 2026-11-30: a 5,104-member group took 0.68 s of
+# CPU; 747,593 events 0.45 s to evaluate and 0.42 s to pickle and unpickle).
+COST = {"subject": 130, "event": 0.6, "score": 8}
+SEND = {"subject": 10, "event": 0.6, "score": 10}
+
+_lock = threading.Lock()
+
+
+def _drop(case: dict, error: CaseError) -> str | None:
+    """Set aside the row the engine named; return its subject (None if it cannot be found)."""
+    part = error.field.split(".")[0]
+    if error.row is None or part not in case:
+        return None
+    if part == "events":
+        subject = case["events"]["subject"][error.row]
+        case["events"] = pl.concat([case["events"][:error.row], case["events"][error.row + 1:]])
+        return subject
+    row = case[part].pop(error.row)
+    if part == "subjects":
+        gone = row["id"]
+        case["events"] = case["events"].filter(pl.col("subject") != gone)
+        for other in ("scores", "vetoes", "history"):
+            case[other] = [r for r in case[other] if r["subject"] != gone]
+        return gone
+    return row.get("subject")
+
+
+def evaluate_group(scheme: Scheme, case: dict) -> tuple[dict | None, list[tuple[str | None, str]]]:
+    """The engine's output, setting aside rows it refuses one at a time (each becomes a
+    warning naming the member), so one member's bad data does not blank a county."""
+    dropped: list[tuple[str | None, str]] = []
+    while True:
+        try:
+            return evaluate(scheme, case, explain=False), dropped
+        except CaseError as exc:
+            subject = _drop(case, exc)
+            dropped.append((subject, str(exc)))
+            if subject is None or len(dropped) > MAX_DROPPED:
+                return None, dropped
+
+
+def group_rows(scheme: Scheme, case: dict, branch: str) -> tuple[list[dict], list[dict]]:
+    """(result rows, warning rows) of one scheme group for the dashboards; ``branch`` names
+    a refused row whose member is unknown."""
+    branch_of = {s["id"]: s["branch"] for s in case["subjects"]}  # before a row is set aside
+    output, dropped = evaluate_group(scheme, case)
+    warnings = [{"branch": branch_of.get(subject, branch), "code": SKIPPED,
+                 "message": f"成员 {subject or ''} 的记录未计入：{message}", "scheme": scheme.id}
+                for subject, message in dropped]
+    if output is None:
+        return [], warnings
+    results = [{**{k: r.get(k) for k in RESULT_FIELDS}, "scheme": scheme.id,
+                "total": r["total"] if r["total"] is not None else r.get("subtotal")}
+               for r in output["results"] if not r.get("exempt")]
+    warnings += [{"branch": w.get("branch"), "code": w.get("code"), "message": w.get("message"),
+                  "scheme": scheme.id} for w in output["warnings"]]
+    return results, warnings
+
+
+def _rows_of(work: list[tuple[Scheme, dict, str]]) -> list[tuple[list[dict], list[dict]]]:
+    return [group_rows(*one) for one in work]
+
+
+def _cost(case: dict, rates: dict) -> float:
+    return (rates["subject"] * len(case["subjects"]) + rates["event"] * len(case["events"])
+            + rates["score"] * len(case.get("scores") or []))
+
+
+def split(cases: list[dict]) -> tuple[list[int], list[int]]:
+    """(indexes evaluated here, indexes sent to the helper): the costliest group first, each
+    to the side that finishes it sooner, counting the sending on the helper's side."""
+    here: list[int] = []
+    there: list[int] = []
+    loads = [0.0, 0.0]
+    for i in sorted(range(len(cases)), key=lambda i: -_cost(cases[i], COST)):
+        own = _cost(cases[i], COST)
+        if loads[0] + own <= loads[1] + own + _cost(cases[i], SEND):
+            here.append(i)
+            loads[0] += own
+        else:
+            there.append(i)
+            loads[1] += own + _cost(cases[i], SEND)
+    return sorted(here), sorted(there)
+
+
+class _Helper:
+    """``python -m core.metrics.group_eval``: requests and replies are pickles, each after
+    its length, on the helper's stdin and stdout. Its own process, not multiprocessing:
+    that re-imports the parent's main script in the child (a Streamlit page, a bench
+    script), which must not run twice."""
+
+    def __init__(self) -> None:
+        root = str(Path(__file__).resolve().parents[2])  # the directory holding ``core``
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+        self.proc = subprocess.Popen([sys.executable, "-m", "core.metrics.group_eval"], env=env,
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self.busy = threading.Lock()  # one request at a time; a second caller works alone
+        self.ready = threading.Event()
+        threading.Thread(target=self._wait_ready, daemon=True).start()
+
+    def _wait_ready(self) -> None:
+        try:
+            if _receive(self.proc.stdout) == "ready":
+                self.ready.set()
+        except (OSError, EOFError, pickle.UnpicklingError):
+            pass
+
+    def ask(self, request):
+        _send(self.proc.stdin, request)
+        status, value = _receive(self.proc.stdout)
+        if status == "error":
+            raise RuntimeError(value)
+        return value
+
+    def close(self) -> None:
+        self.proc.kill()
+        self.proc.wait()
+
+
+def _send(stream, value) -> None:
+    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(struct.pack("<Q", len(data)))
+    stream.write(data)
+    stream.flush()
+
+
+def _receive(stream):
+    head = stream.read(8)
+    if len(head) < 8:
+        raise EOFError("求值进程已退出")
+    size = struct.unpack("<Q", head)[0]
+    data = stream.read(size)
+    if len(data) < size:
+        raise EOFError("求值进程已退出")
+    return pickle.loads(data)
+
+
+_helper: _Helper | None = None
+
+
+def _idle_helper() -> _Helper | None:
+    """The helper if it is up and free, locked for the caller; otherwise None, starting one
+    (for the next evaluation) if there is none."""
+    global _helper
+    with _lock:
+        if _helper is None or _helper.proc.poll() is not None:
+            if (os.cpu_count() or 1) < 2:
+                return None
+            _helper = _Helper()
+            return None
+        if _helper.ready.is_set() and _helper.busy.acquire(blocking=False):
+            return _helper
+        return None
+
+
+def _discard(helper: _Helper) -> None:
+    global _helper
+    with _lock:
+        if _helper is helper:
+            _helper = None
+    helper.close()
+
+
+def helper_peak_mb() -> float:
+    """The helper process's peak memory (0 if none is up), for ``bench``."""
+    helper = _idle_helper()
+    if helper is None:
+        return 0.0
+    try:
+        return helper.ask(("peak", None))
+    except (OSError, EOFError):
+        _discard(helper)
+        return 0.0
+    finally:
+        helper.busy.release()
+
+
+def evaluate_groups(work: list[tuple[Scheme, dict, str]]) -> list[tuple[list[dict], list[dict]]]:
+    """``group_rows`` of each (scheme, case, branch), in order."""
+    helper = _idle_helper() if sum(len(case["subjects"]) for _, case, _ in work) >= MIN_SUBJECTS else None
+    if helper is None:
+        # Two groups at a time: one group's Polars work (which releases the GIL) runs while
+        # the other's Python scoring holds it.
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            return list(pool.map(lambda one: group_rows(*one), work))
+    try:
+        here, there = split([case for _, case, _ in work])
+        out: list = [None] * len(work)
+        reply: dict = {}
+        asking = threading.Thread(target=_ask_rows, args=(helper, [work[i] for i in there], reply))
+        asking.start()  # the helper works while this thread evaluates its own bin
+        for i in here:
+            out[i] = group_rows(*work[i])
+        asking.join()
+        if "rows" not in reply:  # the helper died (killed, out of memory): do its part here
+            _discard(helper)
+            reply["rows"] = _rows_of([work[i] for i in there])
+        for i, rows in zip(there, reply["rows"]):
+            out[i] = rows
+        return out
+    finally:
+        helper.busy.release()
+
+
+def _ask_rows(helper: _Helper, work: list, reply: dict) -> None:
+    try:
+        reply["rows"] = helper.ask(("rows", work)) if work else []
+    except (OSError, EOFError, RuntimeError):  # evaluated here instead, where an error is raised as itself
+        pass
+
+
+def _serve() -> None:
+    """The helper's loop: answer requests until the parent closes the pipe."""
+    source = sys.stdin.buffer
+    sink = os.fdopen(os.dup(1), "wb")  # the replies' own pipe: anything printed goes to stderr
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    _send(sink, "ready")
+    while True:
+        try:
+            kind, work = _receive(source)
+        except EOFError:
+            return
+        try:
+            value = _rows_of(work) if kind == "rows" else peak_mb()
+            _send(sink, ("ok", value))
+        except Exception as exc:  # the parent raises it as the caller's error
+            _send(sink, ("error", f"{type(exc).__name__}: {exc}"))
+
+
+if __name__ == "__main__":
+    _serve()

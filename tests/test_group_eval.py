@@ -1,0 +1,87 @@
+"""A county's scheme groups split between this process and a helper process
+(core/metrics/group_eval.py): the split, the same rows either way, and a helper that dies."""
+
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from core.metrics import group_eval
+from core.scheme import load_scheme
+
+Q100 = load_scheme("party-q100-3to1")
+
+
+def _case(branch: str, ids: list[str], late: list[str]) -> dict:
+    def subject(sid):
+        return {"id": sid, "branch": branch, "kind": "member", "category": None, "probationary": False,
+                "exempt": False, "joined_branch": None, "approved_on": None}
+    return {"cycle": 2025, "subjects": [subject(sid) for sid in ids],
+            "events": pl.DataFrame({"subject": late, "item": ["late_dues"] * len(late),
+                                    "date": [dt.date(2025, 8, 1)] * len(late), "count": [1] * len(late),
+                                    "points": [None] * len(late), "rating": [None] * len(late),
+                                    "fraud": [False] * len(late)},
+                                   schema_overrides={"points": pl.Float64, "rating": pl.String,
+                                                     "subject": pl.String, "item": pl.String}),
+            "scores": [], "vetoes": [], "history": []}
+
+
+def _work() -> list:
+    return [(Q100, _case("B1", ["A", "B"], ["A"]), "B1"), (Q100, _case("B2", ["C"], []), "B2"),
+            (Q100, _case("B3", ["D"], ["D", "D"]), "B3")]
+
+
+# 日常分 starts each quarter at 75; 未按时足额交纳党费 is −5 in Q1 (2025-08-01, a 七一 cycle).
+# A: (70 + 75 + 75 + 75) / 4 = 73.75 → 73.8 (评议分 missing: 0, 奖励分 0); B, C: 75;
+# D twice: (65 + 75 + 75 + 75) / 4 = 72.5.
+EXPECTED = {"A": 73.8, "B": 75, "C": 75, "D": 72.5}
+
+
+def _totals(out) -> dict:
+    return {r["subject"]: r["total"] for rows, _ in out for r in rows}
+
+
+def test_the_costliest_group_goes_first_each_to_the_side_that_finishes_it_sooner():
+    cases = [{"subjects": [None] * 1000, "events": [], "scores": []},      # cost 130,000 µs, send 10,000
+             {"subjects": [None] * 100, "events": [0] * 200_000, "scores": []},  # 13,000 + 120,000; send 121,000
+             {"subjects": [None] * 500, "events": [], "scores": []}]       # 65,000, send 5,000
+    # 1 (133,000) here: 133,000 ≤ 0 + 133,000 + 121,000.  0 (130,000): here 263,000 > there 140,000.
+    # 2 (65,000): here 198,000 ≤ there 140,000 + 65,000 + 5,000 = 210,000.
+    assert group_eval.split(cases) == ([1, 2], [0])
+
+
+@pytest.fixture
+def helper(monkeypatch):
+    monkeypatch.setattr(group_eval, "MIN_SUBJECTS", 0)
+    group_eval.evaluate_groups(_work())  # starts the helper; this one is evaluated here
+    assert group_eval._helper is not None and group_eval._helper.ready.wait(60)
+    yield group_eval._helper
+    if group_eval._helper is not None:
+        group_eval._discard(group_eval._helper)
+
+
+def test_the_helper_gives_the_rows_this_process_gives(helper, monkeypatch):
+    asked = []
+    ask = group_eval._Helper.ask
+    monkeypatch.setattr(group_eval._Helper, "ask", lambda self, request: asked.append(request[0]) or ask(self, request))
+    monkeypatch.setattr(group_eval, "COST", {"subject": 1, "event": 0, "score": 0})
+    monkeypatch.setattr(group_eval, "SEND", {"subject": 0, "event": 0, "score": 0})
+    out = group_eval.evaluate_groups(_work())
+    assert asked == ["rows"]  # B1 (2 members) here, B2 and B3 (1 each) in the helper
+    assert out == [group_eval.group_rows(*one) for one in _work()]
+    assert _totals(out) == EXPECTED
+    assert group_eval.helper_peak_mb() > 0
+
+
+def test_a_helper_killed_mid_request_costs_nothing_but_time(helper, monkeypatch):
+    monkeypatch.setattr(group_eval, "COST", {"subject": 1, "event": 0, "score": 0})
+    monkeypatch.setattr(group_eval, "SEND", {"subject": 0, "event": 0, "score": 0})
+    ask = group_eval._Helper.ask
+
+    def killed(self, request):
+        self.proc.kill()
+        self.proc.wait()
+        return ask(self, request)
+    monkeypatch.setattr(group_eval._Helper, "ask", killed)
+    assert _totals(group_eval.evaluate_groups(_work())) == EXPECTED
+    assert group_eval._helper is None  # the next large evaluation starts a new one
