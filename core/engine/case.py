@@ -201,10 +201,6 @@ def _events_frame(raw) -> pl.DataFrame:
     return _typed_frame(df)
 
 
-def _first_bad(df: pl.DataFrame, mask: pl.Expr) -> int | None:
-    return df.filter(mask).select(pl.col("row").min()).item()
-
-
 def _at_row(df: pl.DataFrame, row: int) -> dict:
     return df.filter(pl.col("row") == row).row(0, named=True)
 
@@ -239,8 +235,8 @@ def _typed_frame(df: pl.DataFrame) -> pl.DataFrame:
         ("events.rating", pl.col("rating").is_not_null() & ~pl.col("rating").is_in(RATINGS),
          f"评价应为 {'/'.join(RATINGS)}"),
     ]
-    for field, mask, message in checks:
-        row = _first_bad(typed, mask)
+    first = typed.select(pl.col("row").filter(mask).min().alias(str(i)) for i, (_, mask, _) in enumerate(checks)).row(0)
+    for (field, _, message), row in zip(checks, first):  # each check's first bad row, in one pass
         if row is not None:
             raise CaseError(field, row, message)
     return typed.select(
@@ -270,47 +266,46 @@ def _check_events(scheme: Scheme, subjects: dict[str, Subject], df: pl.DataFrame
         },
         schema={"item": pl.String, "_range": pl.Boolean, "_min": pl.Int64, "_max": pl.Int64, "_per_unit": pl.Boolean},
     )
-    joined = df.join(known, on="subject", how="left").join(table, on="item", how="left")
-    row = _first_bad(joined, pl.col("_kind").is_null())
-    if row is not None:
-        raise CaseError("events.subject", row, f"未知对象 {_at_row(joined, row)['subject']}")
-    row = _first_bad(joined, pl.col("_range").is_null())
-    if row is not None:
-        code = _at_row(joined, row)["item"]
-        hint = "（这是一票否决事项，请写入 vetoes）" if code in scheme.vetoes else ""
-        raise CaseError("events.item", row, f"方案 {scheme.id} 中没有项目 {code}{hint}")
     pairs = pl.DataFrame(
         [(i.code, k) for i in items for k in i.kinds], schema={"item": pl.String, "_kind": pl.String},
         orient="row",
     ).with_columns(pl.lit(True).alias("_ok"))
-    checked = joined.join(pairs, on=["item", "_kind"], how="left")
-    row = _first_bad(checked, pl.col("_ok").is_null())
-    if row is not None:
-        r = _at_row(checked, row)
-        raise CaseError("events.item", row, f"项目 {r['item']} 不适用于对象类型 {r['_kind']}")
+    joined = (df.join(known, on="subject", how="left").join(table, on="item", how="left")
+              .join(pairs, on=["item", "_kind"], how="left"))
     automatic = [i.code for i in items if i.automatic]
-    row = _first_bad(joined, pl.col("item").is_in(automatic))
-    if row is not None:
-        raise CaseError("events.item", row, f"项目 {_at_row(joined, row)['item']} 每周期自动给分，不能录入")
-    row = _first_bad(joined, ~pl.col("_range") & pl.col("points").is_not_null())
-    if row is not None:
-        code = _at_row(joined, row)["item"]
-        item = scheme.items[code]
-        raise CaseError("events.points", row, f"固定分值项目 {code} 不能填写分值（固定为 {fmt(item.points)}）")
-    bad = pl.col("_range") & (
-        pl.col("points").is_null() | (pl.col("points") < pl.col("_min")) | (pl.col("points") > pl.col("_max"))
-    )
-    row = _first_bad(joined, bad)
-    if row is not None:
-        item = scheme.items[_at_row(joined, row)["item"]]
-        raise CaseError(
-            "events.points", row, f"区间项目 {item.code} 必须填写分值 ({fmt(item.min)}..{fmt(item.max)})"
-        )
+    range_points = pl.col("points").is_null() | (pl.col("points") < pl.col("_min")) | (pl.col("points") > pl.col("_max"))
+    # Each check's first bad row, all in one pass over the events; reported in this order.
     # Only a per-unit item (hours of service, workers) may count a fraction; occurrences are whole.
-    row = _first_bad(joined, ~pl.col("_per_unit") & (pl.col("count") % SCALE != 0))
-    if row is not None:
-        r = _at_row(joined, row)
-        raise CaseError("events.count", row, f"项目 {r['item']} 按次计分，次数应为整数: {fmt(unscaled(r['count']))}")
+    checks = {
+        "subject": pl.col("_kind").is_null(),
+        "item": pl.col("_range").is_null(),
+        "kind": pl.col("_ok").is_null(),
+        "automatic": pl.col("item").is_in(automatic),
+        "fixed": ~pl.col("_range") & pl.col("points").is_not_null(),
+        "range": pl.col("_range") & range_points,
+        "whole": ~pl.col("_per_unit") & (pl.col("count") % SCALE != 0),
+    }
+    first = joined.select(pl.col("row").filter(mask).min().alias(name) for name, mask in checks.items()).row(0, named=True)
+    name, row = next(((name, row) for name, row in first.items() if row is not None), (None, None))
+    if row is None:
+        return
+    r = _at_row(joined, row)
+    if name == "subject":
+        raise CaseError("events.subject", row, f"未知对象 {r['subject']}")
+    code = r["item"]
+    if name == "item":
+        hint = "（这是一票否决事项，请写入 vetoes）" if code in scheme.vetoes else ""
+        raise CaseError("events.item", row, f"方案 {scheme.id} 中没有项目 {code}{hint}")
+    if name == "kind":
+        raise CaseError("events.item", row, f"项目 {code} 不适用于对象类型 {r['_kind']}")
+    if name == "automatic":
+        raise CaseError("events.item", row, f"项目 {code} 每周期自动给分，不能录入")
+    item = scheme.items[code]
+    if name == "fixed":
+        raise CaseError("events.points", row, f"固定分值项目 {code} 不能填写分值（固定为 {fmt(item.points)}）")
+    if name == "range":
+        raise CaseError("events.points", row, f"区间项目 {item.code} 必须填写分值 ({fmt(item.min)}..{fmt(item.max)})")
+    raise CaseError("events.count", row, f"项目 {code} 按次计分，次数应为整数: {fmt(unscaled(r['count']))}")
 
 
 def _scores(scheme: Scheme, case: dict, subjects: dict[str, Subject]) -> list[Score]:

@@ -86,10 +86,10 @@ def _mark_counted(df: pl.DataFrame) -> pl.DataFrame:
         .when(pl.col("_freq") == "once_per_month").then(pl.col("_month"))
         .otherwise(pl.col("_cycle") * 100)
         .alias("_slot"),
-    ).sort(["subject", "value", "date", "row"], descending=[False, True, False, False])
-    first_in_slot = pl.int_range(pl.len()).over(["subject", "item", "_slot"]) == 0
+    ).sort(["_sid", "value", "date", "row"], descending=[False, True, False, False])
+    first_in_slot = pl.int_range(pl.len()).over(["_sid", "item", "_slot"]) == 0
     rows = rows.with_columns(first_in_slot.alias("_counted"))
-    best_in_cat = pl.int_range(pl.len()).over(["subject", "_cat", "_cycle", "_counted"]) == 0
+    best_in_cat = pl.int_range(pl.len()).over(["_sid", "_cat", "_cycle", "_counted"]) == 0
     rows = rows.with_columns((pl.col("_counted") & (~pl.col("_max_cat") | best_in_cat)).alias("_counted"))
     return pl.concat([free, rows.drop("_slot")])
 
@@ -125,15 +125,15 @@ def aggregate_events(
         )
     )
     notes: list[tuple[str, str, int]] = []
-    flagged = df.group_by("subject").agg(
+    flagged = df.filter(pl.col("_outside") | pl.col("_unapproved")).group_by("_sid").agg(  # the few set aside
         pl.col("_outside").sum().alias("event_outside_cycle"),
         (pl.col("_unapproved") & ~pl.col("_outside")).sum().alias("event_before_approval"),
     )
-    for sid, outside, unapproved in flagged.sort("subject").iter_rows():
+    for sid, outside, unapproved in flagged.sort("_sid").iter_rows():
         if outside:
-            notes.append((sid, "event_outside_cycle", outside))
+            notes.append((ids[sid], "event_outside_cycle", outside))
         if unapproved:
-            notes.append((sid, "event_before_approval", unapproved))
+            notes.append((ids[sid], "event_before_approval", unapproved))
 
     items = _item_table(scheme)
     month = pl.col("date").dt.year().cast(pl.Int64) * 12 + pl.col("date").dt.month().cast(pl.Int64) - 1 - base_month
@@ -172,12 +172,12 @@ def aggregate_events(
         ("unrated_warning", ~pl.col("_rated") & ~pl.col("fraud")),
         ("fraud", pl.col("fraud")),
     ):
-        hits = df.filter(count).group_by("subject", "item").agg(pl.len()).sort("subject", "item")
+        hits = df.filter(count).group_by("_sid", "item").agg(pl.len()).sort("_sid", "item")
         for sid, item, n in hits.iter_rows():
             warn = scheme.items[item].unrated_warning if code == "unrated_warning" else (
                 "fraud" if fraud_factor is not None else "fraud_ignored")
             if warn:
-                notes.append((sid, warn, n))
+                notes.append((ids[sid], warn, n))
 
     value = pl.when(pl.col("_counted")).then(pl.col("value")).otherwise(0)
     df = df.with_columns(value.clip(lower_bound=0).alias("pos"), value.clip(upper_bound=0).alias("neg"))

@@ -28,20 +28,20 @@ ZERO = Decimal(0)
 END_BUCKET = 4  # the deduction falls at the end of the cycle (its last quarter)
 
 
-def item_counts(events: pl.DataFrame, codes: set[str], start: date) -> dict[str, dict[str, int]]:
+def item_counts(events: pl.DataFrame, codes: set[str], start: date, ids: list[str]) -> dict[str, dict[str, int]]:
     """Sum of ``count`` per subject and item, over the counted events of the cycle (a false
     declaration counts for nothing). ``events`` are already filtered to the cycle's end and
-    to each subject's approval date."""
+    to each subject's approval date; their ``_sid`` is the subject's place in ``ids``."""
     if not codes or events.is_empty():
         return {}
     rows = (
         events.filter(pl.col("item").is_in(sorted(codes)) & ~pl.col("fraud") & (pl.col("date") >= start))
-        .group_by("subject", "item")
+        .group_by("_sid", "item")
         .agg(pl.col("count").sum())
     )
     out: dict[str, dict[str, int]] = {}
     for sid, item, n in rows.iter_rows():
-        out.setdefault(sid, {})[item] = int(n) // SCALE  # counts are hundredths (core.engine.case)
+        out.setdefault(ids[sid], {})[item] = int(n) // SCALE  # counts are hundredths (core.engine.case)
     return out
 
 
@@ -82,8 +82,8 @@ def shortfall(rules: Minimums, subject: Subject, counts: dict[str, int], *, annu
 def add_shortfalls(scheme: Scheme, subjects: dict[str, Subject], events: pl.DataFrame, start: date,
                    points: dict, *, annual: bool) -> None:
     """Add each subject's deduction and lines to its minimums component in ``points`` (the
-    per-subject ``ComponentEvents`` of core.engine.events). The lines are kept even without
-    the per-event explanation: like a cap, they say why the component moved."""
+    per-subject ``ComponentEvents`` of core.engine.events, whose ``events`` carry ``_sid``).
+    The lines are kept even without the per-event explanation: like a cap, they say why the component moved."""
     from core.engine.events import ComponentEvents  # events imports this module
 
     rules = scheme.minimums
@@ -91,8 +91,9 @@ def add_shortfalls(scheme: Scheme, subjects: dict[str, Subject], events: pl.Data
         return
     codes = {code for ind in rules.indicators.values() for code in ind.items}
     codes |= {req.item for req in rules.requirements}
-    counts = item_counts(events, codes, start)
-    for sid in sorted(subjects):
+    ids = sorted(subjects)
+    counts = item_counts(events, codes, start, ids)
+    for sid in ids:
         subject = subjects[sid]
         if subject.exempt:
             continue
