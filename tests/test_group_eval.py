@@ -85,3 +85,15 @@ def test_a_helper_killed_mid_request_costs_nothing_but_time(helper, monkeypatch)
     monkeypatch.setattr(group_eval._Helper, "ask", killed)
     assert _totals(group_eval.evaluate_groups(_work())) == EXPECTED
     assert group_eval._helper is None  # the next large evaluation starts a new one
+
+
+def test_a_helper_that_cannot_start_is_not_started_again(monkeypatch):
+    monkeypatch.setattr(group_eval, "MIN_SUBJECTS", 0)
+    monkeypatch.setattr(group_eval, "_helper", None)
+    monkeypatch.setattr(group_eval, "_cannot_start", False)
+    monkeypatch.setattr(group_eval.sys, "executable", "/bin/false")  # exits before it is ready
+    assert _totals(group_eval.evaluate_groups(_work())) == EXPECTED
+    first = group_eval._helper
+    first.proc.wait()
+    assert _totals(group_eval.evaluate_groups(_work())) == EXPECTED  # evaluated here, both times
+    assert group_eval._cannot_start and group_eval._helper is first

@@ -176,15 +176,18 @@ def _receive(stream):
 
 
 _helper: _Helper | None = None
+_cannot_start = False  # a helper exited before it was ready (it cannot import): do without
 
 
 def _idle_helper() -> _Helper | None:
     """The helper if it is up and free, locked for the caller; otherwise None, starting one
     (for the next evaluation) if there is none."""
-    global _helper
+    global _helper, _cannot_start
     with _lock:
         if _helper is None or _helper.proc.poll() is not None:
-            if (os.cpu_count() or 1) < 2:
+            if _helper is not None and not _helper.ready.is_set():
+                _cannot_start = True
+            if _cannot_start or (os.cpu_count() or 1) < 2:
                 return None
             _helper = _Helper()
             return None
