@@ -141,10 +141,10 @@ def aggregate_events(
     df = (
         kept
         .join(items, on="item", how="left")
+        .with_columns(month.alias("_month"))  # once: each use of ``month`` would read the dates again
         .with_columns(
-            month.alias("_month"),
-            (month // 12).alias("_cycle"),
-            pl.when(month < 0).then(PRIOR).otherwise(month // 3 + 1).alias("bucket"),
+            (pl.col("_month") // 12).alias("_cycle"),
+            pl.when(pl.col("_month") < 0).then(PRIOR).otherwise(pl.col("_month") // 3 + 1).alias("bucket"),
             pl.coalesce("points", "_unit").alias("_each"),
             _rating_ok(scheme).alias("_rated"),
         )
