@@ -1,8 +1,9 @@
 """How frames reach Polars: the case builder's events and ``cur.sql(...).pl()``.
 
-On PostgreSQL a frame is read through ADBC outside a write (``core.store.pg_arrow``) and
-through psycopg inside one; both must give the same frame, dtypes included, as DuckDB's
-values. Each test reads once on each path (``store.arrow = None`` turns ADBC off).
+On PostgreSQL a query marked large (``core.store.bulk``) is read through ADBC outside a
+write (``core.store.pg_arrow``) and through psycopg inside one; both must give the same
+frame, dtypes included, with DuckDB's values. Each test reads once on each path
+(``store.arrow = None`` turns ADBC off).
 """
 
 import datetime as dt
@@ -12,6 +13,7 @@ import polars as pl
 from polars.testing import assert_frame_equal
 
 from core.services.case import branch_group, read_cases
+from core.store.bulk import large
 from tests.entry_world import TODAY, world  # noqa: F401 (fixture)
 
 D = dt.date
@@ -52,6 +54,10 @@ def test_case_events_frame_is_the_same_on_every_path(world):
         assert_frame_equal(frame, expected)
 
 
+ODD_SQL = large("SELECT o.*, k.blank, k.tag FROM odd o LEFT JOIN keys k ON k.n = o.n"
+                " WHERE o.n >= ? AND o.t IS DISTINCT FROM ? ORDER BY o.n DESC")
+
+
 def test_sql_frames_keep_every_value_on_every_path(store):
     store.write(lambda cur: cur.execute(
         "CREATE TABLE odd(n BIGINT, t VARCHAR, d DECIMAL(12, 2), b BOOLEAN, day DATE, stamp TIMESTAMP, f DOUBLE, i INTEGER)"
@@ -67,8 +73,7 @@ def test_sql_frames_keep_every_value_on_every_path(store):
     def read():
         with store.cursor() as cur:
             cur.register("keys", keys)
-            frame = cur.sql("SELECT o.*, k.blank, k.tag FROM odd o LEFT JOIN keys k ON k.n = o.n"
-                            " WHERE o.n >= ? AND o.t IS DISTINCT FROM ? ORDER BY o.n DESC", params=[1, "%"]).pl()
+            frame = cur.sql(ODD_SQL, params=[1, "%"]).pl()
             cur.unregister("keys")
             return frame
 
@@ -83,11 +88,11 @@ def test_sql_frames_keep_every_value_on_every_path(store):
     assert isinstance(frames[0].schema["d"], pl.Decimal) and frames[0].schema["d"].scale == 2
     for frame in frames[1:]:
         assert_frame_equal(frame, frames[0])  # dtypes too
-    empty = store.frame("SELECT n, d FROM odd WHERE n < ?", [0])
+    empty = store.frame(large("SELECT n, d FROM odd WHERE n < ?"), [0])
     assert empty.height == 0 and isinstance(empty.schema["d"], pl.Decimal)
 
     # inside a write a frame sees the write so far (ADBC's own connection would not)
     def work(cur):
         cur.execute("INSERT INTO odd(n) VALUES (4)").fetchall()
-        return cur.sql("SELECT count(*) AS n_rows FROM odd").pl()
+        return cur.sql(large("SELECT count(*) AS n_rows FROM odd")).pl()
     assert store.write(work)["n_rows"].to_list() == [4]

@@ -23,6 +23,7 @@ from core.cycles import PERIODS, cycle_bounds, period_bounds
 from core.scheme import Scheme
 from core.scheme_assignments import Assignment, Assignments, NoSchemeError, scheme_for_cycle, track_of_kind
 from core.store import Store
+from core.store.bulk import large
 from core.supermarket.rules import LIVE_EXCHANGES_SQL, spends
 
 # The columns of the frame every read below joins to: a subject of one group's case.
@@ -172,6 +173,12 @@ def _subjects(store: Store, groups: list[SchemeGroup], windows: list[tuple]) -> 
 # says nothing ``= ANY`` does not, but DuckDB prunes row groups by it (zone maps keep each
 # column's min and max, not its set of values).
 _EVENTS_ASKED = "{e}.branch_code = ANY(?) AND {e}.branch_code BETWEEN ? AND ? AND {e}.date BETWEEN ? AND ?"
+# a county's events are ~800k rows at M: read by the engine's way for large frames (core.store.bulk)
+_EVENTS_SQL = large(
+    "SELECT s.grp, f.event_id AS id, f.member_id AS subject, f.item, f.date, f.count, f.points, f.rating, f.fraud"
+    " FROM effective_events f"
+    " JOIN case_subjects s ON s.id = f.member_id AND s.branch = f.branch_code AND f.date BETWEEN s.first AND s.last"
+    f" WHERE {_EVENTS_ASKED.format(e='f')}")
 
 
 def _events(cur, count: int, windows: list[tuple], branches: list[str], frames: bool) -> list:
@@ -190,13 +197,7 @@ def _events(cur, count: int, windows: list[tuple], branches: list[str], frames: 
     sorted in Polars (PostgreSQL's default work_mem sorted them on disk).
     """
     window = [branches, branches[0], branches[-1], min(w[3] for w in windows), max(w[2] for w in windows)]
-    frame = cur.sql(
-        "SELECT s.grp, f.event_id AS id, f.member_id AS subject, f.item, f.date, f.count, f.points, f.rating, f.fraud"
-        " FROM effective_events f"
-        " JOIN case_subjects s ON s.id = f.member_id AND s.branch = f.branch_code AND f.date BETWEEN s.first AND s.last"
-        f" WHERE {_EVENTS_ASKED.format(e='f')}",
-        params=window,
-    ).pl().sort("id")  # one key: Polars sorts by two keys ten times slower (0.5 s at M)
+    frame = cur.sql(_EVENTS_SQL, params=window).pl().sort("id")  # one key: Polars sorts by two keys ten times slower (0.5 s at M)
     if frames:
         # a count may be 1.5 (hours of service): the engine takes it to hundredths
         frame = frame.with_columns(pl.col("count").cast(pl.Float64), pl.col("points").cast(pl.Float64))

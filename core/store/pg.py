@@ -29,6 +29,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from core.store import pg_arrow
 from core.store.base import STREAM_BATCH, Store
+from core.store.bulk import LARGE
 from core.store.dialect import to_pg
 from core.store.errors import StoreUnavailable
 from core.store.migrations import migrate
@@ -91,11 +92,13 @@ class _Result:
     def pl(self) -> pl.DataFrame:
         """The rows as a frame typed from the result's column types.
 
-        Outside a write, a result of plain column types is read through ADBC
-        (``core.store.pg_arrow``: binary COPY decoded into Arrow in C; the case builder's
-        790k events at M 1.7 s → 0.7 s of this process's CPU), after a ``LIMIT 0`` run
-        that gives the column types and NUMERIC scales. Inside a write, ADBC's own
-        connection would not see the write, so the rows come through psycopg.
+        A query marked large (``core.store.bulk``) whose columns are of plain types is
+        read through ADBC outside a write (``core.store.pg_arrow``: binary COPY decoded
+        into Arrow in C; the case builder's 790k events at M 1.7 s → 0.7 s of this
+        process's CPU), after a ``LIMIT 0`` run that gives the column types and NUMERIC
+        scales. Inside a write, ADBC's own connection would not see the write, so the rows
+        come through psycopg, as do small frames (ADBC's extra round trips cost them more
+        than it saves).
 
         On psycopg, NUMERIC arrives as its text and is cast by Polars in one go: building
         800,000 Python Decimals and handing them to Polars cost more than the query (2.7 s
@@ -107,7 +110,7 @@ class _Result:
         params = list(self._params) if self._params is not None else []
         sql = to_pg(self._sql) if params else to_pg(self._sql, with_params=False)
         idle = self._cur._conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE  # not in a write
-        reader = self._cur._store.arrow if idle else None
+        reader = self._cur._store.arrow if idle and self._sql in LARGE else None
         if reader is not None:
             raw.execute(f"SELECT * FROM ({sql}) AS described LIMIT 0", params or None)
             columns = raw.description or []
