@@ -243,17 +243,20 @@ def _scores(cur, groups: list[SchemeGroup], cycle: int, windows: list[tuple]) ->
     """The latest entry per (member, component, period, rater) entered by the subject's own
     branch (a moved member's scores from an earlier branch stay there); an entry saved
     empty clears it. ``CURRENT_SCORES_SQL``'s rule, taken over the subjects' rows of the
-    cycle only (both are part of its key, so the latest row of each key is the same)."""
+    cycle only (both are part of its key, so the latest row of each key is the same). One
+    window over the cycle's rows: PostgreSQL ran ``id IN (SELECT max(id) ... GROUP BY)`` as
+    32k index lookups (M: 400 ms → 200 ms; DuckDB the same either way)."""
     rows = cur.execute(
         """
         SELECT s.grp, sc.member_id, sc.component, sc.period, sc.value, sc.grade, sc.votes, sc.rater
-        FROM scores sc JOIN case_subjects s ON s.id = sc.member_id AND s.branch = sc.branch_code
-        WHERE sc.cycle = ? AND sc.id IN (
-          SELECT max(id) FROM scores WHERE cycle = ? AND member_id IN (SELECT id FROM case_subjects)
-          GROUP BY member_id, cycle, component, period, rater)
+        FROM (SELECT member_id, branch_code, component, period, value, grade, votes, rater, row_number() OVER (
+                       PARTITION BY member_id, component, period, rater ORDER BY id DESC) AS rn
+              FROM scores WHERE cycle = ? AND member_id IN (SELECT id FROM case_subjects)) sc
+        JOIN case_subjects s ON s.id = sc.member_id AND s.branch = sc.branch_code
+        WHERE sc.rn = 1
         ORDER BY s.grp, sc.member_id, sc.component, sc.period, sc.rater NULLS FIRST
         """,
-        [cycle, cycle],
+        [cycle],
     ).fetchall()
     started: dict[tuple[int, str], bool] = {}
     out: list[list[dict]] = [[] for _ in groups]
