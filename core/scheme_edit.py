@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import NamedTuple
 
 from core import bounds
 from core.auth import require, scope_for
+from core.auth.scope import Scope
 from core.cycles import cycle_of
 from core.results_use.source import branches_under
 from core.decimals import fmt
@@ -122,25 +124,35 @@ def check_edit(scheme: Scheme, changes: dict) -> tuple[Scheme, dict]:
     return edited, overrides
 
 
-def _target(store: Store, user, org_code: str, track: str, today: dt.date) -> tuple[Scheme, Assignment, str]:
+class _Target(NamedTuple):
+    scheme: Scheme
+    assignment: Assignment
+    name: str  # the organisation's
+    level: str
+    scope: Scope  # the user's
+
+
+def _target(store: Store, user, org_code: str, track: str, today: dt.date) -> _Target:
     """The scheme in force for ``org_code`` (its own assignment or the one it inherits), after
-    the permission and scope checks; and the organisation's name."""
+    the permission and scope checks; and the organisation's name and level."""
     require(user, "tune_scheme")
-    scope_for(store, user).check_org(store, org_code)
+    scope = scope_for(store, user)
+    scope.check_org(store, org_code)
     if track not in TRACKS:
         raise EditError(f"未知类别：{track}")
     row = store.one("SELECT name, level FROM orgs WHERE code = ?", [org_code])
     if row is None or row[1] not in ("county", "township", "branch"):
         raise EditError("方案只能调整到县、乡镇（街道）或支部（村）")
     scheme, assignment = scheme_for(store, org_code, today, track)
-    return scheme, assignment, row[0]
+    return _Target(scheme, assignment, row[0], row[1], scope)
 
 
 def tuning(store: Store, user, org_code: str, track: str = "party", today: dt.date | None = None) -> dict:
     """What the page shows before an edit: the scheme in force, where it comes from, and its
     editable fields (empty: the scheme allows no tuning)."""
-    scheme, assignment, name = _target(store, user, org_code, track, today or dt.date.today())
-    return {"scheme": scheme, "assignment": assignment, "org_name": name, "fields": editable_fields(scheme)}
+    target = _target(store, user, org_code, track, today or dt.date.today())
+    return {"scheme": target.scheme, "assignment": target.assignment, "org_name": target.name,
+            "fields": editable_fields(target.scheme)}
 
 
 def simulate_org(store: Store, user, org_code: str, changes: dict, track: str = "party",
@@ -151,12 +163,11 @@ def simulate_org(store: Store, user, org_code: str, changes: dict, track: str = 
     case is read once (``read_cases``, one query per table for all of them); old and new are
     evaluated on it (``core.simulate.simulate``)."""
     today = today or dt.date.today()
-    scheme, assignment, name = _target(store, user, org_code, track, today)
+    scheme, assignment, name, level, scope = _target(store, user, org_code, track, today)
     edited, overrides = check_edit(scheme, changes)
     # default: this cycle
     cycle = cycle_of(scheme.cycle_start, today) if cycle is None else bounds.cycle(cycle, today=today, error=EditError)
-    level = store.scalar("SELECT level FROM orgs WHERE code = ?", [org_code])
-    groups, _ = group_by_scheme(store, [org_code] if level == "branch" else branches_under(store, scope_for(store, user), org_code),
+    groups, _ = group_by_scheme(store, [org_code] if level == "branch" else branches_under(store, scope, org_code),
                                 cycle, today, track)
     if level != "branch":
         groups = [g for g in groups if g.assignment.id == assignment.id]
@@ -196,7 +207,7 @@ def adopt(store: Store, user, org_code: str, changes: dict, from_date: dt.date, 
     """采用: a new version of the scheme for ``org_code`` from ``from_date``, i.e. an assignment
     of the same template carrying the overrides in force plus this edit, labelled
     「青山镇调整版 2026-01-01」. Results already finalised keep their snapshot."""
-    scheme, assignment, name = _target(store, user, org_code, track, today or dt.date.today())
+    scheme, assignment, name = _target(store, user, org_code, track, today or dt.date.today())[:3]
     _, overrides = check_edit(scheme, changes)
     if not overrides:
         raise EditError("没有调整任何内容：请先修改要调整的数值")
