@@ -42,12 +42,12 @@ def _totals(out) -> dict:
 
 
 def test_the_costliest_group_goes_first_each_to_the_side_that_finishes_it_sooner():
-    cases = [{"subjects": [None] * 1000, "events": [], "scores": []},      # cost 130,000 µs, send 10,000
-             {"subjects": [None] * 100, "events": [0] * 200_000, "scores": []},  # 13,000 + 120,000; send 121,000
-             {"subjects": [None] * 500, "events": [], "scores": []}]       # 65,000, send 5,000
+    sizes = [(1000, 0, 0),        # cost 130,000 µs, send 10,000
+             (100, 200_000, 0),   # 13,000 + 120,000 = 133,000; send 1,000 + 120,000 = 121,000
+             (500, 0, 0)]         # 65,000, send 5,000
     # 1 (133,000) here: 133,000 ≤ 0 + 133,000 + 121,000.  0 (130,000): here 263,000 > there 140,000.
     # 2 (65,000): here 198,000 ≤ there 140,000 + 65,000 + 5,000 = 210,000.
-    assert group_eval.split(cases) == ([1, 2], [0])
+    assert group_eval.split(sizes) == ([1, 2], [0])
 
 
 @pytest.fixture
@@ -97,3 +97,19 @@ def test_a_helper_that_cannot_start_is_not_started_again(monkeypatch):
     first.proc.wait()
     assert _totals(group_eval.evaluate_groups(_work())) == EXPECTED  # evaluated here, both times
     assert group_eval._cannot_start and group_eval._helper is first
+
+
+def test_once_the_sizes_are_known_the_helpers_groups_are_read_first(helper, monkeypatch):
+    monkeypatch.setattr(group_eval, "COST", {"subject": 1, "event": 0, "score": 0})
+    monkeypatch.setattr(group_eval, "SEND", {"subject": 0, "event": 0, "score": 0})
+    work, reads = _work(), []
+
+    def read(indexes):
+        reads.append(indexes)
+        return [work[i] for i in indexes]
+    keys = ["k1", "k2", "k3"]
+    assert _totals(group_eval.evaluate_read(keys, read)) == EXPECTED
+    # Sizes 2, 1, 1 members: B1 here (2 ≤ 0 + 2); B2 there (here 3 > there 1); B3 there (3 > 2).
+    work = _work()
+    assert _totals(group_eval.evaluate_read(keys, read)) == EXPECTED
+    assert reads == [[0, 1, 2], [1, 2], [0]]

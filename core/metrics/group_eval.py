@@ -22,7 +22,9 @@ import struct
 import subprocess
 import sys
 import threading
+from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
+from typing import Callable
 from pathlib import Path
 
 import polars as pl
@@ -43,7 +45,9 @@ MIN_SUBJECTS = 2000  # below this a second process costs more than it saves
 COST = {"subject": 130, "event": 0.6, "score": 8}
 SEND = {"subject": 10, "event": 0.6, "score": 10}
 
+SIZES_KEPT = 256  # groups whose last size is remembered
 _lock = threading.Lock()
+_sizes: OrderedDict = OrderedDict()  # group key → its size at its last evaluation
 
 
 def _drop(case: dict, error: CaseError) -> str | None:
@@ -101,25 +105,31 @@ def _rows_of(work: list[tuple[Scheme, dict, str]]) -> list[tuple[list[dict], lis
     return [group_rows(*one) for one in work]
 
 
-def _cost(case: dict, rates: dict) -> float:
-    return (rates["subject"] * len(case["subjects"]) + rates["event"] * len(case["events"])
-            + rates["score"] * len(case.get("scores") or []))
+def size(case: dict) -> tuple[int, int, int]:
+    """A case's (subjects, events, entered scores): what its evaluation costs."""
+    return len(case["subjects"]), len(case["events"]), len(case.get("scores") or [])
 
 
-def split(cases: list[dict]) -> tuple[list[int], list[int]]:
-    """(indexes evaluated here, indexes sent to the helper): the costliest group first, each
-    to the side that finishes it sooner, counting the sending on the helper's side."""
+def _cost(counts: tuple[int, int, int], rates: dict) -> float:
+    subjects, events, scores = counts
+    return rates["subject"] * subjects + rates["event"] * events + rates["score"] * scores
+
+
+def split(sizes: list[tuple[int, int, int]]) -> tuple[list[int], list[int]]:
+    """(indexes evaluated here, indexes sent to the helper) of groups of these ``size``s: the
+    costliest group first, each to the side that finishes it sooner, counting the sending on
+    the helper's side."""
     here: list[int] = []
     there: list[int] = []
     loads = [0.0, 0.0]
-    for i in sorted(range(len(cases)), key=lambda i: -_cost(cases[i], COST)):
-        own = _cost(cases[i], COST)
-        if loads[0] + own <= loads[1] + own + _cost(cases[i], SEND):
+    for i in sorted(range(len(sizes)), key=lambda i: -_cost(sizes[i], COST)):
+        own = _cost(sizes[i], COST)
+        if loads[0] + own <= loads[1] + own + _cost(sizes[i], SEND):
             here.append(i)
             loads[0] += own
         else:
             there.append(i)
-            loads[1] += own + _cost(cases[i], SEND)
+            loads[1] += own + _cost(sizes[i], SEND)
     return sorted(here), sorted(there)
 
 
@@ -218,7 +228,10 @@ def helper_peak_mb() -> float:
         helper.busy.release()
 
 
-def evaluate_groups(work: list[tuple[Scheme, dict, str]]) -> list[tuple[list[dict], list[dict]]]:
+Work = list[tuple[Scheme, dict, str]]  # (scheme, case, branch) of each group
+
+
+def evaluate_groups(work: Work) -> list[tuple[list[dict], list[dict]]]:
     """``group_rows`` of each (scheme, case, branch), in order."""
     helper = _idle_helper() if sum(len(case["subjects"]) for _, case, _ in work) >= MIN_SUBJECTS else None
     if helper is None:
@@ -226,18 +239,53 @@ def evaluate_groups(work: list[tuple[Scheme, dict, str]]) -> list[tuple[list[dic
         # the other's Python scoring holds it.
         with ThreadPoolExecutor(max_workers=2) as pool:
             return list(pool.map(lambda one: group_rows(*one), work))
+    here, there = split([size(case) for _, case, _ in work])
+    return _share(helper, here, there, lambda indexes: [work[i] for i in indexes])
+
+
+def evaluate_read(keys: list, read: Callable[[list[int]], Work]) -> list[tuple[list[dict], list[dict]]]:
+    """``group_rows`` of each group, in order; ``read(indexes)`` gives those groups' work and
+    ``keys`` name the groups from one evaluation to the next. Once a group's size is known from
+    an earlier evaluation, the helper's groups are read and sent first, and this process reads
+    its own while the helper works (sizes change little between two evaluations; a changed
+    one only makes the split less even, never the results different)."""
+    known = [_sizes.get(key) for key in keys]
+    helper = None
+    if all(known) and sum(subjects for subjects, _, _ in known) >= MIN_SUBJECTS:
+        helper = _idle_helper()
+
+    def remembered(indexes: list[int]) -> Work:
+        work = read(indexes)
+        with _lock:
+            for i, (_, case, _) in zip(indexes, work):
+                _sizes[keys[i]] = size(case)
+                _sizes.move_to_end(keys[i])
+            while len(_sizes) > SIZES_KEPT:
+                _sizes.popitem(last=False)
+        return work
+
+    if helper is None:
+        return evaluate_groups(remembered(list(range(len(keys)))))
+    here, there = split(known)
+    return _share(helper, here, there, remembered)
+
+
+def _share(helper: _Helper, here: list[int], there: list[int],
+           work_of: Callable[[list[int]], Work]) -> list[tuple[list[dict], list[dict]]]:
+    """Groups ``there`` evaluated by ``helper`` (taken by the caller, released here) while this
+    process gets and evaluates the groups ``here``."""
     try:
-        here, there = split([case for _, case, _ in work])
-        out: list = [None] * len(work)
+        out: list = [None] * (len(here) + len(there))
+        theirs = work_of(there) if there else []
         reply: dict = {}
-        asking = threading.Thread(target=_ask_rows, args=(helper, [work[i] for i in there], reply))
-        asking.start()  # the helper works while this thread evaluates its own bin
-        for i in here:
-            out[i] = group_rows(*work[i])
+        asking = threading.Thread(target=_ask_rows, args=(helper, theirs, reply))
+        asking.start()  # the helper works while this thread reads and evaluates its own groups
+        for i, one in zip(here, work_of(here) if here else []):
+            out[i] = group_rows(*one)
         asking.join()
         if "rows" not in reply:  # the helper died (killed, out of memory): do its part here
             _discard(helper)
-            reply["rows"] = _rows_of([work[i] for i in there])
+            reply["rows"] = _rows_of(theirs)
         for i, rows in zip(there, reply["rows"]):
             out[i] = rows
         return out

@@ -20,7 +20,7 @@ from collections import OrderedDict
 import polars as pl
 
 from core.cycles import cycle_bounds, quarter_of
-from core.metrics.group_eval import evaluate_groups
+from core.metrics.group_eval import evaluate_read
 from core.services.case import group_by_scheme, read_cases
 from core.store import Store
 
@@ -38,13 +38,19 @@ def evaluate_branches(store: Store, branch_codes, cycle: int, today: dt.date,
                       upto: dt.date | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(results, warnings) computed now (uncached): one engine call per scheme group."""
     groups, _ = group_by_scheme(store, list(branch_codes), cycle, today)
-    cases = read_cases(store, groups, cycle, upto=upto, frames=True)
-    for group, case in zip(groups, cases):
-        if upto is not None:  # the quarter to date (SCHEMES.md "Period results"): nothing not yet due counts
-            case["period"] = quarter_of(group.scheme.cycle_start, min(upto, cycle_bounds(group.scheme.cycle_start,
-                                                                                        cycle)[1]))
+
+    def read(indexes: list[int]) -> list:
+        chosen = [groups[i] for i in indexes]
+        cases = read_cases(store, chosen, cycle, upto=upto, frames=True)
+        for group, case in zip(chosen, cases):
+            if upto is not None:  # the quarter to date (SCHEMES.md "Period results"): nothing not yet due counts
+                case["period"] = quarter_of(group.scheme.cycle_start,
+                                            min(upto, cycle_bounds(group.scheme.cycle_start, cycle)[1]))
+        return [(group.scheme, case, group.branches[0]) for group, case in zip(chosen, cases)]
+
+    keys = [(str(store.path), g.scheme.id, tuple(g.branches), cycle, upto) for g in groups]
     results, warnings = [], []
-    for rows, notes in evaluate_groups([(g.scheme, case, g.branches[0]) for g, case in zip(groups, cases)]):
+    for rows, notes in evaluate_read(keys, read):
         results += rows
         warnings += notes
     return (pl.DataFrame(results, schema=RESULT_SCHEMA, strict=False),
