@@ -13,6 +13,7 @@ import polars as pl
 from polars.testing import assert_frame_equal
 
 from core.services.case import branch_group, read_cases
+from core.store import pg_arrow
 from core.store.bulk import large
 from tests.entry_world import TODAY, world  # noqa: F401 (fixture)
 
@@ -20,12 +21,17 @@ D = dt.date
 
 
 def _by_each_path(store, read):
-    """``read()`` on this store's paths: [DuckDB] or [PostgreSQL by ADBC, by psycopg]."""
+    """``read()`` on this store's paths: [DuckDB] or [PostgreSQL by ADBC, by psycopg, by
+    psycopg after ADBC failed to connect]."""
     frames = [read()]
     if getattr(store, "arrow", None) is not None:
-        arrow, store.arrow = store.arrow, None
+        arrow = store.arrow
         try:
+            store.arrow = None
             frames.append(read())
+            store.arrow = pg_arrow.ArrowReader("host=127.0.0.1 port=1 dbname=none connect_timeout=5", 1)
+            frames.append(read())
+            assert not store.arrow.usable
         finally:
             store.arrow = arrow
     return frames

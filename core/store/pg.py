@@ -111,13 +111,17 @@ class _Result:
         sql = to_pg(self._sql) if params else to_pg(self._sql, with_params=False)
         idle = self._cur._conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE  # not in a write
         reader = self._cur._store.arrow if idle and self._sql in LARGE else None
-        if reader is not None:
+        if reader is not None and reader.usable:
             raw.execute(f"SELECT * FROM ({sql}) AS described LIMIT 0", params or None)
             columns = raw.description or []
             if pg_arrow.usable(columns):
-                raw.close()
                 literal = psycopg.ClientCursor(self._cur._conn).mogrify(sql, params) if params else sql
-                return reader.frame(literal, columns, _schema(columns), self._cur._frames)
+                try:
+                    frame = reader.frame(literal, columns, _schema(columns), self._cur._frames)
+                    raw.close()
+                    return frame
+                except pg_arrow.Unavailable:
+                    pass
         raw.execute(sql, params or None)
         columns = raw.description or []
         rows = raw.fetchall()

@@ -51,20 +51,30 @@ def _ingestable(frame: pl.DataFrame) -> pl.DataFrame:
                               if t == pl.Null or t == pl.Categorical)
 
 
+class Unavailable(Exception):
+    """ADBC could not connect where psycopg did (say its bundled libpq lacks an auth method)."""
+
+
 class ArrowReader:
-    """A store's idle ADBC connections (each used by one read at a time), opened on demand."""
+    """A store's idle ADBC connections (each used by one read at a time), opened on demand.
+    If one cannot be opened, ``usable`` turns false and every read goes through psycopg."""
 
     def __init__(self, conninfo: str, size: int):
         self._conninfo, self._size = conninfo, size
         self._idle: list[Any] = []
         self._lock = threading.Lock()
         self._closed = False
+        self.usable = True
 
     def _get(self):
         with self._lock:
             if self._idle:
                 return self._idle.pop()
-        return adbc.connect(self._conninfo, autocommit=True)
+        try:
+            return adbc.connect(self._conninfo, autocommit=True)
+        except Exception as exc:  # noqa: BLE001 - any driver error: psycopg reads instead
+            self.usable = False
+            raise Unavailable(str(exc)) from exc
 
     def _put(self, conn) -> None:
         with self._lock:
