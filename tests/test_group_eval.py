@@ -41,13 +41,14 @@ def _totals(out) -> dict:
     return {r["subject"]: r["total"] for rows, _ in out for r in rows}
 
 
-def test_the_costliest_group_goes_first_each_to_the_side_that_finishes_it_sooner():
-    sizes = [(1000, 0, 0),        # cost 130,000 µs, send 10,000
-             (100, 200_000, 0),   # 13,000 + 120,000 = 133,000; send 1,000 + 120,000 = 121,000
-             (500, 0, 0)]         # 65,000, send 5,000
-    # 1 (133,000) here: 133,000 ≤ 0 + 133,000 + 121,000.  0 (130,000): here 263,000 > there 140,000.
-    # 2 (65,000): here 198,000 ≤ there 140,000 + 65,000 + 5,000 = 210,000.
-    assert group_eval.split(sizes) == ([1, 2], [0])
+def test_the_costliest_group_goes_first_each_to_the_side_that_finishes_it_sooner(monkeypatch):
+    monkeypatch.setattr(group_eval, "READ", {"subject": 10, "event": 0.5, "score": 0})
+    sizes = [(1000, 0, 0),        # cost 130,000 µs, send 10,000, read 10,000
+             (100, 200_000, 0),   # 13,000 + 120,000 = 133,000; send 121,000; read 1,000 + 100,000 = 101,000
+             (500, 0, 0)]         # 65,000, send 5,000, read 5,000
+    # 1 here: 133,000 + 101,000 = 234,000 ≤ 133,000 + 121,000 = 254,000 (read here, not sent).
+    # 0: here 234,000 + 140,000 = 374,000 > there 140,000.  2: here 304,000 > there 210,000.
+    assert group_eval.split(sizes) == ([1], [0, 2])
 
 
 @pytest.fixture
@@ -66,6 +67,7 @@ def test_the_helper_gives_the_rows_this_process_gives(helper, monkeypatch):
     monkeypatch.setattr(group_eval._Helper, "ask", lambda self, request: asked.append(request[0]) or ask(self, request))
     monkeypatch.setattr(group_eval, "COST", {"subject": 1, "event": 0, "score": 0})
     monkeypatch.setattr(group_eval, "SEND", {"subject": 0, "event": 0, "score": 0})
+    monkeypatch.setattr(group_eval, "READ", {"subject": 0, "event": 0, "score": 0})
     out = group_eval.evaluate_groups(_work())
     assert asked == ["rows"]  # B1 (2 members) here, B2 and B3 (1 each) in the helper
     assert out == [group_eval.group_rows(*one) for one in _work()]
@@ -76,6 +78,7 @@ def test_the_helper_gives_the_rows_this_process_gives(helper, monkeypatch):
 def test_a_helper_killed_mid_request_costs_nothing_but_time(helper, monkeypatch):
     monkeypatch.setattr(group_eval, "COST", {"subject": 1, "event": 0, "score": 0})
     monkeypatch.setattr(group_eval, "SEND", {"subject": 0, "event": 0, "score": 0})
+    monkeypatch.setattr(group_eval, "READ", {"subject": 0, "event": 0, "score": 0})
     ask = group_eval._Helper.ask
 
     def killed(self, request):
@@ -102,6 +105,7 @@ def test_a_helper_that_cannot_start_is_not_started_again(monkeypatch):
 def test_once_the_sizes_are_known_the_helpers_groups_are_read_first(helper, monkeypatch):
     monkeypatch.setattr(group_eval, "COST", {"subject": 1, "event": 0, "score": 0})
     monkeypatch.setattr(group_eval, "SEND", {"subject": 0, "event": 0, "score": 0})
+    monkeypatch.setattr(group_eval, "READ", {"subject": 0, "event": 0, "score": 0})
     work, reads = _work(), []
 
     def read(indexes):
