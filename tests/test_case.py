@@ -181,3 +181,30 @@ def test_schemes_resolved_together_match_branch_by_branch(world):
                 scheme, assignment = scheme_for_cycle(world, code, cycle, today)
                 assert (group.scheme.id, group.scheme.version) == (scheme.id, scheme.version)
                 assert group.assignment.scheme_id == assignment.scheme_id
+
+
+def test_a_county_shared_with_the_helper_process_equals_branch_by_branch(world, monkeypatch):
+    from core.metrics import group_eval
+    # Two scheme groups (B01 on the township's 季度百分制, B02 on its own 先锋 scheme), one on each
+    # side: with every cost on the members, B01 (the larger) stays here and B02 goes to the helper.
+    assign_scheme(world, ADMIN, "C01T01B02", "party-vanguard-8to2", D(2025, 3, 1))
+    approved_event(world, "M01", "miss_meeting", D(2025, 8, 3))
+    monkeypatch.setattr(group_eval, "MIN_SUBJECTS", 0)
+    monkeypatch.setattr(group_eval, "COST", {"subject": 1, "event": 0, "score": 0})
+    monkeypatch.setattr(group_eval, "SEND", {"subject": 0, "event": 0, "score": 0})
+    monkeypatch.setattr(group_eval, "READ", {"subject": 0, "event": 0, "score": 0})
+    monkeypatch.setattr(group_eval, "_sizes", group_eval.OrderedDict())
+    asked = []
+    ask = group_eval._Helper.ask
+    monkeypatch.setattr(group_eval._Helper, "ask", lambda self, request: asked.append(request[0]) or ask(self, request))
+    codes = [BRANCH, "C01T01B02"]
+    expected = branch_by_branch(world, codes, 2025)
+    try:
+        first, _ = evaluate_branches(world, codes, 2025, TODAY)  # starts the helper, evaluated here
+        assert group_eval._helper.ready.wait(60)
+        shared, _ = evaluate_branches(world, codes, 2025, TODAY)
+    finally:
+        group_eval._discard(group_eval._helper)
+    # On PostgreSQL the helper reads B02's case itself; a DuckDB file is read here and sent.
+    assert asked == ["read" if world.backend == "postgres" else "rows"]
+    assert first.equals(expected) and shared.sort("subject").equals(expected.sort("subject"))

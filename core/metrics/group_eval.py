@@ -116,22 +116,25 @@ def _cost(counts: tuple[int, int, int], rates: dict) -> float:
     return rates["subject"] * subjects + rates["event"] * events + rates["score"] * scores
 
 
-def split(sizes: list[tuple[int, int, int]]) -> tuple[list[int], list[int]]:
-    """(indexes evaluated here, indexes sent to the helper) of groups of these ``size``s: the
-    costliest group first, each to the side that finishes it sooner, counting the sending on
-    the helper's side and the reading on this one (this process reads its own groups while the
-    helper evaluates; see ``evaluate_read``)."""
+def split(sizes: list[tuple[int, int, int]], *, here_reads: bool = True,
+          helper_reads: bool = False) -> tuple[list[int], list[int]]:
+    """(indexes evaluated here, indexes given to the helper) of groups of these ``size``s: the
+    costliest group first, each to the side that finishes it sooner, counting the reading on
+    this side if it is still to be done (``here_reads``: this process reads its own groups
+    while the helper evaluates; see ``evaluate_read``) and on the helper's the sending, or its
+    own reading (``helper_reads``)."""
     here: list[int] = []
     there: list[int] = []
     loads = [0.0, 0.0]
     for i in sorted(range(len(sizes)), key=lambda i: -_cost(sizes[i], COST)):
-        own = _cost(sizes[i], COST)
-        if loads[0] + own + _cost(sizes[i], READ) <= loads[1] + own + _cost(sizes[i], SEND):
+        mine = _cost(sizes[i], COST) + (_cost(sizes[i], READ) if here_reads else 0)
+        theirs = _cost(sizes[i], COST) + _cost(sizes[i], READ if helper_reads else SEND)
+        if loads[0] + mine <= loads[1] + theirs:
             here.append(i)
-            loads[0] += own + _cost(sizes[i], READ)
+            loads[0] += mine
         else:
             there.append(i)
-            loads[1] += own + _cost(sizes[i], SEND)
+            loads[1] += theirs
     return sorted(here), sorted(there)
 
 
@@ -231,9 +234,15 @@ def helper_peak_mb() -> float:
 
 
 Work = list[tuple[Scheme, dict, str]]  # (scheme, case, branch) of each group
+Rows = list[tuple[list[dict], list[dict]]]  # group_rows of each group
 
 
-def evaluate_groups(work: Work) -> list[tuple[list[dict], list[dict]]]:
+def _rows_and_sizes(work: Work) -> tuple[Rows, list[tuple[int, int, int]]]:
+    sizes = [size(case) for _, case, _ in work]  # before group_rows sets a refused row aside
+    return _rows_of(work), sizes
+
+
+def evaluate_groups(work: Work) -> Rows:
     """``group_rows`` of each (scheme, case, branch), in order."""
     helper = _idle_helper() if sum(len(case["subjects"]) for _, case, _ in work) >= MIN_SUBJECTS else None
     if helper is None:
@@ -241,65 +250,98 @@ def evaluate_groups(work: Work) -> list[tuple[list[dict], list[dict]]]:
         # the other's Python scoring holds it.
         with ThreadPoolExecutor(max_workers=2) as pool:
             return list(pool.map(lambda one: group_rows(*one), work))
-    here, there = split([size(case) for _, case, _ in work])
-    return _share(helper, here, there, lambda indexes: [work[i] for i in indexes])
+    here, there = split([size(case) for _, case, _ in work], here_reads=False)
+    theirs = [work[i] for i in there]
+    mine, (rows, _) = _share(helper, lambda: [work[i] for i in here], ("rows", theirs),
+                             lambda: _rows_and_sizes(theirs))
+    return _placed(len(work), here, mine, there, rows)
 
 
-def evaluate_read(keys: list, read: Callable[[list[int]], Work]) -> list[tuple[list[dict], list[dict]]]:
+def evaluate_read(keys: list, read: Callable[[list[int]], Work],
+                  remote: Callable[[list[int]], tuple] | None = None) -> Rows:
     """``group_rows`` of each group, in order; ``read(indexes)`` gives those groups' work and
-    ``keys`` name the groups from one evaluation to the next. Once a group's size is known from
-    an earlier evaluation, the helper's groups are read and sent first, and this process reads
-    its own while the helper works (sizes change little between two evaluations; a changed
-    one only makes the split less even, never the results different)."""
+    ``keys`` name the groups from one evaluation to the next. Once the groups' sizes are known
+    from an earlier evaluation, the helper works while this process reads and evaluates its
+    own groups (sizes change little between two evaluations; a changed one only makes the
+    split less even, never the results different). With ``remote`` (a database server:
+    ``remote(indexes)`` gives what ``_read`` needs) the helper reads its groups itself, on a
+    connection of its own, at the same time as this process reads; otherwise they are read
+    here first and sent."""
     known = [_sizes.get(key) for key in keys]
     helper = None
     if all(known) and sum(subjects for subjects, _, _ in known) >= MIN_SUBJECTS:
         helper = _idle_helper()
 
     def remembered(indexes: list[int]) -> Work:
-        work = read(indexes)
-        with _lock:
-            for i, (_, case, _) in zip(indexes, work):
-                _sizes[keys[i]] = size(case)
-                _sizes.move_to_end(keys[i])
-            while len(_sizes) > SIZES_KEPT:
-                _sizes.popitem(last=False)
+        work = read(indexes) if indexes else []
+        _remember([keys[i] for i in indexes], [size(case) for _, case, _ in work])
         return work
 
     if helper is None:
         return evaluate_groups(remembered(list(range(len(keys)))))
-    here, there = split(known)
-    return _share(helper, here, there, remembered)
+    here, there = split(known, helper_reads=remote is not None)
+    if remote is None:
+        theirs = remembered(there)
+        request, local = ("rows", theirs), lambda: _rows_and_sizes(theirs)
+    else:
+        request, local = ("read", remote(there)), lambda: _rows_and_sizes(remembered(there))
+    mine, (rows, sizes) = _share(helper, lambda: remembered(here), request if there else None, local)
+    _remember([keys[i] for i in there], sizes)
+    return _placed(len(keys), here, mine, there, rows)
 
 
-def _share(helper: _Helper, here: list[int], there: list[int],
-           work_of: Callable[[list[int]], Work]) -> list[tuple[list[dict], list[dict]]]:
-    """Groups ``there`` evaluated by ``helper`` (taken by the caller, released here) while this
-    process gets and evaluates the groups ``here``."""
+def _remember(keys: list, sizes: list[tuple[int, int, int]]) -> None:
+    with _lock:
+        for key, counts in zip(keys, sizes):
+            _sizes[key] = counts
+            _sizes.move_to_end(key)
+        while len(_sizes) > SIZES_KEPT:
+            _sizes.popitem(last=False)
+
+
+def _placed(count: int, here: list[int], mine: Rows, there: list[int], theirs: Rows) -> Rows:
+    out: list = [None] * count
+    for i, rows in [*zip(here, mine), *zip(there, theirs)]:
+        out[i] = rows
+    return out
+
+
+def _share(helper: _Helper, work_here: Callable[[], Work], request: tuple | None,
+           local: Callable[[], tuple]) -> tuple[Rows, tuple]:
+    """(the rows of ``work_here()``, the helper's (rows, sizes) for ``request``): the helper
+    (taken by the caller, released here) works on ``request`` while this process gets its own
+    groups and evaluates them; if the helper dies, ``local()`` gives its reply here."""
     try:
-        out: list = [None] * (len(here) + len(there))
-        theirs = work_of(there) if there else []
         reply: dict = {}
-        asking = threading.Thread(target=_ask_rows, args=(helper, theirs, reply))
-        asking.start()  # the helper works while this thread reads and evaluates its own groups
-        for i, one in zip(here, work_of(here) if here else []):
-            out[i] = group_rows(*one)
+        asking = threading.Thread(target=_ask, args=(helper, request, reply))
+        asking.start()
+        mine = _rows_of(work_here())
         asking.join()
-        if "rows" not in reply:  # the helper died (killed, out of memory): do its part here
+        if "value" not in reply:  # the helper died (killed, out of memory): do its part here
             _discard(helper)
-            reply["rows"] = _rows_of(theirs)
-        for i, rows in zip(there, reply["rows"]):
-            out[i] = rows
-        return out
+            reply["value"] = local()
+        return mine, reply["value"]
     finally:
         helper.busy.release()
 
 
-def _ask_rows(helper: _Helper, work: list, reply: dict) -> None:
+def _ask(helper: _Helper, request: tuple | None, reply: dict) -> None:
     try:
-        reply["rows"] = helper.ask(("rows", work)) if work else []
+        reply["value"] = helper.ask(request) if request is not None else ([], [])
     except (OSError, EOFError, RuntimeError):  # evaluated here instead, where an error is raised as itself
         pass
+
+
+_stores: dict = {}  # the helper's own store per database URL
+
+
+def _read(url: str, groups: list, cycle: int, upto) -> Work:
+    """The helper reading its groups from a database server, as the app process would."""
+    from core.metrics.scores import group_work  # scores imports this module
+    from core.store import Store
+    if url not in _stores:
+        _stores[url] = Store(url, pool_size=2)
+    return group_work(_stores[url], groups, cycle, upto)
 
 
 def _serve() -> None:
@@ -315,7 +357,12 @@ def _serve() -> None:
         except EOFError:
             return
         try:
-            value = _rows_of(work) if kind == "rows" else peak_mb()
+            if kind == "rows":
+                value = _rows_and_sizes(work)
+            elif kind == "read":
+                value = _rows_and_sizes(_read(*work))
+            else:
+                value = peak_mb()
             _send(sink, ("ok", value))
         except Exception as exc:  # the parent raises it as the caller's error
             _send(sink, ("error", f"{type(exc).__name__}: {exc}"))

@@ -34,23 +34,28 @@ RESULT_SCHEMA = {"branch": pl.String, "subject": pl.String, "category": pl.Strin
 WARNING_SCHEMA = {"branch": pl.String, "code": pl.String, "message": pl.String, "scheme": pl.String}
 
 
+def group_work(store: Store, groups: list, cycle: int, upto: dt.date | None) -> list:
+    """(scheme, case, first branch) of each group, read as the dashboards evaluate it."""
+    cases = read_cases(store, groups, cycle, upto=upto, frames=True)
+    for group, case in zip(groups, cases):
+        if upto is not None:  # the quarter to date (SCHEMES.md "Period results"): nothing not yet due counts
+            case["period"] = quarter_of(group.scheme.cycle_start,
+                                        min(upto, cycle_bounds(group.scheme.cycle_start, cycle)[1]))
+    return [(group.scheme, case, group.branches[0]) for group, case in zip(groups, cases)]
+
+
 def evaluate_branches(store: Store, branch_codes, cycle: int, today: dt.date,
                       upto: dt.date | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(results, warnings) computed now (uncached): one engine call per scheme group."""
+    """(results, warnings) computed now (uncached): one engine call per scheme group, the
+    groups shared with the helper process (core/metrics/group_eval.py), which reads its own
+    from a database server."""
     groups, _ = group_by_scheme(store, list(branch_codes), cycle, today)
-
-    def read(indexes: list[int]) -> list:
-        chosen = [groups[i] for i in indexes]
-        cases = read_cases(store, chosen, cycle, upto=upto, frames=True)
-        for group, case in zip(chosen, cases):
-            if upto is not None:  # the quarter to date (SCHEMES.md "Period results"): nothing not yet due counts
-                case["period"] = quarter_of(group.scheme.cycle_start,
-                                            min(upto, cycle_bounds(group.scheme.cycle_start, cycle)[1]))
-        return [(group.scheme, case, group.branches[0]) for group, case in zip(chosen, cases)]
-
     keys = [(str(store.path), g.scheme.id, tuple(g.branches), cycle, upto) for g in groups]
+    # on a server the helper reads its groups itself (what group_eval._read needs)
+    remote = (lambda indexes: (store.url, [groups[i] for i in indexes], cycle, upto)) if store.backend == "postgres" else None
     results, warnings = [], []
-    for rows, notes in evaluate_read(keys, read):
+    for rows, notes in evaluate_read(keys, lambda indexes: group_work(store, [groups[i] for i in indexes], cycle, upto),
+                                     remote):
         results += rows
         warnings += notes
     return (pl.DataFrame(results, schema=RESULT_SCHEMA, strict=False),
