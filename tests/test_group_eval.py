@@ -42,6 +42,8 @@ def _totals(out) -> dict:
 
 
 def test_the_costliest_group_goes_first_each_to_the_side_that_finishes_it_sooner(monkeypatch):
+    monkeypatch.setattr(group_eval, "COST", {"subject": 130, "event": 0.6, "score": 0})
+    monkeypatch.setattr(group_eval, "SEND", {"subject": 10, "event": 0.6, "score": 0})
     monkeypatch.setattr(group_eval, "READ", {"subject": 10, "event": 0.5, "score": 0})
     sizes = [(1000, 0, 0),        # cost 130,000 µs, send 10,000, read 10,000
              (100, 200_000, 0),   # 13,000 + 120,000 = 133,000; send 121,000; read 1,000 + 100,000 = 101,000

@@ -39,13 +39,13 @@ SKIPPED = "skipped_row"  # a case row the engine refused (e.g. a category the sc
 # The dashboards' columns of a result (core.metrics.scores builds its frame on them).
 RESULT_FIELDS = ("branch", "subject", "category", "total", "grade", "stars", "rank", "flags")
 MIN_SUBJECTS = 2000  # below this a second process costs more than it saves
-# Microseconds per subject, event and entered score to evaluate, and per event and row to send
-# to the helper and back (measured at M on 2026-11-30: a 5,104-member group took 0.68 s of
-# CPU; 747,593 events 0.45 s to evaluate and 0.42 s to pickle and unpickle).
-COST = {"subject": 130, "event": 0.6, "score": 8}
-SEND = {"subject": 10, "event": 0.6, "score": 10}
-READ = {"subject": 10, "event": 0.5, "score": 3}  # a DuckDB read at M: 0.6 s for the county's case
-
+# Microseconds per subject, event and entered score: to evaluate a group, to send it to the
+# helper and back (pickles), and to read it from a DuckDB file. Measured at M on 2026-11-30:
+# a 5,104-member group took 0.68 s of CPU and 0.08 s to pickle and unpickle; 747,593 events
+# 0.55 s to evaluate, 0.42 s to pickle and unpickle and 0.4 s to read.
+COST = {"subject": 130, "event": 0.75, "score": 8}
+SEND = {"subject": 5, "event": 0.55, "score": 5}
+READ = {"subject": 10, "event": 0.5, "score": 3}
 SIZES_KEPT = 256  # groups whose last size is remembered
 _lock = threading.Lock()
 _sizes: OrderedDict = OrderedDict()  # group key → its size at its last evaluation
