@@ -191,7 +191,8 @@ def test_a_county_shared_with_the_helper_process_equals_branch_by_branch(world, 
     approved_event(world, "M01", "miss_meeting", D(2025, 8, 3))
     monkeypatch.setattr(group_eval, "MIN_SUBJECTS", 0)
     monkeypatch.setattr(group_eval, "COST", {"subject": 1, "event": 0, "score": 0})
-    monkeypatch.setattr(group_eval, "SEND", {"subject": 0, "event": 0, "score": 0})
+    monkeypatch.setattr(group_eval, "PICKLE", {"subject": 0, "event": 0, "score": 0})
+    monkeypatch.setattr(group_eval, "UNPICKLE", {"subject": 0, "event": 0, "score": 0})
     monkeypatch.setattr(group_eval, "READ", {"subject": 0, "event": 0, "score": 0})
     monkeypatch.setattr(group_eval, "_sizes", group_eval.OrderedDict())
     asked = []
@@ -208,3 +209,15 @@ def test_a_county_shared_with_the_helper_process_equals_branch_by_branch(world, 
     # On PostgreSQL the helper reads B02's case itself; a DuckDB file is read here and sent.
     assert asked == ["read" if world.backend == "postgres" else "rows"]
     assert first.equals(expected) and shared.sort("subject").equals(expected.sort("subject"))
+
+
+def test_a_scheme_group_evaluated_in_parts_gives_the_same_results(world, monkeypatch):
+    from core.metrics import scores
+    approved_event(world, "M01", "miss_meeting", D(2025, 8, 3))
+    score(world, "M11", "appraisal", "H1", grade="优秀", branch="C01T01B02")
+    codes = [BRANCH, "C01T01B02"]
+    whole, whole_warnings = evaluate_branches(world, codes, 2025, TODAY)
+    monkeypatch.setattr(scores, "PART_BRANCHES", 1)  # each branch a part of its own
+    parts, part_warnings = evaluate_branches(world, codes, 2025, TODAY)
+    assert parts.equals(whole)
+    assert sorted(part_warnings.rows()) == sorted(whole_warnings.rows())

@@ -41,16 +41,27 @@ def _totals(out) -> dict:
     return {r["subject"]: r["total"] for rows, _ in out for r in rows}
 
 
-def test_the_costliest_group_goes_first_each_to_the_side_that_finishes_it_sooner(monkeypatch):
+def test_each_group_goes_to_the_side_that_lets_both_finish_sooner(monkeypatch):
     monkeypatch.setattr(group_eval, "COST", {"subject": 130, "event": 0.6, "score": 0})
-    monkeypatch.setattr(group_eval, "SEND", {"subject": 10, "event": 0.6, "score": 0})
     monkeypatch.setattr(group_eval, "READ", {"subject": 10, "event": 0.5, "score": 0})
-    sizes = [(1000, 0, 0),        # cost 130,000 µs, send 10,000, read 10,000
-             (100, 200_000, 0),   # 13,000 + 120,000 = 133,000; send 121,000; read 1,000 + 100,000 = 101,000
-             (500, 0, 0)]         # 65,000, send 5,000, read 5,000
-    # 1 here: 133,000 + 101,000 = 234,000 ≤ 133,000 + 121,000 = 254,000 (read here, not sent).
-    # 0: here 234,000 + 140,000 = 374,000 > there 140,000.  2: here 304,000 > there 210,000.
+    monkeypatch.setattr(group_eval, "PICKLE", {"subject": 5, "event": 0.35, "score": 0})
+    monkeypatch.setattr(group_eval, "UNPICKLE", {"subject": 5, "event": 0.25, "score": 0})
+    # µs:   evaluate                    read                  pickle            unpickle
+    # A     130,000                     10,000                5,000             5,000
+    # B     13,000 + 120,000 = 133,000  1,000 + 100,000       500 + 70,000      500 + 50,000
+    # C     65,000                      5,000                 2,500             2,500
+    sizes = [(1000, 0, 0), (100, 200_000, 0), (500, 0, 0)]
+    # Read here first (evaluate_read on a file), B then A then C, loads (here, helper):
+    # B kept (234,000, 0) | sent (171,500, 355,000): kept.
+    # A kept (374,000, 0) | sent (249,000, 150,000): sent.
+    # C kept (319,000, 150,000) | sent (256,500, 225,000): sent.
     assert group_eval.split(sizes) == ([1], [0, 2])
+    # Already read (evaluate_groups): B kept (133,000, 0) | sent (70,500, 254,000): kept.
+    # A kept (263,000, 0) | sent (138,000, 140,000): sent.  C kept (203,000, 140,000) | sent (140,500, 210,000): kept.
+    assert group_eval.split(sizes, here_reads=False) == ([1, 2], [0])
+    # The helper reads its own (a server): B kept (234,000, 0) | sent (0, 234,000): kept (a tie).
+    # A kept (374,000, 0) | sent (234,000, 140,000): sent.  C kept (304,000, 140,000) | sent (234,000, 210,000): sent.
+    assert group_eval.split(sizes, helper_reads=True) == ([1], [0, 2])
 
 
 @pytest.fixture
@@ -68,7 +79,8 @@ def test_the_helper_gives_the_rows_this_process_gives(helper, monkeypatch):
     ask = group_eval._Helper.ask
     monkeypatch.setattr(group_eval._Helper, "ask", lambda self, request: asked.append(request[0]) or ask(self, request))
     monkeypatch.setattr(group_eval, "COST", {"subject": 1, "event": 0, "score": 0})
-    monkeypatch.setattr(group_eval, "SEND", {"subject": 0, "event": 0, "score": 0})
+    monkeypatch.setattr(group_eval, "PICKLE", {"subject": 0, "event": 0, "score": 0})
+    monkeypatch.setattr(group_eval, "UNPICKLE", {"subject": 0, "event": 0, "score": 0})
     monkeypatch.setattr(group_eval, "READ", {"subject": 0, "event": 0, "score": 0})
     out = group_eval.evaluate_groups(_work())
     assert asked == ["rows"]  # B1 (2 members) here, B2 and B3 (1 each) in the helper
@@ -79,7 +91,8 @@ def test_the_helper_gives_the_rows_this_process_gives(helper, monkeypatch):
 
 def test_a_helper_killed_mid_request_costs_nothing_but_time(helper, monkeypatch):
     monkeypatch.setattr(group_eval, "COST", {"subject": 1, "event": 0, "score": 0})
-    monkeypatch.setattr(group_eval, "SEND", {"subject": 0, "event": 0, "score": 0})
+    monkeypatch.setattr(group_eval, "PICKLE", {"subject": 0, "event": 0, "score": 0})
+    monkeypatch.setattr(group_eval, "UNPICKLE", {"subject": 0, "event": 0, "score": 0})
     monkeypatch.setattr(group_eval, "READ", {"subject": 0, "event": 0, "score": 0})
     ask = group_eval._Helper.ask
 
@@ -106,7 +119,8 @@ def test_a_helper_that_cannot_start_is_not_started_again(monkeypatch):
 
 def test_once_the_sizes_are_known_the_helpers_groups_are_read_first(helper, monkeypatch):
     monkeypatch.setattr(group_eval, "COST", {"subject": 1, "event": 0, "score": 0})
-    monkeypatch.setattr(group_eval, "SEND", {"subject": 0, "event": 0, "score": 0})
+    monkeypatch.setattr(group_eval, "PICKLE", {"subject": 0, "event": 0, "score": 0})
+    monkeypatch.setattr(group_eval, "UNPICKLE", {"subject": 0, "event": 0, "score": 0})
     monkeypatch.setattr(group_eval, "READ", {"subject": 0, "event": 0, "score": 0})
     work, reads = _work(), []
 
@@ -115,7 +129,8 @@ def test_once_the_sizes_are_known_the_helpers_groups_are_read_first(helper, monk
         return [work[i] for i in indexes]
     keys = ["k1", "k2", "k3"]
     assert _totals(group_eval.evaluate_read(keys, read)) == EXPECTED
-    # Sizes 2, 1, 1 members: B1 here (2 ≤ 0 + 2); B2 there (here 3 > there 1); B3 there (3 > 2).
+    # Sizes 2, 1, 1 members, loads (here, helper): B1 kept (2, 0) | sent (0, 2): kept (a tie);
+    # B2 kept (3, 0) | sent (2, 1): sent; B3 kept (3, 1) | sent (2, 2): sent.
     work = _work()
     assert _totals(group_eval.evaluate_read(keys, read)) == EXPECTED
     assert reads == [[0, 1, 2], [1, 2], [0]]

@@ -39,13 +39,14 @@ SKIPPED = "skipped_row"  # a case row the engine refused (e.g. a category the sc
 # The dashboards' columns of a result (core.metrics.scores builds its frame on them).
 RESULT_FIELDS = ("branch", "subject", "category", "total", "grade", "stars", "rank", "flags")
 MIN_SUBJECTS = 2000  # below this a second process costs more than it saves
-# Microseconds per subject, event and entered score: to evaluate a group, to send it to the
-# helper and back (pickles), and to read it from a DuckDB file. Measured at M on 2026-11-30:
-# a 5,104-member group took 0.68 s of CPU and 0.08 s to pickle and unpickle; 747,593 events
-# 0.55 s to evaluate, 0.42 s to pickle and unpickle and 0.4 s to read.
+# Microseconds per subject, event and entered score: to evaluate a group, to read it from a
+# DuckDB file, and to pickle it here and unpickle it in the helper. Measured at M on 2026-11-30:
+# a 5,104-member group took 0.68 s of CPU; 747,593 events 0.55 s to evaluate, 0.4 s to read,
+# 0.27 s to pickle and 0.16 s to unpickle.
 COST = {"subject": 130, "event": 0.75, "score": 8}
-SEND = {"subject": 5, "event": 0.55, "score": 5}
 READ = {"subject": 10, "event": 0.5, "score": 3}
+PICKLE = {"subject": 2.5, "event": 0.35, "score": 2.5}
+UNPICKLE = {"subject": 2, "event": 0.2, "score": 2}
 SIZES_KEPT = 256  # groups whose last size is remembered
 _lock = threading.Lock()
 _sizes: OrderedDict = OrderedDict()  # group key → its size at its last evaluation
@@ -119,22 +120,31 @@ def _cost(counts: tuple[int, int, int], rates: dict) -> float:
 def split(sizes: list[tuple[int, int, int]], *, here_reads: bool = True,
           helper_reads: bool = False) -> tuple[list[int], list[int]]:
     """(indexes evaluated here, indexes given to the helper) of groups of these ``size``s: the
-    costliest group first, each to the side that finishes it sooner, counting the reading on
-    this side if it is still to be done (``here_reads``: this process reads its own groups
-    while the helper evaluates; see ``evaluate_read``) and on the helper's the sending, or its
-    own reading (``helper_reads``)."""
+    costliest group first, each to the side that lets the later of the two processes finish
+    sooner. A group kept costs this process its reading (unless done: ``here_reads`` False)
+    and its evaluation. A group sent is read and pickled here first, so that delays both
+    processes, then unpickled and evaluated by the helper; on a database server
+    (``helper_reads``) the helper reads it itself instead, at the same time as this process
+    reads its own (``evaluate_read``)."""
     here: list[int] = []
     there: list[int] = []
-    loads = [0.0, 0.0]
+    loads = (0.0, 0.0)  # this process, the helper
     for i in sorted(range(len(sizes)), key=lambda i: -_cost(sizes[i], COST)):
-        mine = _cost(sizes[i], COST) + (_cost(sizes[i], READ) if here_reads else 0)
-        theirs = _cost(sizes[i], COST) + _cost(sizes[i], READ if helper_reads else SEND)
-        if loads[0] + mine <= loads[1] + theirs:
+        evaluated, read = _cost(sizes[i], COST), _cost(sizes[i], READ)
+        if helper_reads:
+            keep, send = (read + evaluated, 0.0), (0.0, read + evaluated)
+        else:
+            before = (read if here_reads else 0.0) + _cost(sizes[i], PICKLE)
+            keep = ((read if here_reads else 0.0) + evaluated, 0.0)
+            send = (before, before + _cost(sizes[i], UNPICKLE) + evaluated)
+        kept = (loads[0] + keep[0], loads[1] + keep[1])
+        sent = (loads[0] + send[0], loads[1] + send[1])
+        if max(kept) <= max(sent):
             here.append(i)
-            loads[0] += mine
+            loads = kept
         else:
             there.append(i)
-            loads[1] += theirs
+            loads = sent
     return sorted(here), sorted(there)
 
 
