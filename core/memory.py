@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import resource
+import threading
 from pathlib import Path
 
 
@@ -16,3 +17,37 @@ def peak_mb() -> float:
     except OSError:
         pass
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def _rss_mb(pid: int | str) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+class CombinedPeak:
+    """The largest memory this process and its helper (``others()``: the pids to add) held at
+    one moment, sampled every ``every`` seconds while in use (a ``with`` block). Adding the two
+    processes' own peaks would count memory they never held at once: the evaluation helper
+    peaks while the app process is still small."""
+
+    def __init__(self, others, every: float = 0.02):
+        self.others, self.every, self.mb = others, every, 0.0
+        self._stop = threading.Event()
+
+    def _sample(self) -> None:
+        while not self._stop.wait(self.every):
+            self.mb = max(self.mb, _rss_mb("self") + sum(_rss_mb(pid) for pid in self.others()))
+
+    def __enter__(self) -> "CombinedPeak":
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
