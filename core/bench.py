@@ -360,6 +360,7 @@ def _run(size: str, db: Path | str, runs: int, pages: bool) -> dict:
         finally:
             store.close()
             scores.clear()
+            group_eval.stop()  # with its connections: the import's copy needs the demo database alone
     peaks = {"reads": max(peak_mb(), round(both.mb, 1))}
     page_ms, peaks["pages"] = page_times(db, runs) if pages else ({}, 0.0)
     imported = import_times(db)  # on a copy: the demo stays as built

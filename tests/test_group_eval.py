@@ -71,8 +71,7 @@ def helper(monkeypatch):
     group_eval.evaluate_groups(_work())  # starts the helper; this one is evaluated here
     assert group_eval._helper is not None and group_eval._helper.ready.wait(60)
     yield group_eval._helper
-    if group_eval._helper is not None:
-        group_eval._discard(group_eval._helper)
+    group_eval.stop()
 
 
 def test_the_helper_gives_the_rows_this_process_gives(helper, monkeypatch):

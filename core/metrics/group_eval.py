@@ -230,6 +230,14 @@ def _discard(helper: _Helper) -> None:
     helper.close()
 
 
+def stop() -> None:
+    """Stop the helper, if one is up; its database connections close with it (``bench`` then
+    copies the demo database, which PostgreSQL allows only with no other session on it)."""
+    helper = _helper
+    if helper is not None:
+        _discard(helper)
+
+
 def helper_pid() -> int | None:
     """The helper process's id, if one is up (``bench`` samples its memory)."""
     helper = _helper
