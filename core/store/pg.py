@@ -55,6 +55,13 @@ def _polars_dtype(column) -> Any:
     return _DTYPES.get(column.type_code)
 
 
+def _statement(sql: str, params) -> tuple[str, list | None]:
+    """``sql`` in PostgreSQL's dialect, with its parameters or None: without parameters
+    psycopg reads no placeholders, so a ``%`` in the text stays as it is."""
+    params = list(params) if params else None
+    return (to_pg(sql), params) if params else (to_pg(sql, with_params=False), None)
+
+
 def _schema(columns) -> dict[str, Any]:
     return {c.name: _polars_dtype(c) for c in columns}
 
@@ -107,12 +114,11 @@ class _Result:
         """
         raw = self._cur._conn.cursor()
         raw.adapters.register_loader("numeric", TextLoader)
-        params = list(self._params) if self._params is not None else []
-        sql = to_pg(self._sql) if params else to_pg(self._sql, with_params=False)
+        sql, params = _statement(self._sql, self._params)
         idle = self._cur._conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE  # not in a write
         reader = self._cur._store.arrow if idle and self._sql in LARGE else None
         if reader is not None and reader.usable:
-            raw.execute(f"SELECT * FROM ({sql}) AS described LIMIT 0", params or None)
+            raw.execute(f"SELECT * FROM ({sql}) AS described LIMIT 0", params)
             columns = raw.description or []
             if pg_arrow.usable(columns):
                 literal = psycopg.ClientCursor(self._cur._conn).mogrify(sql, params) if params else sql
@@ -122,7 +128,7 @@ class _Result:
                     return frame
                 except pg_arrow.Unavailable:
                     pass
-        raw.execute(sql, params or None)
+        raw.execute(sql, params)
         columns = raw.description or []
         rows = raw.fetchall()
         raw.close()
@@ -153,11 +159,7 @@ class PgCursor:
 
     # -- DuckDB-like API -------------------------------------------------------
     def _run(self, sql: str, params=None):
-        params = list(params) if params is not None else []
-        if params:
-            self._raw.execute(to_pg(sql), params)
-        else:
-            self._raw.execute(to_pg(sql, with_params=False))
+        self._raw.execute(*_statement(sql, params))
         return self._raw
 
     def execute(self, sql: str, params=None) -> "PgCursor":
@@ -282,10 +284,7 @@ class PgStore(Store):
         # (server-side) cursor hands it over ``batch`` rows at a time. It needs a transaction:
         # its own, or a savepoint in the write this thread has open (whose rows it then reads).
         with self.cursor() as cur, cur._conn.transaction(), cur._conn.cursor(name="jifen_stream") as named:
-            if params:
-                named.execute(to_pg(sql), list(params))
-            else:
-                named.execute(to_pg(sql, with_params=False))
+            named.execute(*_statement(sql, params))
             while rows := named.fetchmany(batch):
                 yield rows
 
