@@ -2,16 +2,16 @@
 
 The engine scores each subject in Python, which holds the GIL: threads overlap only its
 Polars parts, so a county (12,000 members in 8 scheme groups at M) used about one core of
-two. Scheme groups are independent, so a large evaluation splits its groups in two bins of
-about equal cost and a helper process evaluates one bin while this process does the other.
-The groups with many events stay here: sending their frame would cost about as much as
-evaluating it.
+two. A branch's results are its own, so the groups (a large one in parts) are split in two
+sides of about equal cost and a helper process evaluates one side while this process does
+the other (``split`` counts what each group costs to read, send and evaluate).
 
-The helper holds no store connection (a DuckDB file allows one process): it gets
-(scheme, case) pairs and gives back the dashboard rows. It is started by the first large
-evaluation and used from the next one on, so no page waits for it to start; a small
-evaluation (one branch, a test world) never uses it. If it dies, that evaluation is done
-here and a new helper is started next time.
+On a DuckDB file the helper holds no connection (the file allows one process): it gets
+(scheme, case) pairs and gives back the dashboard rows. On a database server it reads its
+own groups on a connection of its own, at the same time as this process reads its side.
+It is started by the first large evaluation and used from the next one on, so no page waits
+for it to start; a small evaluation (one branch, a test world) never uses it. If it dies,
+that evaluation is done here and a new helper is started next time.
 """
 
 from __future__ import annotations
@@ -37,8 +37,11 @@ from core.scheme.model import Scheme
 
 MAX_DROPPED = 200  # rows refused by the engine that are set aside before giving up on a group
 SKIPPED = "skipped_row"  # a case row the engine refused (e.g. a category the scheme lacks)
-# The dashboards' columns of a result (core.metrics.scores builds its frame on them).
-RESULT_FIELDS = ("branch", "subject", "category", "total", "grade", "stars", "rank", "flags")
+# The dashboards' frames of results and warnings (core.metrics.scores builds them on these rows).
+RESULT_SCHEMA = {"branch": pl.String, "subject": pl.String, "category": pl.String, "scheme": pl.String,
+                 "total": pl.Float64, "grade": pl.String, "stars": pl.Int64, "rank": pl.Int64,
+                 "flags": pl.List(pl.String)}
+WARNING_SCHEMA = {"branch": pl.String, "code": pl.String, "message": pl.String, "scheme": pl.String}
 MIN_SUBJECTS = 2000  # below this a second process costs more than it saves
 # Microseconds per subject, event and entered score: to evaluate a group, to read it from a
 # DuckDB file, and to pickle it here and unpickle it in the helper. Measured at M on 2026-11-30:
@@ -96,7 +99,7 @@ def group_rows(scheme: Scheme, case: dict, branch: str) -> tuple[list[dict], lis
                 for subject, message in dropped]
     if output is None:
         return [], warnings
-    results = [{**{k: r.get(k) for k in RESULT_FIELDS}, "scheme": scheme.id,
+    results = [{**{k: r.get(k) for k in RESULT_SCHEMA}, "scheme": scheme.id,
                 "total": r["total"] if r["total"] is not None else r.get("subtotal")}
                for r in output["results"] if not r.get("exempt")]
     warnings += [{"branch": w.get("branch"), "code": w.get("code"), "message": w.get("message"),
@@ -291,11 +294,11 @@ def evaluate_read(keys: list, read: Callable[[list[int]], Work],
     if helper is None:
         return evaluate_groups(remembered(list(range(len(keys)))))
     here, there = split(known, helper_reads=remote is not None)
-    if remote is None:
-        theirs = remembered(there)
+    if remote is None:  # their sizes are remembered from the reply, like the helper's own reads
+        theirs = read(there) if there else []
         request, local = ("rows", theirs), lambda: _rows_and_sizes(theirs)
     else:
-        request, local = ("read", remote(there)), lambda: _rows_and_sizes(remembered(there))
+        request, local = ("read", remote(there)), lambda: _rows_and_sizes(read(there))
     mine, (rows, sizes) = _share(helper, lambda: remembered(here), request if there else None, local)
     _remember([keys[i] for i in there], sizes)
     return _placed(len(keys), here, mine, there, rows)

@@ -21,7 +21,7 @@ from dataclasses import replace
 import polars as pl
 
 from core.cycles import cycle_bounds, quarter_of
-from core.metrics.group_eval import evaluate_read
+from core.metrics.group_eval import RESULT_SCHEMA, WARNING_SCHEMA, evaluate_read
 from core.services.case import SchemeGroup, group_by_scheme, read_cases
 from core.store import Store
 
@@ -29,11 +29,6 @@ _CACHE: OrderedDict[tuple, tuple[pl.DataFrame, pl.DataFrame]] = OrderedDict()
 _CACHE_SIZE = 64
 PART_BRANCHES = 40
 _LOCK = threading.Lock()
-
-RESULT_SCHEMA = {"branch": pl.String, "subject": pl.String, "category": pl.String, "scheme": pl.String,
-                 "total": pl.Float64, "grade": pl.String, "stars": pl.Int64, "rank": pl.Int64,
-                 "flags": pl.List(pl.String)}
-WARNING_SCHEMA = {"branch": pl.String, "code": pl.String, "message": pl.String, "scheme": pl.String}
 
 
 def group_work(store: Store, groups: list, cycle: int, upto: dt.date | None) -> list:
