@@ -99,6 +99,7 @@ def score_case(scheme: Scheme, case: dict, *, explain: bool = True, period: str 
 
     outcomes: dict[tuple[str, str], list[Outcome]] = {}
     exempt: list[Outcome] = []
+    memo: dict = {}  # component values by their inputs (outcome._value)
     for sid in sorted(subjects):
         subject = subjects[sid]
         if subject.exempt:
@@ -107,7 +108,7 @@ def score_case(scheme: Scheme, case: dict, *, explain: bool = True, period: str 
             exempt.append(o)
             continue
         o = score_subject(scheme, subject, points.get(sid, {}), scores.get(sid, []), vetoes.get(sid, []), view,
-                          before.get(sid))
+                          before.get(sid), memo)
         outcomes.setdefault((subject.branch, subject.kind), []).append(o)
     return Scored(data, view, start, end, prior, warnings, scores, outcomes, exempt)
 

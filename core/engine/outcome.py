@@ -86,30 +86,38 @@ def band_text(band: Band) -> str:
 
 def score_subject(
     scheme: Scheme, subject: Subject, events: dict[str, ComponentEvents], scores: list[Score], vetoes: list[Veto],
-    view: PeriodView, before: dict[str, ComponentEvents] | None = None,
+    view: PeriodView, before: dict[str, ComponentEvents] | None = None, memo: dict | None = None,
 ) -> Outcome:
     """``events`` are those counted to P's end; ``before`` (a period result only) those
-    before P's start, so a component kept over the cycle shows what P added."""
+    before P's start, so a component kept over the cycle shows what P added. ``memo``, shared
+    by the subjects of one evaluation, holds each component value by what it is computed from
+    (``_value``)."""
+    memo = {} if memo is None else memo
     o = Outcome(subject, vetoes=vetoes)
-    o.dim_ids = tuple(c.id for c in scheme.dimensions if c.applies_to(subject.category))
-    automatic = [i for i in scheme.items.values() if i.automatic and i.granted_to(subject)]
-    for comp in scheme.components.values():
-        if not comp.applies_to(subject.category):
-            continue
+    o.dim_ids, automatic, components = _plan(scheme, subject, memo)
+    own: dict[str, list[Score]] = {}
+    for s in scores:
+        own.setdefault(s.component, []).append(s)
+    for comp in components:
         if comp.input == "items":
             auto = [i.code for i in automatic if i.component == comp.id and not (i.withheld_by_veto and vetoes)]
             withheld = [i.name for i in automatic if i.withheld_by_veto and vetoes and i.component == comp.id]
-            value = items_value(scheme, comp, events.get(comp.id), auto, subject.category, view)
-            value.lines[:0] = [f"一票否决，不给 {name}" for name in withheld]
+            mine = events.get(comp.id)
+            key = (comp.id, subject.category, tuple(auto), None if mine is None else (mine.buckets, tuple(mine.lines)))
+            value = _value(memo, key, lambda: items_value(scheme, comp, mine, auto, subject.category, view))
+            if withheld:
+                value.lines[:0] = [f"一票否决，不给 {name}" for name in withheld]
             if not view.annual and comp.periods == ("cycle",):
                 _added_in_period(scheme, comp, value, before, auto, subject.category, view)
         else:
-            rows = [s for s in scores if s.component == comp.id]
+            rows = own.get(comp.id, [])
             comp, skipped = counted_component(scheme, comp, subject.approved_on, view.cycle_begin.year)
-            value = entered_value(scheme, comp, rows, subject.category, view)
-            value.lines[:0] = skipped
-            if view.annual:  # e.g. missing_quarter, named per quarter (core/engine/entered_periods.py)
-                value.warnings.extend(missing_periods(comp, rows))
+            key = (comp.id, comp.periods, subject.category,
+                   tuple((s.period, s.value, s.grade, tuple(s.votes.items()) if s.votes else None, s.rater)
+                         for s in rows))
+            value = _value(memo, key, lambda: _entered(scheme, comp, rows, subject.category, view))
+            if skipped:
+                value.lines[:0] = skipped
         o.components[comp.id] = value
         o.explain.extend(value.lines)
         o.warnings.extend(tuple(w.split(":", 1)) for w in value.warnings)
@@ -122,6 +130,36 @@ def score_subject(
             o.redeemable = False
     _total(scheme, o)
     return o
+
+
+def _plan(scheme: Scheme, subject: Subject, memo: dict) -> tuple[tuple[str, ...], list, list]:
+    """(dimension ids, automatic items granted, components) of the subject's kind and category."""
+    key = ("plan", subject.kind, subject.category)
+    if key not in memo:
+        memo[key] = (tuple(c.id for c in scheme.dimensions if c.applies_to(subject.category)),
+                     [i for i in scheme.items.values() if i.automatic and i.granted_to(subject)],
+                     [c for c in scheme.components.values() if c.applies_to(subject.category)])
+    return memo[key]
+
+
+def _value(memo: dict, key: tuple, compute) -> ComponentValue:
+    """A component's value from ``memo``, computed on first use; a copy each time, which the
+    caller completes with the subject's own lines. ``key`` holds everything the value is
+    computed from besides the scheme and the view, which one evaluation shares: many members
+    have equal inputs (the same grades entered, the same quarter sums; at M 3,372 distinct
+    entered values of 19,530 and 7,804 items values of 18,189), and a value is exact text
+    and Decimals, the same whoever it is computed for."""
+    if key not in memo:
+        memo[key] = compute()
+    value = memo[key]
+    return ComponentValue(value.value, dict(value.periods), list(value.lines), list(value.warnings), value.period_value)
+
+
+def _entered(scheme: Scheme, comp, rows: list[Score], category, view: PeriodView) -> ComponentValue:
+    value = entered_value(scheme, comp, rows, category, view)
+    if view.annual:  # e.g. missing_quarter, named per quarter (core/engine/entered_periods.py)
+        value.warnings.extend(missing_periods(comp, rows))
+    return value
 
 
 def rate_subject(scheme: Scheme, o: Outcome, scores: list[Score], view: PeriodView) -> None:
