@@ -102,3 +102,71 @@ def test_event_line_amounts_keep_cents():
     lines = result(out)["explain"]
     assert "第1季度 其他积极发挥党员先锋模范作用，经支委会研究酌情加分 2 次，共 +3.55（2025-07-03、2025-07-09）" in lines
     assert "第1季度 缺席三会一课 −2 × 2 = −4（2025-08-01）" in lines
+
+
+def _entered_rows(scheme, subjects: list[dict], rng: random.Random) -> list[dict]:
+    """Entered scores drawn from a few values each, so that members share inputs."""
+    rows = []
+    for comp in scheme.components.values():
+        if comp.input == "items":
+            continue
+        for subject in subjects:
+            if not comp.applies_to(subject.get("category")) or rng.random() < 0.2:
+                continue
+            for period in comp.periods:
+                if rng.random() < 0.15:  # a period left without a row
+                    continue
+                row = {"subject": subject["id"], "component": comp.id, "period": period}
+                if comp.input == "grade":
+                    rows.append({**row, "grade": rng.choice(list(comp.grades))})
+                elif comp.input == "votes":
+                    rows.append({**row, "votes": {level: rng.choice((0, 1, 3)) for level in comp.levels} | {
+                        next(iter(comp.levels)): 1}})
+                else:
+                    high = comp.max_for(subject.get("category"))
+                    values = [comp.min or 0, high, (high + (comp.min or 0)) / 2] if high is not None else [0, 5, 12]
+                    for rater in (comp.raters or [None]):
+                        rows.append({**row, "value": float(rng.choice(values)), **({"rater": rater} if rater else {})})
+    return rows
+
+
+@pytest.mark.parametrize("scheme_id", [s.id for s in list_schemes()])
+def test_a_members_scoring_is_the_same_alone_or_among_others(scheme_id):
+    """A member's components, total and explanation before rating are their own: evaluated with
+    29 others whose inputs are often equal (one evaluation computes a value once per distinct
+    input, core/engine/outcome.py ``_value``) or alone, they are the same. Some members were
+    approved mid-cycle (an entered mean then skips earlier quarters) and some have a veto
+    (which withholds an automatic 基础分 where the scheme says so)."""
+    from core.engine.evaluate import score_case
+    scheme = load_scheme(scheme_id)
+    rng = random.Random(len(scheme_id))
+    case = _random_case(scheme, seed=len(scheme_id)) if any(_items(scheme, k) for k in scheme.subject_kinds) else {
+        "cycle": 2025, "events": [],
+        "subjects": [member(f"S{i:02d}", f"B{i % 3}", kind=scheme.subject_kinds[0],
+                            category=rng.choice(scheme.subject_categories or (None,))) for i in range(30)]}
+    for subject in case["subjects"][::4]:
+        subject["approved_on"] = "2025-05-20"
+    idle = {s["id"] for s in case["subjects"][24:]}  # no events: equal inputs but for a veto (S29)
+    case["events"] = [e for e in case["events"] if e["subject"] not in idle]
+    case["scores"] = _entered_rows(scheme, case["subjects"], rng)
+    start, _ = cycle_bounds(scheme.cycle_start, 2025)
+    codes = list(scheme.vetoes)
+    case["vetoes"] = [{"subject": s["id"], "item": codes[n % len(codes)], "date": (start + timedelta(days=40)).isoformat()}
+                      for n, s in enumerate(case["subjects"][1::7])] if codes else []
+
+    def scored(one: dict) -> dict:
+        return {o.subject.id: (o.total, o.subtotal, o.explain, o.warnings,
+                               {cid: (cv.value, cv.periods, cv.lines, cv.warnings) for cid, cv in o.components.items()})
+                for group in score_case(scheme, one).outcomes.values() for o in group}
+
+    together = scored(case)
+    assert len(together) == 30
+    for n, subject in enumerate(case["subjects"]):
+        if n % 4 and n % 7 != 1 and n < 24:  # the approved, the vetoed and the idle, and a few others
+            continue
+        sid = subject["id"]
+        alone = {**case, "subjects": [subject],
+                 "events": [e for e in case["events"] if e["subject"] == sid],
+                 "scores": [s for s in case["scores"] if s["subject"] == sid],
+                 "vetoes": [v for v in case["vetoes"] if v["subject"] == sid]}
+        assert scored(alone)[sid] == together[sid], sid
