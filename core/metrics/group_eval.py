@@ -44,13 +44,14 @@ RESULT_SCHEMA = {"branch": pl.String, "subject": pl.String, "category": pl.Strin
 WARNING_SCHEMA = {"branch": pl.String, "code": pl.String, "message": pl.String, "scheme": pl.String}
 MIN_SUBJECTS = 2000  # below this a second process costs more than it saves
 # Microseconds per subject, event and entered score: to evaluate a group, to read it from a
-# DuckDB file, and to pickle it here and unpickle it in the helper. Measured at M on 2026-11-30:
-# a 5,104-member group took 0.68 s of CPU; 747,593 events 0.55 s to evaluate, 0.4 s to read,
-# 0.27 s to pickle and 0.16 s to unpickle.
-COST = {"subject": 130, "event": 0.75, "score": 8}
-READ = {"subject": 10, "event": 0.5, "score": 3}
-PICKLE = {"subject": 2.5, "event": 0.35, "score": 2.5}
-UNPICKLE = {"subject": 2, "event": 0.2, "score": 2}
+# DuckDB file, and to pickle it here and unpickle it in the helper. Fitted on the 12 groups of
+# an M county on 2026-11-30 (each group's least CPU of 4 runs), e.g. the 1,449 members, 383,028
+# events and 1,327 scores of a 走访 group: 0.40 s to evaluate, 0.22 s to read, 0.08 s to pickle
+# and 0.04 s to unpickle. Reading all groups at once costs ~66 ms less per group than one by one.
+COST = {"subject": 100, "event": 0.62, "score": 7.8}
+READ = {"subject": 2.5, "event": 0.42, "score": 3.7}
+PICKLE = {"subject": 1.2, "event": 0.2, "score": 0.9}
+UNPICKLE = {"subject": 1.4, "event": 0.09, "score": 0.8}
 SIZES_KEPT = 256  # groups whose last size is remembered
 _lock = threading.Lock()
 _sizes: OrderedDict = OrderedDict()  # group key → its size at its last evaluation
