@@ -90,11 +90,23 @@ def pg_copy(cluster, template: str) -> tuple[str, str]:
     return name, _create_db(cluster, name, template)
 
 
+@pytest.fixture(scope="session")
+def duckdb_template(tmp_path_factory) -> Path:
+    """A migrated DuckDB file, made once per test process: copying it (0.08 s) is far faster than
+    migrating a new file (0.3 s), as the PostgreSQL side copies its template database."""
+    path = tmp_path_factory.mktemp("template") / "template.duckdb"
+    Store(path).close()
+    return path
+
+
 @pytest.fixture(params=STORES)
 def store_target(request, tmp_path):
-    """Where a test's fresh store lives: a DuckDB file, or a new PostgreSQL database."""
+    """Where a test's fresh store lives: a DuckDB file, or a new PostgreSQL database; both
+    copied from a migrated template."""
     if request.param == "duckdb":
-        yield tmp_path / "test.duckdb"
+        path = tmp_path / "test.duckdb"
+        shutil.copyfile(request.getfixturevalue("duckdb_template"), path)
+        yield path
         return
     cluster = request.getfixturevalue("pg_cluster")
     name, url = pg_copy(cluster, "jifen_template")
