@@ -25,7 +25,8 @@ from core.io.township import org_scope
 from core.services import ledger as ledger_service
 from core.services.publicity import open_publicity
 from core.services.results import branch_results, result_rows
-from tests.entry_world import SECRETARY, TODAY, world  # noqa: F401
+from tests.conftest import STORES, built_template, copied_store
+from tests.entry_world import SECRETARY, TODAY, build, world  # noqa: F401
 from tests.publicity_world import BRANCH, approved_event
 
 needs_font = pytest.mark.skipif(not CJK_FONT.exists(), reason="未安装 fonts-noto-cjk")
@@ -56,12 +57,12 @@ def _sheet_xml(data: bytes, index: int) -> str:
         return z.read(f"xl/worksheets/sheet{index}.xml").decode()
 
 
-@pytest.fixture
-def booked(world):
-    """The entry tests' branch (party-q100-3to1, cycle 2025 from 07-01) with a few events:
+def _book(world):
+    """``world`` (the entry tests' world, built here) is the entry tests' branch (party-q100-3to1, cycle 2025 from 07-01) with a few events:
     Q1: 张三 缺席三会一课 −2 (08-03), 张三 市级投稿 +2 (08-10), 李四 缺席三会一课 −2 (09-05);
     Q2: 李四 未按时交党费 −5 (10-15), 张三 酌情加分 +4 (10-20, note "=HYPERLINK(1)").
     Not counted: 王五's entry still waiting for review, and 王五's entry reversed."""
+    build(world)
     approved_event(world, "M01", "miss_meeting", dt.date(2025, 8, 3))
     approved_event(world, "M01", "article_city", dt.date(2025, 8, 10))
     approved_event(world, "M02", "miss_meeting", dt.date(2025, 9, 5))
@@ -73,7 +74,17 @@ def booked(world):
     ledger_service.enter_event(world, SECRETARY, "M03", "miss_meeting", dt.date(2025, 8, 20), today=TODAY)
     wrong = approved_event(world, "M03", "late_dues", dt.date(2025, 8, 21))
     ledger_service.reverse_event(world, SECRETARY, wrong, "录错了")
-    return world
+
+
+@pytest.fixture(scope="module", params=STORES)
+def booked_template(request, tmp_path_factory):
+    """``_book``'s store, built once per engine (0.5 s) and copied for each test (0.1 s)."""
+    yield from built_template(request, tmp_path_factory, _book)
+
+
+@pytest.fixture
+def booked(request, booked_template, tmp_path):
+    yield from copied_store(request, booked_template, tmp_path)
 
 
 # -- 台账 --------------------------------------------------------------------------------
