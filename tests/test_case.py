@@ -9,8 +9,8 @@ from core.engine import evaluate
 from core.scheme_assignments import NoSchemeError, assign_scheme, scheme_for_cycle
 from core.services import ledger, review
 from core.metrics.scores import RESULT_SCHEMA, branch_schemes, evaluate_branches
-from core.services.case import build_case, group_by_scheme
-from tests.entry_world import ADMIN, SECRETARY, TODAY, world  # noqa: F401 (fixture)
+from core.services.case import build_case, group_by_scheme, read_cases
+from tests.entry_world import ADMIN, OTHER_SECRETARY, SECRETARY, TODAY, world  # noqa: F401 (fixture)
 from tests.publicity_world import BRANCH, approved_event, score
 
 D = dt.date
@@ -223,3 +223,21 @@ def test_a_scheme_group_evaluated_in_parts_gives_the_same_results(world, monkeyp
     parts, part_warnings = evaluate_branches(world, codes, 2025, TODAY)
     assert parts.equals(whole)
     assert sorted(part_warnings.rows()) == sorted(whole_warnings.rows())
+
+
+def test_branches_of_two_cycle_windows_read_together_keep_their_own_events(world):
+    # B01's 季度百分制 runs 07-01..06-30 (cycle 2025: 2025-07-01..2026-06-30); from 2025-03-01 B02
+    # is on the 先锋 scheme, 01-01..12-31 (cycle 2025: 2025-01-01..2025-12-31). Read in one query,
+    # each branch gets its own window's events: B01's March event belongs to its cycle 2024.
+    assign_scheme(world, ADMIN, "C01T01B02", "party-vanguard-8to2", D(2025, 3, 1))
+    approved_event(world, "M01", "miss_meeting", D(2025, 3, 5))  # B01, cycle 2024
+    approved_event(world, "M01", "miss_meeting", D(2025, 8, 3))  # B01, cycle 2025
+    review.approve(world, OTHER_SECRETARY, [
+        ledger.enter_event(world, OTHER_SECRETARY, "M11", "study_absent", D(2025, 4, 8), today=TODAY),
+        ledger.enter_event(world, OTHER_SECRETARY, "M11", "late_dues", D(2025, 10, 9), today=TODAY)])
+    groups, _ = group_by_scheme(world, [BRANCH, "C01T01B02"], 2025, TODAY)
+    cases = read_cases(world, groups, 2025)
+    events = {group.branches: sorted((e["subject"], e["date"]) for e in case["events"])
+              for group, case in zip(groups, cases)}
+    assert events == {(BRANCH,): [("M01", "2025-08-03")],
+                      ("C01T01B02",): [("M11", "2025-04-08"), ("M11", "2025-10-09")]}
