@@ -122,6 +122,7 @@ def store(store_target):
     s.close()
 
 
+@contextmanager
 def built_template(request, tmp_path_factory, build):
     """For a module-scoped fixture parametrised on STORES: a store holding what ``build(store)``
     writes, made once per module and engine (a DuckDB file, or a PostgreSQL database closed
@@ -130,10 +131,11 @@ def built_template(request, tmp_path_factory, build):
     if request.param == "duckdb":
         target = tmp_path_factory.mktemp("world") / "world.duckdb"
         shutil.copyfile(request.getfixturevalue("duckdb_template"), target)
+        s = Store(target)
     else:
         cluster = request.getfixturevalue("pg_cluster")
         target, url = pg_copy(cluster, "jifen_template")
-    s = Store(target if request.param == "duckdb" else url)
+        s = Store(url)
     try:
         build(s)
     finally:
@@ -143,6 +145,7 @@ def built_template(request, tmp_path_factory, build):
         _drop_db(cluster, target)
 
 
+@contextmanager
 def copied_store(request, template, tmp_path):
     """A private copy of ``built_template``'s store for one test, open; closed (and dropped) after."""
     if isinstance(template, Path):

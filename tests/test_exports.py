@@ -79,12 +79,14 @@ def _book(world):
 @pytest.fixture(scope="module", params=STORES)
 def booked_template(request, tmp_path_factory):
     """``_book``'s store, built once per engine (0.5 s) and copied for each test (0.1 s)."""
-    yield from built_template(request, tmp_path_factory, _book)
+    with built_template(request, tmp_path_factory, _book) as template:
+        yield template
 
 
 @pytest.fixture
 def booked(request, booked_template, tmp_path):
-    yield from copied_store(request, booked_template, tmp_path)
+    with copied_store(request, booked_template, tmp_path) as store:
+        yield store
 
 
 # -- 台账 --------------------------------------------------------------------------------

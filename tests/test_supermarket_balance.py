@@ -11,7 +11,7 @@ import pytest
 
 from core.supermarket.balance import balance
 from core.supermarket.exchange import exchange
-from tests.market_world import ADMIN, CLERK, CLERK2, TODAY, market  # noqa: F401 (fixture)
+from tests.market_world import ADMIN, CLERK, CLERK2, TODAY, market, market_template  # noqa: F401 (fixtures)
 
 
 def test_village_4class_carries_points_over(market):

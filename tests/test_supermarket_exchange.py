@@ -12,7 +12,7 @@ from core.services.vetoes import add_veto
 from core.supermarket import goods as goods_service
 from core.supermarket.balance import balance
 from core.supermarket.exchange import exchange, undo
-from tests.market_world import ADMIN, CLERK, CLERK2, SECRETARY, TODAY, count_rows, market  # noqa: F401
+from tests.market_world import ADMIN, CLERK, CLERK2, SECRETARY, TODAY, count_rows, market, market_template  # noqa: F401
 
 
 def stock(store, goods_id):

@@ -9,7 +9,7 @@ import polars as pl
 
 from core.supermarket import reports
 from core.supermarket.exchange import exchange, undo
-from tests.market_world import CLERK, market  # noqa: F401
+from tests.market_world import CLERK, market, market_template  # noqa: F401
 
 YEAR = (dt.date(2025, 1, 1), dt.date(2025, 12, 31))
 
