@@ -313,6 +313,16 @@ def live_server(demo_path):
     yield from serve(demo_path)
 
 
+@pytest.fixture(scope="session")
+def demo_server(demo_db, tmp_path_factory):
+    """One server over a copy of the demo for the browser tests that only read it (a login
+    writes only its session), shared by a test process: a server and its first script run
+    cost 5-8 s. A test that changes data takes ``live_server``, its own."""
+    path = tmp_path_factory.mktemp("served") / "demo.duckdb"
+    shutil.copyfile(demo_db, path)
+    yield from serve(path)
+
+
 @contextmanager
 def chromium():
     """Debian's chromium under Playwright; skips with a reason where it cannot run."""

@@ -17,8 +17,8 @@ def _nav(page, title: str) -> None:
     wait_idle(page)
 
 
-def _open_windows(demo_path):
-    store = Store(demo_path)
+def _open_windows(demo_db):
+    store = Store(demo_db)  # the demo the shared server serves a copy of (it holds that file)
     # a window sent up to the township (or decided by it) is its 上级审核's, not a 公示 todo
     rows = store.all("SELECT branch_code, cycle, period FROM publicity p WHERE state = 'open' AND NOT EXISTS ("
                      "SELECT 1 FROM review_steps r WHERE r.branch_code = p.branch_code AND r.cycle = p.cycle"
@@ -30,12 +30,12 @@ def _open_windows(demo_path):
     return rows, names, shown
 
 
-def test_todo_link_opens_the_publicity_it_is_about(live_server, browser_page, demo_path):
+def test_todo_link_opens_the_publicity_it_is_about(demo_server, browser_page, demo_db):
     from playwright.sync_api import expect
 
     page = browser_page
-    rows, names, periods = _open_windows(demo_path)
-    browser_login(page, live_server, "zhen01")
+    rows, names, periods = _open_windows(demo_db)
+    browser_login(page, demo_server, "zhen01")
     for branch, cycle, period in rows:
         _nav(page, "首页")
         todo = page.get_by_text(f"{names[branch]}").filter(has_text="公示").first
@@ -50,13 +50,13 @@ def test_todo_link_opens_the_publicity_it_is_about(live_server, browser_page, de
         expect(page.locator("[data-testid=stMetric]").first).to_contain_text("公示")
 
 
-def test_every_visit_navigates(live_server, browser_page):
+def test_every_visit_navigates(demo_server, browser_page):
     """Every 查看 of 本月建议走访的支部 leads off 总览; one of each destination page is clicked
     (the links to one page differ only in their query: tests/test_links.py checks each link's branch)."""
     from playwright.sync_api import expect
 
     page = browser_page
-    browser_login(page, live_server, "zhen01")
+    browser_login(page, demo_server, "zhen01")
     _nav(page, "总览")
     links = page.get_by_role("link", name="查看")
     hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
@@ -67,6 +67,6 @@ def test_every_visit_navigates(live_server, browser_page):
         _nav(page, "总览")
         page.get_by_role("link", name="查看").nth(i).click()
         # navigation is a client-side page switch: wait for it rather than read the URL at once
-        page.wait_for_url(lambda url: url.split("?")[0] != live_server + "/overview", timeout=30_000)
+        page.wait_for_url(lambda url: url.split("?")[0] != demo_server + "/overview", timeout=30_000)
         wait_idle(page)
         expect(page.get_by_role("heading", level=1)).not_to_contain_text("总览")

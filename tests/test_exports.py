@@ -413,12 +413,12 @@ def test_compare_page_offers_the_township_report(app_as):
 
 
 @pytest.mark.browser
-def test_browser_downloads_the_ledger(live_server, browser_page, tmp_path):
+def test_browser_downloads_the_ledger(demo_server, browser_page, tmp_path):
     """The button's file is built on the click (a callable), in the server's own thread."""
     from tests.conftest import browser_login, go
 
     page = browser_page
-    browser_login(page, live_server, "shuji01")
+    browser_login(page, demo_server, "shuji01")
     # through the sidebar, not a page load: on a loaded machine the login's cookie may still be
     # on its way, and a load before it arrives starts logged out (CI once waited 90 s in vain)
     go(page, "积分结果", until=page.get_by_role("button", name="导出台账"))
