@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from core import audit
 from core.auth import User, scope_for
 from core.auth.users import get_user
 from core.scheme_assignments import scheme_for_cycle
@@ -19,8 +18,7 @@ from core.services import reminders
 from core.services.finalise import finalise
 from core.services.objections import overdue_objections
 from core.services.publicity import current_publicity
-from core.services.review_chain import approve, committee_record, record_committee, return_
-from core.services.review_steps import add_step
+from core.services.review_chain import approve, committee_record, record_committee, return_, write_submit
 from core.store import Store
 
 # Where the first branches whose cycle goes up stop, in turn (the rest go all the way to 备案):
@@ -58,18 +56,11 @@ def pass_chain(store: Store, branch_user: User, township_user: User, branch: str
 
 
 def _submit(store: Store, user: User, branch: str, cycle: int, period: str, track: str, day: dt.date) -> None:
-    """报送, written as ``review_chain.submit`` writes it, without its checks: the workflow has just
-    settled this 公示, and re-evaluating every branch's results to say so would cost the demo
-    seconds (the checks are the service tests')."""
+    """报送 without ``review_chain.submit``'s checks: the workflow has just settled this 公示,
+    and re-evaluating every branch's results to say so would cost the demo seconds (the
+    checks are the service tests')."""
     pub = current_publicity(store, branch, cycle, period, track)
-
-    def work(cur) -> None:
-        step_id, after = add_step(cur, user.username, branch, cycle, period, track, "submit", "submitted",
-                                  publicity_id=pub.id, at=dt.datetime.combine(day, dt.time(9, 0)))
-        audit.record(cur, user.username, "review.submit", entity="review_step", entity_id=step_id,
-                     org_code=branch, after=after)
-
-    store.write(work)
+    write_submit(store, user.username, branch, cycle, period, track, pub.id, dt.datetime.combine(day, dt.time(9, 0)))
 
 
 def settle(store: Store, branch_user: User, branch: str, cycle: int, publicity_id: int, start: dt.date,

@@ -148,14 +148,20 @@ def submit(store: Store, user, branch_code: str, cycle: int, period: str, track:
     if reasons:
         raise EntryError("不能报送：" + "；".join(reasons))
     pub = current_publicity(store, branch_code, cycle, period, track)
+    return write_submit(store, user.username, branch_code, cycle, period, track, pub.id, at)
 
+
+def write_submit(store: Store, username: str, branch_code: str, cycle: int, period: str, track: str,
+                 publicity_id: int, at: dt.datetime) -> int:
+    """The 报送 step of 公示 ``publicity_id`` and its audit row, in one write. ``submit`` checks
+    first; the demo, which has just settled that 公示 itself, writes it alone."""
     def work(cur) -> int:
         last = latest(cur, branch_code, cycle, period, track, EXCHANGE)
         if last is not None and last.outcome == "submitted":  # another session was quicker
             raise EntryError("已报送，等待乡镇党委审核")
-        step_id, after = add_step(cur, user.username, branch_code, cycle, period, track, "submit", "submitted",
-                                  publicity_id=pub.id, at=at)
-        audit.record(cur, user.username, "review.submit", entity="review_step", entity_id=step_id,
+        step_id, after = add_step(cur, username, branch_code, cycle, period, track, "submit", "submitted",
+                                  publicity_id=publicity_id, at=at)
+        audit.record(cur, username, "review.submit", entity="review_step", entity_id=step_id,
                      org_code=branch_code, after=after)
         return step_id
 
