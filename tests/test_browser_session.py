@@ -1,11 +1,22 @@
 """A login survives a refresh and a typed URL; a logout does not; a page outside the role is
 refused in Chinese. Chromium against `streamlit run server.py`."""
 
+import shutil
+
 import pytest
 
-from tests.conftest import DEMO_PASSWORD, wait_idle
+from tests.conftest import DEMO_PASSWORD, serve, wait_idle
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def live_server(demo_db, tmp_path_factory):
+    """One server for the module (a start and its first run cost 5-8 s): the first test logs
+    shuji01 in and out, the second (after it, in file order) then disables that account."""
+    path = tmp_path_factory.mktemp("sessions") / "demo.duckdb"
+    shutil.copyfile(demo_db, path)
+    yield from serve(path)
 
 
 def _login_form(page, username):
