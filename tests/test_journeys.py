@@ -49,6 +49,10 @@ DASHBOARDS = {"总览": "overview", "支部对比": "compare", "积分分布": "
               "趋势": "trends", "成员档案": "member_file"}
 TALL = 4200  # Streamlit scrolls inside its own container: a tall window shows the whole page
 OBJECTION = "对缺席组织生活的扣分有异议，当天已向书记请假"
+# every chart on the page has its canvas (or svg) laid out: the screenshot then shows it drawn
+# (a fixed 800 ms wait per dashboard cost 10 s of the township's journey)
+CHARTS_DRAWN = """() => [...document.querySelectorAll('[data-testid=stVegaLiteChart]')].every(
+    c => [...c.querySelectorAll('canvas, svg')].some(e => e.getBoundingClientRect().width > 0))"""
 
 
 # -- preparing the demo before the server opens it ----------------------------------------
@@ -246,7 +250,8 @@ def test_township_overview_alert_review_and_report(world, open_page):
             visit(page, title)
             if key != "member_file":  # 成员档案 draws its chart only once a member has results
                 expect(page.locator("[data-testid=stVegaLiteChart]").first).to_be_visible()
-            page.wait_for_timeout(800)  # vega draws after the script run ends
+            page.wait_for_function(CHARTS_DRAWN)  # vega draws after the script run ends
+            page.wait_for_timeout(150)  # and paints its marks on the next frames
             finish(page, f"{key}-{width}", f"{title}（{width}px）")
     page.set_viewport_size({"width": 1400, "height": 1000})
 
