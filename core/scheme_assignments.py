@@ -146,6 +146,26 @@ def scheme_for(store: Store, branch_code: str, on_date: dt.date, track: str = "p
     return resolve_scheme(assignment.scheme_id, overrides), assignment
 
 
+def _assignment_rows(store: Store, branch_codes: list[str], tracks: list[str]) -> list[tuple]:
+    """(branch, track, assignment columns…) of every assignment up the tree of the branches, in
+    the order ``Assignments`` picks from."""
+    return store.all(
+        """
+        SELECT b.code, a.track, a.id, a.org_code, a.name, a.scheme_id, a.scheme_version, a.overrides,
+               a.from_date, a.assigned_by, a.reason, a.version_label
+        FROM (SELECT code, path FROM orgs WHERE code = ANY(?)) b
+        JOIN (SELECT sa.id, sa.org_code, sa.scheme_id, sa.scheme_version, sa.overrides, sa.from_date,
+                     sa.assigned_by, sa.reason, sa.version_label, coalesce(sa.track, 'party') AS track,
+                     o.name, o.path
+              FROM scheme_assignments sa JOIN orgs o ON o.code = sa.org_code
+              WHERE coalesce(sa.track, 'party') = ANY(?)) a
+          ON starts_with(b.path, a.path)  -- a's organisation is b or one of its ancestors
+        ORDER BY b.code, length(a.path) DESC, a.from_date DESC, a.id DESC
+        """,
+        [branch_codes, tracks],
+    )
+
+
 class Assignments:
     """Every assignment up the tree of the given branches, read in one query and picked as
     ``assignment_for`` picks (nearest organisation, then latest ``from_date``, then highest
@@ -153,21 +173,18 @@ class Assignments:
     pairs the asked branches with the organisations that have an assignment (a few), not
     with every organisation: at L (12,000 organisations) that took 1.7 s, now 0.02 s."""
 
-    def __init__(self, store: Store, branch_codes: list[str], track: str = "party"):
+    def __init__(self, store: Store, branch_codes: list[str], track: str = "party", rows=None):
         self.rows: dict[str, list[tuple]] = {}
-        for code, *row in store.all(
-            """
-            SELECT b.code, a.id, a.org_code, a.name, a.scheme_id, a.scheme_version, a.overrides, a.from_date,
-                   a.assigned_by, a.reason, a.version_label
-            FROM (SELECT code, path FROM orgs WHERE code = ANY(?)) b
-            JOIN (SELECT sa.*, o.name, o.path FROM scheme_assignments sa JOIN orgs o ON o.code = sa.org_code
-                  WHERE coalesce(sa.track, 'party') = ?) a
-              ON starts_with(b.path, a.path)  -- a's organisation is b or one of its ancestors
-            ORDER BY b.code, length(a.path) DESC, a.from_date DESC, a.id DESC
-            """,
-            [branch_codes, track],
-        ):
+        for code, _, *row in _assignment_rows(store, branch_codes, [track]) if rows is None else rows:
             self.rows.setdefault(code, []).append(row)
+
+    @classmethod
+    def of_tracks(cls, store: Store, branch_codes: list[str], tracks) -> dict[str, "Assignments"]:
+        """Each track's assignments of the branches, in one query (one round trip, not one per track)."""
+        rows: dict[str, list[tuple]] = {track: [] for track in tracks}
+        for row in _assignment_rows(store, branch_codes, list(tracks)):
+            rows[row[1]].append(row)
+        return {track: cls(store, branch_codes, track, rows[track]) for track in tracks}
 
     def on(self, branch_code: str, day: dt.date) -> tuple[Scheme, Assignment] | None:
         """As ``scheme_for``; None where no assignment is in force."""

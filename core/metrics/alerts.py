@@ -222,7 +222,7 @@ def backfill(store: Store, scope: Scope, flt: Filter, months: int = 3) -> list[A
 
 def _assignments(store: Store, branches, tracks=TRACKS) -> dict[str, Assignments]:
     """Each track's assignments of ``branches``, one query per track."""
-    return {track: Assignments(store, sorted(branches), track) for track in tracks}
+    return Assignments.of_tracks(store, sorted(branches), tracks)
 
 
 def all_alerts(store: Store, scope: Scope, flt: Filter) -> list[Alert]:
