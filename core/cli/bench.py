@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 
 from core.cli import db_target, fail
-from core.demo import SIZES
 from core.store import is_server_url
 
 BACKENDS = ("duckdb", "postgres", "both")
@@ -18,7 +17,7 @@ BACKENDS = ("duckdb", "postgres", "both")
 
 def register(sub) -> None:
     p = sub.add_parser("bench", help="统计看板性能测试（输出 JSON）")
-    p.add_argument("--size", choices=SIZES, default="S", help="演示数据规模（未指定 --db 时生成）")
+    p.add_argument("--size", default="S", help="演示数据规模 S、M 或 L（未指定 --db 时生成）")  # checked by the demo (core/cli/db.py)
     p.add_argument("--db", type=db_target, default=None,
                    help="已有的数据库：DuckDB 文件或 postgresql:// 地址（不指定则生成临时演示库）")
     p.add_argument("--backend", choices=BACKENDS, default=None,
@@ -28,6 +27,11 @@ def register(sub) -> None:
 
 
 def bench(args) -> int:
+    from core import demo
+    try:
+        demo.check_size(args.size)
+    except ValueError as exc:
+        return fail(exc)
     runs = max(1, args.runs)
     on_server = args.db is not None and is_server_url(str(args.db))
     backend = args.backend or ("postgres" if on_server else "duckdb")

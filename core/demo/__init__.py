@@ -36,11 +36,15 @@ DEMO_USERS = [
 ]
 
 
+def check_size(size: str) -> None:
+    if size not in demo_orgs.SIZES:
+        raise ValueError(f"未知规模：{size}（可选 {'/'.join(SIZES)}）")
+
+
 def generate(store: Store, size: str = "S", seed: int = 2026, today: dt.date | None = None,
              progress=None) -> dict[str, int]:
     """Fill an empty store with the demo organisation, members and users."""
-    if size not in demo_orgs.SIZES:
-        raise ValueError(f"未知规模：{size}（可选 S/M/L）")
+    check_size(size)
     if store.scalar("SELECT count(*) FROM orgs"):
         raise ValueError("数据库中已有组织数据，演示数据只能写入空数据库")
     today = today or dt.date.today()
