@@ -7,26 +7,26 @@ import threading
 from pathlib import Path
 
 
-def peak_mb() -> float:
-    """This process's peak resident memory. VmHWM, not ru_maxrss: a child started by fork
-    and exec keeps its parent's ru_maxrss, so a small child would report its parent's peak."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return round(int(line.split()[1]) / 1024, 1)
-    except OSError:
-        pass
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-
-
-def _rss_mb(pid: int | str) -> float:
+def _status_mb(pid: int | str, field: str) -> float | None:
+    """A memory field of ``/proc/<pid>/status`` in MB (None where it cannot be read)."""
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1]) / 1024
     except OSError:
         pass
-    return 0.0
+    return None
+
+
+def peak_mb() -> float:
+    """This process's peak resident memory. VmHWM, not ru_maxrss: a child started by fork
+    and exec keeps its parent's ru_maxrss, so a small child would report its parent's peak."""
+    peak = _status_mb("self", "VmHWM")
+    return round(peak if peak is not None else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def _rss_mb(pid: int | str) -> float:
+    return _status_mb(pid, "VmRSS") or 0.0
 
 
 class CombinedPeak:
