@@ -51,3 +51,36 @@ def test_a_frame_of_events_is_checked_the_same_way():
         evaluate(load_scheme("village-zhangji"), case)
     field, row, message = caught.value.field, caught.value.row, str(caught.value)
     assert (field, row) == ("events.date", 2) and "日期格式错误" in message
+
+
+@pytest.mark.parametrize(("events", "field", "row", "words"), [
+    # party-rural-80-20: public_good is a range item of 5..10 points. The item's first event is
+    # in range and its third is not: the third row is named, not the item's first.
+    ([ev("A", "public_good", "2025-03-01", points=6), ev("A", "public_good", "2025-03-02", points=10),
+      ev("A", "public_good", "2025-03-03", points=11)], "events.points", 2, "区间项目 public_good"),
+    # the same, a later row left without points
+    ([ev("A", "public_good", "2025-03-01", points=6), ev("A", "public_good", "2025-03-02")],
+     "events.points", 1, "必须填写分值"),
+    # a fixed item (suggestion, 5 points) given points only on its second event
+    ([ev("A", "suggestion", "2025-03-01"), ev("A", "suggestion", "2025-03-02", points=5)],
+     "events.points", 1, "固定分值项目 suggestion"),
+    # a fraction on the second event of an item counted per occurrence
+    ([ev("A", "suggestion", "2025-03-01"), ev("A", "suggestion", "2025-03-02", count=2.5)],
+     "events.count", 1, "按次计分，次数应为整数: 2.5"),
+    # a range failure (row 0) comes before a fractional count (row 1) in the order of the checks,
+    # and an unknown member (row 2) before both
+    ([ev("A", "public_good", "2025-03-01", points=4), ev("A", "suggestion", "2025-03-02", count=1.5),
+      ev("Z", "suggestion", "2025-03-03")], "events.subject", 2, "未知对象 Z"),
+])
+def test_a_later_row_of_an_item_is_named_when_its_first_row_is_good(events, field, row, words):
+    got = refusal("party-rural-80-20", [member("A"), member("B")], events)
+    assert got[:2] == (field, row) and words in got[2], got
+
+
+def test_an_item_of_one_kind_is_refused_on_the_first_member_of_another_kind():
+    # village-zhangji: rescue is for residents. Two residents' rescues (rows 0 and 2) pass; the
+    # family's (row 1) is refused, and the unit's (row 3) comes after it.
+    events = [ev("R", "rescue", "2025-03-01"), ev("H", "rescue", "2025-03-02"), ev("R2", "rescue", "2025-03-03"),
+              ev("U", "rescue", "2025-03-04")]
+    subjects = [PERSON, HOUSE, member("R2", "V1", kind="resident"), member("U", "V1", kind="unit")]
+    assert refusal("village-zhangji", subjects, events)[:2] == ("events.item", 1)

@@ -252,9 +252,11 @@ def _typed_frame(df: pl.DataFrame) -> pl.DataFrame:
 
 
 def _check_events(scheme: Scheme, subjects: dict[str, Subject], df: pl.DataFrame) -> None:
-    """Semantic checks against the scheme, vectorised over the whole frame."""
-    known = pl.DataFrame({"subject": list(subjects), "_kind": [s.kind for s in subjects.values()]},
-                         schema={"subject": pl.String, "_kind": pl.String})
+    """Semantic checks against the scheme, each giving its first bad row. One pass over the
+    events gives each item's first rows and its least and greatest points, and the item
+    checks run on those (a county's 800k events have a few dozen items); the members are
+    looked up by id. Only the events of an item that some of the case's kinds may not earn
+    are joined to their members' kinds (none, in most schemes)."""
     items = list(scheme.items.values())
     table = pl.DataFrame(
         {
@@ -266,30 +268,39 @@ def _check_events(scheme: Scheme, subjects: dict[str, Subject], df: pl.DataFrame
         },
         schema={"item": pl.String, "_range": pl.Boolean, "_min": pl.Int64, "_max": pl.Int64, "_per_unit": pl.Boolean},
     )
-    pairs = pl.DataFrame(
-        [(i.code, k) for i in items for k in i.kinds], schema={"item": pl.String, "_kind": pl.String},
-        orient="row",
-    ).with_columns(pl.lit(True).alias("_ok"))
-    joined = (df.join(known, on="subject", how="left").join(table, on="item", how="left")
-              .join(pairs, on=["item", "_kind"], how="left"))
+    row, points = pl.col("row"), pl.col("points")
+    per_item = df.group_by("item").agg(
+        row.min().alias("_first"),
+        row.filter(points.is_not_null()).min().alias("_valued"),
+        points.is_null().any().alias("_blank"),
+        points.min().alias("_low"),
+        points.max().alias("_high"),
+        row.filter(pl.col("count") % SCALE != 0).min().alias("_fraction"),
+    ).join(table, on="item", how="left")
     automatic = [i.code for i in items if i.automatic]
-    range_points = pl.col("points").is_null() | (pl.col("points") < pl.col("_min")) | (pl.col("points") > pl.col("_max"))
-    # Each check's first bad row, all in one pass over the events; reported in this order.
-    # Only a per-unit item (hours of service, workers) may count a fraction; occurrences are whole.
+    ranged = pl.col("_range") & (pl.col("_blank") | (pl.col("_low") < pl.col("_min")) | (pl.col("_high") > pl.col("_max")))
+    # Reported in this order. Only a per-unit item (hours of service, workers) may count a
+    # fraction; occurrences are whole. An item's first row may be in range: its first bad
+    # row is found below.
     checks = {
-        "subject": pl.col("_kind").is_null(),
-        "item": pl.col("_range").is_null(),
-        "kind": pl.col("_ok").is_null(),
-        "automatic": pl.col("item").is_in(automatic),
-        "fixed": ~pl.col("_range") & pl.col("points").is_not_null(),
-        "range": pl.col("_range") & range_points,
-        "whole": ~pl.col("_per_unit") & (pl.col("count") % SCALE != 0),
+        "item": (pl.col("_range").is_null(), "_first"),
+        "automatic": (pl.col("item").is_in(automatic), "_first"),
+        "fixed": (~pl.col("_range") & pl.col("_valued").is_not_null(), "_valued"),
+        "range": (ranged, "_first"),
+        "whole": (~pl.col("_per_unit") & pl.col("_fraction").is_not_null(), "_fraction"),
     }
-    first = joined.select(pl.col("row").filter(mask).min().alias(name) for name, mask in checks.items()).row(0, named=True)
-    name, row = next(((name, row) for name, row in first.items() if row is not None), (None, None))
-    if row is None:
+    first = per_item.select(pl.col(at).filter(mask).min().alias(name) for name, (mask, at) in checks.items()).row(0, named=True)
+    first = {"subject": df.filter(~pl.col("subject").is_in(list(subjects)))["row"].min(),
+             "item": first.pop("item"), "kind": _wrong_kind(items, subjects, df), **first}
+    name = next((name for name, at in first.items() if at is not None), None)
+    if name is None:
         return
-    r = _at_row(joined, row)
+    row = first[name]
+    if name == "range":
+        bounds = per_item.filter(ranged).select("item", "_min", "_max")
+        row = (df.join(bounds, on="item")
+               .filter(points.is_null() | (points < pl.col("_min")) | (points > pl.col("_max")))["row"].min())
+    r = _at_row(df, row)
     if name == "subject":
         raise CaseError("events.subject", row, f"未知对象 {r['subject']}")
     code = r["item"]
@@ -297,7 +308,7 @@ def _check_events(scheme: Scheme, subjects: dict[str, Subject], df: pl.DataFrame
         hint = "（这是一票否决事项，请写入 vetoes）" if code in scheme.vetoes else ""
         raise CaseError("events.item", row, f"方案 {scheme.id} 中没有项目 {code}{hint}")
     if name == "kind":
-        raise CaseError("events.item", row, f"项目 {code} 不适用于对象类型 {r['_kind']}")
+        raise CaseError("events.item", row, f"项目 {code} 不适用于对象类型 {subjects[r['subject']].kind}")
     if name == "automatic":
         raise CaseError("events.item", row, f"项目 {code} 每周期自动给分，不能录入")
     item = scheme.items[code]
@@ -306,6 +317,21 @@ def _check_events(scheme: Scheme, subjects: dict[str, Subject], df: pl.DataFrame
     if name == "range":
         raise CaseError("events.points", row, f"区间项目 {item.code} 必须填写分值 ({fmt(item.min)}..{fmt(item.max)})")
     raise CaseError("events.count", row, f"项目 {code} 按次计分，次数应为整数: {fmt(unscaled(r['count']))}")
+
+
+def _wrong_kind(items: list, subjects: dict[str, Subject], df: pl.DataFrame) -> int | None:
+    """The first event of an item its member's kind may not earn (e.g. a 党员 item entered for
+    a household), looking only at the items some kind of the case may not earn."""
+    present = {s.kind for s in subjects.values()}
+    narrow = [i.code for i in items if not present <= set(i.kinds)]
+    if not narrow:
+        return None
+    known = pl.DataFrame({"subject": list(subjects), "_kind": [s.kind for s in subjects.values()]},
+                         schema={"subject": pl.String, "_kind": pl.String})
+    allowed = pl.DataFrame([(i.code, k) for i in items for k in i.kinds],
+                           schema={"item": pl.String, "_kind": pl.String}, orient="row")
+    return (df.filter(pl.col("item").is_in(narrow)).join(known, on="subject")
+            .join(allowed, on=["item", "_kind"], how="anti")["row"].min())
 
 
 def _scores(scheme: Scheme, case: dict, subjects: dict[str, Subject]) -> list[Score]:
