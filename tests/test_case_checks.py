@@ -84,3 +84,20 @@ def test_an_item_of_one_kind_is_refused_on_the_first_member_of_another_kind():
               ev("U", "rescue", "2025-03-04")]
     subjects = [PERSON, HOUSE, member("R2", "V1", kind="resident"), member("U", "V1", kind="unit")]
     assert refusal("village-zhangji", subjects, events)[:2] == ("events.item", 1)
+
+
+def test_equal_entries_are_each_kept_and_each_checked_for_their_own_member():
+    # party-stars-10: 职业道德 is entered for 事业单位 members only, 0..1 a month. A (事业单位) and
+    # B (事业单位) get the same M3 entry and both keep it; C (机关) gets the same entry too, and is
+    # refused at its own row (2), though rows 0 and 1 with equal fields passed.
+    people = [member("A", category="事业单位"), member("B", category="事业单位"), member("C", category="机关")]
+    same = {"component": "职业道德", "period": "M3", "value": 1}
+    out = run("party-stars-10", people[:2], scores=[{"subject": "A", **same}, {"subject": "B", **same}])
+    assert [r["components"]["职业道德"] for r in out["results"]] == [1, 1]  # 1 point in M3, the only month entered
+    with pytest.raises(CaseError) as caught:
+        run("party-stars-10", people, scores=[{"subject": s, **same} for s in "ABC"])
+    assert (caught.value.field, caught.value.row) == ("scores.component", 2) and "不适用于类别 机关" in str(caught.value)
+    # the same fields entered twice for one member are a duplicate, named at the second row
+    with pytest.raises(CaseError) as caught:
+        run("party-stars-10", people[:1], scores=[{"subject": "A", **same}, {"subject": "A", **same}])
+    assert (caught.value.field, caught.value.row) == ("scores.period", 1) and "重复录入" in str(caught.value)

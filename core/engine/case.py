@@ -337,58 +337,79 @@ def _wrong_kind(items: list, subjects: dict[str, Subject], df: pl.DataFrame) -> 
 def _scores(scheme: Scheme, case: dict, subjects: dict[str, Subject]) -> list[Score]:
     out: list[Score] = []
     seen: set[tuple] = set()
+    checked: dict[tuple, tuple] = {}  # a row's fields and category → what _score_fields made of them
     for i, row in enumerate(_rows(case, "scores")):
         sid = _text(row.get("subject"), "scores.subject", i)
         if sid not in subjects:
             raise CaseError("scores.subject", i, f"未知对象 {sid}")
-        subject = subjects[sid]
-        cid = _text(row.get("component"), "scores.component", i)
-        comp = scheme.components.get(cid)
-        if comp is None or comp.input == "items":
-            names = ", ".join(c.id for c in scheme.components.values() if c.input != "items")
-            raise CaseError("scores.component", i, f"方案 {scheme.id} 中没有录入型组成部分 {cid}（可选: {names}）")
-        if not comp.applies_to(subject.category):
-            raise CaseError("scores.component", i, f"{cid} 不适用于类别 {subject.category}")
-        period = row.get("period") or "cycle"
-        if period not in PERIODS:
-            period = period_of(scheme.cycle_start, _date(period, "scores.period", i), comp.periods)
-        if period not in comp.periods:
-            raise CaseError("scores.period", i, f"{cid} 的期间应为 {'/'.join(comp.periods)}，实为 {period}")
-        value = grade = votes = rater = None
-        if comp.input in ("score", "rater"):
-            if row.get("value") is None:
-                raise CaseError("scores.value", i, f"{cid} 需要填写分值")
-            value = _number(row.get("value"), "scores.value", i)
-            high = comp.max_for(subject.category)
-            if (comp.min is not None and value < comp.min) or (high is not None and value > high):
-                raise CaseError("scores.value", i, f"{cid} 的分值应在 {fmt(comp.min or 0)}..{fmt(high)} 之间: {fmt(value)}")
-        if comp.input == "rater":
-            rater = row.get("rater")
-            if rater not in comp.raters:
-                raise CaseError("scores.rater", i, f"评分人应为 {'/'.join(comp.raters)}: {rater!r}")
-        if comp.input == "grade":
-            grade = row.get("grade")
-            if grade not in comp.grades:
-                raise CaseError("scores.grade", i, f"等次应为 {'/'.join(comp.grades)}: {grade!r}")
-        if comp.input == "votes":
-            votes = row.get("votes")
-            if not isinstance(votes, dict) or not votes:
-                raise CaseError("scores.votes", i, "应为 {票档: 票数} 对象")
-            counted: dict[str, int] = {}
-            for level, count in votes.items():
-                if level not in comp.levels and level not in comp.level_aliases:
-                    raise CaseError("scores.votes", i, f"未知票档 {level}（可选: {'/'.join(comp.levels)}）")
-                if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-                    raise CaseError("scores.votes", i, f"票数应为非负整数: {level}={count!r}")
-                target = comp.level_aliases.get(level, level)  # e.g. 一般 counted as 合格
-                counted[target] = counted.get(target, 0) + count
-            votes = counted
+        category = subjects[sid].category
+        value = row.get("value")
+        # A county's 19,530 entries repeat a few thousand (component, period, grade or value)
+        # combinations: each is checked once. A vote tally (a dict) is checked every time.
+        key = (row.get("component"), category, row.get("period"), type(value), value, row.get("grade"),
+               row.get("rater")) if row.get("votes") is None else None
+        try:
+            fields = checked.get(key) if key is not None else None
+        except TypeError:  # an unhashable field: checked below, where it is refused by name
+            key = fields = None
+        if fields is None:
+            fields = _score_fields(scheme, row, category, i)
+            if key is not None:
+                checked[key] = fields
+        cid, period, value, grade, votes, rater = fields
         key = (sid, cid, period, rater)
         if key in seen:
             raise CaseError("scores.period", i, f"重复录入: {sid} {cid} {period}{' ' + rater if rater else ''}")
         seen.add(key)
         out.append(Score(i, sid, cid, period, value, grade, votes, rater))
     return out
+
+
+def _score_fields(scheme: Scheme, row: dict, category: str | None, i: int) -> tuple:
+    """(component, period, value, grade, votes, rater) of entry ``i``, checked against the scheme
+    and the member's category."""
+    cid = _text(row.get("component"), "scores.component", i)
+    comp = scheme.components.get(cid)
+    if comp is None or comp.input == "items":
+        names = ", ".join(c.id for c in scheme.components.values() if c.input != "items")
+        raise CaseError("scores.component", i, f"方案 {scheme.id} 中没有录入型组成部分 {cid}（可选: {names}）")
+    if not comp.applies_to(category):
+        raise CaseError("scores.component", i, f"{cid} 不适用于类别 {category}")
+    period = row.get("period") or "cycle"
+    if period not in PERIODS:
+        period = period_of(scheme.cycle_start, _date(period, "scores.period", i), comp.periods)
+    if period not in comp.periods:
+        raise CaseError("scores.period", i, f"{cid} 的期间应为 {'/'.join(comp.periods)}，实为 {period}")
+    value = grade = votes = rater = None
+    if comp.input in ("score", "rater"):
+        if row.get("value") is None:
+            raise CaseError("scores.value", i, f"{cid} 需要填写分值")
+        value = _number(row.get("value"), "scores.value", i)
+        high = comp.max_for(category)
+        if (comp.min is not None and value < comp.min) or (high is not None and value > high):
+            raise CaseError("scores.value", i, f"{cid} 的分值应在 {fmt(comp.min or 0)}..{fmt(high)} 之间: {fmt(value)}")
+    if comp.input == "rater":
+        rater = row.get("rater")
+        if rater not in comp.raters:
+            raise CaseError("scores.rater", i, f"评分人应为 {'/'.join(comp.raters)}: {rater!r}")
+    if comp.input == "grade":
+        grade = row.get("grade")
+        if grade not in comp.grades:
+            raise CaseError("scores.grade", i, f"等次应为 {'/'.join(comp.grades)}: {grade!r}")
+    if comp.input == "votes":
+        votes = row.get("votes")
+        if not isinstance(votes, dict) or not votes:
+            raise CaseError("scores.votes", i, "应为 {票档: 票数} 对象")
+        counted: dict[str, int] = {}
+        for level, count in votes.items():
+            if level not in comp.levels and level not in comp.level_aliases:
+                raise CaseError("scores.votes", i, f"未知票档 {level}（可选: {'/'.join(comp.levels)}）")
+            if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+                raise CaseError("scores.votes", i, f"票数应为非负整数: {level}={count!r}")
+            target = comp.level_aliases.get(level, level)  # e.g. 一般 counted as 合格
+            counted[target] = counted.get(target, 0) + count
+        votes = counted
+    return cid, period, value, grade, votes, rater
 
 
 def normalise_case(scheme: Scheme, case: dict) -> Case:
