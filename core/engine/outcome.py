@@ -94,21 +94,22 @@ def score_subject(
     (``_value``)."""
     memo = {} if memo is None else memo
     o = Outcome(subject, vetoes=vetoes)
-    o.dim_ids, automatic, components = _plan(scheme, subject, memo)
+    o.dim_ids, components = _plan(scheme, subject, memo)
     own: dict[str, list[Score]] = {}
     for s in scores:
         own.setdefault(s.component, []).append(s)
-    for comp in components:
+    for comp, auto, kept, withheld in components:
         if comp.input == "items":
-            auto = [i.code for i in automatic if i.component == comp.id and not (i.withheld_by_veto and vetoes)]
-            withheld = [i.name for i in automatic if i.withheld_by_veto and vetoes and i.component == comp.id]
+            granted = kept if vetoes else auto
             mine = events.get(comp.id)
-            key = (comp.id, subject.category, tuple(auto), None if mine is None else (mine.buckets, tuple(mine.lines)))
-            value = _value(memo, key, lambda: items_value(scheme, comp, mine, auto, subject.category, view))
-            if withheld:
+            key = (comp.id, subject.category, granted, None if mine is None else (mine.buckets, tuple(mine.lines)))
+            value = _value(memo, key, lambda: items_value(scheme, comp, mine, list(granted), subject.category, view))
+            if vetoes and withheld:
+                value = _copy(value)
                 value.lines[:0] = [f"一票否决，不给 {name}" for name in withheld]
             if not view.annual and comp.periods == ("cycle",):
-                _added_in_period(scheme, comp, value, before, auto, subject.category, view)
+                value = _copy(value)
+                _added_in_period(scheme, comp, value, before, list(granted), subject.category, view)
         else:
             rows = own.get(comp.id, [])
             comp, skipped = counted_component(scheme, comp, subject.approved_on, view.cycle_begin.year)
@@ -117,6 +118,7 @@ def score_subject(
                          for s in rows))
             value = _value(memo, key, lambda: _entered(scheme, comp, rows, subject.category, view))
             if skipped:
+                value = _copy(value)
                 value.lines[:0] = skipped
         o.components[comp.id] = value
         o.explain.extend(value.lines)
@@ -132,27 +134,38 @@ def score_subject(
     return o
 
 
-def _plan(scheme: Scheme, subject: Subject, memo: dict) -> tuple[tuple[str, ...], list, list]:
-    """(dimension ids, automatic items granted, components) of the subject's kind and category."""
+def _plan(scheme: Scheme, subject: Subject, memo: dict) -> tuple[tuple[str, ...], list[tuple]]:
+    """(dimension ids, components) of the subject's kind and category; each component comes
+    with the automatic items it grants (all of them; those a veto leaves, by code) and the
+    names of those a veto withholds."""
     key = ("plan", subject.kind, subject.category)
     if key not in memo:
-        memo[key] = (tuple(c.id for c in scheme.dimensions if c.applies_to(subject.category)),
-                     [i for i in scheme.items.values() if i.automatic and i.granted_to(subject)],
-                     [c for c in scheme.components.values() if c.applies_to(subject.category)])
+        automatic = [i for i in scheme.items.values() if i.automatic and i.granted_to(subject)]
+        components = []
+        for c in scheme.components.values():
+            if c.applies_to(subject.category):
+                mine = [i for i in automatic if i.component == c.id]
+                components.append((c, tuple(i.code for i in mine),
+                                   tuple(i.code for i in mine if not i.withheld_by_veto),
+                                   [i.name for i in mine if i.withheld_by_veto]))
+        memo[key] = (tuple(c.id for c in scheme.dimensions if c.applies_to(subject.category)), components)
     return memo[key]
 
 
 def _value(memo: dict, key: tuple, compute) -> ComponentValue:
-    """A component's value from ``memo``, computed on first use; a copy each time, which the
-    caller completes with the subject's own lines. ``key`` holds everything the value is
-    computed from besides the scheme and the view, which one evaluation shares: many members
-    have equal inputs (the same grades entered, the same quarter sums: an M county's 19,530
-    entered values are 3,818 distinct ones, its 18,189 items values 9,866), and a value is
-    exact text and Decimals, the same whoever it is computed for. The memo also holds each
-    kind and category's ``_plan``."""
+    """A component's value from ``memo``, computed on first use and shared: a caller that adds
+    to it (the subject's own lines) takes a ``_copy``, and nothing changes a value once the
+    subject is scored. ``key`` holds everything the value is computed from besides the scheme
+    and the view, which one evaluation shares: many members have equal inputs (the same
+    grades entered, the same quarter sums: an M county's 19,530 entered values are 3,818
+    distinct ones, its 18,189 items values 9,866), and a value is exact text and Decimals, the
+    same whoever it is computed for. The memo also holds each kind and category's ``_plan``."""
     if key not in memo:
         memo[key] = compute()
-    value = memo[key]
+    return memo[key]
+
+
+def _copy(value: ComponentValue) -> ComponentValue:
     return ComponentValue(value.value, dict(value.periods), list(value.lines), list(value.warnings), value.period_value)
 
 
