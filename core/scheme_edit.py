@@ -27,6 +27,7 @@ from core.scheme.loader import merge_overrides
 from core.scheme_assignments import (
     TRACKS, Assignment, NoSchemeError, assign_scheme, resolve_scheme, scheme_for,
 )
+from core.metrics.group_eval import evaluate_read
 from core.services.case import group_by_scheme, plain_number, read_cases
 from core.simulate import simulate
 from core.store import Store
@@ -178,7 +179,7 @@ def simulate_org(store: Store, user, org_code: str, changes: dict, track: str = 
 
 
 def simulate_groups(store: Store, groups: list, cycle: int, edit) -> tuple[list[dict], list[dict], int]:
-    """Each scheme group's case read once (one query per table for all of them, events as
+    """Each scheme group's case read (one query per table for the groups read together, events as
     frames: a county is ~2M) and evaluated under its scheme and under ``edit(scheme)``: the
     changed subjects (with their branch's name and both explanations), the distribution
     against the quotas summed over the groups, the subjects counted. (One pass with the
@@ -186,9 +187,16 @@ def simulate_groups(store: Store, groups: list, cycle: int, edit) -> tuple[list[
     cost more than that whenever a quota moved many of them.)"""
     labels = dict(store.all("SELECT code, name FROM orgs WHERE code = ANY(?)",
                             [[code for g in groups for code in g.branches]])) if groups else {}
+
+    def work(indexes: list[int]) -> list[tuple]:
+        chosen = [groups[i] for i in indexes]
+        return [(g.scheme, case, edit(g.scheme)) for g, case in zip(chosen, read_cases(store, chosen, cycle, frames=True))]
+
+    # A county's groups are shared with the evaluation helper, as the dashboards' are: half of
+    # them are simulated there while this process reads and simulates the rest.
+    keys = [(str(store.path), "simulate", g.scheme.id, tuple(g.branches), cycle) for g in groups]
     changes, distribution, subjects = [], {}, 0
-    for group, case in zip(groups, read_cases(store, groups, cycle, frames=True)):
-        report = simulate(group.scheme, case, new_scheme=edit(group.scheme))
+    for report in evaluate_read(keys, work, task="simulate"):
         subjects += report["subjects"]
         for change in report["changes"]:
             change["branch_name"] = labels.get(change["branch"], change["branch"])

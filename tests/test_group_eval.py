@@ -92,6 +92,27 @@ def test_the_helper_gives_the_rows_this_process_gives(helper, monkeypatch):
     assert both.mb > _rss_mb("self") + 20  # the helper's own 40-100 MB on top of this process
 
 
+def test_a_simulation_shared_with_the_helper_reports_what_it_reports_here(helper, monkeypatch):
+    from core.scheme import scheme_with_overrides
+    from core.simulate import simulate
+    asked = []
+    ask = group_eval._Helper.ask
+    monkeypatch.setattr(group_eval._Helper, "ask", lambda self, request: asked.append(request[0]) or ask(self, request))
+    monkeypatch.setattr(group_eval, "SIMULATE_COST", {"subject": 1, "event": 0, "score": 0})
+    for rates in ("PICKLE", "UNPICKLE", "READ"):
+        monkeypatch.setattr(group_eval, rates, {"subject": 0, "event": 0, "score": 0})
+    # 合格 from 75 (was 80), 基本合格 below 75: B and C (75) move from 基本合格 to 合格; A (73.8)
+    # and D (72.5) stay 基本合格.
+    wider = scheme_with_overrides(Q100, {"grading": {"bands": {"1": {"min": 75}, "2": {"below": 75}}}})
+    work = [(scheme, case, wider) for scheme, case, _ in _work()]
+    reports = group_eval.evaluate_groups(work, "simulate")
+    assert asked == ["simulate"]  # B1 (2 members) here, B2 and B3 (1 each) in the helper
+    assert reports == [simulate(*one) for one in work]
+    moved = {c["subject"]: (c["old"]["grade"], c["new"]["grade"]) for r in reports for c in r["changes"]}
+    assert moved == {"B": ("基本合格", "合格"), "C": ("基本合格", "合格")}
+    assert [r["subjects"] for r in reports] == [2, 1, 1]
+
+
 def test_a_helper_killed_mid_request_costs_nothing_but_time(helper, monkeypatch):
     monkeypatch.setattr(group_eval, "COST", {"subject": 1, "event": 0, "score": 0})
     monkeypatch.setattr(group_eval, "PICKLE", {"subject": 0, "event": 0, "score": 0})
