@@ -28,8 +28,9 @@ from core.scheme_assignments import (
     TRACKS, Assignment, NoSchemeError, assign_scheme, resolve_scheme, scheme_for,
 )
 from core.metrics.group_eval import evaluate_read
+from core.metrics.scores import parts
 from core.services.case import group_by_scheme, plain_number, read_cases
-from core.simulate import simulate
+from core.simulate import merge_distributions
 from core.store import Store
 
 
@@ -188,26 +189,26 @@ def simulate_groups(store: Store, groups: list, cycle: int, edit) -> tuple[list[
     labels = dict(store.all("SELECT code, name FROM orgs WHERE code = ANY(?)",
                             [[code for g in groups for code in g.branches]])) if groups else {}
 
+    pieces = [(n, part) for n, group in enumerate(groups) for part in parts(group)]
+
     def work(indexes: list[int]) -> list[tuple]:
-        chosen = [groups[i] for i in indexes]
+        chosen = [pieces[i][1] for i in indexes]
         return [(g.scheme, case, edit(g.scheme)) for g, case in zip(chosen, read_cases(store, chosen, cycle, frames=True))]
 
-    # A county's groups are shared with the evaluation helper, as the dashboards' are: half of
-    # them are simulated there while this process reads and simulates the rest.
-    keys = [(str(store.path), "simulate", g.scheme.id, tuple(g.branches), cycle) for g in groups]
-    changes, distribution, subjects = [], {}, 0
-    for report in evaluate_read(keys, work, task="simulate"):
-        subjects += report["subjects"]
-        for change in report["changes"]:
+    # A county's groups, a large one in parts of branches, are shared with the evaluation
+    # helper as the dashboards' are: some are simulated there while this process reads and
+    # simulates the rest (a branch's results are its own: a group's parts give its report).
+    keys = [(str(store.path), "simulate", p.scheme.id, tuple(p.branches), cycle) for _, p in pieces]
+    reports = evaluate_read(keys, work, task="simulate")
+    changes, distributions, subjects = [], [], 0
+    for n, group in enumerate(groups):
+        mine = [report for (m, _), report in zip(pieces, reports) if m == n]
+        subjects += sum(report["subjects"] for report in mine)
+        for change in (change for report in mine for change in report["changes"]):
             change["branch_name"] = labels.get(change["branch"], change["branch"])
             changes.append(change)
-        for row in report["distribution"]:
-            total = distribution.setdefault(row["level"], {"level": row["level"], "before": 0, "after": 0,
-                                                           "allowed_before": None, "allowed_after": None})
-            for key in ("before", "after", "allowed_before", "allowed_after"):
-                if row[key] is not None:
-                    total[key] = (total[key] or 0) + row[key]
-    return changes, list(distribution.values()), subjects
+        distributions.append(merge_distributions([report["distribution"] for report in mine], group.scheme))
+    return changes, merge_distributions(distributions), subjects
 
 
 def adopt(store: Store, user, org_code: str, changes: dict, from_date: dt.date, reason: str,

@@ -114,9 +114,10 @@ def _levels(scheme: Scheme, results: list[dict]) -> list[tuple[str, str | int]]:
 
 
 def _allowed(scheme: Scheme, results: list[dict], field: str, level) -> int | None:
-    """The places the scheme's quota on ``level`` allows, summed over the groups the engine
+    """The places the scheme's quotas on ``level`` allow, summed over the groups the engine
     applies quotas to (a branch's subjects of one kind, exempt subjects left out), or None
-    when no quota binds it."""
+    when no quota binds it. Each group's places are its tightest quota's, as the engine cuts
+    holders by each quota in turn; a sum over groups, so the parts of a county add up."""
     quotas = [q for q in scheme.quotas if (q.grade if field == "grade" else q.stars) == level]
     if not quotas:
         return None
@@ -124,7 +125,7 @@ def _allowed(scheme: Scheme, results: list[dict], field: str, level) -> int | No
     for r in results:
         if not (r["rank"] is None and r["total"] is None and r["grade"] is None and r["stars"] is None):
             bases[(r["branch"], r.get("kind"))] = bases.get((r["branch"], r.get("kind")), 0) + 1
-    return min(sum(allowed_places(base, q.percent, q.minimum) for base in bases.values()) for q in quotas)
+    return sum(min(allowed_places(base, q.percent, q.minimum) for q in quotas) for base in bases.values())
 
 
 def distribution(scheme: Scheme, old_out: dict, new_scheme: Scheme, new_out: dict) -> list[dict]:
@@ -139,4 +140,24 @@ def distribution(scheme: Scheme, old_out: dict, new_scheme: Scheme, new_out: dic
             "allowed_before": _allowed(scheme, old_out["results"], field, level),
             "allowed_after": _allowed(new_scheme, new_out["results"], field, level),
         })
+    return rows
+
+
+def merge_distributions(parts: list[list[dict]], scheme: Scheme | None = None) -> list[dict]:
+    """``distribution``s of branches simulated apart, as one: the counts and places summed per
+    level. With the ``scheme`` they share (one scheme's branches in parts), the levels come in
+    its order (its grades, or stars from the most); otherwise as they first appear."""
+    merged: dict[str, dict] = {}
+    for rows in parts:
+        for row in rows:
+            into = merged.setdefault(row["level"], {"level": row["level"], "before": 0, "after": 0,
+                                                    "allowed_before": None, "allowed_after": None})
+            for key in ("before", "after", "allowed_before", "allowed_after"):
+                if row[key] is not None:
+                    into[key] = (into[key] or 0) + row[key]
+    rows = list(merged.values())
+    if scheme is not None:
+        grades = list(scheme.grade_names)
+        # a star level's label is "N 星" (``distribution``)
+        rows.sort(key=lambda row: grades.index(row["level"]) if grades else -int(row["level"].split(" ")[0]))
     return rows

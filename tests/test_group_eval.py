@@ -77,7 +77,7 @@ def helper(monkeypatch):
 def test_the_helper_gives_the_rows_this_process_gives(helper, monkeypatch):
     asked = []
     ask = group_eval._Helper.ask
-    monkeypatch.setattr(group_eval._Helper, "ask", lambda self, request: asked.append(request[0]) or ask(self, request))
+    monkeypatch.setattr(group_eval._Helper, "ask", lambda self, box: asked.append(box[0][0]) or ask(self, box))
     monkeypatch.setattr(group_eval, "COST", {"subject": 1, "event": 0, "score": 0})
     monkeypatch.setattr(group_eval, "PICKLE", {"subject": 0, "event": 0, "score": 0})
     monkeypatch.setattr(group_eval, "UNPICKLE", {"subject": 0, "event": 0, "score": 0})
@@ -97,7 +97,7 @@ def test_a_simulation_shared_with_the_helper_reports_what_it_reports_here(helper
     from core.simulate import simulate
     asked = []
     ask = group_eval._Helper.ask
-    monkeypatch.setattr(group_eval._Helper, "ask", lambda self, request: asked.append(request[0]) or ask(self, request))
+    monkeypatch.setattr(group_eval._Helper, "ask", lambda self, box: asked.append(box[0][0]) or ask(self, box))
     monkeypatch.setattr(group_eval, "SIMULATE_COST", {"subject": 1, "event": 0, "score": 0})
     for rates in ("PICKLE", "UNPICKLE", "READ"):
         monkeypatch.setattr(group_eval, rates, {"subject": 0, "event": 0, "score": 0})
@@ -120,10 +120,10 @@ def test_a_helper_killed_mid_request_costs_nothing_but_time(helper, monkeypatch)
     monkeypatch.setattr(group_eval, "READ", {"subject": 0, "event": 0, "score": 0})
     ask = group_eval._Helper.ask
 
-    def killed(self, request):
+    def killed(self, box):
         self.proc.kill()
         self.proc.wait()
-        return ask(self, request)
+        return ask(self, box)
     monkeypatch.setattr(group_eval._Helper, "ask", killed)
     assert _totals(group_eval.evaluate_groups(_work())) == EXPECTED
     assert group_eval._helper is None  # the next large evaluation starts a new one

@@ -91,7 +91,7 @@ def test_a_large_scheme_group_is_split_into_even_parts_of_consecutive_branches()
     from core.services.case import SchemeGroup
     group = SchemeGroup(None, None, tuple(f"B{i:03d}" for i in range(133)))
     # 133 branches, at most 40 a part: ⌈133/40⌉ = 4 parts of ⌈133/4⌉ = 34: 34, 34, 34 and 31.
-    parts = scores._parts(group)
+    parts = scores.parts(group)
     assert [len(p.branches) for p in parts] == [34, 34, 34, 31]
     assert sum((p.branches for p in parts), ()) == group.branches
-    assert [len(p.branches) for p in scores._parts(SchemeGroup(None, None, ("B1",) * 40))] == [40]
+    assert [len(p.branches) for p in scores.parts(SchemeGroup(None, None, ("B1",) * 40))] == [40]

@@ -82,7 +82,11 @@ def tuned(store):
     return store
 
 
-def test_simulation_equals_evaluate_with_the_edited_scheme(tuned):
+@pytest.mark.parametrize("part", [40, 1])
+def test_simulation_equals_evaluate_with_the_edited_scheme(tuned, monkeypatch, part):
+    # part 1: each branch simulated apart (a county's large group is simulated in parts of
+    # 40 branches); the same changes, and the distribution summed over the parts
+    monkeypatch.setattr("core.metrics.scores.PART_BRANCHES", part)
     sim = simulate_org(tuned, w.TOWNSHIP, "C01T01", {w.QUOTA: 15}, today=w.TODAY)
     assert (sim["branches"], sim["subjects"], sim["cycle"]) == (2, 15, 2025)
     # tune_world: W01 (B01, rank 2 of 10) and W10 (B02, rank 1 of 5) drop from 优秀 to 合格

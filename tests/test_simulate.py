@@ -32,3 +32,35 @@ def test_another_scheme_object_and_no_change():
     assert simulate(scheme, case(), new_scheme=scheme)["changes"] == []
     tuned = scheme_with_overrides(scheme, {"version": "1.1"})
     assert simulate(scheme, case(), new_scheme=tuned)["new_scheme_version"] == "1.1"
+
+
+def test_one_schemes_distributions_in_parts_are_summed_in_its_order_of_levels():
+    from core.simulate import merge_distributions
+    stars = load_scheme("volunteer-stars")  # no grades: its levels are stars, from the most
+    first = [{"level": "3 星", "before": 2, "after": 1, "allowed_before": 1, "allowed_after": None},
+             {"level": "1 星", "before": 4, "after": 5, "allowed_before": None, "allowed_after": None}]
+    later = [{"level": "5 星", "before": 1, "after": 0, "allowed_before": 2, "allowed_after": 3},
+             {"level": "3 星", "before": 1, "after": 2, "allowed_before": 2, "allowed_after": 4}]
+    # 5 星 appears only in the later part and still comes first; 3 星: 2 + 1 before, 1 + 2 after,
+    # places 1 + 2 before and (none) + 4 after
+    assert merge_distributions([first, later], stars) == [
+        {"level": "5 星", "before": 1, "after": 0, "allowed_before": 2, "allowed_after": 3},
+        {"level": "3 星", "before": 3, "after": 3, "allowed_before": 3, "allowed_after": 4},
+        {"level": "1 星", "before": 4, "after": 5, "allowed_before": None, "allowed_after": None}]
+    # without a scheme (several schemes' groups): as the levels first appear
+    assert [row["level"] for row in merge_distributions([first, later])] == ["3 星", "1 星", "5 星"]
+
+
+def test_the_places_of_a_level_with_two_quotas_are_each_branchs_tightest():
+    from types import SimpleNamespace
+    from decimal import Decimal
+    from core.simulate import _allowed
+    # 优秀 ≤ 20% with at least 1, and ≤ 10% with at least 2. Branch B1 of 30: 20% → 6,
+    # 10% → 3: 3 places. Branch B2 of 5: 20% → 1 (at least 1), 10% → 0 (at least 2) → 2:
+    # 1 place. 3 + 1 = 4 (the tightest quota over the two branches together would say
+    # min(6 + 1, 3 + 2) = 5).
+    quotas = [SimpleNamespace(grade="优秀", stars=None, percent=Decimal(20), minimum=1),
+              SimpleNamespace(grade="优秀", stars=None, percent=Decimal(10), minimum=2)]
+    results = ([{"branch": "B1", "kind": "member", "rank": 1, "total": 80, "grade": "合格", "stars": None}] * 30
+               + [{"branch": "B2", "kind": "member", "rank": 1, "total": 80, "grade": "合格", "stars": None}] * 5)
+    assert _allowed(SimpleNamespace(quotas=quotas), results, "grade", "优秀") == 4

@@ -41,11 +41,12 @@ def group_work(store: Store, groups: list, cycle: int, upto: dt.date | None) -> 
     return [(group.scheme, case, group.branches[0]) for group, case in zip(groups, cases)]
 
 
-def _parts(group: SchemeGroup) -> list[SchemeGroup]:
+def parts(group: SchemeGroup) -> list[SchemeGroup]:
     """A scheme group of many branches in parts of at most ``PART_BRANCHES`` consecutive ones.
     A branch's results are its own (ranks, quotas, flags and branch rules are per branch), so
     the parts give the group's results, in its order; the two processes of a county's
-    evaluation can then share its largest group (the 78 branches of a 750k-event scheme at M)."""
+    evaluation (or 方案调整 simulation) can then share its largest group (the 78 branches of a
+    750k-event scheme at M), and each holds one part's working memory at a time."""
     count = -(-len(group.branches) // PART_BRANCHES)
     step = -(-len(group.branches) // count) if count else 1
     return [replace(group, branches=group.branches[i:i + step]) for i in range(0, len(group.branches), step)]
@@ -56,7 +57,7 @@ def evaluate_branches(store: Store, branch_codes, cycle: int, today: dt.date,
     """(results, warnings) computed now (uncached): one engine call per scheme group, the
     groups shared with the helper process (core/metrics/group_eval.py), which reads its own
     from a database server."""
-    groups = [part for group in group_by_scheme(store, list(branch_codes), cycle, today)[0] for part in _parts(group)]
+    groups = [part for group in group_by_scheme(store, list(branch_codes), cycle, today)[0] for part in parts(group)]
     keys = [(str(store.path), g.scheme.id, tuple(g.branches), cycle, upto) for g in groups]
     # on a server the helper reads its groups itself (what group_eval._read needs)
     remote = (lambda indexes: (store.url, [groups[i] for i in indexes], cycle, upto)) if store.backend == "postgres" else None
