@@ -199,7 +199,10 @@ def simulate_groups(store: Store, groups: list, cycle: int, edit) -> tuple[list[
     # helper as the dashboards' are: some are simulated there while this process reads and
     # simulates the rest (a branch's results are its own: a group's parts give its report).
     keys = [(str(store.path), "simulate", p.scheme.id, tuple(p.branches), cycle) for _, p in pieces]
-    reports = evaluate_read(keys, work, task="simulate")
+    # on a server the helper reads its groups itself (what group_eval._read needs)
+    remote = (lambda indexes: ("simulate", store.url, [pieces[i][1] for i in indexes], cycle,
+                               [edit(pieces[i][1].scheme) for i in indexes])) if store.backend == "postgres" else None
+    reports = evaluate_read(keys, work, remote, task="simulate")
     changes, distributions, subjects = [], [], 0
     for n, group in enumerate(groups):
         mine = [report for (m, _), report in zip(pieces, reports) if m == n]

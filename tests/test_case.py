@@ -204,13 +204,44 @@ def test_a_county_shared_with_the_helper_process_equals_branch_by_branch(world, 
     try:
         first, _ = evaluate_branches(world, codes, 2025, TODAY)  # starts the helper, evaluated here
         assert group_eval._helper.ready.wait(60)
-        monkeypatch.setattr(group_eval._Helper, "ask", lambda self, request: asked.append(request[0]) or ask(self, request))
+        monkeypatch.setattr(group_eval._Helper, "ask", lambda self, box: asked.append(box[0][0]) or ask(self, box))
         shared, _ = evaluate_branches(world, codes, 2025, TODAY)
     finally:
         group_eval._discard(group_eval._helper)
     # On PostgreSQL the helper reads B02's case itself; a DuckDB file is read here and sent.
     assert asked == ["read" if world.backend == "postgres" else "rows"]
     assert first.equals(expected) and shared.sort("subject").equals(expected.sort("subject"))
+
+
+def test_a_county_simulation_shared_with_the_helper_equals_one_made_here(world, monkeypatch):
+    from core.bench import _lower_first_quota
+    from core.metrics import group_eval
+    from core.scheme_edit import simulate_groups
+    # The same two groups; each scheme's first editable quota at its lower bound. With every
+    # cost on the members, B01 is simulated here and B02 in the helper.
+    assign_scheme(world, ADMIN, "C01T01B02", "party-vanguard-8to2", D(2025, 3, 1))
+    approved_event(world, "M01", "miss_meeting", D(2025, 8, 3))
+    monkeypatch.setattr(group_eval, "MIN_SUBJECTS", 0)
+    monkeypatch.setattr(group_eval, "SIMULATE_COST", {"subject": 1, "event": 0, "score": 0})
+    for rates in ("PICKLE", "UNPICKLE", "READ"):
+        monkeypatch.setattr(group_eval, rates, {"subject": 0, "event": 0, "score": 0})
+    monkeypatch.setattr(group_eval, "_sizes", group_eval.OrderedDict())
+    if group_eval._helper is not None:  # one an earlier test in this process left
+        group_eval._discard(group_eval._helper)
+    asked = []
+    ask = group_eval._Helper.ask
+    groups, _ = group_by_scheme(world, [BRANCH, "C01T01B02"], 2025, TODAY)
+    try:
+        alone = simulate_groups(world, groups, 2025, _lower_first_quota)  # starts the helper, all here
+        assert group_eval._helper.ready.wait(60)
+        monkeypatch.setattr(group_eval._Helper, "ask", lambda self, box: asked.append(box[0][0]) or ask(self, box))
+        shared = simulate_groups(world, groups, 2025, _lower_first_quota)
+    finally:
+        group_eval._discard(group_eval._helper)
+    assert asked == ["read" if world.backend == "postgres" else "simulate"]
+    changes, distribution, subjects = alone
+    # B01: M01–M03 active and M04 exempt (M05 moved away); B02: M11 (tests/entry_world.py)
+    assert shared == alone and subjects == 5 and distribution
 
 
 def test_a_scheme_group_evaluated_in_parts_gives_the_same_results(world, monkeypatch):

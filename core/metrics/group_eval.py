@@ -368,13 +368,19 @@ def _ask(helper: _Helper, box: list, reply: dict) -> None:
 _stores: dict = {}  # the helper's own store per database URL
 
 
-def _read(url: str, groups: list, cycle: int, upto) -> Work:
-    """The helper reading its groups from a database server, as the app process would."""
+def _read(task: str, url: str, groups: list, cycle: int, extra) -> Work:
+    """The helper reading its groups from a database server, as the app process would: for
+    the dashboards' rows (``extra``: the day results are counted to), or for a simulation
+    (``extra``: each group's new scheme)."""
     from core.metrics.scores import group_work  # scores imports this module
+    from core.services.case import read_cases
     from core.store import Store
     if url not in _stores:
         _stores[url] = Store(url, pool_size=2)
-    return group_work(_stores[url], groups, cycle, upto)
+    if task == "simulate":
+        cases = read_cases(_stores[url], groups, cycle, frames=True)
+        return [(g.scheme, case, new) for g, case, new in zip(groups, cases, extra)]
+    return group_work(_stores[url], groups, cycle, extra)
 
 
 def _serve() -> None:
@@ -391,7 +397,7 @@ def _serve() -> None:
             return
         value = None
         try:
-            value = _rows_and_sizes(_read(*work)) if kind == "read" else _rows_and_sizes(work, kind)
+            value = _rows_and_sizes(_read(*work), work[0]) if kind == "read" else _rows_and_sizes(work, kind)
             _send(sink, ("ok", value))
         except Exception as exc:  # the parent raises it as the caller's error
             _send(sink, ("error", f"{type(exc).__name__}: {exc}"))
