@@ -119,8 +119,8 @@ TASKS: dict[str, Callable] = {"rows": group_rows, "simulate": simulate}
 
 def _rows_of(work: list[tuple], task: str = "rows") -> list:
     """Each item's evaluation, in order. Each item leaves ``work`` (a list of the caller's
-    own) as it is evaluated, so its case's memory goes once its results are made, not when
-    the last item's are: a simulation's helper held 450 MB at M, all its cases at once."""
+    own) as it is evaluated, so its case can be freed once its results are made rather than
+    after the last item's."""
     out = []
     work.reverse()
     while work:
@@ -293,14 +293,13 @@ def evaluate_groups(work: Work, task: str = "rows") -> Rows:
 def evaluate_read(keys: list, read: Callable[[list[int]], Work],
                   remote: Callable[[list[int]], tuple] | None = None, task: str = "rows") -> Rows:
     """``group_rows`` (or another of the ``TASKS``) of each group, in order; ``read(indexes)``
-    gives those groups' work and
-    ``keys`` name the groups from one evaluation to the next. Once the groups' sizes are known
-    from an earlier evaluation, the helper works while this process reads and evaluates its
-    own groups (sizes change little between two evaluations; a changed one only makes the
-    split less even, never the results different). With ``remote`` (a database server:
-    ``remote(indexes)`` gives what ``_read`` needs) the helper reads its groups itself, on a
-    connection of its own, at the same time as this process reads; otherwise they are read
-    here first and sent."""
+    gives those groups' work and ``keys`` name the groups from one evaluation to the next.
+    Once the groups' sizes are known from an earlier evaluation, the helper works while this
+    process reads and evaluates its own groups (sizes change little between two evaluations;
+    a changed one only makes the split less even, never the results different). With
+    ``remote`` (a database server: ``remote(indexes)`` gives what ``_read`` needs) the helper
+    reads its groups itself, on a connection of its own, at the same time as this process
+    reads; otherwise they are read here first and sent."""
     known = [_sizes.get(key) for key in keys]
     helper = None
     if all(known) and sum(subjects for subjects, _, _ in known) >= MIN_SUBJECTS:
