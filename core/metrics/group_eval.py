@@ -118,14 +118,7 @@ TASKS: dict[str, Callable] = {"rows": group_rows, "simulate": simulate}
 
 
 def _rows_of(work: list[tuple], task: str = "rows") -> list:
-    """Each item's evaluation, in order. Each item leaves ``work`` (a list of the caller's
-    own) as it is evaluated, so its case can be freed once its results are made rather than
-    after the last item's."""
-    out = []
-    work.reverse()
-    while work:
-        out.append(TASKS[task](*work.pop()))
-    return out
+    return [TASKS[task](*one) for one in work]
 
 
 def size(case: dict) -> tuple[int, int, int]:
