@@ -193,7 +193,7 @@ def simulate_groups(store: Store, groups: list, cycle: int, edit) -> tuple[list[
 
     def work(indexes: list[int]) -> list[tuple]:
         chosen = [pieces[i][1] for i in indexes]
-        return [(g.scheme, case, edit(g.scheme)) for g, case in zip(chosen, read_cases(store, chosen, cycle, frames=True))]
+        return simulation_work(store, chosen, cycle, [edit(g.scheme) for g in chosen])
 
     # A county's groups, a large one in parts of branches, are shared with the evaluation
     # helper as the dashboards' are: some are simulated there while this process reads and
@@ -212,6 +212,13 @@ def simulate_groups(store: Store, groups: list, cycle: int, edit) -> tuple[list[
             changes.append(change)
         distributions.append(merge_distributions([report["distribution"] for report in mine], group.scheme))
     return changes, merge_distributions(distributions), subjects
+
+
+def simulation_work(store: Store, groups: list, cycle: int, new_schemes: list) -> list[tuple]:
+    """(scheme, case, new scheme) of each group: what ``simulate`` is given for it (events as
+    frames). The evaluation helper reads its own groups this way on a database server."""
+    cases = read_cases(store, groups, cycle, frames=True)
+    return [(g.scheme, case, new) for g, case, new in zip(groups, cases, new_schemes)]
 
 
 def adopt(store: Store, user, org_code: str, changes: dict, from_date: dt.date, reason: str,

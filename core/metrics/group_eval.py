@@ -364,14 +364,13 @@ def _read(task: str, url: str, groups: list, cycle: int, extra) -> Work:
     """The helper reading its groups from a database server, as the app process would: for
     the dashboards' rows (``extra``: the day results are counted to), or for a simulation
     (``extra``: each group's new scheme)."""
-    from core.metrics.scores import group_work  # scores imports this module
-    from core.services.case import read_cases
+    from core.metrics.scores import group_work  # both import this module
+    from core.scheme_edit import simulation_work
     from core.store import Store
     if url not in _stores:
         _stores[url] = Store(url, pool_size=2)
     if task == "simulate":
-        cases = read_cases(_stores[url], groups, cycle, frames=True)
-        return [(g.scheme, case, new) for g, case, new in zip(groups, cases, extra)]
+        return simulation_work(_stores[url], groups, cycle, extra)
     return group_work(_stores[url], groups, cycle, extra)
 
 
