@@ -215,9 +215,21 @@ def choose(page, label: str, option: str) -> None:
 
 
 def download(page, button: str, where: str) -> tuple[str, bytes]:
-    """Click a download button; (the file's suggested name, its bytes)."""
-    with page.expect_download() as info:
-        page.get_by_role("button", name=button).click()
+    """Click a download button; (the file's suggested name, its bytes). The button's file is
+    built on the click from the run that drew it; a click that lands while a later run
+    replaces that run's button fetches nothing (a CI run once waited 30 s in vain), so after
+    20 s the page settles and the button is clicked again (twice at most)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for attempt in range(3):
+        wait_idle(page)
+        try:
+            with page.expect_download(timeout=20_000) as info:
+                page.get_by_role("button", name=button).click()
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                pytest.fail(f"{where}：点了三次「{button}」，都没有下载")
     got = info.value
     data = open(got.path(), "rb").read()
     assert data, f"{where}：「{button}」下载的文件是空的"
