@@ -92,6 +92,24 @@ def test_the_helper_gives_the_rows_this_process_gives(helper, monkeypatch):
     assert both.mb > _rss_mb("self") + 20  # the helper's own 40-100 MB on top of this process
 
 
+def test_the_event_frames_go_beside_the_request_as_files_removed_after_the_reply(helper, monkeypatch, tmp_path):
+    monkeypatch.setattr(group_eval, "_SHARED", str(tmp_path))
+    sent = []
+    send = group_eval._send
+    monkeypatch.setattr(group_eval, "_send", lambda stream, value: sent.append(value) or send(stream, value))
+    monkeypatch.setattr(group_eval, "COST", {"subject": 1, "event": 0, "score": 0})
+    for rates in ("PICKLE", "UNPICKLE", "READ"):
+        monkeypatch.setattr(group_eval, rates, {"subject": 0, "event": 0, "score": 0})
+    work = _work()
+    out = group_eval.evaluate_groups(work)
+    assert _totals(out) == EXPECTED  # B3's D read back from its file: two late dues, 72.5
+    kind, request = sent[-1]
+    assert kind == "rows"
+    assert [type(case["events"]).__name__ for _, case, _ in request] == ["_Spilled", "_Spilled"]  # B2, B3
+    assert all(isinstance(case["events"], pl.DataFrame) for _, case, _ in work)  # the caller's cases stay whole
+    assert list(tmp_path.iterdir()) == []  # each file read and deleted, the request's folder removed
+
+
 def test_a_simulation_shared_with_the_helper_reports_what_it_reports_here(helper, monkeypatch):
     from core.scheme import scheme_with_overrides
     from core.simulate import simulate
@@ -113,7 +131,7 @@ def test_a_simulation_shared_with_the_helper_reports_what_it_reports_here(helper
     assert [r["subjects"] for r in reports] == [2, 1, 1]
 
 
-def test_a_helper_killed_mid_request_costs_nothing_but_time(helper, monkeypatch):
+def test_a_helper_killed_mid_request_costs_nothing_but_time(helper, monkeypatch, tmp_path):
     monkeypatch.setattr(group_eval, "COST", {"subject": 1, "event": 0, "score": 0})
     monkeypatch.setattr(group_eval, "PICKLE", {"subject": 0, "event": 0, "score": 0})
     monkeypatch.setattr(group_eval, "UNPICKLE", {"subject": 0, "event": 0, "score": 0})
@@ -125,8 +143,10 @@ def test_a_helper_killed_mid_request_costs_nothing_but_time(helper, monkeypatch)
         self.proc.wait()
         return ask(self, box)
     monkeypatch.setattr(group_eval._Helper, "ask", killed)
+    monkeypatch.setattr(group_eval, "_SHARED", str(tmp_path))
     assert _totals(group_eval.evaluate_groups(_work())) == EXPECTED
     assert group_eval._helper is None  # the next large evaluation starts a new one
+    assert list(tmp_path.iterdir()) == []  # the files it never read go with the request
 
 
 def test_a_helper_that_cannot_start_is_not_started_again(monkeypatch):
