@@ -110,6 +110,18 @@ def test_the_event_frames_go_beside_the_request_as_files_removed_after_the_reply
     assert list(tmp_path.iterdir()) == []  # each file read and deleted, the request's folder removed
 
 
+def test_the_files_go_to_the_temporary_folder_when_dev_shm_is_small(monkeypatch, tmp_path):
+    import collections
+    monkeypatch.setattr(group_eval, "_SHARED", str(tmp_path))
+    work = _work()
+    needed = sum(case["events"].estimated_size() for _, case, _ in work)
+    usage = collections.namedtuple("usage", "total used free")
+    monkeypatch.setattr(group_eval.shutil, "disk_usage", lambda path: usage(0, 0, 2 * needed + 1))
+    assert group_eval._spill_dir(work) == str(tmp_path)
+    monkeypatch.setattr(group_eval.shutil, "disk_usage", lambda path: usage(0, 0, 2 * needed))
+    assert group_eval._spill_dir(work) is None  # tempfile's own folder
+
+
 def test_a_simulation_shared_with_the_helper_reports_what_it_reports_here(helper, monkeypatch):
     from core.scheme import scheme_with_overrides
     from core.simulate import simulate

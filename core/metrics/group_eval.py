@@ -192,14 +192,15 @@ class _Helper:
     def ask(self, box: list):
         """The reply to the request in ``box``, taken out as it is sent: this process then holds
         no reference to the work it gave away while the helper does it."""
-        folder = tempfile.mkdtemp(prefix="jifen-eval-", dir=_SHARED if os.access(_SHARED, os.W_OK) else None)
+        kind, work = box.pop()
+        folder = None if kind == "read" else tempfile.mkdtemp(prefix="jifen-eval-", dir=_spill_dir(work))
         try:
-            kind, work = box.pop()
-            _send(self.proc.stdin, (kind, work if kind == "read" else _spilled(work, folder)))
+            _send(self.proc.stdin, (kind, work if folder is None else _spilled(work, folder)))
             work = None
             status, value = _receive(self.proc.stdout)
         finally:
-            shutil.rmtree(folder, ignore_errors=True)  # the helper's reads are done, or it died
+            if folder is not None:  # the helper's reads are done, or it died
+                shutil.rmtree(folder, ignore_errors=True)
         if status == "error":
             raise RuntimeError(value)
         return value
@@ -227,6 +228,18 @@ class _Spilled:
         frame = pl.read_ipc(self.path)
         os.unlink(self.path)  # read: the file is no longer needed (the folder goes after the reply)
         return frame
+
+
+def _spill_dir(work: list[tuple]) -> str | None:
+    """``/dev/shm`` if it can hold the work's event frames twice over (a container's is often
+    64 MB), else the system's temporary folder (None)."""
+    needed = sum(case["events"].estimated_size() for _, case, *_ in work
+                 if isinstance(case.get("events"), pl.DataFrame))
+    try:
+        room = shutil.disk_usage(_SHARED).free if os.access(_SHARED, os.W_OK) else 0
+    except OSError:
+        room = 0
+    return _SHARED if room > 2 * needed else None
 
 
 def _spilled(work: list[tuple], folder: str) -> list[tuple]:
