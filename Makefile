@@ -26,13 +26,14 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-# Browser tests drive Debian's chromium; PDFs and chart PNGs need a CJK font.
-# Installed only when running as root; elsewhere the browser tests skip with a reason.
+# Browser tests drive Debian's chromium; PDFs and chart PNGs need a CJK font; the PDF tests
+# look at the pages drawn by poppler's pdftoppm. Installed only when running as root;
+# elsewhere those tests skip with a reason.
 browser-deps:
-	@if [ "$$(id -u)" = "0" ] && { [ ! -x /usr/bin/chromium ] || [ ! -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ]; }; then \
-		echo "安装 chromium、chromium-driver、fonts-noto-cjk"; \
+	@if [ "$$(id -u)" = "0" ] && { [ ! -x /usr/bin/chromium ] || [ ! -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || [ ! -x /usr/bin/pdftoppm ]; }; then \
+		echo "安装 chromium、chromium-driver、fonts-noto-cjk、poppler-utils"; \
 		DEBIAN_FRONTEND=noninteractive apt-get update -q && \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver fonts-noto-cjk; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver fonts-noto-cjk poppler-utils; \
 	fi
 
 # Every store test runs on DuckDB and on PostgreSQL (a throwaway cluster from the installed
