@@ -214,7 +214,11 @@ def _events(cur, groups: list[SchemeGroup], windows: list[tuple], frames: bool) 
     params = [every[0], every[-1], min(first for first, _ in spans), max(last for _, last in spans)]
     for (first, last), branches in sorted(spans.items()):
         params += [branches, first, last]
-    frame = cur.sql(_events_sql(len(spans)), params=params).pl().sort("id")  # one key: Polars sorts by two keys ten times slower (0.5 s at M)
+    frame = cur.sql(_events_sql(len(spans)), params=params).pl()
+    # in id order by one key (Polars sorts by two keys ten times slower: 0.5 s at M), taken
+    # through the key's order: ``frame.sort("id")`` took as long but left the app process 160 MB
+    # larger at M (454 against 314 MB after the sort, 497 against 375 MB at its peak)
+    frame = frame[frame["id"].arg_sort()]
     if frames:
         # a count may be 1.5 (hours of service): the engine takes it to hundredths
         frame = frame.with_columns(pl.col("count").cast(pl.Float64), pl.col("points").cast(pl.Float64))
