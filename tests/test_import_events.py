@@ -9,13 +9,14 @@ import pytest
 
 from core import imports
 from core.imports import ImportRefused
-from tests.entry_world import SECRETARY, TODAY, lock, world  # noqa: F401
+from core.services import ledger, review
+from tests.entry_world import RECORDER, SECRETARY, TODAY, lock, world  # noqa: F401
 from tests.import_files import csv, xlsx
 
 TITLE = "一村党支部2025年度积分台账"
 
 
-def ledger() -> bytes:
+def ledger_file() -> bytes:
     # title row, a two-row header (日期 under 记分情况 merged over D:F), dates four ways
     return xlsx([
         ["党员姓名", "积分项目", None, "日期", "分值", "备注", "经办人"],
@@ -32,7 +33,7 @@ def effective(store):
 
 
 def test_a_messy_ledger_imports_approved_with_the_batch_as_evidence(world):
-    p = imports.preview(world, SECRETARY, "events", ledger(), "台账.xlsx", "C01T01B01", today=TODAY)
+    p = imports.preview(world, SECRETARY, "events", ledger_file(), "台账.xlsx", "C01T01B01", today=TODAY)
     assert p.ok, p.errors.rows()
     assert (p.rows, p.added, p.updated, p.unchanged) == (4, 4, 0, 0)
     assert p.extra_columns == ["经办人"]
@@ -54,9 +55,9 @@ def test_a_messy_ledger_imports_approved_with_the_batch_as_evidence(world):
 
 
 def test_the_same_ledger_again_adds_nothing_and_says_so(world):
-    first = imports.commit(world, SECRETARY, imports.preview(world, SECRETARY, "events", ledger(), "台账.xlsx",
+    first = imports.commit(world, SECRETARY, imports.preview(world, SECRETARY, "events", ledger_file(), "台账.xlsx",
                                                               "C01T01B01", today=TODAY), today=TODAY)
-    again = imports.preview(world, SECRETARY, "events", ledger(), "台账.xlsx", "C01T01B01", today=TODAY)
+    again = imports.preview(world, SECRETARY, "events", ledger_file(), "台账.xlsx", "C01T01B01", today=TODAY)
     assert again.already["id"] == first and again.added == 0 and again.unchanged == 4
     assert "不会重复添加" in again.summary()
     assert imports.commit(world, SECRETARY, again, today=TODAY) is None
@@ -65,6 +66,17 @@ def test_the_same_ledger_again_adds_nothing_and_says_so(world):
     copy = csv(["姓名,项目,日期,分值", "张三,缺席三会一课,2025-07-01,", "李四,reward_other,2025-08-03,5"])
     p = imports.preview(world, SECRETARY, "events", copy, "copy.csv", "C01T01B01", today=TODAY)
     assert (p.added, p.unchanged) == (0, 2)
+
+
+def test_a_row_equal_to_a_pending_entry_is_unchanged_and_to_a_rejected_one_is_added(world):
+    # the recorder typed two of the ledger's rows by hand: 李四's reward_other 5 on 2025-08-03
+    # and 王五's 3 on 2025-08-31; the secretary rejects the second before the ledger comes in
+    kept = ledger.enter_event(world, RECORDER, "M02", "reward_other", dt.date(2025, 8, 3), Decimal(5), today=TODAY)
+    dropped = ledger.enter_event(world, RECORDER, "M03", "reward_other", dt.date(2025, 8, 31), Decimal(3), today=TODAY)
+    assert kept and review.reject(world, SECRETARY, [dropped], "重复") == 1
+    p = imports.preview(world, SECRETARY, "events", ledger_file(), "台账.xlsx", "C01T01B01", today=TODAY)
+    # 4 rows: 李四's is already in force (awaiting review), 王五's was rejected and counts again
+    assert (p.rows, p.added, p.unchanged) == (4, 3, 1)
 
 
 def test_a_bad_ledger_is_refused_whole_with_row_numbered_errors(world):
@@ -102,14 +114,14 @@ def test_a_bad_ledger_is_refused_whole_with_row_numbered_errors(world):
 
 def test_a_locked_period_refuses_its_rows(world):
     lock(world, "C01T01B01", 2025, "Q1", dt.date(2025, 7, 1), dt.date(2025, 9, 30))
-    p = imports.preview(world, SECRETARY, "events", ledger(), "台账.xlsx", "C01T01B01", today=TODAY)
+    p = imports.preview(world, SECRETARY, "events", ledger_file(), "台账.xlsx", "C01T01B01", today=TODAY)
     # rows 4-6 fall in Q1 (Jul–Sep), row 7 (2025-10-10) does not
     assert sorted(set(p.errors["行号"].to_list())) == [4, 5, 6]
     assert all("已确认归档" in m for m in p.errors["问题"].to_list())
 
 
 def test_undo_reverses_every_event_while_the_period_is_open(world):
-    p = imports.preview(world, SECRETARY, "events", ledger(), "台账.xlsx", "C01T01B01", today=TODAY)
+    p = imports.preview(world, SECRETARY, "events", ledger_file(), "台账.xlsx", "C01T01B01", today=TODAY)
     batch = imports.commit(world, SECRETARY, p, today=TODAY)
     assert imports.undo(world, SECRETARY, batch) == {"reversed": 4}
     reversals = world.all("SELECT reverses, source, note FROM events WHERE reverses IS NOT NULL ORDER BY reverses")
@@ -122,11 +134,11 @@ def test_undo_reverses_every_event_while_the_period_is_open(world):
     with pytest.raises(ImportRefused, match="已于"):
         imports.undo(world, SECRETARY, batch)
     # undone, the same file may come in again
-    assert imports.preview(world, SECRETARY, "events", ledger(), "台账.xlsx", "C01T01B01", today=TODAY).added == 4
+    assert imports.preview(world, SECRETARY, "events", ledger_file(), "台账.xlsx", "C01T01B01", today=TODAY).added == 4
 
 
 def test_undo_is_refused_once_a_period_is_locked(world):
-    batch = imports.commit(world, SECRETARY, imports.preview(world, SECRETARY, "events", ledger(), "台账.xlsx",
+    batch = imports.commit(world, SECRETARY, imports.preview(world, SECRETARY, "events", ledger_file(), "台账.xlsx",
                                                               "C01T01B01", today=TODAY), today=TODAY)
     lock(world, "C01T01B01", 2025, "Q1", dt.date(2025, 7, 1), dt.date(2025, 9, 30))
     with pytest.raises(Exception, match="已确认归档"):

@@ -245,21 +245,29 @@ def _locks(ctx: Context, frame: pl.DataFrame) -> list[pl.DataFrame]:
 
 def _mark_existing(ctx: Context, frame: pl.DataFrame) -> pl.DataFrame:
     """A row equal to an event already in force (not reversed, not rejected) is unchanged:
-    the same file imported twice, or a ledger overlapping what was typed in by hand."""
-    members = frame["member_id"].unique().to_list()
-    if not members:
-        return frame.with_columns(pl.lit(False).alias("_exists"))
+    the same file imported twice, or a ledger overlapping what was typed in by hand.
+
+    The file's keys go to the database, which returns the rows that match: reading the
+    events of the file's members instead held ~700k rows for a county-wide file of 100k (the
+    import's peak memory at M: 977 MB, +425 MB in this step)."""
+    frame = frame.with_row_index("_at")  # a row's place: Excel row numbers repeat across sheets
+    keys = frame.select("_at", *KEY).filter(pl.col("member_id").is_not_null())
+    if keys.is_empty():
+        return frame.drop("_at").with_columns(pl.lit(False).alias("_exists"))
     # the file's date span first: a county holds millions of events, a file a year of them
-    first, last = frame["date_v"].min(), frame["date_v"].max()
-    have = ctx.store.frame(
-        "SELECT e.member_id, e.item AS item_code, e.date AS date_v, e.points AS points_v, e.count AS count_v,"
-        " true AS _exists FROM events e LEFT JOIN event_reviews r ON r.event_id = e.id"
-        " LEFT JOIN (SELECT DISTINCT reverses FROM events WHERE reverses IS NOT NULL) x ON x.reverses = e.id"
-        " WHERE e.date BETWEEN ? AND ? AND e.member_id = ANY(?) AND e.reverses IS NULL"
-        " AND x.reverses IS NULL AND coalesce(r.decision, '') <> 'rejected'", [first, last, members]).unique(KEY)
-    have = have.with_columns(pl.col("points_v").cast(pl.Decimal(12, 2)), pl.col("count_v").cast(pl.Decimal(12, 2)))
-    return frame.join(have, on=KEY, how="left", maintain_order="left", nulls_equal=True).with_columns(
-        pl.col("_exists").fill_null(False))
+    first, last = keys["date_v"].min(), keys["date_v"].max()
+    with ctx.store.cursor() as cur:
+        cur.register("import_keys", keys)
+        found = cur.sql(
+            "SELECT DISTINCT k._at FROM import_keys k JOIN events e ON e.member_id = k.member_id"
+            " AND e.item = k.item_code AND e.date = k.date_v"
+            " AND e.points IS NOT DISTINCT FROM k.points_v AND e.count IS NOT DISTINCT FROM k.count_v"
+            " LEFT JOIN event_reviews r ON r.event_id = e.id"
+            " LEFT JOIN (SELECT DISTINCT reverses FROM events WHERE reverses IS NOT NULL) x ON x.reverses = e.id"
+            " WHERE e.date BETWEEN ? AND ? AND e.reverses IS NULL AND x.reverses IS NULL"
+            " AND coalesce(r.decision, '') <> 'rejected'", params=[first, last]).pl()
+        cur.unregister("import_keys")
+    return frame.with_columns(pl.col("_at").is_in(found["_at"].implode()).alias("_exists")).drop("_at")
 
 
 def write(cur, ctx: Context, plan: Plan, batch_id: int, file_name: str) -> dict:
