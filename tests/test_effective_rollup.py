@@ -11,7 +11,7 @@ import datetime as dt
 from core import imports
 from core.services import attendance, ledger, review
 from tests.entry_world import SECRETARY, TODAY, world  # noqa: F401
-from tests.test_import_events import ledger as ledger_file
+from tests.test_import_events import ledger_file
 
 # The rule restated here on purpose (not imported): approved, not a reversal, not reversed.
 FROM_SCRATCH = """
