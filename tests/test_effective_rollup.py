@@ -10,7 +10,7 @@ import datetime as dt
 
 from core import imports
 from core.services import attendance, ledger, review
-from tests.entry_world import SECRETARY, TODAY, world  # noqa: F401
+from tests.entry_world import ADMIN, OTHER_SECRETARY, SECRETARY, TODAY, world  # noqa: F401
 from tests.test_import_events import ledger_file
 
 # The rule restated here on purpose (not imported): approved, not a reversal, not reversed.
@@ -165,6 +165,29 @@ def test_every_write_keeps_the_rollup_equal_to_the_rule(world):
     # days exactly when the rule does
     ledger.enter_event(world, SECRETARY, "M01", "miss_meeting", dt.date.today(), today=dt.date.today())
     assert months(world)[-1][3] == 1
+
+
+def test_a_review_across_branches_and_months_recounts_them_all_and_nothing_else(world):
+    # 一村: July and September entries, an approved August one between them; 二村: September.
+    # One county review of 一村's July and 二村's September entry recounts both branches from
+    # July to September: the months between come out as they were.
+    enter = lambda user, m, day: ledger.enter_event(world, user, m, "miss_meeting", day, today=TODAY)
+    july = enter(SECRETARY, "M01", dt.date(2025, 7, 5))
+    august = enter(SECRETARY, "M02", dt.date(2025, 8, 5))
+    september = enter(SECRETARY, "M03", dt.date(2025, 9, 5))
+    other = enter(OTHER_SECRETARY, "M11", dt.date(2025, 9, 6))
+    review.approve(world, SECRETARY, [august])
+    before = months(world)
+    review.approve(world, ADMIN, [july, other])
+    assert check(world) == [july, august, other]
+    b01, b02, miss = "C01T01B01", "C01T01B02", "miss_meeting"
+    jul, aug, sep = dt.date(2025, 7, 1), dt.date(2025, 8, 1), dt.date(2025, 9, 1)
+    # (branch, month, item, entries, approved, rejected, counted, points, units): the fixed item
+    # counts units; 一村's August and September are as before the review
+    assert months(world) == [(b01, jul, miss, 1, 1, 0, 1, None, 1), (b01, aug, miss, 1, 1, 0, 1, None, 1),
+                             (b01, sep, miss, 1, 0, 0, 0, None, None), (b02, sep, miss, 1, 1, 0, 1, None, 1)]
+    assert [r for r in months(world) if r[:2] in ((b01, aug), (b01, sep))] == before[1:3]
+    assert members(world) == [(b01, jul, "M01", 1, 0), (b01, aug, "M02", 1, 0), (b02, sep, "M11", 1, 0)]
 
 
 def test_the_demo_rollup_equals_the_rule(demo_store):

@@ -117,23 +117,22 @@ def _refresh_months(cur, where: str, params: list) -> None:
     ``member_months`` (migration 11). Counted again from the ledger, not incremented, so a
     write applied twice cannot count twice.
 
-    The keys are read first and passed back as values with the branches' and dates' bounds:
+    The keys are read first and passed back as the bounds of their branches and months:
     DuckDB scanned and joined the whole ledger for a key given as a subquery (1.4 s at M for
-    one event's month, 20 ms this way: zone maps skip the other row groups)."""
+    one event's month, 20 ms this way: zone maps skip the other row groups). Every month of
+    those branches within those bounds is counted again (``_MonthKeys``)."""
     keys = cur.execute(f"SELECT DISTINCT e.branch_code, {_month('e')} FROM events e WHERE {where}"
                        " ORDER BY 1, 2", params).fetchall()
     if not keys:
         return
     months = _MonthKeys(cur, keys)
-    cur.execute(f"DELETE FROM event_months WHERE EXISTS (SELECT 1 FROM {_PAIRS}"
-                " WHERE k.branch_code = event_months.branch_code AND k.month = event_months.month)",
-                months.pairs).fetchall()
+    cur.execute(f"DELETE FROM event_months WHERE {months.bounds('event_months', 'month')}",
+                months.month_params).fetchall()
     following = f"CAST({_month('v')} + INTERVAL '1 month' AS DATE)"  # the first day of the next month
     cur.execute(
         "INSERT INTO event_months(branch_code, month, item, entries, approved, rejected, counted, counted_points,"
         " counted_units, burst, late)"
-        f" SELECT g.* FROM (SELECT v.branch_code, {_month('v')} AS month, v.item, count(*),"
-        " count(*) FILTER (WHERE r.decision = 'approved'),"
+        f" SELECT v.branch_code, {_month('v')}, v.item, count(*), count(*) FILTER (WHERE r.decision = 'approved'),"
         " count(*) FILTER (WHERE r.decision = 'rejected'), count(f.event_id),"
         " sum(v.points * v.count) FILTER (WHERE f.event_id IS NOT NULL),"
         " sum(v.count) FILTER (WHERE f.event_id IS NOT NULL AND v.points IS NULL),"
@@ -143,53 +142,47 @@ def _refresh_months(cur, where: str, params: list) -> None:
         # the rollup's rows carry their event's branch and date: bounded, PostgreSQL reads the
         # months' rows by its (branch, date) index, not the whole rollup
         f" LEFT JOIN effective_events f ON f.event_id = v.id AND {months.bounds('f')}"
-        f" WHERE v.reverses IS NULL AND {months.bounds('v')} GROUP BY v.branch_code, {_month('v')}, v.item) g"
-        f" WHERE {months.among('g')}",
-        [BURST_DAYS, LATE_DAYS] + months.bound_params * 2 + months.pairs).fetchall()
+        f" WHERE v.reverses IS NULL AND {months.bounds('v')} GROUP BY v.branch_code, {_month('v')}, v.item",
+        [BURST_DAYS, LATE_DAYS] + months.date_params * 2).fetchall()
     _recount_members(cur, months)
 
 
-# The (branch, month) keys of a recount, as a table ``k`` from two arrays.
-_PAIRS = "(SELECT unnest(?::VARCHAR[]) AS branch_code, unnest(?::DATE[]) AS month) k"
-
-
 class _MonthKeys:
-    """The (branch, month)s a recount covers, their branches' rows in ``orgs`` locked first: on
-    PostgreSQL two writes to one branch's month then count one after the other, the second
-    seeing the first's rows (read committed)."""
+    """The (branch, month)s a recount covers, as bounds: their branches, and the months from
+    the first to the last. Every month of those branches within them is counted again, a few
+    more than the keys when they are scattered (branch A's January and B's March count A's
+    and B's January to March); counted from the ledger, an untouched month comes out as it
+    was. Joining the ledger to the keys themselves made PostgreSQL estimate a county-wide
+    import's 879k rows at 33k and look up each row's review and rollup one at a time (4 s);
+    filtering the counted rows by the keys instead, without statistics (a demo's bulk load),
+    it tested each of a million rows against all 3,310 keys in turn for many minutes.
+
+    The branches' rows in ``orgs`` are locked first: on PostgreSQL two writes to one branch's
+    month then count one after the other, the second seeing the first's rows (read committed)."""
 
     def __init__(self, cur, keys: list[tuple[str, dt.date]]):
         self.keys = keys
         self.branches = sorted({k[0] for k in keys})
         months = [k[1] for k in keys]
-        self.pairs = [[k[0] for k in keys], months]
-        self.bound_params = [self.branches, self.branches[0], self.branches[-1], min(months), month_end(max(months))]
+        branches = [self.branches, self.branches[0], self.branches[-1]]
+        self.date_params = branches + [min(months), month_end(max(months))]
+        self.month_params = branches + [min(months), max(months)]
         lock_rows(cur, "orgs", self.branches, key="code", strength="NO KEY UPDATE")
 
     @staticmethod
-    def among(alias: str) -> str:
-        """``alias``'s (branch_code, month) is one of the keys (``pairs`` are its parameters).
-        Applied to the rows counted within the ``bounds``, not joined to the ledger: PostgreSQL
-        estimated the ledger joined to the keys by month at 33k rows for 879k (a county-wide
-        import's 3,310 months) and looked up each row's review and rollup one at a time."""
-        return (f"EXISTS (SELECT 1 FROM {_PAIRS} WHERE k.branch_code = {alias}.branch_code"
-                f" AND k.month = {alias}.month)")
-
-    @staticmethod
-    def bounds(alias: str) -> str:
-        """The keys' branches and dates as bounds on ``alias`` (what DuckDB's zone maps and
-        PostgreSQL's (branch, date) indexes range over)."""
+    def bounds(alias: str, column: str = "date") -> str:
+        """The keys' branches and dates (``date_params``) or months (``month_params``) as bounds
+        on ``alias`` (what DuckDB's zone maps and PostgreSQL's (branch, date) indexes range over)."""
         return (f"{alias}.branch_code = ANY(?) AND {alias}.branch_code BETWEEN ? AND ?"
-                f" AND {alias}.date BETWEEN ? AND ?")
+                f" AND {alias}.{column} BETWEEN ? AND ?")
 
 
 def _recount_members(cur, months: _MonthKeys) -> None:
     """Count again the months' ``member_months`` rows (migration 11): per branch, month and
     member, the counting events (``effective_events``, refreshed first) and the present
-    attendances at the branch's activities. A pair nothing is left for has no row."""
-    cur.execute(f"DELETE FROM member_months WHERE EXISTS (SELECT 1 FROM {_PAIRS}"
-                " WHERE k.branch_code = member_months.branch_code AND k.month = member_months.month)",
-                months.pairs).fetchall()
+    attendances at the branch's activities. A month nothing is left for has no row."""
+    cur.execute(f"DELETE FROM member_months WHERE {months.bounds('member_months', 'month')}",
+                months.month_params).fetchall()
     cur.execute(
         "INSERT INTO member_months(branch_code, month, member_id, events, present)"
         " SELECT s.branch_code, s.month, s.member_id, CAST(sum(s.events) AS BIGINT), CAST(sum(s.present) AS BIGINT)"
@@ -198,8 +191,8 @@ def _recount_members(cur, months: _MonthKeys) -> None:
         f" UNION ALL SELECT a.branch_code, {_month('a')}, t.member_id, 0, 1"
         " FROM activities a JOIN attendance t ON t.activity_id = a.id"
         f" WHERE t.status = 'present' AND {months.bounds('a')}) s"
-        f" WHERE {months.among('s')} GROUP BY s.branch_code, s.month, s.member_id",
-        months.bound_params * 2 + months.pairs).fetchall()
+        " GROUP BY s.branch_code, s.month, s.member_id",
+        months.date_params * 2).fetchall()
     # and their years' rows in ``member_years``: each member's months of the year as bits
     years = sorted({(branch, month.year) for branch, month in months.keys})
     spans = "(SELECT unnest(?::VARCHAR[]) AS branch_code, unnest(?::INTEGER[]) AS year) y"
