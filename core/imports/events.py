@@ -24,6 +24,7 @@ from core.services.entry_rules import EntryError, MemberRow, check_date, check_u
 from core.scheme_assignments import TRACKS, track_of_kind
 from core.services.ledger import RATINGS, check_item, refresh_effective_batch
 from core.services.village import decision_note, needs_decision
+from core.store.bulk import large
 
 KIND = "events"
 NAME = "积分记录"
@@ -243,6 +244,20 @@ def _locks(ctx: Context, frame: pl.DataFrame) -> list[pl.DataFrame]:
     return out
 
 
+# The file's rows (``import_keys``) equal to an event in force, by the file's members over its
+# dates (PostgreSQL reads those members' events by index, not every county's). Marked large:
+# on PostgreSQL it joins about a million of the ledger's rows to the file's, and a merge join
+# sorted them on disk (1.8 s at M for a county-wide file of 100k rows, 0.6 s by a hash join).
+_IN_FORCE_SQL = large(
+    "SELECT DISTINCT k._at FROM import_keys k JOIN events e ON e.member_id = k.member_id"
+    " AND e.item = k.item_code AND e.date = k.date_v"
+    " AND e.points IS NOT DISTINCT FROM k.points_v AND e.count IS NOT DISTINCT FROM k.count_v"
+    " LEFT JOIN event_reviews r ON r.event_id = e.id"
+    " WHERE e.date BETWEEN ? AND ? AND e.member_id = ANY(?) AND e.reverses IS NULL"
+    " AND NOT EXISTS (SELECT 1 FROM events x WHERE x.reverses = e.id)"
+    " AND coalesce(r.decision, '') <> 'rejected'")
+
+
 def _mark_existing(ctx: Context, frame: pl.DataFrame) -> pl.DataFrame:
     """A row equal to an event already in force (not reversed, not rejected) is unchanged:
     the same file imported twice, or a ledger overlapping what was typed in by hand.
@@ -258,14 +273,7 @@ def _mark_existing(ctx: Context, frame: pl.DataFrame) -> pl.DataFrame:
     first, last = keys["date_v"].min(), keys["date_v"].max()
     with ctx.store.cursor() as cur:
         cur.register("import_keys", keys)
-        found = cur.sql(
-            "SELECT DISTINCT k._at FROM import_keys k JOIN events e ON e.member_id = k.member_id"
-            " AND e.item = k.item_code AND e.date = k.date_v"
-            " AND e.points IS NOT DISTINCT FROM k.points_v AND e.count IS NOT DISTINCT FROM k.count_v"
-            " LEFT JOIN event_reviews r ON r.event_id = e.id"
-            " LEFT JOIN (SELECT DISTINCT reverses FROM events WHERE reverses IS NOT NULL) x ON x.reverses = e.id"
-            " WHERE e.date BETWEEN ? AND ? AND e.reverses IS NULL AND x.reverses IS NULL"
-            " AND coalesce(r.decision, '') <> 'rejected'", params=[first, last]).pl()
+        found = cur.sql(_IN_FORCE_SQL, params=[first, last, keys["member_id"].unique().sort().to_list()]).pl()
         cur.unregister("import_keys")
     return frame.with_columns(pl.col("_at").is_in(found["_at"].implode()).alias("_exists")).drop("_at")
 
