@@ -15,6 +15,7 @@ from polars.testing import assert_frame_equal
 from core.services.case import branch_group, read_cases
 from core.store import pg_arrow
 from core.store.bulk import large
+from tests import village_world
 from tests.entry_world import TODAY, world  # noqa: F401 (fixture)
 
 D = dt.date
@@ -58,6 +59,27 @@ def test_case_events_frame_is_the_same_on_every_path(world):
                 "points": pl.Float64, "rating": pl.String, "fraud": pl.Boolean})
     for frame in frames:
         assert_frame_equal(frame, expected)
+
+
+def test_a_branch_in_two_groups_gives_each_its_own_subjects_over_its_own_window(store):
+    # C01T01B01 runs a party scheme (cycle 2025: 2025-07-01..2026-06-30) and village-4class for
+    # its households (cycle 2025: 2025-01-01..2025-12-31): read together, one query reads the
+    # branch over both windows, and each event goes to the group of its member, within that
+    # group's window.
+    village_world.build(store)
+    store.write(lambda cur: cur.execute(
+        "INSERT INTO effective_events(event_id, branch_code, member_id, date, item, count, points, rating, fraud) VALUES"
+        " (1, 'C01T01B01', 'H01', '2025-03-02', 'brave_deed', 1, NULL, NULL, false),"    # village window only
+        " (2, 'C01T01B01', 'M01', '2025-03-02', 'miss_meeting', 1, NULL, NULL, false),"  # before the party window
+        " (3, 'C01T01B01', 'M01', '2025-08-01', 'miss_meeting', 1, NULL, NULL, false),"  # party
+        " (4, 'C01T01B01', 'H01', '2026-02-01', 'brave_deed', 1, NULL, NULL, false),"    # after the village window
+        " (5, 'C01T01B01', 'H02', '2025-12-31', 'brave_deed', 1, NULL, NULL, false)").fetchall())  # village
+    groups = [branch_group(store, "C01T01B01", 2025, village_world.TODAY, track)
+              for track in ("party", "village")]
+    for party, village in _by_each_path(store, lambda: [case["events"] for case in
+                                                        read_cases(store, groups, 2025, frames=True)]):
+        assert party.select("subject", "date").rows() == [("M01", D(2025, 8, 1))]
+        assert village.select("subject", "date").rows() == [("H01", D(2025, 3, 2)), ("H02", D(2025, 12, 31))]
 
 
 ODD_SQL = large("SELECT o.*, k.blank, k.tag FROM odd o LEFT JOIN keys k ON k.n = o.n"

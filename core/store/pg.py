@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import re
 import threading
 from contextlib import contextmanager
 from typing import Any, Iterator
@@ -129,7 +130,10 @@ class _Result:
             if pg_arrow.usable(columns):
                 literal = psycopg.ClientCursor(self._cur._conn).mogrify(sql, params) if params else sql
                 try:
-                    frame = reader.frame(literal, columns, _schema(columns), self._cur._frames)
+                    # only the registered frames the query names are copied to ADBC's connection
+                    temps = {name: data for name, data in self._cur._frames.items()
+                             if re.search(rf"\b{re.escape(name)}\b", sql)}
+                    frame = reader.frame(literal, columns, _schema(columns), temps)
                     raw.close()
                     return frame
                 except pg_arrow.Unavailable:
