@@ -144,3 +144,18 @@ def test_undo_is_refused_once_a_period_is_locked(world):
     with pytest.raises(Exception, match="已确认归档"):
         imports.undo(world, SECRETARY, batch)
     assert world.scalar("SELECT count(*) FROM events WHERE reverses IS NOT NULL") == 0
+
+
+def test_a_bulk_import_refreshes_the_statistics_of_the_tables_it_wrote(world, monkeypatch):
+    # An import of BULK_ROWS rows or more analyses what it wrote (PostgreSQL; DuckDB keeps its
+    # statistics as it writes): the ledger, its reviews and the rollups kept from them, and no
+    # other table (analysing every table cost a county-wide import 1.2-2.4 s, its own 0.8-1.0 s).
+    monkeypatch.setattr(imports, "BULK_ROWS", 4)  # this ledger's 4 rows
+    p = imports.preview(world, SECRETARY, "events", ledger_file(), "台账.xlsx", "C01T01B01", today=TODAY)
+    imports.commit(world, SECRETARY, p, today=TODAY)
+    assert world.scalar("SELECT count(*) FROM effective_events") == 4
+    if world.backend != "postgres":
+        return
+    analysed = {name for (name,) in world.all("SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL")}
+    assert analysed == {"events", "event_reviews", "effective_events", "pending_events", "event_months",
+                        "member_months", "member_years"}

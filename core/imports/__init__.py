@@ -123,7 +123,7 @@ def commit(store: Store, user, p: Preview, today: dt.date | None = None) -> int 
 
     batch = store.write(work)
     if p.added + p.updated >= BULK_ROWS:
-        store.refresh_statistics()
+        store.refresh_statistics(getattr(module, "TABLES", ()))  # the tables it wrote, where it says
     return batch
 
 

@@ -22,12 +22,13 @@ from core.imports.schemes import attach_schemes, item_key, item_table
 from core.io.reader import ROW, SHEET, Table, clean_names, clean_numbers_text, clean_text, parse_dates
 from core.services.entry_rules import EntryError, MemberRow, check_date, check_unlocked, require_active
 from core.scheme_assignments import TRACKS, track_of_kind
-from core.services.ledger import RATINGS, check_item, refresh_effective_batch
+from core.services.ledger import RATINGS, ROLLUPS, check_item, refresh_effective_batch
 from core.services.village import decision_note, needs_decision
 from core.store.bulk import large
 
 KIND = "events"
 NAME = "积分记录"
+TABLES = ("events", "event_reviews", *ROLLUPS)  # what ``write`` fills
 EARLIEST = dt.date(2000, 1, 1)
 COLUMNS = [
     Column("name", "姓名", ("党员姓名", "成员姓名", "户主姓名", "户主", "义工姓名"), True, "张三"),

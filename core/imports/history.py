@@ -20,6 +20,7 @@ from core.scheme_assignments import NoSchemeError, scheme_for
 
 KIND = "history"
 NAME = "往年等次"
+TABLES = ("cycle_history",)  # what ``write`` fills
 COLUMNS = [*PEOPLE, CYCLE,
            Column("grade", "等次", ("评定等次", "考核等次", "评议等次", "结果"), False, "合格", width=10),
            Column("stars", "星级", ("星数", "评星"), False, "", width=6),

@@ -15,7 +15,7 @@ import polars as pl
 from core.idcard import mask_id
 from core.imports.base import Column, Context, Plan, duplicates, errors_where, gather, row_errors
 from core.imports.roster import (ADDRESS, BIRTH, BRANCH, CATEGORY, GENDER, GROUP, ID_CARD, PERSON, PHONE,
-                                 undo_roster, validate_roster, write_roster)
+                                 TABLES, undo_roster, validate_roster, write_roster)  # noqa: F401 (TABLES: what write fills)
 from core.io.reader import ROW, Table, clean_names, clean_text, parse_dates
 from core.subjects import RELATIONS, validate_person
 

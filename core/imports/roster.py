@@ -35,6 +35,8 @@ STORED = ("name", "kind", "gender", "birth_date", "join_date", "probationary", "
           "id_card", "probation_start", "probation_end", "work_unit", "address", "house_no", "head_name", "approved_on")
 _DUPLICATE_SQL = "SELECT id FROM members WHERE id_card = ? AND kind = ? AND id IS DISTINCT FROM ?"
 EARLIEST = dt.date(1900, 1, 1)
+# what ``write_roster`` fills (an audit row per member), and a household's people
+TABLES = ("members", "member_branch_history", "household_people", "audit_log")
 
 PERSON = Column("name", "姓名", ("党员姓名", "成员姓名", "姓 名"), True, "张三")
 ID_CARD = Column("id_card", "身份证号", ("公民身份号码", "身份证号码", "身份证"), False, "110101199003071233", width=22)

@@ -24,6 +24,7 @@ from core.services.entry_rules import EntryError, check_unlocked
 
 KIND = "scores"
 NAME = "评议分数"
+TABLES = ("scores",)  # what ``write`` fills
 COLUMNS = [*PEOPLE, CYCLE,
            Column("component", "评议项目", ("项目", "考核项目", "评议内容"), False, "评议分", width=12),
            Column("period", "期间", ("季度", "半年", "评议期间", "时段"), False, "前半年", width=10),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from core.imports.base import Column, Context, Plan
 from core.imports.roster import (ADDRESS, BIRTH, BRANCH, CATEGORY, GENDER, GROUP, ID_CARD, PERSON, PHONE, STATUS,
-                                 WORK_UNIT, undo_roster, validate_roster, write_roster)
+                                 TABLES, WORK_UNIT, undo_roster, validate_roster, write_roster)  # noqa: F401 (TABLES: what write fills)
 from core.io.reader import Table
 
 KIND = "volunteers"

@@ -54,6 +54,8 @@ EFFECTIVE_ROLLUP_SQL = """
 SELECT event_id AS id, branch_code, member_id, date, item, count, points, rating, fraud FROM effective_events
 """
 ROLLUP_COLUMNS = "event_id, branch_code, member_id, date, item, count, points, rating, fraud"
+# the tables ``refresh_effective`` and its kin keep in line with the ledger
+ROLLUPS = ("effective_events", "pending_events", "event_months", "member_months", "member_years")
 
 
 # The events waiting for review (待审核), over ``events e``: kept in ``pending_events``.
