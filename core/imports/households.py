@@ -15,7 +15,8 @@ import polars as pl
 from core.idcard import mask_id
 from core.imports.base import Column, Context, Plan, duplicates, errors_where, gather, row_errors
 from core.imports.roster import (ADDRESS, BIRTH, BRANCH, CATEGORY, GENDER, GROUP, ID_CARD, PERSON, PHONE,
-                                 TABLES, undo_roster, validate_roster, write_roster)  # noqa: F401 (TABLES: what write fills)
+                                 undo_roster, validate_roster, write_roster)
+from core.imports.roster import TABLES as TABLES  # what ``write`` fills (re-exported for ``imports.commit``)
 from core.io.reader import ROW, Table, clean_names, clean_text, parse_dates
 from core.subjects import RELATIONS, validate_person
 

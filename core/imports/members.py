@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from core.imports.base import Column, Context, Plan
 from core.imports.roster import (ADDRESS, BIRTH, BRANCH, CATEGORY, GENDER, GROUP, ID_CARD, PERSON, PHONE, STATUS,
-                                 TABLES, WORK_UNIT, undo_roster, validate_roster, write_roster)  # noqa: F401 (TABLES: what write fills)
+                                 WORK_UNIT, undo_roster, validate_roster, write_roster)
+from core.imports.roster import TABLES as TABLES  # what ``write`` fills (re-exported for ``imports.commit``)
 from core.io.reader import Table
 
 KIND = "members"
