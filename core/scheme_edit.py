@@ -201,7 +201,7 @@ def simulate_groups(store: Store, groups: list, cycle: int, edit) -> tuple[list[
     keys = [(str(store.path), "simulate", p.scheme.id, tuple(p.branches), cycle) for _, p in pieces]
     # on a server the helper reads its groups itself (what group_eval._read needs)
     remote = (lambda indexes: ("simulate", store.url, [pieces[i][1] for i in indexes], cycle,
-                               [edit(pieces[i][1].scheme) for i in indexes])) if store.backend == "postgres" else None
+                               [edit(pieces[i][1].scheme) for i in indexes])) if store.url else None
     reports = evaluate_read(keys, work, remote, task="simulate")
     changes, distributions, subjects = [], [], 0
     for n, group in enumerate(groups):

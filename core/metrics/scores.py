@@ -60,8 +60,7 @@ def evaluate_branches(store: Store, branch_codes, cycle: int, today: dt.date,
     groups = [part for group in group_by_scheme(store, list(branch_codes), cycle, today)[0] for part in parts(group)]
     keys = [(str(store.path), g.scheme.id, tuple(g.branches), cycle, upto) for g in groups]
     # on a server the helper reads its groups itself (what group_eval._read needs)
-    remote = (lambda indexes: ("rows", store.url, [groups[i] for i in indexes], cycle, upto)) \
-        if store.backend == "postgres" else None
+    remote = (lambda indexes: ("rows", store.url, [groups[i] for i in indexes], cycle, upto)) if store.url else None
     results, warnings = [], []
     for rows, notes in evaluate_read(keys, lambda indexes: group_work(store, [groups[i] for i in indexes], cycle, upto),
                                      remote):

@@ -51,6 +51,7 @@ class Store:
 
     backend = "?"
     path: Path | None = None  # the DuckDB file (None on a server)
+    url: str | None = None  # a database server, which other processes may open too (None: a DuckDB file)
 
     def __new__(cls, target: str | Path | None = None, **kwargs):
         if cls is Store:
