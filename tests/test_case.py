@@ -11,6 +11,7 @@ from core.services import ledger, review
 from core.metrics.scores import RESULT_SCHEMA, branch_schemes, evaluate_branches
 from core.services.case import build_case, group_by_scheme, read_cases
 from tests.entry_world import ADMIN, OTHER_SECRETARY, SECRETARY, TODAY, world  # noqa: F401 (fixture)
+from tests.helper_spy import asked_kinds, costs_on_members
 from tests.publicity_world import BRANCH, approved_event, score
 
 D = dt.date
@@ -190,21 +191,16 @@ def test_a_county_shared_with_the_helper_process_equals_branch_by_branch(world, 
     assign_scheme(world, ADMIN, "C01T01B02", "party-vanguard-8to2", D(2025, 3, 1))
     approved_event(world, "M01", "miss_meeting", D(2025, 8, 3))
     monkeypatch.setattr(group_eval, "MIN_SUBJECTS", 0)
-    monkeypatch.setattr(group_eval, "COST", {"subject": 1, "event": 0, "score": 0})
-    monkeypatch.setattr(group_eval, "PICKLE", {"subject": 0, "event": 0, "score": 0})
-    monkeypatch.setattr(group_eval, "UNPICKLE", {"subject": 0, "event": 0, "score": 0})
-    monkeypatch.setattr(group_eval, "READ", {"subject": 0, "event": 0, "score": 0})
+    costs_on_members(monkeypatch)
     monkeypatch.setattr(group_eval, "_sizes", group_eval.OrderedDict())
     if group_eval._helper is not None:  # one an earlier test in this process left
         group_eval._discard(group_eval._helper)
-    asked = []
-    ask = group_eval._Helper.ask
     codes = [BRANCH, "C01T01B02"]
     expected = branch_by_branch(world, codes, 2025)
     try:
         first, _ = evaluate_branches(world, codes, 2025, TODAY)  # starts the helper, evaluated here
         assert group_eval._helper.ready.wait(60)
-        monkeypatch.setattr(group_eval._Helper, "ask", lambda self, box: asked.append(box[0][0]) or ask(self, box))
+        asked = asked_kinds(monkeypatch)
         shared, _ = evaluate_branches(world, codes, 2025, TODAY)
     finally:
         group_eval._discard(group_eval._helper)
@@ -222,19 +218,15 @@ def test_a_county_simulation_shared_with_the_helper_equals_one_made_here(world, 
     assign_scheme(world, ADMIN, "C01T01B02", "party-vanguard-8to2", D(2025, 3, 1))
     approved_event(world, "M01", "miss_meeting", D(2025, 8, 3))
     monkeypatch.setattr(group_eval, "MIN_SUBJECTS", 0)
-    monkeypatch.setattr(group_eval, "SIMULATE_COST", {"subject": 1, "event": 0, "score": 0})
-    for rates in ("PICKLE", "UNPICKLE", "READ"):
-        monkeypatch.setattr(group_eval, rates, {"subject": 0, "event": 0, "score": 0})
+    costs_on_members(monkeypatch, "SIMULATE_COST")
     monkeypatch.setattr(group_eval, "_sizes", group_eval.OrderedDict())
     if group_eval._helper is not None:  # one an earlier test in this process left
         group_eval._discard(group_eval._helper)
-    asked = []
-    ask = group_eval._Helper.ask
     groups, _ = group_by_scheme(world, [BRANCH, "C01T01B02"], 2025, TODAY)
     try:
         alone = simulate_groups(world, groups, 2025, _lower_first_quota)  # starts the helper, all here
         assert group_eval._helper.ready.wait(60)
-        monkeypatch.setattr(group_eval._Helper, "ask", lambda self, box: asked.append(box[0][0]) or ask(self, box))
+        asked = asked_kinds(monkeypatch)
         shared = simulate_groups(world, groups, 2025, _lower_first_quota)
     finally:
         group_eval._discard(group_eval._helper)

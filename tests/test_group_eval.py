@@ -9,6 +9,7 @@ import pytest
 
 from core.metrics import group_eval
 from core.scheme import load_scheme
+from tests.helper_spy import asked_kinds, costs_on_members
 
 Q100 = load_scheme("party-q100-3to1")
 
@@ -75,13 +76,8 @@ def helper(monkeypatch):
 
 
 def test_the_helper_gives_the_rows_this_process_gives(helper, monkeypatch):
-    asked = []
-    ask = group_eval._Helper.ask
-    monkeypatch.setattr(group_eval._Helper, "ask", lambda self, box: asked.append(box[0][0]) or ask(self, box))
-    monkeypatch.setattr(group_eval, "COST", {"subject": 1, "event": 0, "score": 0})
-    monkeypatch.setattr(group_eval, "PICKLE", {"subject": 0, "event": 0, "score": 0})
-    monkeypatch.setattr(group_eval, "UNPICKLE", {"subject": 0, "event": 0, "score": 0})
-    monkeypatch.setattr(group_eval, "READ", {"subject": 0, "event": 0, "score": 0})
+    asked = asked_kinds(monkeypatch)
+    costs_on_members(monkeypatch)
     out = group_eval.evaluate_groups(_work())
     assert asked == ["rows"]  # B1 (2 members) here, B2 and B3 (1 each) in the helper
     assert out == [group_eval.group_rows(*one) for one in _work()]
@@ -97,9 +93,7 @@ def test_the_event_frames_go_beside_the_request_as_files_removed_after_the_reply
     sent = []
     send = group_eval._send
     monkeypatch.setattr(group_eval, "_send", lambda stream, value: sent.append(value) or send(stream, value))
-    monkeypatch.setattr(group_eval, "COST", {"subject": 1, "event": 0, "score": 0})
-    for rates in ("PICKLE", "UNPICKLE", "READ"):
-        monkeypatch.setattr(group_eval, rates, {"subject": 0, "event": 0, "score": 0})
+    costs_on_members(monkeypatch)
     work = _work()
     out = group_eval.evaluate_groups(work)
     assert _totals(out) == EXPECTED  # B3's D read back from its file: two late dues, 72.5
@@ -125,12 +119,8 @@ def test_the_files_go_to_the_temporary_folder_when_dev_shm_is_small(monkeypatch,
 def test_a_simulation_shared_with_the_helper_reports_what_it_reports_here(helper, monkeypatch):
     from core.scheme import scheme_with_overrides
     from core.simulate import simulate
-    asked = []
-    ask = group_eval._Helper.ask
-    monkeypatch.setattr(group_eval._Helper, "ask", lambda self, box: asked.append(box[0][0]) or ask(self, box))
-    monkeypatch.setattr(group_eval, "SIMULATE_COST", {"subject": 1, "event": 0, "score": 0})
-    for rates in ("PICKLE", "UNPICKLE", "READ"):
-        monkeypatch.setattr(group_eval, rates, {"subject": 0, "event": 0, "score": 0})
+    asked = asked_kinds(monkeypatch)
+    costs_on_members(monkeypatch, "SIMULATE_COST")
     # 合格 from 75 (was 80), 基本合格 below 75: B and C (75) move from 基本合格 to 合格; A (73.8)
     # and D (72.5) stay 基本合格.
     wider = scheme_with_overrides(Q100, {"grading": {"bands": {"1": {"min": 75}, "2": {"below": 75}}}})
@@ -144,10 +134,7 @@ def test_a_simulation_shared_with_the_helper_reports_what_it_reports_here(helper
 
 
 def test_a_helper_killed_mid_request_costs_nothing_but_time(helper, monkeypatch, tmp_path):
-    monkeypatch.setattr(group_eval, "COST", {"subject": 1, "event": 0, "score": 0})
-    monkeypatch.setattr(group_eval, "PICKLE", {"subject": 0, "event": 0, "score": 0})
-    monkeypatch.setattr(group_eval, "UNPICKLE", {"subject": 0, "event": 0, "score": 0})
-    monkeypatch.setattr(group_eval, "READ", {"subject": 0, "event": 0, "score": 0})
+    costs_on_members(monkeypatch)
     ask = group_eval._Helper.ask
 
     def killed(self, box):
@@ -174,10 +161,7 @@ def test_a_helper_that_cannot_start_is_not_started_again(monkeypatch):
 
 
 def test_once_the_sizes_are_known_the_helpers_groups_are_read_first(helper, monkeypatch):
-    monkeypatch.setattr(group_eval, "COST", {"subject": 1, "event": 0, "score": 0})
-    monkeypatch.setattr(group_eval, "PICKLE", {"subject": 0, "event": 0, "score": 0})
-    monkeypatch.setattr(group_eval, "UNPICKLE", {"subject": 0, "event": 0, "score": 0})
-    monkeypatch.setattr(group_eval, "READ", {"subject": 0, "event": 0, "score": 0})
+    costs_on_members(monkeypatch)
     work, reads = _work(), []
 
     def read(indexes):
