@@ -196,3 +196,35 @@ def test_the_demo_rollup_equals_the_rule(demo_store):
     assert pending(demo_store)
     assert members(demo_store)
     assert demo_store.scalar("SELECT count(*) FROM effective_events") > 0
+
+
+def test_an_import_adds_its_counts_to_the_months_it_shares_with_earlier_entries(world, monkeypatch):
+    # before the file: 李四's 其他加分 of 2 on 08-10 and 张三's 缺席三会一课 on 08-05, approved;
+    # 王五's 缺席三会一课 on 07-02 waiting for review
+    enter = lambda m, item, day, points=None: ledger.enter_event(world, SECRETARY, m, item, day, points, today=TODAY)
+    review.approve(world, SECRETARY, [enter("M02", "reward_other", dt.date(2025, 8, 10), 2),
+                                      enter("M01", "miss_meeting", dt.date(2025, 8, 5))])
+    enter("M03", "miss_meeting", dt.date(2025, 7, 2))
+    b01, miss, other = "C01T01B01", "miss_meeting", "reward_other"
+    jul, aug, oct = dt.date(2025, 7, 1), dt.date(2025, 8, 1), dt.date(2025, 10, 1)
+    # (branch, month, item, entries, approved, rejected, counted, points, units)
+    assert months(world) == [(b01, jul, miss, 1, 0, 0, 0, None, None), (b01, aug, miss, 1, 1, 0, 1, None, 1),
+                             (b01, aug, other, 1, 1, 0, 1, 2, None)]
+
+    def recount(*_):
+        raise AssertionError("an import of new events adds to its months, it does not count them again")
+    monkeypatch.setattr(ledger, "_refresh_months", recount)
+    p = imports.preview(world, SECRETARY, "events", ledger_file(), "台账.xlsx", "C01T01B01", today=TODAY)
+    imports.commit(world, SECRETARY, p, today=TODAY)
+    # the file (approved): 张三 缺席三会一课 07-01, 李四 其他加分 5 on 08-03, 王五 其他加分 3 on
+    # 08-31, 李四 党费 10-10. July: 1 + 1 entries, 0 + 1 approved and counted, units NULL + 1 = 1;
+    # August's 其他加分: 1 + 2 entries, counted, points 2 + 5 + 3 = 10, no fixed units (NULL);
+    # August's 缺席三会一课 is untouched; October's 党费 is new
+    assert months(world) == [(b01, jul, miss, 2, 1, 0, 1, None, 1), (b01, aug, miss, 1, 1, 0, 1, None, 1),
+                             (b01, aug, other, 3, 3, 0, 3, 10, None), (b01, oct, "late_dues", 1, 1, 0, 1, None, 1)]
+    # who took part: 张三 July (the file) and August (his approved entry), 李四 August 1 + 1 and
+    # October, 王五 August (his July entry waits for review); their years' bits are checked too
+    assert members(world) == [(b01, jul, "M01", 1, 0), (b01, aug, "M01", 1, 0), (b01, aug, "M02", 2, 0),
+                              (b01, aug, "M03", 1, 0), (b01, oct, "M02", 1, 0)]
+    assert world.all("SELECT member_id, months FROM member_years ORDER BY member_id") == [
+        ("M01", 64 + 128), ("M02", 128 + 512), ("M03", 128)]  # July bit 6, August bit 7, October bit 9

@@ -22,7 +22,7 @@ from core.imports.schemes import attach_schemes, item_key, item_table
 from core.io.reader import ROW, SHEET, Table, clean_names, clean_numbers_text, clean_text, parse_dates
 from core.services.entry_rules import EntryError, MemberRow, check_date, check_unlocked, require_active
 from core.scheme_assignments import TRACKS, track_of_kind
-from core.services.ledger import RATINGS, ROLLUPS, check_item, refresh_effective_batch
+from core.services.ledger import RATINGS, ROLLUPS, check_item, count_new_batch, refresh_effective_batch
 from core.services.village import decision_note, needs_decision
 from core.store.bulk import large
 
@@ -297,7 +297,7 @@ def write(cur, ctx: Context, plan: Plan, batch_id: int, file_name: str) -> dict:
     cur.execute("INSERT INTO event_reviews(event_id, decision, reason, reviewed_by)"
                 " SELECT id, 'approved', ?, ? FROM events WHERE import_batch = ? AND source = 'import'",
                 [f"导入已审核台账（批次 {batch_id}）", ctx.user.username, batch_id]).fetchall()
-    refresh_effective_batch(cur, batch_id)  # imported as approved: they count from this transaction
+    count_new_batch(cur, batch_id)  # imported as approved: they count from this transaction
     for branch, count in add.group_by("branch_code").len().iter_rows():
         audit.record(cur, ctx.user.username, "event.import", entity="import_batch", entity_id=batch_id,
                      org_code=branch, after={"events": count, "file": file_name, "status": "approved"})
