@@ -85,3 +85,17 @@ def test_a_village_template_lists_party_and_household_items(village):
     options = pl.read_excel(book, engine="calamine", sheet_name="选项", has_header=False)
     items = {v for column in options.columns for v in options[column].drop_nulls()}  # every drop-down's values
     assert "缺席三会一课" in items and "见义勇为" in items
+
+
+def test_a_household_row_before_the_village_scheme_is_refused_though_the_party_scheme_is_in_force(village):
+    # the township's party scheme runs from 2024-07-01, the village's household scheme from
+    # 2025-01-01: on 2024-10-01 a member has a scheme, a household none
+    data = csv([
+        "姓名,积分项目,日期,分值",
+        "刘一户,见义勇为,2024-10-01,",     # row 2
+        "张三,缺席三会一课,2024-10-01,",   # row 3
+    ])
+    p = imports.preview(village, village_world.SECRETARY, "events", data, "x.csv", village_world.BRANCH, today=TODAY)
+    errors = {(r["行号"], r["列"]): r["问题"] for r in p.errors.iter_rows(named=True)}
+    assert errors[(2, "日期")] == "2024-10-01 该支部没有适用的乡村治理积分方案，请先在「积分方案」页面设置"
+    assert not any(row == 3 and "方案" in text for (row, _), text in errors.items())

@@ -100,7 +100,7 @@ def validate(ctx: Context, table: Table) -> Plan:
     # each subject's own track: a village's households are scored by its household scheme
     frame = frame.with_columns(pl.col("m_kind").fill_null("member").map_elements(
         track_of_kind, return_dtype=pl.String).alias("track"))
-    frame, schemes, _ = attach_schemes(ctx.store, frame.rename({"date_v": "day"}), day="day", track="track")
+    frame, schemes = attach_schemes(ctx.store, frame.rename({"date_v": "day"}), day="day", track="track")
     frame = frame.rename({"day": "date_v"})
     errors.append(errors_where(frame, pl.col("scheme_key").is_null() & pl.col("branch_code").is_not_null()
                                & pl.col("date_v").is_not_null(), ctx.header("date"),
