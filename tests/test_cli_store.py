@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from core.cli import build_parser, main
-from core.store import Store
+from core.store import Store, pg
 from tests.conftest import ROOT, _drop_db, pg_copy
 from tests.import_files import csv, id_number
 
@@ -78,6 +78,14 @@ def pg_url(pg_cluster):
     name, url = pg_copy(pg_cluster, "jifen_template")
     yield url
     _drop_db(pg_cluster, name)
+
+
+def test_a_server_older_than_postgresql_15_is_exit_2_with_a_chinese_message(pg_url, capsys, monkeypatch):
+    # the test cluster is PostgreSQL 15: asked for 99, it is refused as an older one would be
+    monkeypatch.setattr(pg, "MIN_SERVER_VERSION", 990000)
+    assert main(["init", "--db", pg_url]) == 2
+    err = capsys.readouterr().err
+    assert "是 PostgreSQL 15，需要 99 或更高版本" in err and "Traceback" not in err
 
 
 def test_the_verbs_work_on_a_server(pg_url, tmp_path, capsys, monkeypatch):

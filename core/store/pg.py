@@ -35,6 +35,8 @@ from core.store.dialect import to_pg
 from core.store.errors import StoreUnavailable
 from core.store.migrations import migrate
 
+# MERGE (an import adding to its months' rollups, core.services.ledger) came in PostgreSQL 15
+MIN_SERVER_VERSION = 150000
 _MIGRATION_LOCK = 4_242_001  # pg_advisory_lock key: one process migrates, the others wait
 _RETRY = (pg_errors.SerializationFailure, pg_errors.DeadlockDetected, pg_errors.UniqueViolation)
 # A large read (core.store.bulk) joins a county's events, 0.8M rows, to a temporary table of its
@@ -280,8 +282,17 @@ class PgStore(Store):
         except PoolTimeout as exc:
             self.pool.close()
             raise StoreUnavailable(f"无法连接数据库服务器 {self.describe()}，请检查服务器是否运行、地址与账号是否正确。") from exc
+        self._require_version()
         self._migrate()
         atexit.register(self.close)
+
+    def _require_version(self) -> None:
+        with self.cursor() as cur:
+            version = int(cur.execute("SHOW server_version_num").fetchall()[0][0])
+        if version < MIN_SERVER_VERSION:
+            self.pool.close()
+            raise StoreUnavailable(f"数据库服务器 {self.describe()} 是 PostgreSQL {version // 10000}，"
+                                   f"需要 {MIN_SERVER_VERSION // 10000} 或更高版本。")
 
     def _migrate(self) -> None:
         with self.cursor() as cur:
