@@ -12,6 +12,7 @@ import polars as pl
 from core.auth.scope import Scope
 from core.metrics import scores
 from core.metrics.activity import entries
+from core.metrics.at_once import at_once
 from core.metrics.filters import Filter, branch_codes, branch_where, cycle_name
 from core.metrics.group_eval import SKIPPED
 from core.results_use.cases import overdue_by_branch
@@ -229,10 +230,12 @@ def all_alerts(store: Store, scope: Scope, flt: Filter) -> list[Alert]:
     names = _names(store, scope, flt)
     res, warn = scores.results(store, branch_codes(store, scope, flt), flt.cycle, flt.today)
     assignments = _assignments(store, names)  # read once for 未公示 and 超期未审核
-    return (stale(store, scope, flt) + objections(store, scope, flt, names)
-            + from_results(res, warn, names) + backfill(store, scope, flt)
-            + unpublished(store, scope, flt, names, assignments) + review_overdue(store, scope, flt, names, assignments)
-            + disposals(store, scope, flt, names))
+    found = at_once(lambda: stale(store, scope, flt), lambda: objections(store, scope, flt, names),
+                    lambda: from_results(res, warn, names), lambda: backfill(store, scope, flt),
+                    lambda: unpublished(store, scope, flt, names, assignments),
+                    lambda: review_overdue(store, scope, flt, names, assignments),
+                    lambda: disposals(store, scope, flt, names))
+    return [alert for part in found for alert in part]
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ import polars as pl
 
 from core.auth.scope import Scope
 from core.metrics import activity, scores
+from core.metrics.at_once import at_once
 from core.metrics.distribution import scheme
 from core.metrics.filters import Filter, branch_codes
 from core.store import Store
@@ -53,9 +54,12 @@ def branch_table(store: Store, scope: Scope, flt: Filter) -> pl.DataFrame:
     """Everything the comparison table shows, one row per branch in the filter."""
     res, _ = scores.results(store, branch_codes(store, scope, flt), flt.cycle, flt.today)
     res = scores.with_category(res, flt.category)
-    part = activity.participation(store, scope, flt).select("branch", "name", "base", participation="rate")
-    att = activity.attendance(store, scope, flt).select("branch", attendance="rate")
-    ent = activity.entries(store, scope, flt).select("branch", "entries", "days_since")
+    part, att, ent = at_once(lambda: activity.participation(store, scope, flt),
+                             lambda: activity.attendance(store, scope, flt),
+                             lambda: activity.entries(store, scope, flt))
+    part = part.select("branch", "name", "base", participation="rate")
+    att = att.select("branch", attendance="rate")
+    ent = ent.select("branch", "entries", "days_since")
     table = (part.join(att, on="branch", how="left").join(ent, on="branch", how="left")
              .join(score_stats(res), on="branch", how="left"))
     return table.with_columns(
