@@ -138,13 +138,14 @@ EVENT_MONTHS = ("branch_code", "month", "item", "entries", "approved", "rejected
 
 
 def _months_sql(where: str, bound: str = "") -> str:
-    """``event_months``' rows (``EVENT_MONTHS``) of the events ``where`` selects (over ``events e``): per branch,
-    month and item, the events by review state, reversals apart (what the coverage matrix and
-    the branch table count), the ones that count (``effective_events``, refreshed first) with
-    their points (monthly points), and those entered in the month's last days or late (the
-    backfill alerts). Parameters: BURST_DAYS, LATE_DAYS, ``bound``'s, ``where``'s. ``bound``
-    narrows the join to the rollup: its rows carry their event's branch and date, so PostgreSQL
-    reads the months' rows by its (branch, date) index, not the whole rollup."""
+    """``event_months``' rows (``EVENT_MONTHS``) of the events ``where`` selects (over
+    ``events e``): per branch, month and item, the events by review state, reversals apart
+    (what the coverage matrix and the branch table count), the ones that count
+    (``effective_events``, refreshed first) with their points (monthly points), and those
+    entered in the month's last days or late (the backfill alerts). Parameters: BURST_DAYS,
+    LATE_DAYS, ``bound``'s, ``where``'s. ``bound`` narrows the join to the rollup: its rows
+    carry their event's branch and date, so PostgreSQL reads the months' rows by its (branch,
+    date) index, not the whole rollup."""
     following = f"CAST({_month('e')} + INTERVAL '1 month' AS DATE)"  # the first day of the next month
     return (
         f"SELECT e.branch_code, {_month('e')} AS month, e.item, count(*) AS entries,"
@@ -189,7 +190,8 @@ def _add_months(cur, where: str, params: list) -> None:
     if not branches:
         return
     lock_rows(cur, "orgs", branches, key="code", strength="NO KEY UPDATE")
-    cur.execute(_merged("event_months", EVENT_MONTHS, 3, _months_sql(where)), [BURST_DAYS, LATE_DAYS] + params).fetchall()
+    cur.execute(_merged("event_months", EVENT_MONTHS, 3, _months_sql(where)),
+                [BURST_DAYS, LATE_DAYS] + params).fetchall()
     counting = _counting_sql(f"f.event_id IN (SELECT e.id FROM events e WHERE {where})")
     cur.execute(_merged("member_months", MEMBER_MONTHS, 3, _MEMBER_MONTHS_SQL.format(rows=counting)), params).fetchall()
     year = _YEAR.format(month="c.month")
@@ -241,7 +243,8 @@ _MONTH_BITS = "CAST(bit_or(1 << CAST(extract(month FROM {month}) - 1 AS INTEGER)
 def _counting_sql(where: str) -> str:
     """A member's part in ``member_months`` of each counting event ``where`` selects (over
     ``effective_events f``): one event in its branch's month."""
-    return f"SELECT f.branch_code, {_month('f')} AS month, f.member_id, 1 AS events, 0 AS present FROM effective_events f WHERE {where}"
+    return (f"SELECT f.branch_code, {_month('f')} AS month, f.member_id, 1 AS events, 0 AS present"
+            f" FROM effective_events f WHERE {where}")
 
 
 def _recount_members(cur, months: _MonthKeys) -> None:
@@ -318,7 +321,7 @@ def refresh_effective(cur, ids) -> None:
 
 
 def refresh_effective_batch(cur, batch_id: int) -> None:
-    """The set-based form for an import batch (its events and what they became)."""
+    """The set-based form for an import batch's events and what they became (its undo)."""
     _refresh_effective(cur, _BATCH, [batch_id])
 
 
