@@ -13,9 +13,12 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 T = TypeVar("T")
+# at most this many at once: each holds one of the process's pooled connections (8 by default,
+# ``JIFEN_PG_POOL``), which the other sessions' pages share
+WORKERS = 4
 
 
 def at_once(*reads: Callable[[], T]) -> list[T]:
     """Each read's value, in order; the first error a read raises is raised here."""
-    with ThreadPoolExecutor(max_workers=len(reads)) as pool:
+    with ThreadPoolExecutor(max_workers=min(len(reads), WORKERS)) as pool:
         return list(pool.map(lambda read: read(), reads))
