@@ -1,9 +1,9 @@
 """Independent reads of one page, run at the same time.
 
 Each read takes a connection (or DuckDB cursor) of its own, so the database works on them
-together and a page waits for its slowest read rather than for their sum: the 支部对比 table's
-participation, attendance and entries at M on PostgreSQL, 25 rounds each way interleaved,
-96–118 → 69–72 ms (medians), on DuckDB 66 → 50 ms.
+together and a page waits for its slowest read rather than for their sum: at M, 25 rounds
+each way interleaved, the 支部对比 table 97–101 → 75–77 ms and the alerts 75–79 → 56–59 ms on
+PostgreSQL (medians), 60 → 50 and 64 → 47 ms on DuckDB.
 """
 
 from __future__ import annotations
