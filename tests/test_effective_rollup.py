@@ -7,6 +7,7 @@ attendance)."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 from core import imports
 from core.services import attendance, ledger, review
@@ -228,3 +229,43 @@ def test_an_import_adds_its_counts_to_the_months_it_shares_with_earlier_entries(
                               (b01, aug, "M03", 1, 0), (b01, oct, "M02", 1, 0)]
     assert world.all("SELECT member_id, months FROM member_years ORDER BY member_id") == [
         ("M01", 64 + 128), ("M02", 128 + 512), ("M03", 128)]  # July bit 6, August bit 7, October bit 9
+
+
+def test_an_import_and_entries_to_the_same_months_at_the_same_time_leave_the_rollups_equal_to_the_rule(world):
+    # one thread imports the file (July, August and October of 一村) while another enters and
+    # approves August entries one by one: the addition and the steps and recounts lock the
+    # branch in turn, so every count comes out as the ledger says, whichever order they took
+    p = imports.preview(world, SECRETARY, "events", ledger_file(), "台账.xlsx", "C01T01B01", today=TODAY)
+    start = threading.Barrier(2, timeout=30)
+    errors: list[BaseException] = []
+
+    def importing():
+        try:
+            start.wait()
+            imports.commit(world, SECRETARY, p, today=TODAY)
+        except BaseException as exc:  # noqa: BLE001 - reported by the test below
+            errors.append(exc)
+
+    def entering():
+        try:
+            start.wait()
+            for k in range(8):
+                event = ledger.enter_event(world, SECRETARY, ("M01", "M02", "M03")[k % 3], "miss_meeting",
+                                           dt.date(2025, 8, 1 + k), today=TODAY)
+                if k % 2 == 0:
+                    review.approve(world, SECRETARY, [event])
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+    threads = [threading.Thread(target=importing), threading.Thread(target=entering)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(check(world)) == 4 + 4  # the file's four rows and the four approved entries
+    assert pending(world) != []  # the other four wait for review
+    b01, aug, miss = "C01T01B01", dt.date(2025, 8, 1), "miss_meeting"
+    # August's 缺席三会一课: the eight entries, four approved and counted (units: a fixed item);
+    # months() and members() also check every row against the ledger from scratch
+    assert [r for r in months(world) if r[:3] == (b01, aug, miss)] == [(b01, aug, miss, 8, 4, 0, 4, None, 4)]
+    assert members(world)
