@@ -33,6 +33,11 @@ def fail(exc: Exception) -> int:
     return BAD_INPUT
 
 
+def progress(message: str) -> None:
+    """A step of long work (a demo, a migration, an import) on stderr, as it starts."""
+    print(f"… {message}", file=sys.stderr, flush=True)
+
+
 def acting_user(store: Store, username: str):
     """``--as``: an active account (``get_user`` finds no other), else a Chinese refusal."""
     from core.auth import get_user

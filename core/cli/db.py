@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import os
-import sys
 import time
 
-from core.cli import db_of, db_option, fail, open_db
+from core.cli import db_of, db_option, fail, open_db, progress
 from core.store import Store, is_server_url
 
 
@@ -61,7 +60,7 @@ def make_demo(args) -> int:
         return 0
     try:
         counts = demo.generate(store, args.size, seed=args.seed,
-                               progress=lambda m: print(f"… {m}", file=sys.stderr, flush=True))
+                               progress=progress)
     except ValueError as exc:
         return fail(exc)
     finally:

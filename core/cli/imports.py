@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from core.auth import get_user
-from core.cli import BAD_INPUT, db_option, fail, open_db
+from core.cli import BAD_INPUT, db_option, fail, open_db, progress
 
 KINDS = ("orgs", "members", "volunteers", "households", "events", "scores", "history")
 
@@ -71,6 +71,7 @@ def run_import(args) -> int:
         user = get_user(store, args.username)
         if user is None:
             return fail(ValueError(f"--as：没有启用的用户 {args.username}"))
+        progress(f"读取并检查 {args.file.name}")
         try:
             preview = imports.preview(store, user, args.kind, args.file.read_bytes(), args.file.name, args.org)
         except (EntryError, PermissionDenied, ScopeError) as exc:
@@ -93,6 +94,7 @@ def run_import(args) -> int:
         if args.dry_run:
             print(f"检查通过（未写入）：{preview.summary()}")
             return 0
+        progress("写入数据库")
         try:
             batch = imports.commit(store, user, preview)
         except EntryError as exc:

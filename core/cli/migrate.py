@@ -3,11 +3,10 @@
 
 from __future__ import annotations
 
-import sys
 import unicodedata
 from pathlib import Path
 
-from core.cli import fail, probe_server, server_label
+from core.cli import fail, probe_server, progress, server_label
 from core.store import is_server_url
 from core.store.transfer import TransferError, open_pair, transfer
 
@@ -28,7 +27,7 @@ def run(args) -> int:
     except TransferError as exc:
         return fail(exc)
     try:
-        checks = transfer(source, target, progress=lambda m: print(f"… {m}", file=sys.stderr, flush=True))
+        checks = transfer(source, target, progress=progress)
     except TransferError as exc:
         return fail(exc)
     finally:
