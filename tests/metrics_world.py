@@ -24,7 +24,7 @@ import datetime as dt
 
 from core.auth.scope import Scope
 from core.metrics.filters import Filter
-from core.services.ledger import refresh_attendance_range, refresh_effective
+from core.services.rollups import refresh_attendance_range, refresh_effective
 
 TODAY = dt.date(2026, 11, 20)
 SCOPE = Scope("t", "admin", "C09", "/C09/")

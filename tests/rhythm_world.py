@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from core.auth import User
 from core.auth.scope import Scope
 from core.metrics.filters import Filter
-from core.services.ledger import refresh_attendance_range, refresh_effective
+from core.services.rollups import refresh_attendance_range, refresh_effective
 from core.store import Store
 
 TODAY = dt.date(2025, 10, 10)

@@ -10,7 +10,7 @@ import datetime as dt
 import threading
 
 from core import imports
-from core.services import attendance, ledger, review
+from core.services import attendance, ledger, review, rollups
 from tests.entry_world import ADMIN, OTHER_SECRETARY, SECRETARY, TODAY, world  # noqa: F401
 from tests.test_import_events import ledger_file
 
@@ -214,7 +214,7 @@ def test_an_import_adds_its_counts_to_the_months_it_shares_with_earlier_entries(
 
     def recount(*_):
         raise AssertionError("an import of new events adds to its months, it does not count them again")
-    monkeypatch.setattr(ledger, "_refresh_months", recount)
+    monkeypatch.setattr(rollups, "_refresh_months", recount)
     p = imports.preview(world, SECRETARY, "events", ledger_file(), "台账.xlsx", "C01T01B01", today=TODAY)
     imports.commit(world, SECRETARY, p, today=TODAY)
     # the file (approved): 张三 缺席三会一课 07-01, 李四 其他加分 5 on 08-03, 王五 其他加分 3 on

@@ -6,7 +6,7 @@ import pytest
 
 from core.metrics import scores, trends
 from tests import metrics_world as world
-from core.services.ledger import refresh_effective
+from core.services.rollups import refresh_effective
 
 
 @pytest.fixture

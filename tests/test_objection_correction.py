@@ -7,7 +7,7 @@ import json
 import pytest
 
 from core.services.entry_rules import EntryError
-from core.services.ledger import refresh_effective
+from core.services.rollups import refresh_effective
 from core.services.objections import (Correction, correctable_events, file_objection, get_objection,
                                       resolve_objection)
 from core.services.publicity import current_publicity, open_publicity

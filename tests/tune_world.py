@@ -16,7 +16,7 @@ import datetime as dt
 
 from core.auth import User
 from core.scheme_assignments import assign_scheme
-from core.services.ledger import refresh_effective
+from core.services.rollups import refresh_effective
 
 TODAY = dt.date(2025, 11, 20)
 CYCLE = 2025

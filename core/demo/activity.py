@@ -18,7 +18,7 @@ from core.demo import appraisals, ledger, meetings
 from core.demo.frames import insert_frame
 from core.demo.plan import ASSIGNED_FROM, DEFAULT_SCHEME, Plan, load_plans
 from core.scheme import load_scheme
-from core.services import ledger as services_ledger
+from core.services import rollups
 from core.store import Store
 
 EVENTS_TARGET = {"S": 100_000, "M": 2_000_000, "L": 20_000_000}  # DESIGN.md demo sizes
@@ -89,7 +89,7 @@ def _write_county(cur, plan: Plan, events_target: float) -> dict[str, int]:
     n_attendance = _insert(cur, "attendance", pl.concat([attendance, report_attendance]))
     # who took part (member_months): the attendance side now, the events' when their slices
     # are refreshed below (each recounts its months from both)
-    services_ledger.refresh_attendance_range(cur, first_activity, first_activity + n_activities - 1)
+    rollups.refresh_attendance_range(cur, first_activity, first_activity + n_activities - 1)
 
     typed = ledger.random_events(plan, events_target - len(attended), meetings.ALL_ABSENCE_ITEMS)
     batch = ledger.EventBatch.concat([attended, typed])
@@ -106,7 +106,7 @@ def _write_county(cur, plan: Plan, events_target: float) -> dict[str, int]:
     # recounts a few months; a month cut by two slices is counted again whole, the same.
     end = first_event + events.height
     for start in range(first_event, end, REFRESH_SLICE):
-        services_ledger.refresh_effective_range(cur, start, min(start + REFRESH_SLICE, end) - 1)
+        rollups.refresh_effective_range(cur, start, min(start + REFRESH_SLICE, end) - 1)
     n_scores = _insert(cur, "scores", appraisals.scores(plan))
     n_vetoes = _insert(cur, "vetoes", appraisals.vetoes(plan))
     _insert(cur, "cycle_history", appraisals.history(plan))

@@ -25,7 +25,7 @@ from core.demo.plan import ASSIGNED_FROM, DEFAULT_SCHEME, scheme_for_kind
 from core.reportin.posts import SUGGESTED
 from core.reportin.rules import ACTIVITY_TYPE, GRADES, deadline
 from core.scheme import load_scheme
-from core.services.ledger import count_attendance
+from core.services.rollups import count_attendance
 from core.store import Store
 
 DEPARTMENTS = [("县农业农村局", 25, 23), ("县住建局", 12, 9)]  # work unit, members, reporting each year

@@ -10,7 +10,7 @@ import io
 from core.auth import User
 from core.auth.users import hash_password
 from core.services.entry_rules import EntryError
-from core.services.ledger import refresh_effective
+from core.services.rollups import refresh_effective
 from core.store import Store
 
 BRANCH = "C01T01B01"

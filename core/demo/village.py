@@ -29,7 +29,7 @@ from core.demo.frames import insert_frame
 from core.demo.names import FEMALE_GIVEN, MALE_GIVEN, SURNAMES
 from core.scheme import load_scheme
 from core.services.finalise import finalise
-from core.services.ledger import refresh_effective_range
+from core.services.rollups import refresh_effective_range
 from core.services.publicity import open_publicity
 from core.services.village import needs_decision
 from core.store import Store

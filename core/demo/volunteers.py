@@ -22,7 +22,7 @@ from core.demo.activity import _next_id, _reserve
 from core.demo.frames import insert_frame
 from core.demo.names import FEMALE_GIVEN, MALE_GIVEN, SURNAMES
 from core.scheme import load_scheme
-from core.services.ledger import refresh_effective_range
+from core.services.rollups import refresh_effective_range
 from core.store import Store
 from core.subjects import next_ids
 from core.volunteers import FORMS, SERVICE_ITEM, SERVICE_TYPES, TRACK

@@ -22,7 +22,8 @@ from core.imports.schemes import attach_schemes, item_key, item_table
 from core.io.reader import ROW, SHEET, Table, clean_names, clean_numbers_text, clean_text, parse_dates
 from core.services.entry_rules import EntryError, MemberRow, check_date, check_unlocked, require_active
 from core.scheme_assignments import TRACKS, track_of_kind
-from core.services.ledger import RATINGS, ROLLUPS, check_item, count_new_batch, refresh_effective_batch
+from core.services.ledger import RATINGS, check_item
+from core.services.rollups import ROLLUPS, count_new_batch, refresh_effective_batch
 from core.services.village import decision_note, needs_decision
 from core.store.bulk import large
 

@@ -14,7 +14,8 @@ import datetime as dt
 from core.cycles import HALVES, MONTHS, QUARTERS, cycle_label, period_bounds, period_name
 from core.io.workbook import Sheet, Table
 from core.scheme import Scheme
-from core.services.ledger import EFFECTIVE_EVENTS_SQL, ItemLookup, event_points
+from core.services.ledger import ItemLookup, event_points
+from core.services.rollups import EFFECTIVE_EVENTS_SQL
 from core.services.results import branch_results, result_rows
 from core.store import Store
 

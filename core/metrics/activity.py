@@ -113,7 +113,7 @@ def entries(store: Store, scope: Scope, flt: Filter) -> pl.DataFrame:
     bw, bp = branch_where(scope, flt, "o")
     start, end = period_range(flt.period)
     # Period counts are the ``event_months`` rollup's (a period is whole months; every write
-    # keeps it, ``ledger.refresh_effective``), not the period's events joined to every review
+    # keeps it, ``rollups.refresh_effective``), not the period's events joined to every review
     # (PostgreSQL at M: about 1 s of the branch table). The last entry is a max
     # per branch, asked branch by branch: PostgreSQL reads each from the end of a (branch,
     # time) index (300 lookups, not a 2M-row scan grouped by branch: 1.3 s at M); DuckDB

@@ -19,7 +19,7 @@ from core.results_use.cases import overdue_by_branch
 from core.cycles import cycle_of, month_end, period_name, quarter_of
 from core.scheme import load_scheme
 from core.scheme_assignments import TRACKS, Assignments, track_of_kind
-from core.services.ledger import BURST_DAYS, LATE_DAYS  # the month's last days, entered this late (突击补录)
+from core.services.rollups import BURST_DAYS, LATE_DAYS  # the month's last days, entered this late (突击补录)
 from core.services.objections import overdue_objections
 from core.store import Store
 

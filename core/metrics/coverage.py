@@ -54,7 +54,7 @@ def _published_spans(store: Store, codes: list[str]) -> pl.DataFrame:
 def month_matrix(store: Store, scope: Scope, flt: Filter) -> pl.DataFrame:
     """branch, name, month, entries, pending, stage (index into STAGES), for every month of
     the filter's year up to today. The counts come from the ``event_months`` rollup (kept by
-    every write, ``ledger.refresh_effective``): joining a year's events to every review took
+    every write, ``rollups.refresh_effective``): joining a year's events to every review took
     1.6 s on PostgreSQL at M."""
     bw, bp = branch_where(scope, flt, "o")
     year = int(flt.period[:4])

@@ -42,7 +42,7 @@ def monthly_points(store: Store, scope: Scope, flt: Filter, by_branch: bool = Fa
     # PostgreSQL rounds only NUMERIC to a given number of places, hence the cast before round.
     # The counting events come summed per (month, branch, item) from the ``event_months``
     # rollup (entered points apart from the units of fixed-value items; every write keeps it,
-    # ``ledger.refresh_effective``): summing a year's 750k events on each read took 1.6–2.8 s
+    # ``rollups.refresh_effective``): summing a year's 750k events on each read took 1.6–2.8 s
     # on PostgreSQL at M. Only those few rows meet the lookups, unnested from array parameters.
     return store.frame(f"""
     WITH b AS (SELECT b.code, b.name FROM orgs b WHERE {where}),

@@ -19,7 +19,8 @@ from core.reportin.rules import ACTIVITY_TYPE as COMMUNITY_TYPE
 from core.scheme import Scheme
 from core.scheme_assignments import scheme_for
 from core.services.entry_rules import EntryError, MemberRow, check_date, check_unlocked
-from core.services.ledger import count_attendance, insert_event
+from core.services.ledger import insert_event
+from core.services.rollups import count_attendance
 from core.store import Store
 
 ORG_LIFE = ("支部党员大会", "党小组会", "党课", "主题党日")  # 三会一课 + 主题党日 that every member attends

@@ -199,7 +199,7 @@ def _events(cur, groups: list[SchemeGroup], windows: list[tuple], keys: pl.DataF
     the branch that entered them, as their scores and vetoes do.
 
     The rule (approved, not a reversal, not reversed) is kept by the writes in the
-    ``effective_events`` rollup (``ledger.refresh_effective``), which since migration 10 also
+    ``effective_events`` rollup (``rollups.refresh_effective``), which since migration 10 also
     carries each counting event's item, count, points, rating and fraud flag: the query reads
     the rollup alone, never ``events`` (PostgreSQL at M: joining the rollup to its events and
     every review cost 3.9 s of the county evaluate's 6.9 s, and the later join back to

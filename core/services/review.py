@@ -15,7 +15,8 @@ from core.members import search_clause
 from core.orgs import labels
 from core.scheme_assignments import track_of_kind
 from core.services.entry_rules import EntryError, check_unlocked
-from core.services.ledger import STATUS_NAMES, STATUS_SQL, ItemLookup, event_points, refresh_effective
+from core.services.ledger import STATUS_NAMES, STATUS_SQL, ItemLookup, event_points
+from core.services.rollups import refresh_effective
 from core.store import Store
 from core.store.locks import lock_rows
 

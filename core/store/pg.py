@@ -35,7 +35,7 @@ from core.store.dialect import to_pg
 from core.store.errors import StoreUnavailable
 from core.store.migrations import migrate
 
-# MERGE (an import adding to its months' rollups, core.services.ledger) came in PostgreSQL 15
+# MERGE (an import adding to its months' rollups, core.services.rollups) came in PostgreSQL 15
 MIN_SERVER_VERSION = 150000
 _MIGRATION_LOCK = 4_242_001  # pg_advisory_lock key: one process migrates, the others wait
 _RETRY = (pg_errors.SerializationFailure, pg_errors.DeadlockDetected, pg_errors.UniqueViolation)

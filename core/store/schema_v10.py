@@ -7,7 +7,7 @@
   branch table and monthly points show. Those joined a year's 800k events to all 1.9M
   reviews, or summed 750k counting events, on every read (PostgreSQL at M: 1.6–2.6 s). A
   (branch, month) is counted again from the ledger by every write that enters, reviews or
-  reverses one of its events (``ledger.refresh_effective``, in the write's transaction).
+  reverses one of its events (``rollups.refresh_effective``, in the write's transaction).
   DuckDB gets no key on it: it can trip a key deleted and re-inserted in one transaction,
   and its one writer counts a month at a time anyway.
 - ``pending_events`` holds the ids of the events waiting for review (待审核: no review, not
@@ -17,7 +17,7 @@
 The table is rebuilt rather than altered: DuckDB 2.0 turns an UPDATE of a table with a
 primary key into a delete + insert that can trip the key within one transaction. The backfill
 copies the columns for the rows that count now (a migration is history; the live rule is
-``ledger.EFFECTIVE_RULE_SQL``). PostgreSQL gets its (branch, date) index back, DuckDB prunes
+``rollups.EFFECTIVE_RULE_SQL``). PostgreSQL gets its (branch, date) index back, DuckDB prunes
 by zone maps.
 """
 

@@ -9,8 +9,8 @@ month its first day, with the number of counting events and of present attendanc
 reversal or a correction that takes one away leaves the pair only while something is left.
 
 Like ``event_months``, a (branch, month) is counted again from ``effective_events`` and the
-attendance by every write that changes either (``ledger.refresh_effective`` and
-``ledger.count_attendance``, in the write's transaction). DuckDB gets no key (it can trip a
+attendance by every write that changes either (``rollups.refresh_effective`` and
+``rollups.count_attendance``, in the write's transaction). DuckDB gets no key (it can trip a
 key deleted and re-inserted in one transaction); PostgreSQL a unique (branch, month, member)
 index, which the recount and the reads range over, and a (branch, date) index on activities
 for the attendance side of a recount. The backfill restates the rules as they stand here.
@@ -23,7 +23,7 @@ members' rows at M instead of their 121k months (PostgreSQL: 0.43 s → see READ
 last 3 days (``burst``) and those entered more than 30 days after their date (``late``):
 the backfill alerts (突击补录, 集中补录) read 3 months' counts instead of grouping their 230k
 events (PostgreSQL at M: 0.3 s of the alerts' 0.55 s). The thresholds are
-``ledger.BURST_DAYS`` and ``ledger.LATE_DAYS`` as they stand here. ``pending_events`` carries
+``rollups.BURST_DAYS`` and ``rollups.LATE_DAYS`` as they stand here. ``pending_events`` carries
 each waiting event's member and entry time, so the overdue-review alert no longer looks up
 its 32k events one by one (rebuilt, not altered: DuckDB's primary keys, see migration 10).
 """

@@ -5,10 +5,10 @@ every review on each read: at M on PostgreSQL 3.9 s of the county evaluate's 6.9
 of a year-long dashboard query. ``effective_events`` holds one row per event that counts,
 with the columns the reads filter by; every write that changes what counts (a review, a
 reversal, an import and its undo, the demo's bulk load) refreshes the ids it touched in the
-same transaction (``core.services.ledger.refresh_effective``), so it is never stale.
+same transaction (``core.services.rollups.refresh_effective``), so it is never stale.
 
 The backfill restates the rule as it stands at this migration (a migration is history; the
-live rule is ``ledger.EFFECTIVE_RULE_WHERE``). PostgreSQL gets the (branch, date) index the
+live rule is ``rollups.EFFECTIVE_RULE_SQL``). PostgreSQL gets the (branch, date) index the
 case builder and dashboards range over; DuckDB prunes by zone maps instead.
 """
 

@@ -18,7 +18,7 @@ from decimal import Decimal
 from core.io.tables import excel_bytes
 from core.scheme_assignments import track_of_kind
 from core.services.case import plain_number
-from core.services.ledger import EFFECTIVE_ROLLUP_SQL
+from core.services.rollups import EFFECTIVE_ROLLUP_SQL
 from core.store import Store
 from core.subjects import ID_PREFIX
 from core.supermarket.rules import LIVE_EXCHANGES_SQL, SPENDING_TRACKS
