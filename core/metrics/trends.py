@@ -9,8 +9,8 @@ import polars as pl
 
 from core.auth.scope import Scope
 from core.metrics import activity, scores
-from core.metrics.distribution import scheme
 from core.metrics.filters import Filter, branch_codes, branch_where
+from core.scheme_assignments import TRACKS, Assignments
 from core.store import Store
 
 MAX_BRANCHES_FOR_QUARTERS = 60  # quarterly running tallies re-evaluate; keep them to a township
@@ -21,13 +21,20 @@ def _year(flt: Filter) -> tuple[dt.date, dt.date]:
     return dt.date(year, 1, 1), min(dt.date(year, 12, 31), flt.today)
 
 
-def _item_points(branch_scheme: dict[str, str]) -> tuple[list, list]:
-    """Parameters for the two small lookup tables: branch → scheme, and each fixed item's
-    points per scheme (range items carry their points on the event)."""
-    links = [list(branch_scheme), list(branch_scheme.values())]
-    rows = [(sid, code, float(item.points)) for sid in sorted(set(branch_scheme.values()))
-            for code, item in scheme(sid).items.items() if item.points is not None]
-    return links, [[r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]]
+def _item_points(store: Store, codes: list[str], cycle: int, today: dt.date) -> list[list]:
+    """Parameters for the lookup of each branch's fixed-value items: (branch, item, points)
+    as arrays, under the schemes (with their overrides) that govern the branch in ``cycle``.
+    Range items carry their points on the event. A branch may have a scheme of each track:
+    an item code two of them share (``volunteer``, in party and village schemes) takes its
+    party value first, as the rollup's rows do not say whose events they are."""
+    points: dict[tuple[str, str], float] = {}
+    for assignments in Assignments.of_tracks(store, codes, TRACKS).values():  # the party track first
+        for branch in codes:
+            found = assignments.for_cycle(branch, cycle, today)  # as group_by_scheme picks; None: no scheme
+            for code, item in found[0].items.items() if found else ():
+                if item.points is not None:
+                    points.setdefault((branch, code), float(item.points))
+    return [[b for b, _ in points], [i for _, i in points], list(points.values())]
 
 
 def monthly_points(store: Store, scope: Scope, flt: Filter, by_branch: bool = False) -> pl.DataFrame:
@@ -35,8 +42,7 @@ def monthly_points(store: Store, scope: Scope, flt: Filter, by_branch: bool = Fa
     scheme's value, range items as entered, × count)."""
     where, params = branch_where(scope, flt)
     start, end = _year(flt)
-    res, _ = scores.results(store, branch_codes(store, scope, flt), flt.cycle, flt.today)
-    links, items = _item_points(scores.branch_schemes(res))
+    items = _item_points(store, branch_codes(store, scope, flt), flt.cycle, flt.today)
     group = ", b.code AS branch, b.name" if by_branch else ""
     keys = ", b.code, b.name" if by_branch else ""
     # PostgreSQL rounds only NUMERIC to a given number of places, hence the cast before round.
@@ -46,8 +52,7 @@ def monthly_points(store: Store, scope: Scope, flt: Filter, by_branch: bool = Fa
     # on PostgreSQL at M. Only those few rows meet the lookups, unnested from array parameters.
     return store.frame(f"""
     WITH b AS (SELECT b.code, b.name FROM orgs b WHERE {where}),
-    bs AS (SELECT unnest(?::VARCHAR[]) AS branch, unnest(?::VARCHAR[]) AS scheme),
-    ip AS (SELECT unnest(?::VARCHAR[]) AS scheme, unnest(?::VARCHAR[]) AS item, unnest(?::DOUBLE[]) AS points),
+    ip AS (SELECT unnest(?::VARCHAR[]) AS branch, unnest(?::VARCHAR[]) AS item, unnest(?::DOUBLE[]) AS points),
     ev AS (SELECT n.month, n.branch_code, n.item, n.counted AS entries, n.counted_points AS entered,
                   n.counted_units AS fixed
            FROM event_months n
@@ -56,9 +61,8 @@ def monthly_points(store: Store, scope: Scope, flt: Filter, by_branch: bool = Fa
            CAST(round(CAST(sum(coalesce(ev.entered, 0) + coalesce(ev.fixed * ip.points, 0)) AS NUMERIC(18, 3)), 1)
                 AS DOUBLE) AS points
     FROM ev JOIN b ON b.code = ev.branch_code
-    LEFT JOIN bs ON bs.branch = ev.branch_code
-    LEFT JOIN ip ON ip.scheme = bs.scheme AND ip.item = ev.item
-    GROUP BY ev.month{keys} ORDER BY ev.month{keys}""", params + links + items + [start, end])
+    LEFT JOIN ip ON ip.branch = ev.branch_code AND ip.item = ev.item
+    GROUP BY ev.month{keys} ORDER BY ev.month{keys}""", params + items + [start, end])
 
 
 def monthly_participation(store: Store, scope: Scope, flt: Filter, by_branch: bool = False) -> pl.DataFrame:
