@@ -11,7 +11,12 @@ Two things ADBC does differently are handled here. NUMERIC comes as an opaque va
 the query is wrapped to send NUMERIC (and JSON) as its text, which Polars casts exactly as
 the psycopg path does. And it has connections of its own, where the psycopg cursor's
 temporary tables do not exist: a query's registered frames are copied into temporary
-tables of the ADBC connection first (``adbc_ingest``) and dropped after.
+tables of the ADBC connection first (ingested) and dropped after.
+
+The driver manager's own statements are used, not its DB-API module: that module imports
+``pyarrow.dataset``, which imports pandas, and the evaluation helper (which reads through here
+and has no other use for either) held 80 MB more for them. Polars takes the result's Arrow
+stream, and the statement takes a frame's, through the Arrow PyCapsule interface.
 """
 
 from __future__ import annotations
@@ -22,9 +27,12 @@ from typing import Any
 import polars as pl
 
 try:  # an optional speed-up: without the driver every frame is read through psycopg
-    import adbc_driver_postgresql.dbapi as adbc
+    import adbc_driver_manager as adbc
+    import adbc_driver_postgresql
 except ImportError:  # pragma: no cover - the project installs it
     adbc = None
+
+_TEMPORARY = {"adbc.ingest.mode": "adbc.ingest.mode.replace", "adbc.ingest.temporary": "true"}
 
 # Result column types (PostgreSQL oids) ADBC decodes to the values psycopg gives: booleans,
 # integers, text, floats, dates, timestamps; NUMERIC, JSON and JSONB are sent as text.
@@ -55,13 +63,62 @@ class Unavailable(Exception):
     """ADBC could not connect where psycopg did (say its bundled libpq lacks an auth method)."""
 
 
+class _Connection:
+    """One ADBC connection (autocommit, as the driver opens it) and its statements."""
+
+    def __init__(self, conninfo: str):
+        self._database = adbc_driver_postgresql.connect(conninfo)
+        try:
+            self._connection = adbc.AdbcConnection(self._database)
+        except Exception:
+            self._database.close()
+            raise
+
+    def _statement(self, sql: str | None = None):
+        statement = adbc.AdbcStatement(self._connection)
+        if sql is not None:
+            statement.set_sql_query(sql)
+        return statement
+
+    def run(self, sql: str) -> None:
+        statement = self._statement(sql)
+        try:
+            statement.execute_update()
+        finally:
+            statement.close()
+
+    def read(self, sql: str) -> pl.DataFrame:
+        statement = self._statement(sql)
+        try:
+            stream, _ = statement.execute_query()
+            return pl.DataFrame(stream)
+        finally:
+            statement.close()
+
+    def ingest(self, name: str, frame: pl.DataFrame) -> None:
+        """``frame`` as the temporary table ``name`` (replacing one of that name)."""
+        statement = self._statement()
+        try:
+            statement.set_options(**{"adbc.ingest.target_table": name, **_TEMPORARY})
+            statement.bind_stream(frame)
+            statement.execute_update()
+        finally:
+            statement.close()
+
+    def close(self) -> None:
+        try:
+            self._connection.close()
+        finally:
+            self._database.close()
+
+
 class ArrowReader:
     """A store's idle ADBC connections (each used by one read at a time), opened on demand.
     If one cannot be opened, ``usable`` turns false and every read goes through psycopg."""
 
     def __init__(self, conninfo: str, size: int):
         self._conninfo, self._size = conninfo, size
-        self._idle: list[Any] = []
+        self._idle: list[_Connection] = []
         self._lock = threading.Lock()
         self._closed = False
         self.usable = True
@@ -71,7 +128,7 @@ class ArrowReader:
             if self._idle:
                 return self._idle.pop()
         try:
-            return adbc.connect(self._conninfo, autocommit=True)
+            return _Connection(self._conninfo)
         except Exception as exc:  # noqa: BLE001 - any driver error: psycopg reads instead
             self.usable = False
             raise Unavailable(str(exc)) from exc
@@ -91,24 +148,18 @@ class ArrowReader:
         conn = self._get()
         broken = True
         try:
-            cur = conn.cursor()
-            try:
-                for name, data in temps.items():
-                    cur.adbc_ingest(name, _ingestable(data).to_arrow(), mode="replace", temporary=True)
-                    cur.execute(f"ANALYZE {_ident(name)}")  # as ``PgCursor.register`` does, for the same plan
-                cur.execute(f"SELECT {select} FROM ({sql}) AS adbc_result")
-                table = cur.fetch_arrow_table()
-                for name in temps:
-                    cur.execute(f"DROP TABLE IF EXISTS {_ident(name)}")
-            finally:
-                cur.close()
+            for name, data in temps.items():
+                conn.ingest(name, _ingestable(data))
+                conn.run(f"ANALYZE {_ident(name)}")  # as ``PgCursor.register`` does, for the same plan
+            frame = conn.read(f"SELECT {select} FROM ({sql}) AS adbc_result")
+            for name in temps:
+                conn.run(f"DROP TABLE IF EXISTS {_ident(name)}")
             broken = False
         finally:
             if broken:
                 conn.close()
             else:
                 self._put(conn)
-        frame = pl.from_arrow(table)
         return frame.with_columns(pl.col(name).cast(dtype) for name, dtype in schema.items())
 
     def close(self) -> None:
