@@ -6,7 +6,7 @@ import polars as pl
 
 from core.metrics import compare, distribution, scores
 from core.metrics.filters import branch_codes, default_filter
-from core.metrics.group_eval import evaluate_group
+from core.metrics.group_eval import SKIPPED, group_rows
 from core.auth.scope import Scope
 from tests.conftest import DEMO_BRANCHES, DEMO_TODAY
 
@@ -35,13 +35,15 @@ def test_a_refused_row_is_set_aside_and_named(store):
                                schema_overrides={"points": pl.Float64, "rating": pl.String}),
         "scores": [], "vetoes": [], "history": []}
     from core.scheme import load_scheme
-    output, dropped = evaluate_group(load_scheme("party-q100-3to1"), bad)
+    rows, warnings = group_rows(load_scheme("party-q100-3to1"), bad, "B")
     # Only the refused event is set aside: Z is still scored, without it.
-    assert {r["subject"]: r["total"] for r in output["results"]}["Z"] == 75
-    assert dropped[0][0] == "Z" and "no_such_item" in dropped[0][1]
+    assert {r["subject"]: r["total"] for r in rows}["Z"] == 75
+    skipped = [w for w in warnings if w["code"] == SKIPPED]
+    assert len(skipped) == 1 and skipped[0]["message"].startswith("成员 Z 的记录未计入") and "no_such_item" in skipped[0]["message"]
     bad["subjects"][1]["category"] = 42  # a refused subject takes its rows with it
-    output, dropped = evaluate_group(load_scheme("party-q100-3to1"), bad)
-    assert [r["subject"] for r in output["results"]] == ["A"] and dropped[0][0] == "Z"
+    rows, warnings = group_rows(load_scheme("party-q100-3to1"), bad, "B")
+    assert [r["subject"] for r in rows] == ["A"]
+    assert [w["message"][:4] for w in warnings if w["code"] == SKIPPED] == ["成员 Z"]
 
 
 def test_compare_and_distribution_on_the_demo(demo_store):

@@ -63,6 +63,17 @@ def evaluate(scheme: Scheme, case: dict, *, explain: bool = True, period: str | 
 
 
 @gc_paused()
+def evaluate_outcomes(scheme: Scheme, case: dict) -> tuple[list[Outcome], list[dict], PeriodView]:
+    """``evaluate`` without the explanation's per-event lines and without its output: every
+    subject's rated outcome (in the output's order), the warnings, and the period (the case's
+    own, else the cycle). The county dashboards read a few fields of each outcome, so they
+    skip building a dict of every subject's components that they would throw away."""
+    scored = score_case(scheme, case, explain=False)
+    everyone, _ = rate_outcomes(scheme, scored)
+    return everyone, scored.warnings, scored.view
+
+
+@gc_paused()
 def score_case(scheme: Scheme, case: dict, *, explain: bool = True, period: str | None = None) -> Scored:
     """Every subject's components and total under ``scheme`` (``evaluate``'s first half)."""
     data = normalise_case(scheme, case)
@@ -117,7 +128,34 @@ def score_case(scheme: Scheme, case: dict, *, explain: bool = True, period: str 
 def rate_case(scheme: Scheme, scored: Scored) -> dict:
     """Stars, grades, quotas, ranks and flags of a scored case, and the output
     (``evaluate``'s second half); the outcomes in ``scored`` are rated in place."""
+    everyone, shares = rate_outcomes(scheme, scored)
     data, view, start = scored.data, scored.view, scored.start
+    spent: dict[str, Decimal] = {}
+    for sid, when, points in data.exchanges:
+        if when <= view.end and (scheme.cumulative or when >= start):
+            spent[sid] = spent.get(sid, Decimal(0)) + points
+    out = {
+        "scheme": scheme.id,
+        "scheme_version": scheme.version,
+        "name": scheme.name,
+        "cycle": data.cycle,
+        "cycle_start": scheme.cycle_start,
+        "period": view.period,
+        "graded": view.graded,
+        "components": {cid: comp.name for cid, comp in scheme.components.items()},
+        "results": [_result(scheme, o, spent, view) for o in everyone],
+        "warnings": scored.warnings,
+        "branches": _branches(scheme, scored.outcomes, shares),
+    }
+    add_balances(scheme, out["results"], scored.prior, data.exchanges, start, view.end)
+    return out
+
+
+def rate_outcomes(scheme: Scheme, scored: Scored) -> tuple[list[Outcome], dict]:
+    """(every outcome in the output's order, each branch's rule shares), the outcomes rated
+    in place and their warnings added to ``scored.warnings``: what the county dashboards read,
+    without the output (a dict per subject, every component's number) they never show."""
+    data, view = scored.data, scored.view
     warnings = scored.warnings
     outcomes = scored.outcomes
     for sid, o in sorted((o.subject.id, o) for group in outcomes.values() for o in group):
@@ -144,25 +182,7 @@ def rate_case(scheme: Scheme, scored: Scored) -> dict:
 
     everyone = [o for group in outcomes.values() for o in group] + scored.exempt
     everyone.sort(key=lambda o: (o.subject.branch, o.rank is None, o.rank or 0, o.subject.id))
-    spent: dict[str, Decimal] = {}
-    for sid, when, points in data.exchanges:
-        if when <= view.end and (scheme.cumulative or when >= start):
-            spent[sid] = spent.get(sid, Decimal(0)) + points
-    out = {
-        "scheme": scheme.id,
-        "scheme_version": scheme.version,
-        "name": scheme.name,
-        "cycle": data.cycle,
-        "cycle_start": scheme.cycle_start,
-        "period": view.period,
-        "graded": view.graded,
-        "components": {cid: comp.name for cid, comp in scheme.components.items()},
-        "results": [_result(scheme, o, spent, view) for o in everyone],
-        "warnings": warnings,
-        "branches": _branches(scheme, outcomes, shares),
-    }
-    add_balances(scheme, out["results"], scored.prior, data.exchanges, start, view.end)
-    return out
+    return everyone, shares
 
 
 def _result(scheme: Scheme, o: Outcome, spent: dict[str, Decimal], view: PeriodView) -> dict:

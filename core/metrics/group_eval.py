@@ -33,7 +33,8 @@ from pathlib import Path
 
 import polars as pl
 
-from core.engine import evaluate
+from core.decimals import json_number
+from core.engine.evaluate import evaluate_outcomes
 from core.engine.case import CaseError
 from core.scheme.model import Scheme
 from core.simulate import simulate
@@ -84,13 +85,13 @@ def _drop(case: dict, error: CaseError) -> str | None:
     return row.get("subject")
 
 
-def evaluate_group(scheme: Scheme, case: dict) -> tuple[dict | None, list[tuple[str | None, str]]]:
-    """The engine's output, setting aside rows it refuses one at a time (each becomes a
-    warning naming the member), so one member's bad data does not blank a county."""
+def evaluate_group(scheme: Scheme, case: dict) -> tuple[tuple | None, list[tuple[str | None, str]]]:
+    """``evaluate_outcomes``, setting aside rows the engine refuses one at a time (each becomes
+    a warning naming the member), so one member's bad data does not blank a county."""
     dropped: list[tuple[str | None, str]] = []
     while True:
         try:
-            return evaluate(scheme, case, explain=False), dropped
+            return evaluate_outcomes(scheme, case), dropped
         except CaseError as exc:
             subject = _drop(case, exc)
             dropped.append((subject, str(exc)))
@@ -100,7 +101,8 @@ def evaluate_group(scheme: Scheme, case: dict) -> tuple[dict | None, list[tuple[
 
 def group_rows(scheme: Scheme, case: dict, branch: str) -> tuple[list[dict], list[dict]]:
     """(result rows, warning rows) of one scheme group for the dashboards; ``branch`` names
-    a refused row whose member is unknown."""
+    a refused row whose member is unknown. A period's ``total`` is its subtotal where a part
+    is 未评 (as in ``evaluate``'s output)."""
     branch_of = {s["id"]: s["branch"] for s in case["subjects"]}  # before a row is set aside
     output, dropped = evaluate_group(scheme, case)
     warnings = [{"branch": branch_of.get(subject, branch), "code": SKIPPED,
@@ -108,11 +110,13 @@ def group_rows(scheme: Scheme, case: dict, branch: str) -> tuple[list[dict], lis
                 for subject, message in dropped]
     if output is None:
         return [], warnings
-    results = [{**{k: r.get(k) for k in RESULT_SCHEMA}, "scheme": scheme.id,
-                "total": r["total"] if r["total"] is not None else r.get("subtotal")}
-               for r in output["results"] if not r.get("exempt")]
+    everyone, notes, view = output
+    results = [{"branch": o.subject.branch, "subject": o.subject.id, "category": o.subject.category,
+                "scheme": scheme.id, "grade": o.grade, "stars": o.stars, "rank": o.rank, "flags": o.flags,
+                "total": json_number(o.total if o.total is not None or view.annual else o.subtotal)}
+               for o in everyone]
     warnings += [{"branch": w.get("branch"), "code": w.get("code"), "message": w.get("message"),
-                  "scheme": scheme.id} for w in output["warnings"]]
+                  "scheme": scheme.id} for w in notes]
     return results, warnings
 
 
