@@ -34,8 +34,8 @@ from pathlib import Path
 import polars as pl
 
 from core.decimals import json_number
-from core.engine.evaluate import evaluate_outcomes
 from core.engine.case import CaseError
+from core.engine.evaluate import evaluate_outcomes
 from core.scheme.model import Scheme
 from core.simulate import simulate
 
