@@ -59,6 +59,11 @@ class Assignment:
     reason: str | None
     version_label: str | None = None  # a township's adopted edit (「青山镇调整版 2026-01-01」)
 
+    def scheme_key(self, scheme: Scheme) -> tuple:
+        """Which scheme this assignment puts in force (``scheme``, as resolved): the template,
+        its version and the adjustment. Branches with equal keys are scored alike."""
+        return (self.scheme_id, scheme.version, repr(self.overrides))
+
 
 def assign_scheme(store: Store, user, org_code: str, scheme_id: str, from_date: dt.date,
                   overrides: dict | None = None, reason: str = "", version_label: str | None = None) -> int:

@@ -48,7 +48,7 @@ def attach_schemes(store, frame: pl.DataFrame, branch: str = "branch_code", day:
         if in_force is None:  # another track's scheme only: the row gets no key
             continue
         scheme, assignment = in_force
-        ident = (scheme.id, scheme.version, str(assignment.overrides))
+        ident = assignment.scheme_key(scheme)
         key = ids.setdefault(ident, len(ids))
         schemes[key] = scheme
         rows.append((code, row_track, start, key))

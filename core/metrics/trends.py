@@ -35,7 +35,7 @@ def _item_points(store: Store, codes: list[str], cycle: int, today: dt.date) -> 
     rows: list[tuple[int, str, float]] = []
     for branch in codes:
         found = [f for f in (tracks[track].for_cycle(branch, cycle, today) for track in TRACKS) if f]
-        key = tuple((a.scheme_id, scheme.version, repr(a.overrides)) for scheme, a in found)
+        key = tuple(a.scheme_key(scheme) for scheme, a in found)
         if key not in sets:
             sets[key] = len(sets)
             points: dict[str, float] = {}

@@ -68,7 +68,7 @@ def group_by_scheme(store: Store, branch_codes, cycle: int, today: dt.date | Non
         except NoSchemeError as exc:
             missing[code] = str(exc)
             continue
-        key = (assignment.scheme_id, scheme.version, repr(assignment.overrides))
+        key = assignment.scheme_key(scheme)
         groups.setdefault(key, [scheme, assignment, []])[2].append(code)
     return [SchemeGroup(s, a, tuple(b), track) for s, a, b in groups.values()], missing
 
