@@ -97,3 +97,18 @@ def id_with_x(first14: str) -> str:
         if check_digit(first17) == "X":
             return first17 + "X"
     raise AssertionError("no X check digit")  # pragma: no cover - one in eleven has it
+
+
+LEDGER_TITLE = "一村党支部2025年度积分台账"
+
+
+def ledger_file() -> bytes:
+    """一村党支部's 2025 ledger of four entries (tests/test_import_events.py, tests/test_effective_rollup.py)."""
+    # title row, a two-row header (日期 under 记分情况 merged over D:F), dates four ways
+    return xlsx([
+        ["党员姓名", "积分项目", None, "日期", "分值", "备注", "经办人"],
+        ["张 三", "缺席三会一课", None, "2025.7.1", -2, "7月主题党日", "王"],
+        ["李四", "reward_other", None, "2025年8月3日", 5, None, None],
+        ["王五", "其他积极发挥党员先锋模范作用，经支委会研究酌情加分", None, dt.date(2025, 8, 31), 3, None, None],
+        ["李四", "未按时足额交纳党费", None, 20251010, None, None, None],
+    ], title=LEDGER_TITLE, merged=[(0, 2, "人员"), (3, 5, "记分情况")])

@@ -12,7 +12,7 @@ import threading
 from core import imports
 from core.services import attendance, ledger, review, rollups
 from tests.entry_world import ADMIN, OTHER_SECRETARY, SECRETARY, TODAY, world  # noqa: F401
-from tests.test_import_events import ledger_file
+from tests.import_files import ledger_file
 
 # The rule restated here on purpose (not imported): approved, not a reversal, not reversed.
 FROM_SCRATCH = """

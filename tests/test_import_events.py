@@ -11,20 +11,7 @@ from core import imports
 from core.imports import ImportRefused
 from core.services import ledger, review
 from tests.entry_world import RECORDER, SECRETARY, TODAY, lock, world  # noqa: F401
-from tests.import_files import csv, xlsx
-
-TITLE = "一村党支部2025年度积分台账"
-
-
-def ledger_file() -> bytes:
-    # title row, a two-row header (日期 under 记分情况 merged over D:F), dates four ways
-    return xlsx([
-        ["党员姓名", "积分项目", None, "日期", "分值", "备注", "经办人"],
-        ["张 三", "缺席三会一课", None, "2025.7.1", -2, "7月主题党日", "王"],
-        ["李四", "reward_other", None, "2025年8月3日", 5, None, None],
-        ["王五", "其他积极发挥党员先锋模范作用，经支委会研究酌情加分", None, dt.date(2025, 8, 31), 3, None, None],
-        ["李四", "未按时足额交纳党费", None, 20251010, None, None, None],
-    ], title=TITLE, merged=[(0, 2, "人员"), (3, 5, "记分情况")])
+from tests.import_files import LEDGER_TITLE, csv, ledger_file, xlsx
 
 
 def effective(store):
@@ -81,7 +68,7 @@ def test_a_row_equal_to_a_pending_entry_is_unchanged_and_to_a_rejected_one_is_ad
 
 def test_a_bad_ledger_is_refused_whole_with_row_numbered_errors(world):
     bad = csv([
-        TITLE,
+        LEDGER_TITLE,
         "姓名,积分项目,日期,分值",
         "张三,缺席三会一课,2025.7.1,",        # row 3: fine
         "赵六,缺席三会一课,2025.7.2,",        # row 4: exempt
