@@ -133,16 +133,41 @@ def test_undo_is_refused_once_a_period_is_locked(world):
     assert world.scalar("SELECT count(*) FROM events WHERE reverses IS NOT NULL") == 0
 
 
-def test_a_bulk_import_refreshes_the_statistics_of_the_tables_it_wrote(world, monkeypatch):
+def _daily_ledger(first: dt.date, last: dt.date) -> bytes:
+    """张三, 李四 and 王五 each given reward_other 1 on every day from ``first`` to ``last``."""
+    days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+    return csv(["姓名,项目,日期,分值", *(f"{name},reward_other,{day.isoformat()},1" for day in days
+                                        for name in ("张三", "李四", "王五"))])
+
+
+def test_a_bulk_import_analyses_the_tables_it_wrote_that_it_changed_enough(world, monkeypatch):
     # An import of BULK_ROWS rows or more analyses what it wrote (PostgreSQL; DuckDB keeps its
-    # statistics as it writes): the ledger, its reviews and the rollups kept from them, and no
-    # other table (analysing every table cost a county-wide import 1.2-2.4 s, its own 0.8-1.0 s).
-    monkeypatch.setattr(imports, "BULK_ROWS", 4)  # this ledger's 4 rows
-    p = imports.preview(world, SECRETARY, "events", ledger_file(), "台账.xlsx", "C01T01B01", today=TODAY)
-    imports.commit(world, SECRETARY, p, today=TODAY)
-    assert world.scalar("SELECT count(*) FROM effective_events") == 4
+    # statistics as it writes): of the ledger, its reviews and the rollups kept from them (no
+    # other table: every table cost a county-wide import 1.2-2.4 s), the ones autovacuum's rule
+    # would pick, at once: a table never analysed, or one whose rows written are more than
+    # autovacuum_analyze_threshold (50) + autovacuum_analyze_scale_factor (0.1) × its rows as
+    # last counted. The first ledger: 3 members × 123 days (07-01 to 10-31) = 369 events.
+    monkeypatch.setattr(imports, "BULK_ROWS", 50)
+    analysed = []
+    for first, last, name in ((dt.date(2025, 7, 1), dt.date(2025, 10, 31), "上半.csv"),
+                              (dt.date(2025, 11, 1), dt.date(2025, 11, 19), "十一月.csv")):
+        if world.backend == "postgres":
+            counts = dict(world.all("SELECT relname, analyze_count FROM pg_stat_user_tables"))
+        p = imports.preview(world, SECRETARY, "events", _daily_ledger(first, last), name, "C01T01B01", today=TODAY)
+        assert p.ok, p.errors.rows()
+        imports.commit(world, SECRETARY, p, today=TODAY)
+        if world.backend == "postgres":
+            analysed.append({table for table, n in world.all("SELECT relname, analyze_count FROM pg_stat_user_tables")
+                             if n > counts[table]})
+    assert world.scalar("SELECT count(*) FROM effective_events") == 369 + 57  # November: 3 × 19 days
     if world.backend != "postgres":
         return
-    analysed = {name for (name,) in world.all("SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL")}
-    assert analysed == {"events", "event_reviews", "effective_events", "pending_events", "event_months",
-                        "member_months", "member_years"}
+    # 369 rows: the ledger and its reviews never analysed, the rollups analysed empty by their
+    # migrations (369 > 50 + 0.1 × 0)
+    assert analysed[0] == {"events", "event_reviews", "effective_events", "pending_events", "event_months",
+                           "member_months", "member_years"}
+    # 57 rows: not over 50 + 0.1 × 369 = 86.9 for the ledger, its reviews and the effective
+    # events; over 50 + 0.1 × (4 months × 1 item = 4) for event_months, 50 + 0.1 × (3 members ×
+    # 4 months = 12) for member_months, 50 + 0.1 × 3 for member_years and 50 + 0 for
+    # pending_events (every imported event is approved)
+    assert analysed[1] == {"event_months", "member_months", "member_years", "pending_events"}

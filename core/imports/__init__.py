@@ -123,7 +123,8 @@ def commit(store: Store, user, p: Preview, today: dt.date | None = None) -> int 
 
     batch = store.write(work)
     if p.added + p.updated >= BULK_ROWS:
-        store.refresh_statistics(getattr(module, "TABLES", ()))  # the tables it wrote, where it says
+        # the tables it wrote (where it says) that so many rows change
+        store.refresh_statistics(getattr(module, "TABLES", ()), written=p.added + p.updated)
     return batch
 
 

@@ -142,11 +142,12 @@ class Store:
         """Bumped by every write: page caches key on it."""
         return int(self.scalar("SELECT value FROM meta WHERE key = 'data_version'"))
 
-    def refresh_statistics(self, tables: tuple[str, ...] = ()) -> None:
+    def refresh_statistics(self, tables: tuple[str, ...] = (), written: int | None = None) -> None:
         """After a bulk load (demo, migrate, restore, a large import): let the planner see the
         new rows now rather than when autovacuum comes round (PostgreSQL; DuckDB keeps its
         statistics as it writes). Only ``tables`` if given (an import: the ones it wrote),
-        else every table."""
+        else every table; with ``written`` (the rows an import added or changed), only those
+        of them that autovacuum would analyse for that many changes."""
 
     def checkpoint(self) -> None:
         """Make the file hold every commit (DuckDB); a server needs nothing."""
