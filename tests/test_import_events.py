@@ -16,7 +16,7 @@ from tests.import_files import LEDGER_TITLE, csv, ledger_file, xlsx
 
 def effective(store):
     return store.all("SELECT e.member_id, e.item, e.date, e.points, e.source, e.evidence, r.decision, r.reviewed_by"
-                     " FROM events e JOIN event_reviews r ON r.event_id = e.id ORDER BY e.id")
+                     " FROM events e JOIN event_reviews r ON r.event_id = e.id ORDER BY e.date, e.member_id")
 
 
 def test_a_messy_ledger_imports_approved_with_the_batch_as_evidence(world):

@@ -285,7 +285,12 @@ def write(cur, ctx: Context, plan: Plan, batch_id: int, file_name: str) -> dict:
     spans = add.group_by("branch_code").agg(pl.col("date").min().alias("a"), pl.col("date").max().alias("b"))
     for branch, first, last in spans.iter_rows():
         check_unlocked(cur, branch, first, last)  # a period finalised since the preview
-    rows = add.select("member_id", "branch_code", "item", "date", "count", "points", "note", "rating").to_arrow()
+    # in by branch, member and date (the ids in that order), so the ledger's indexes and its
+    # rollup's are written in runs rather than at random places (PostgreSQL at M, a county's
+    # 100k rows in a file's random order: the ledger's insert 2.2 → 1.3-1.7 s, the effective
+    # events' 0.8-1.0 → 0.7-0.9 s)
+    rows = (add.select("member_id", "branch_code", "item", "date", "count", "points", "note", "rating")
+            .sort("branch_code", "member_id", "date", maintain_order=True).to_arrow())
     cur.register("import_events", rows)
     try:
         cur.execute(
