@@ -9,15 +9,19 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from core import demo
+from core.auth.scope import Scope
 from core.cycles import cycle_of
 from core.demo import ledger
 from core.demo import members as demo_members
 from core.demo import orgs as demo_orgs
 from core.demo.plan import DEMO_BRANCH, SPECIALS, category_vocabularies, scheme_for_kind
-from core.metrics import scores
+from core.metrics import alerts, scores
+from core.metrics.filters import default_filter
 from core.scheme import load_scheme
 from core.scheme.loader import load_scheme_text
 from core.scheme_assignments import scheme_for, track_of_kind
+from core.store import Store
 from tests.conftest import DEMO_TODAY
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -244,3 +248,22 @@ def test_report_in_data_for_in_service_members(demo_store):
         " LEFT JOIN attendance t ON t.member_id = m.id AND t.activity_id IN (SELECT id FROM activities WHERE type = '社区报到')"
         " WHERE m.department IS NOT NULL AND m.status = 'active'")
     assert members > 0 and 0.6 < reported / members < 1.0
+
+
+def test_on_a_months_first_day_the_demo_holds_one_days_entries_and_every_alert(tmp_path):
+    # Each month's events are drawn over its whole calendar and the days after today dropped,
+    # so the running month holds its share so far. Drawn over the days gone by, on the 1st a
+    # month's events fell on that one day (2026-12-01: 6,382 events against about 220 a day).
+    first = DEMO_TODAY.replace(day=1)
+    store = Store(tmp_path / "first.duckdb")
+    demo.generate(store, "S", seed=2026, today=first)
+    per_day = dict(store.all("SELECT date, count(*) FROM events WHERE date BETWEEN ? AND ? GROUP BY date",
+                             [first - dt.timedelta(days=28), first]))
+    earlier = sorted(n for day, n in per_day.items() if day < first)
+    assert per_day.get(first, 0) < 2 * earlier[len(earlier) // 2]  # under twice the median day
+    # the spike branch enters enough for the 突击补录 alert to judge a month (alerts.MIN_EVENTS)
+    # whatever the day's draw: a village's deductions and awards alone came to 10-17 a month
+    county, path = store.one("SELECT code, path FROM orgs WHERE level = 'county' ORDER BY code LIMIT 1")
+    raised = alerts.backfill(store, Scope("test", "admin", county, path), default_filter(first))
+    assert [a.branch for a in raised if a.rule == "burst"].count("C01T01B07") == 3  # each of the last 3 months
+    store.close()

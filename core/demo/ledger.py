@@ -19,6 +19,11 @@ REVERSE_SHARE = 0.0015
 PENDING_DAYS = 14  # entries younger than this are mostly still awaiting review
 OCCASIONAL_RATE = 0.08  # honours, articles and the like, per member-month
 BREACH_SHARE = 0.05  # a breached requirement (党费 not paid in full) against an everyday deduction
+# The spike branch (突击补录) enters this many times the usual deductions and awards, so that a
+# month holds enough entries for the alert to judge (``alerts.MIN_EVENTS``, 20) whatever the
+# day's draw: a village's own came to 10-17 a month for its 31 members, and on some days no
+# month of the last three reached 20 (the demo is drawn afresh for each day).
+SPIKE_BOOST = 2.5
 KEEP_UP = 1.2  # most members do a little more than the yearly minimum asked of their category
 BUSIEST = 4.0  # the busiest members log at most this many times the everyday average
 BATCHED_FROM, BATCHED = 20, 3  # a minimum of 20 or more (走访 人次) is logged ~3 to a record
@@ -147,6 +152,7 @@ def random_events(plan: Plan, target: float, absence_items: set[str]) -> EventBa
     b_scheme = np.array([b.scheme_id for b in plan.branches], dtype=object)
     b_uniform = np.array([b.special == UNIFORM for b in plan.branches])
     deduction_rate = np.clip(0.3 - 0.2 * plan.m_z, 0.05, 1.2)
+    b_boost = np.array([SPIKE_BOOST if b.special == SPIKE else 1.0 for b in plan.branches])
     for scheme_id in sorted(set(b_scheme)):
         scheme = plan.schemes[scheme_id]
         routine, breaches = _routine(scheme), _breaches(scheme)
@@ -154,7 +160,8 @@ def random_events(plan: Plan, target: float, absence_items: set[str]) -> EventBa
                                  & ~b_uniform[plan.m_branch])
         items = [i for i in member_items(scheme)
                  if i.code not in absence_items and i.code not in routine and i.code not in breaches]
-        for sign, lam in ((-1, deduction_rate[members]), (1, np.full(len(members), OCCASIONAL_RATE))):
+        boost = b_boost[plan.m_branch[members]]
+        for sign, lam in ((-1, deduction_rate[members] * boost), (1, np.full(len(members), OCCASIONAL_RATE) * boost)):
             batches += _stream(plan, members, lam, [i for i in items if _sign(i) == sign])
         batches += _stream(plan, members, BREACH_SHARE * deduction_rate[members],
                            [i for i in member_items(scheme) if i.code in breaches])
@@ -224,10 +231,12 @@ def _stream(plan: Plan, members: np.ndarray, lam: np.ndarray, pool: list[Item],
 
 def _draw_days(plan: Plan, members: np.ndarray, lam: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Poisson(lam) events per member and month, each on a uniform day of that month,
-    kept inside the member's time in the branch and the branch's last entry day."""
+    kept inside the member's time in the branch and the branch's last entry day. The day is
+    drawn over the whole calendar month, so this month's events so far are the share of its
+    days gone by (drawn over the days so far, on the 1st a month's events fell on that day)."""
     rng = plan.rng
     month_lo = np.array([m[0] for m in plan.months], dtype=np.int32)
-    month_len = np.array([m[1] - m[0] + 1 for m in plan.months], dtype=np.int32)
+    month_len = (_month_end(month_lo) - month_lo + 1).astype(np.int32)
     cutoff = np.array([b.cutoff for b in plan.branches], dtype=np.int32)
     counts = rng.poisson(lam[:, None] * np.ones(len(month_lo))).ravel()
     who = np.repeat(np.repeat(members, len(month_lo)), counts)

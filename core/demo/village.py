@@ -119,16 +119,18 @@ def generate(store: Store, seed: int, size: str, today: dt.date, say) -> dict[st
                           "reason": "建档"})
             keen = rng.random()  # some households earn every month, some hardly ever
             for month in _month_starts(first_day, today):
-                last = min(month_end(month), today)
+                # a day of the whole month, kept up to today: the running month holds its share
+                # so far (drawn up to today, on the 1st a month's entries fell on that day)
+                length = (month_end(month) - month).days
                 for _ in range(sum(rng.random() < keen for _ in range(3))):
-                    day = month + dt.timedelta(days=rng.randint(0, (last - month).days))
-                    if day < first_day:
+                    day = month + dt.timedelta(days=rng.randint(0, length))
+                    if not first_day <= day <= today:
                         continue
                     item = rng.choices(positive, weights)[0]
                     events.append((hid, code, item.code, day, None, "", entered_by.get(grids[g], reviewers.get(code, "admin"))))
                 if rng.random() < 0.006:  # a penalty, on a 村集体决定 of that month
-                    day = month + dt.timedelta(days=rng.randint(0, (last - month).days))
-                    if day >= first_day:
+                    day = month + dt.timedelta(days=rng.randint(0, length))
+                    if first_day <= day <= today:
                         item = rng.choice(penalties)
                         note = f"村集体决定：{day.year}年{day.month}月村民代表会议；{rng.choice(PENALTY_NOTES)}"
                         events.append((hid, code, item.code, day, -rng.randint(1, 5), note,

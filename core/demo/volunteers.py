@@ -141,8 +141,9 @@ def _services(rng: random.Random, members: list[dict], first: dt.date, today: dt
     out: list[dict] = []
     month = first
     while month <= today:
-        last = min(next_month(month) - dt.timedelta(days=1), today)
-        for day in sorted(rng.sample(_days(month, last), min(rng.choice((1, 1, 2)), (last - month).days + 1))):
+        # days of the whole month, kept up to today: the running month's 集中 day may be still to come
+        whole = _days(month, next_month(month) - dt.timedelta(days=1))
+        for day in sorted(d for d in rng.sample(whole, rng.choice((1, 1, 2))) if d <= today):
             kind = rng.choice(SERVICE_TYPES)
             for m in members:
                 if m["approved_on"] <= day and rng.random() < 0.6:
