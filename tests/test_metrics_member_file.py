@@ -17,7 +17,9 @@ def test_timeline_has_names_not_codes(demo_store):
     assert total == page.height > 0
     assert not [w for w in page["what"] if re.fullmatch(r"[A-Za-z0-9_]+", w)]  # no item/component code
     scored = page.filter(page["kind"] == "评议/评分")
-    # C01T01B01 runs party-q100-3to1 (七一): H1 of cycle 2025 is 2025-07..12
+    # C01T01B01 runs party-q100-3to1 (七一): the last H1 ended is that of the cycle starting
+    # 07-01 of the year before today's (on 2026-12-01: cycle 2025, 2025-07..12), named by its dates
+    c = DEMO_TODAY.year - 1
     assert "评议分" in set(scored["what"])
-    assert any(n.startswith("2025—2026年度（2025-07-01至2026-06-30）前半年（7—12月）") for n in scored["note"])
+    assert any(n.startswith(f"{c}—{c + 1}年度（{c}-07-01至{c + 1}-06-30）前半年（7—12月）") for n in scored["note"])
     assert not any(re.search(r"\b(H1|H2|Q[1-4]|cycle)\b", n) for n in scored["note"])

@@ -87,6 +87,7 @@ def scores(plan: Plan) -> pl.DataFrame:
 def _score_rows(plan, rng, scheme, entered, cycle, period, end, members, uniform) -> list[pl.DataFrame]:
     z = np.where(uniform, 0.0, plan.m_z[members])
     n = len(members)
+    cutoff = np.array([b.cutoff for b in plan.branches], dtype=np.int32)[plan.m_branch[members]]
     raters = entered.raters or [None]
     rows = []
     for rater in raters:
@@ -100,7 +101,8 @@ def _score_rows(plan, rng, scheme, entered, cycle, period, end, members, uniform
             bias = 0.05 if rater == "self" else 0.0  # people rate themselves a little higher
             value = _values(rng, z, entered, bias)
             value[uniform] = _values(rng, np.ones(1), entered)[0]  # one value for all (形式主义)
-        at = (day(end) + rng.integers(1, 10, n)).clip(max=plan.today_n) * SECONDS + 16 * 3600
+        entered_on = (day(end) + rng.integers(1, 10, n)).clip(max=plan.today_n)
+        at = entered_on * SECONDS + 16 * 3600
         rows.append(pl.DataFrame({
             "member_id": plan.member_ids.gather(members),
             "branch_code": pl.Series([b.code for b in plan.branches]).gather(plan.m_branch[members]),
@@ -111,7 +113,7 @@ def _score_rows(plan, rng, scheme, entered, cycle, period, end, members, uniform
             "votes": pl.Series(_column(votes, n), dtype=pl.String),
             "entered_by": [plan.reviewer(plan.branches[b]) for b in plan.m_branch[members]],
             "entered_at": pl.Series(at * 1_000_000).cast(pl.Datetime("us")),
-        }))
+        }).filter(entered_on <= cutoff))  # the stale branch has entered nothing since its last day
     return rows
 
 

@@ -129,8 +129,14 @@ def load_schemes(ids: set[str]) -> dict[str, Scheme]:
     return out
 
 
+# A cycle's results are published and through the township's chain this long after it ends
+# (core.demo.workflow); until then the demo shows the one before, so its data start a cycle
+# earlier in those days (a demo made on 07-02 had no data for the July-start branches' results).
+SETTLED_DAYS = 30
+
+
 def data_start(size: str, today: dt.date) -> dt.date:
-    return dt.date(cycle_of("07-01", today) - CYCLES[size] + 1, 7, 1)
+    return dt.date(cycle_of("07-01", today - dt.timedelta(days=SETTLED_DAYS)) - CYCLES[size] + 1, 7, 1)
 
 
 def month_spans(start: dt.date, today: dt.date) -> list[tuple[int, int]]:

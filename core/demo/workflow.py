@@ -22,6 +22,7 @@ from core.auth import User
 from core.auth.users import get_user
 from core.cycles import QUARTERS, cycle_bounds, cycle_of, period_bounds
 from core.demo import review_chain
+from core.demo.plan import SETTLED_DAYS
 from core.scheme_assignments import NoSchemeError, scheme_for
 from core.services import review
 from core.services.objections import file_objection, resolve_objection
@@ -62,14 +63,19 @@ def _publish(store: Store, user: User, branch: str, cycle: int, period: str, sta
     return open_publicity(store, user, branch, cycle, period, start, end, today=start)
 
 
-def _finished_cycle(store: Store, branch: str, today: dt.date) -> tuple[int, dt.date] | None:
-    """The last cycle that ended at least SETTLE_DAYS before today, and its end date."""
+def _finished_cycle(store: Store, branch: str, today: dt.date, first: dt.date) -> tuple[int, dt.date] | None:
+    """The last cycle that ended at least SETTLED_DAYS before today (published, its window
+    closed and taken up the chain by then), and its end date: in the month after a cycle ends,
+    the one before it, if the demo's data (from ``first``) reach into it (else a demo made in
+    January or July had none of its calendar-year or July-start branches published, and the
+    township's queue lacked results)."""
     scheme, _ = scheme_for(store, branch, today)
     cycle = cycle_of(scheme.cycle_start, today) - 1
     end = cycle_bounds(scheme.cycle_start, cycle)[1]
-    if end + dt.timedelta(days=2 * SETTLE_DAYS) > today:
-        return None
-    return cycle, end
+    if end + dt.timedelta(days=SETTLED_DAYS) > today:
+        cycle -= 1
+        end = cycle_bounds(scheme.cycle_start, cycle)[1]
+    return (cycle, end) if end >= first else None
 
 
 def _last_quarter(store: Store, branch: str, before: dt.date) -> tuple[int, str, dt.date]:
@@ -91,11 +97,12 @@ def apply(store: Store, today: dt.date, rng: random.Random) -> dict[str, int]:
     branches = _first_township_branches(store)
     answered = False
     held = list(review_chain.HELD)
+    first = store.scalar("SELECT min(date) FROM events")  # where the demo's ledger begins
     for branch in branches:
         if branch.endswith(LEFT_UNPUBLISHED) or branch in (IN_WINDOW, OVERDUE):
             continue
         try:
-            finished = _finished_cycle(store, branch, today)
+            finished = _finished_cycle(store, branch, today, first)
         except NoSchemeError:
             continue
         if finished is None:
