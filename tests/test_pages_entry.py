@@ -145,7 +145,12 @@ def test_appraisal_grid_lists_errors_by_member_then_saves_the_changed_rows(app_p
     editor = f"ap_editor_ap-test-1_appraisal_{cycle}_H1_{rows_key(m.id for m in roster)}"
     at = app_page("pages/appraisal.py", ap_request_key="ap-test-1")
     before = store.scalar("SELECT count(*) FROM scores")
-    at.session_state[editor] = {"edited_rows": {0: {"等次": "优秀"}, 1: {"等次": "良好"}}, "added_rows": [],
+    # grades other than the two members' own so far: once H1 has ended (January to June) the
+    # demo has entered its grades, and a row saved unchanged is not a new row
+    held = dict(appraisal.current_scores(store, BRANCH, cycle, "appraisal", "H1").select("member_id", "grade").rows())
+    first = next(g for g in ("优秀", "合格") if g != held.get(roster[0].id))
+    second = next(g for g in ("合格", "基本合格") if g != held.get(roster[1].id))
+    at.session_state[editor] = {"edited_rows": {0: {"等次": first}, 1: {"等次": "良好"}}, "added_rows": [],
                                 "deleted_rows": []}
     at.run()
     next(b for b in at.button if b.label.startswith("保存整表")).click().run()
@@ -153,7 +158,7 @@ def test_appraisal_grid_lists_errors_by_member_then_saves_the_changed_rows(app_p
     assert [t.value for t in at.text if t.value.startswith("·")] == [
         f"· {roster[1].name}：等次应为 优秀/合格/基本合格/不合格 之一，填写的是「良好」"]
     assert store.scalar("SELECT count(*) FROM scores") == before
-    at.session_state[editor] = {"edited_rows": {0: {"等次": "优秀"}, 1: {"等次": "合格"}}, "added_rows": [],
+    at.session_state[editor] = {"edited_rows": {0: {"等次": first}, 1: {"等次": second}}, "added_rows": [],
                                 "deleted_rows": []}
     at.run()
     next(b for b in at.button if b.label.startswith("保存整表")).click().run()
@@ -161,7 +166,7 @@ def test_appraisal_grid_lists_errors_by_member_then_saves_the_changed_rows(app_p
     assert store.scalar("SELECT count(*) FROM scores") == before + 2
     saved = appraisal.current_scores(store, BRANCH, cycle, "appraisal", "H1")
     grades = dict(saved.select("member_id", "grade").rows())
-    assert (grades[roster[0].id], grades[roster[1].id]) == ("优秀", "合格")
+    assert (grades[roster[0].id], grades[roster[1].id]) == (first, second)
     # party-q100-3to1's cycle runs from 07-01: its H1 is July to December ('前半年')
     assert at.success[0].value == f"已保存 2 行「评议分」（{period_label(scheme, cycle, 'H1')}）"
     assert period_label(scheme, cycle, "H1").endswith("前半年（7—12月）")

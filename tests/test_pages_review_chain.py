@@ -3,12 +3,16 @@ S demo, which leaves (core/demo/review_chain.py) two cycle results waiting at th
 (the oldest 9 days), one returned with a reason, one approved but not archived, and an
 overdue objection already reminded of."""
 
+import datetime as dt
+
 import pytest
 
 from core.auth import User
+from core.cycles import cycle_of
+from core.demo.plan import SETTLED_DAYS
 from core.store import open_store
 from tests.apptest_page import run_page
-from tests.conftest import ROOT
+from tests.conftest import DEMO_TODAY, ROOT
 
 TOWNSHIP = User("zhen01", "孙丽", "township", "C01T01")
 ADMIN = User("admin", "县管理员", "admin", "C01")
@@ -60,7 +64,9 @@ def test_township_reminds_and_takes_over_an_overdue_objection(page):
 
 
 def test_branch_sees_the_chain_resubmits_a_returned_result_and_records_a_meeting(page):
-    at = page("pages/publicity.py", ADMIN, branch="C01T01B11", cycle="2025", period="cycle")
+    # the demo's returned result is C01T01B11's last settled cycle (七一: 2025 on 2026-12-01)
+    cycle = cycle_of("07-01", DEMO_TODAY - dt.timedelta(days=SETTLED_DAYS)) - 1
+    at = page("pages/publicity.py", ADMIN, branch="C01T01B11", cycle=str(cycle), period="cycle")
     steps = at.dataframe[0].value
     assert list(steps["步骤"]) == ["支部初评", "支委会", "公示", "上级党委审核", "备案"]
     assert list(steps["状态"])[3] == "已退回" and "退回原因" in list(steps["说明"])[3]
