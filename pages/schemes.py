@@ -2,8 +2,6 @@
 template for an organisation from a date, tuning what the scheme marks editable (模拟, then
 采用 as a new version), and comparing versions line by line (everyone)."""
 
-import datetime as dt
-
 import polars as pl
 import streamlit as st
 
@@ -12,6 +10,7 @@ from core.auth import can
 from core.scheme import list_schemes
 from core.scheme_assignments import NoSchemeError, assign_scheme, in_force
 from core.scheme_text import plain_decisions, source_line
+from ui import filters
 from ui.charts import table
 from ui.scheme_tuning import tune_panel, versions_panel
 from ui.session import guard
@@ -20,7 +19,7 @@ from ui.widgets import md
 user, scope, store = guard("schemes")
 st.title("积分方案")
 st.caption("乡镇（街道）选定方案后，下属支部自动沿用；个别支部可单独设置。已归档的结果不受方案调整影响。")
-today = dt.date.today()
+today = filters.today()  # the one seam for the date (a test's world sets its own)
 templates = {s.id: s for s in list_schemes()}
 if "sc_done" in st.session_state:
     st.success(md(st.session_state.pop("sc_done")))

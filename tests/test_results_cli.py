@@ -9,10 +9,11 @@ import sys
 import pytest
 
 from core.cli import main
+from core.cycles import cycle_of
 from core.scheme import load_scheme
 from core.services.case import group_by_scheme
 from core.store import Store
-from tests.conftest import ROOT
+from tests.conftest import DEMO_TODAY, ROOT
 
 
 @pytest.fixture
@@ -65,12 +66,13 @@ def test_results_equal_evaluate_of_case_for_a_branch_of_every_scheme(demo_with_w
 
 
 def test_case_verb_in_a_subprocess_names_its_scheme(demo_path):
-    done = subprocess.run([sys.executable, "-m", "core", "case", "--org", "C01T01B01", "--cycle", "2025",
+    cycle = cycle_of("07-01", DEMO_TODAY) - 1  # the demo's last whole cycle (2025 on 2026-12-01)
+    done = subprocess.run([sys.executable, "-m", "core", "case", "--org", "C01T01B01", "--cycle", str(cycle),
                            "--db", str(demo_path)], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     case = json.loads(done.stdout)
     assert (case["scheme"], case["scheme_version"], case["cycle"], case["period"]) == (
-        "party-q100-3to1", load_scheme("party-q100-3to1").version, 2025, "cycle")
+        "party-q100-3to1", load_scheme("party-q100-3to1").version, cycle, "cycle")
     assert case["subjects"] and case["events"]
     assert all(s["branch"] == "C01T01B01" for s in case["subjects"])
 

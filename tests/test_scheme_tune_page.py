@@ -26,6 +26,8 @@ def page(tmp_path, monkeypatch):
     store.close()
     monkeypatch.setenv("JIFEN_DB", str(path))
     monkeypatch.chdir(ROOT)
+    # the world's day (2025-11-20): its cycle 2025 is then 本周期, whatever day the test runs
+    monkeypatch.setattr("ui.filters.today", lambda: w.TODAY)
     return lambda user: run_page("pages/schemes.py", user)
 
 
