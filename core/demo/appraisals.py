@@ -87,7 +87,7 @@ def scores(plan: Plan) -> pl.DataFrame:
 def _score_rows(plan, rng, scheme, entered, cycle, period, end, members, uniform) -> list[pl.DataFrame]:
     z = np.where(uniform, 0.0, plan.m_z[members])
     n = len(members)
-    cutoff = np.array([b.cutoff for b in plan.branches], dtype=np.int32)[plan.m_branch[members]]
+    cutoff = plan.last_entry_day(members)
     raters = entered.raters or [None]
     rows = []
     for rater in raters:

@@ -161,7 +161,7 @@ def random_events(plan: Plan, target: float, absence_items: set[str]) -> EventBa
         items = [i for i in member_items(scheme)
                  if i.code not in absence_items and i.code not in routine and i.code not in breaches]
         boost = b_boost[plan.m_branch[members]]
-        for sign, lam in ((-1, deduction_rate[members] * boost), (1, np.full(len(members), OCCASIONAL_RATE) * boost)):
+        for sign, lam in ((-1, deduction_rate[members] * boost), (1, OCCASIONAL_RATE * boost)):
             batches += _stream(plan, members, lam, [i for i in items if _sign(i) == sign])
         batches += _stream(plan, members, BREACH_SHARE * deduction_rate[members],
                            [i for i in member_items(scheme) if i.code in breaches])
@@ -206,8 +206,7 @@ def _asked(plan: Plan, scheme: Scheme, members: np.ndarray) -> list[EventBatch]:
 
 
 def _member_months(plan: Plan, members: np.ndarray) -> np.ndarray:
-    cutoff = np.array([b.cutoff for b in plan.branches], dtype=np.int32)[plan.m_branch[members]]
-    last = np.minimum(plan.m_last[members], cutoff)
+    last = np.minimum(plan.m_last[members], plan.last_entry_day(members))
     return np.clip(last - plan.m_first[members], 0, None) / 30.4 * np.array(
         [b.activity for b in plan.branches])[plan.m_branch[members]]
 
@@ -237,12 +236,11 @@ def _draw_days(plan: Plan, members: np.ndarray, lam: np.ndarray) -> tuple[np.nda
     rng = plan.rng
     month_lo = np.array([m[0] for m in plan.months], dtype=np.int32)
     month_len = (_month_end(month_lo) - month_lo + 1).astype(np.int32)
-    cutoff = np.array([b.cutoff for b in plan.branches], dtype=np.int32)
     counts = rng.poisson(lam[:, None] * np.ones(len(month_lo))).ravel()
     who = np.repeat(np.repeat(members, len(month_lo)), counts)
     month = np.repeat(np.tile(np.arange(len(month_lo)), len(members)), counts)
     days = month_lo[month] + (rng.random(len(who)) * month_len[month]).astype(np.int32)
-    keep = (days >= plan.m_first[who]) & (days <= np.minimum(plan.m_last[who], cutoff[plan.m_branch[who]]))
+    keep = (days >= plan.m_first[who]) & (days <= np.minimum(plan.m_last[who], plan.last_entry_day(who)))
     return who[keep], days[keep]
 
 
@@ -267,8 +265,7 @@ def entry_seconds(plan: Plan, batch: EventBatch) -> np.ndarray:
     month_end = _month_end(batch.day)
     burst = spike & (month_end <= plan.today_n)
     entered = np.where(burst, np.maximum(batch.day, month_end - rng.integers(0, 3, n)), entered)
-    cutoff = np.array([b.cutoff for b in plan.branches], dtype=np.int32)[plan.m_branch[batch.member]]
-    entered = np.minimum(entered, cutoff)
+    entered = np.minimum(entered, plan.last_entry_day(batch.member))
     return entered.astype(np.int64) * SECONDS + rng.integers(8 * 3600, 20 * 3600, n)
 
 
@@ -284,8 +281,7 @@ def event_frames(plan: Plan, batch: EventBatch, first_id: int) -> tuple[pl.DataF
     entered = entry_seconds(plan, batch)
     now = plan.today_n * SECONDS + 18 * 3600
     age_days = (now - entered) // SECONDS
-    cutoff = np.array([b.cutoff for b in plan.branches], dtype=np.int64)[plan.m_branch[batch.member]]
-    last = np.minimum((cutoff + 1) * SECONDS - 1, now)  # nothing after the branch stopped entering
+    last = np.minimum((plan.last_entry_day(batch.member) + 1) * SECONDS - 1, now)  # nothing after the branch stopped entering
     reviewed = (age_days > PENDING_DAYS) | (rng.random(n) < 0.3)
     rejected = reviewed & (rng.random(n) < REJECT_SHARE)
     review_at = np.minimum(entered + rng.integers(1, 6, n) * SECONDS, now)

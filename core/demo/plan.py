@@ -77,6 +77,11 @@ class Plan:
     def today_n(self) -> int:
         return day(self.today)
 
+    def last_entry_day(self, members: np.ndarray) -> np.ndarray:
+        """Each of ``members``' branch's last day of entries (day numbers): today, or for the
+        stale branch the day it stopped (``Branch.cutoff``)."""
+        return np.array([b.cutoff for b in self.branches], dtype=np.int64)[self.m_branch[members]]
+
     def recorder(self, branch: Branch) -> str:
         return "jilu01" if branch.code == DEMO_BRANCH else "demo"
 
