@@ -29,7 +29,7 @@ from core.services.objections import file_objection, resolve_objection
 from core.services.publicity import get_publicity, open_publicity, pending_event_ids
 from core.store import Store
 
-SETTLE_DAYS = 15  # a cycle is published this long after it ends
+SETTLE_DAYS = SETTLED_DAYS // 2  # a cycle is published this long after it ends, settled by SETTLED_DAYS
 LEFT_UNPUBLISHED = ("B03", "B04", "B07", "B09", "B13")  # the dashboards' special and lagging branches
 IN_WINDOW, OVERDUE = "C01T01B01", "C01T01B08"
 OBJECTORS = ("本人", "党员代表", "党小组长")
