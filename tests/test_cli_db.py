@@ -43,3 +43,22 @@ def test_user_add_reads_the_password_from_stdin(demo_path):
     from core.auth import authenticate
     assert authenticate(s, "li", "a-good-password").org_code == "C01T01B02"
     s.close()
+
+
+def test_a_copy_of_core_without_its_data_folder_says_so_and_leaves_no_file(tmp_path):
+    """``pip install .`` without ``-e`` puts ``core`` in the virtualenv without ``data/``: the
+    CLI names the missing schemes folder (not "unknown scheme"), and the refused demo leaves
+    neither its database nor the file it was building."""
+    import shutil
+    from pathlib import Path
+    site = tmp_path / "site"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "core", site / "core",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    db = tmp_path / "x.duckdb"
+    done = subprocess.run([sys.executable, "-m", "core", "demo", "--size", "S", "--db", str(db)],
+                          cwd=tmp_path, env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(site)},
+                          capture_output=True, text=True)
+    assert done.returncode == 2, done.stderr
+    assert f"找不到积分方案目录 {site / 'data' / 'schemes'}" in done.stderr  # beside the copied core
+    assert "pip install -e ." in done.stderr and "Traceback" not in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]

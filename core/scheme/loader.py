@@ -13,9 +13,12 @@ from core.scheme.model import Scheme
 
 def schemes_dir() -> Path:
     override = os.environ.get("JIFEN_SCHEMES_DIR")
-    if override:
-        return Path(override)
-    return Path(__file__).resolve().parents[2] / "data" / "schemes"
+    folder = Path(override) if override else Path(__file__).resolve().parents[2] / "data" / "schemes"
+    if not folder.is_dir():
+        # ``pip install .`` (not ``-e``) copies ``core`` into the virtualenv without ``data/``:
+        # every scheme would be "unknown", which names the wrong cause
+        raise ValueError(f"找不到积分方案目录 {folder}：程序应在其目录中以 pip install -e . 安装（见 README「服务器部署」）")
+    return folder
 
 
 def load_scheme_text(text: str, source: str) -> Scheme:
