@@ -133,7 +133,7 @@ def restore(src: str | Path, target: str | Path) -> str | Path:
     """Create ``target`` (a new DuckDB file, or an empty PostgreSQL database named by its
     URL) from the backup folder ``src``. Refuses to overwrite data, and refuses a backup
     whose manifest, digests or contents do not check out. Returns the target."""
-    src = Path(src)
+    src = Path(src).resolve()  # PostgreSQL's tools run in another folder (``_run_pg``)
     manifest = read_manifest(src)
     backend = manifest["backend"]
     server = is_server_url(str(target))

@@ -42,6 +42,17 @@ def test_backup_and_restore_round_trip_the_whole_database(demo_store, new_target
     restored.close()
 
 
+def test_a_backup_folder_named_relative_to_the_working_folder_restores(demo_store, new_target, tmp_path,
+                                                                       monkeypatch):
+    """``restore data/backups/jifen-…`` as typed at a prompt: PostgreSQL's pg_restore runs in
+    another folder, so the dump's path must not be left relative."""
+    backup(demo_store, tmp_path / "data" / "backups" / "bk")
+    monkeypatch.chdir(tmp_path)
+    restored = Store(restore("data/backups/bk", new_target))
+    assert dump(restored) == dump(demo_store)
+    restored.close()
+
+
 def test_restore_refuses_to_overwrite(demo_store, tmp_path):
     dest = backup(demo_store, tmp_path / "bk")
     with pytest.raises(BackupError, match="已存在|不为空"):
