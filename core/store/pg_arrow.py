@@ -114,7 +114,8 @@ class _Connection:
 
 class ArrowReader:
     """A store's idle ADBC connections (each used by one read at a time), opened on demand.
-    If one cannot be opened, ``usable`` turns false and every read goes through psycopg."""
+    If the first cannot be opened, ``usable`` turns false and every read goes through psycopg;
+    a later failure sends only that read there."""
 
     def __init__(self, conninfo: str, size: int):
         self._conninfo, self._size = conninfo, size
@@ -122,16 +123,23 @@ class ArrowReader:
         self._lock = threading.Lock()
         self._closed = False
         self.usable = True
+        self._connected = False  # a connection has been opened: ADBC can reach this server
 
     def _get(self):
         with self._lock:
             if self._idle:
                 return self._idle.pop()
         try:
-            return _Connection(self._conninfo)
-        except Exception as exc:  # noqa: BLE001 - any driver error: psycopg reads instead
-            self.usable = False
+            conn = _Connection(self._conninfo)
+        except Exception as exc:  # noqa: BLE001 - any driver error: psycopg reads this one instead
+            # Only a first connection's failure means ADBC cannot reach the server (an auth
+            # method its libpq lacks). Once it could, a failure passes: the server's connection
+            # limit reached (an app process holds up to twice JIFEN_PG_POOL at once), a restart.
+            if not self._connected:
+                self.usable = False
             raise Unavailable(str(exc)) from exc
+        self._connected = True
+        return conn
 
     def _put(self, conn) -> None:
         with self._lock:
