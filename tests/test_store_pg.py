@@ -51,3 +51,30 @@ def test_a_write_inside_a_write_is_refused(small_pool):
     with pytest.raises(RuntimeError, match="one transaction"):
         store.write(lambda cur: store.write(lambda inner: None))
     assert store.scalar("SELECT count(*) FROM orgs") == 0
+
+
+def test_connections_the_server_dropped_are_replaced_not_shown_as_errors(small_pool):
+    """A server restart (or an idle timeout) ends every connection a process keeps: its pooled
+    ones and its idle ADBC ones. The next reads, small (psycopg) and large (ADBC), must get
+    their rows, not the dead connections' errors; before, the first read on each failed."""
+    import psycopg
+
+    from core.store.bulk import large
+
+    store = small_pool
+    big = large("SELECT code, name FROM orgs WHERE level = ? ORDER BY code")
+
+    def read_large():
+        with store.cursor() as cur:
+            return cur.sql(big, params=["county"]).pl().rows()
+
+    store.write(lambda cur: cur.execute("INSERT INTO orgs(code, name, level, path) VALUES ('C07', '七县', 'county', '/C07/')").fetchall())
+    assert store.scalar("SELECT count(*) FROM orgs") == 1 and read_large() == [("C07", "七县")]
+    assert store.arrow._idle  # an ADBC connection kept for the next large read
+    with psycopg.connect(store.url, autocommit=True) as admin:
+        ended = admin.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                              " WHERE datname = current_database() AND pid <> pg_backend_pid()").fetchone()[0]
+    assert ended >= 2  # at least the pool's connection and ADBC's
+    assert store.scalar("SELECT count(*) FROM orgs") == 1
+    assert read_large() == [("C07", "七县")]
+    assert store.arrow.usable

@@ -269,8 +269,11 @@ class PgStore(Store):
         # (entries, attendance at M, from their 11th call on one connection).
         options = (f"-c jit=off -c work_mem={os.environ.get('JIFEN_PG_WORK_MEM', '64MB')}"
                    " -c plan_cache_mode=force_custom_plan")
+        # ``check``: a pooled connection is tried (one round trip) before it is lent, so that after
+        # a server restart each dead one is replaced instead of failing a page
         self.pool = ConnectionPool(target, min_size=1, max_size=size, kwargs={"autocommit": True, "options": options},
-                                   configure=_configure, open=False, name="jifen")
+                                   configure=_configure, check=ConnectionPool.check_connection, open=False,
+                                   name="jifen")
         self._closed = False
         self._local = threading.local()  # the connection of the write this thread has open
         # large frames' reads (``_Result.pl``), on connections of the same settings and no merge joins

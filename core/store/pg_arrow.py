@@ -125,10 +125,11 @@ class ArrowReader:
         self.usable = True
         self._connected = False  # a connection has been opened: ADBC can reach this server
 
-    def _get(self):
+    def _get(self) -> tuple[_Connection, bool]:
+        """(a connection, whether it waited idle: the server may have dropped it since)."""
         with self._lock:
             if self._idle:
-                return self._idle.pop()
+                return self._idle.pop(), True
         try:
             conn = _Connection(self._conninfo)
         except Exception as exc:  # noqa: BLE001 - any driver error: psycopg reads this one instead
@@ -139,7 +140,7 @@ class ArrowReader:
                 self.usable = False
             raise Unavailable(str(exc)) from exc
         self._connected = True
-        return conn
+        return conn, False
 
     def _put(self, conn) -> None:
         with self._lock:
@@ -153,26 +154,41 @@ class ArrowReader:
         as temporary tables."""
         select = ", ".join(f"CAST({_ident(c.name)} AS TEXT) AS {_ident(c.name)}" if c.type_code in AS_TEXT
                            else _ident(c.name) for c in columns)
-        conn = self._get()
-        broken = True
+        conn, waited = self._get()
+        try:
+            frame = self._read(conn, f"SELECT {select} FROM ({sql}) AS adbc_result", temps)
+        except adbc.OperationalError:
+            if not waited:
+                raise
+            # An idle connection the server has dropped (a restart, an idle timeout): so has
+            # every other one kept since, and the read is done once more on a new one.
+            self._discard_idle()
+            conn, _ = self._get()
+            frame = self._read(conn, f"SELECT {select} FROM ({sql}) AS adbc_result", temps)
+        return frame.with_columns(pl.col(name).cast(dtype) for name, dtype in schema.items())
+
+    def _read(self, conn: _Connection, sql: str, temps: dict[str, pl.DataFrame]) -> pl.DataFrame:
+        """``sql`` on ``conn``, kept for the next read if it succeeds, closed if it fails."""
         try:
             for name, data in temps.items():
                 conn.ingest(name, _ingestable(data))
                 conn.run(f"ANALYZE {_ident(name)}")  # as ``PgCursor.register`` does, for the same plan
-            frame = conn.read(f"SELECT {select} FROM ({sql}) AS adbc_result")
+            frame = conn.read(sql)
             for name in temps:
                 conn.run(f"DROP TABLE IF EXISTS {_ident(name)}")
-            broken = False
-        finally:
-            if broken:
-                conn.close()
-            else:
-                self._put(conn)
-        return frame.with_columns(pl.col(name).cast(dtype) for name, dtype in schema.items())
+        except BaseException:
+            conn.close()
+            raise
+        self._put(conn)
+        return frame
+
+    def _discard_idle(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for conn in idle:
+            conn.close()
 
     def close(self) -> None:
         with self._lock:
             self._closed = True
-            idle, self._idle = self._idle, []
-        for conn in idle:
-            conn.close()
+        self._discard_idle()
