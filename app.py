@@ -11,12 +11,25 @@ import os
 import streamlit as st
 
 from core.auth import can
+from core.store.errors import StoreUnavailable
 from ui.login import login_page
 from ui.registry import BY_KEY, PAGES
 from ui.session import current_user, logout, refuse, sync_cookie
 from ui.widgets import md
 
 st.set_page_config(page_title="积分制管理系统", page_icon=":material/star:", layout="wide")
+PAGE_FAILED = "页面出错了，错误已记入服务器日志。请刷新页面重试；如仍出错，请联系系统管理员。"
+NO_DATABASE = "暂时无法连接数据库，错误已记入服务器日志。请稍后刷新页面重试；如仍无法使用，请联系系统管理员。"
+
+
+def _failed(what: str, exc: Exception) -> None:
+    """A user sees a Chinese sentence, never a traceback or Streamlit's English redaction notice
+    (showErrorDetails = "none"); the server log keeps the details. Tests set JIFEN_DEBUG so
+    that an error fails them. The database's address (a user name, a host) is not shown."""
+    if os.environ.get("JIFEN_DEBUG"):
+        raise exc
+    logging.getLogger("jifen").error(what, exc_info=exc)
+    st.error(NO_DATABASE if isinstance(exc, StoreUnavailable) else PAGE_FAILED)
 
 
 def _login_for(title):
@@ -40,7 +53,11 @@ def _home():
     st.switch_page(BY_KEY[_landing(user)].path)
 
 
-user = current_user()
+try:
+    user = current_user()  # the first read of the database: a server down or a file held elsewhere
+except Exception as exc:  # st.stop and st.rerun are BaseExceptions and pass through
+    _failed("无法读取登录状态", exc)
+    st.stop()
 if user is None:
     # The default page is served at "/" whatever its url_path; /login is a page of its own.
     pages = [st.Page(login_page, title="登录", icon=":material/login:", url_path="start", default=True),
@@ -72,11 +89,5 @@ else:
 sync_cookie()
 try:
     navigation.run()
-except Exception:  # st.stop and st.rerun are BaseExceptions and pass through
-    # A user sees a Chinese sentence, never a traceback or Streamlit's English redaction notice
-    # (showErrorDetails = "none"); the server log keeps the details. Tests set JIFEN_DEBUG so
-    # that an error fails them.
-    if os.environ.get("JIFEN_DEBUG"):
-        raise
-    logging.getLogger("jifen").exception("页面出错")
-    st.error("页面出错了，错误已记入服务器日志。请刷新页面重试；如仍出错，请联系系统管理员。")
+except Exception as exc:
+    _failed("页面出错", exc)

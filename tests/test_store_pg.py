@@ -78,3 +78,17 @@ def test_connections_the_server_dropped_are_replaced_not_shown_as_errors(small_p
     assert store.scalar("SELECT count(*) FROM orgs") == 1
     assert read_large() == [("C07", "七县")]
     assert store.arrow.usable
+
+
+def test_no_connection_to_be_had_is_the_store_being_unavailable(small_pool):
+    """A server that went down after the start (or every connection busy past the pool's
+    wait) is ``StoreUnavailable``, as at the start, which the app says in Chinese without
+    the address; before, the pool's own English PoolTimeout reached the page."""
+    from core.store.errors import StoreUnavailable
+
+    store = small_pool
+    store.pool.timeout = 0.5  # its wait for a free connection (30 s)
+    with store.cursor(), store.cursor():  # the pool of 2, both lent
+        with pytest.raises(StoreUnavailable, match="在 0.5 秒内没有可用的连接：服务器未运行，或连接都在忙"):
+            store.cursor()
+    assert store.scalar("SELECT 1") == 1  # given back: lent again

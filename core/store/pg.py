@@ -171,7 +171,11 @@ class PgCursor:
     def __init__(self, store: "PgStore", conn: psycopg.Connection | None = None):
         self._store = store
         self._owned = conn is None  # a read inside a write borrows the write's connection
-        self._conn = store.pool.getconn() if conn is None else conn
+        try:
+            self._conn = store.pool.getconn() if conn is None else conn
+        except PoolTimeout as exc:  # as a server that cannot be reached at start (``PgStore``)
+            raise StoreUnavailable(f"数据库服务器 {store.describe()} 在 {store.pool.timeout:g} 秒内没有可用的连接："
+                                   "服务器未运行，或连接都在忙。请稍后重试。") from exc
         self._raw = self._conn.cursor()
         self._temps: list[str] = []
         self._frames: dict[str, pl.DataFrame] = {}  # the registered frames, for ADBC's connection (pg_arrow)
