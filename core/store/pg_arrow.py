@@ -154,9 +154,10 @@ class ArrowReader:
         as temporary tables."""
         select = ", ".join(f"CAST({_ident(c.name)} AS TEXT) AS {_ident(c.name)}" if c.type_code in AS_TEXT
                            else _ident(c.name) for c in columns)
+        query = f"SELECT {select} FROM ({sql}) AS adbc_result"
         conn, waited = self._get()
         try:
-            frame = self._read(conn, f"SELECT {select} FROM ({sql}) AS adbc_result", temps)
+            frame = self._read(conn, query, temps)
         except adbc.OperationalError:
             if not waited:
                 raise
@@ -164,7 +165,7 @@ class ArrowReader:
             # every other one kept since, and the read is done once more on a new one.
             self._discard_idle()
             conn, _ = self._get()
-            frame = self._read(conn, f"SELECT {select} FROM ({sql}) AS adbc_result", temps)
+            frame = self._read(conn, query, temps)
         return frame.with_columns(pl.col(name).cast(dtype) for name, dtype in schema.items())
 
     def _read(self, conn: _Connection, sql: str, temps: dict[str, pl.DataFrame]) -> pl.DataFrame:
