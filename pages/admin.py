@@ -77,11 +77,13 @@ with users_tab:
 
 with backup_tab:
     root = backup_root(store)
-    st.write("备份在应用进程内完成（DuckDB 不允许第二个进程打开数据库），每次生成一个包含全部数据表的目录，"
-             "存放在：")
+    server = store.backend == "postgres"
+    st.write(("备份由应用进程调用 PostgreSQL 的 pg_dump 完成，备份时照常录入和查看，" if server else
+              "备份在应用进程内完成（DuckDB 不允许第二个进程打开数据库），") + "每次生成一个包含全部数据表的目录，存放在：")
     st.code(str(root), language=None, wrap_lines=True)
-    st.caption("可用环境变量 JIFEN_BACKUP_DIR 指定其他目录。恢复时停止应用，"
-               "运行 python -m core restore 备份目录 --db 新文件（下载的 zip 解压后即是备份目录）。")
+    st.caption("可用环境变量 JIFEN_BACKUP_DIR 指定其他目录。" + (
+        "恢复到一个新建的空数据库：python -m core restore 备份目录 --db postgresql://…/新库名" if server else
+        "恢复时停止应用，运行 python -m core restore 备份目录 --db 新文件") + "（下载的 zip 解压后即是备份目录）。")
     if st.button("立即备份", type="primary"):
         with st.spinner("正在备份…"):
             try:

@@ -165,3 +165,27 @@ def test_every_role_changes_its_own_password(app_as, demo_path):
     assert at.session_state["user"].username == "jilu01"  # this session stays logged in
     from core.store import open_store
     assert authenticate(open_store(str(demo_path)), "jilu01", "brand-new-pass").username == "jilu01"
+
+
+def test_the_backup_tab_tells_each_store_how_to_restore(store, tmp_path, monkeypatch):
+    """A server's backup is pg_dump's, restored into a new empty database; a file's is restored
+    as a new file, with the app stopped. Before, a server's admin read the file's instructions."""
+    from core.first_run import setup
+    from tests.conftest import page_runner
+
+    setup(store, "C01", "某某县", "root", "a-good-password", "周立")
+    admin = get_user(store, "root")
+    target = store.url or store.path
+    store.close()
+    monkeypatch.setenv("JIFEN_BACKUP_DIR", str(tmp_path / "saved"))
+    at = page_runner(target, monkeypatch, admin)("pages/admin.py")
+    told = " ".join(m.value for m in [*at.markdown, *at.caption])
+    if store.backend == "postgres":
+        assert "备份由应用进程调用 PostgreSQL 的 pg_dump 完成，备份时照常录入和查看，每次生成一个包含全部数据表的目录" in told
+        assert "恢复到一个新建的空数据库：python -m core restore 备份目录 --db postgresql://…/新库名" in told
+        assert "DuckDB" not in told and "新文件" not in told
+    else:
+        assert "备份在应用进程内完成（DuckDB 不允许第二个进程打开数据库），每次生成" in told
+        assert "恢复时停止应用，运行 python -m core restore 备份目录 --db 新文件" in told
+    next(b for b in at.button if b.label == "立即备份").click().run()
+    assert not at.exception and at.success[0].value.startswith("已备份到 ")
