@@ -67,7 +67,7 @@ def make_demo(args) -> int:
         counts = demo.generate(store, args.size, seed=args.seed,
                                progress=progress)
     except ValueError as exc:
-        store.close()
+        store.close()  # before its files are removed (the close in ``finally`` then does nothing)
         if building is not None:  # nothing is left of a demo refused half way
             _discard(building)
         return fail(exc)
